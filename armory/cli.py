@@ -1,0 +1,255 @@
+"""The ``armory`` command: argument parsing and dispatch, nothing else.
+
+Each subcommand names its handler as ``module:function`` and the module is
+imported only when that subcommand runs, so ``armory --help`` stays fast and
+never imports Textual. A handler takes the parsed arguments and returns an
+exit code: 0 fine, 1 a check failed, 2 unusable input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+armory: firearms-safety compliance for film and TV sets.
+
+Run with no subcommand to open the armorer's terminal app on the bundled
+sample production (or --production PATH). Rule packs are TOML files; every
+answer, sign-off and handoff goes into an append-only, tamper-evident ledger.
+"""
+
+EPILOG = """\
+exit codes: 0 fine; 1 a check failed (a drill, a chain that does not verify);
+2 unusable input or usage.
+environment: ARMORY_LEDGER names the ledger file when --ledger is not given.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep its text short
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("armory")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _add_production(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--production",
+        type=Path,
+        metavar="PATH",
+        help="production file (default: the bundled sample Western)",
+    )
+    p.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="extra rule pack file or directory, searched before the bundled rules/ (repeatable)",
+    )
+
+
+def _add_ledger(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="PATH",
+        help="ledger file (default: $ARMORY_LEDGER, else one per production in the user data directory)",
+    )
+
+
+def _sub(parent, name: str, handler: str, help_text: str, description: str | None = None):
+    p = parent.add_parser(
+        name,
+        help=help_text,
+        description=description or help_text,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=handler)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="armory",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"armory {_version()}")
+    _add_production(parser)
+    _add_ledger(parser)
+    parser.set_defaults(handler="armory.tui.launch:run")
+    top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    # rules -----------------------------------------------------------------
+    rules = top.add_parser("rules", help="lint, document, show and test rule packs")
+    rules_sub = rules.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+
+    p = _sub(
+        rules_sub,
+        "lint",
+        "armory.rulebook.commands:lint",
+        "report every problem in rule packs, productions and drills",
+        "Report every problem as file:line: key: message. With no PATH, lint the\n"
+        "bundled rules/ and sample_productions/. A directory is searched for *.toml.\n"
+        "Exit 0 when clean, 2 when there is any problem.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
+                   help="extra rule packs that productions in PATH may name")
+
+    p = _sub(
+        rules_sub,
+        "schema",
+        "armory.rulebook.commands:schema",
+        "print the JSON Schema of a file kind, for editors",
+        "Print the JSON Schema generated from the models. Point Taplo / Even Better\n"
+        "TOML at it with a '#:schema PATH' first line for completion and checking.",
+    )
+    p.add_argument("--kind", choices=["pack", "production", "drill", "failures"], default="pack")
+
+    p = _sub(
+        rules_sub,
+        "show",
+        "armory.rulebook.commands:show",
+        "print the checklist a setup would produce",
+        "Print, phase by phase, the checks one weapon gets in one setup: each rule's\n"
+        "id, question, what passes, severity and source.",
+    )
+    _add_production(p)
+    p.add_argument("--day", required=True, help="day id")
+    p.add_argument("--scene", required=True, help="scene id")
+    p.add_argument("--setup", help="setup id (default: the scene's first setup)")
+    p.add_argument("--weapon", required=True, help="weapon id")
+
+    p = _sub(
+        rules_sub,
+        "test",
+        "armory.drills.commands:test",
+        "run drills against the rule packs",
+        "Run each DRILL (a TOML scenario) in a fresh state and compare what happened\n"
+        "with what it expects. Exit 0 when every expectation holds, 1 when one does\n"
+        "not, 2 for unusable input. Without --ledger, drills write to a temporary\n"
+        "ledger, never to $ARMORY_LEDGER.",
+    )
+    p.add_argument("drills", nargs="+", type=Path, metavar="DRILL")
+    p.add_argument("--ledger", type=Path, metavar="PATH", help="keep the ledger the drills wrote here")
+    p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
+                   help="extra rule pack file or directory (repeatable)")
+    p.add_argument("--coverage", action="store_true",
+                   help="list rules that no drill makes fire; exit 1 when there is any")
+
+    # log -------------------------------------------------------------------
+    log = top.add_parser("log", help="verify and read the ledger")
+    log_sub = log.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+
+    p = _sub(
+        log_sub,
+        "verify",
+        "armory.ledger.commands:verify",
+        "check the hash chain and signatures of a ledger or an export",
+        "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
+        "html) and check every signed checkpoint. --against EARLIER checks that the\n"
+        "file extends an earlier export unchanged; --head HEX checks a head hash noted\n"
+        "on a call sheet. Exit 0 intact, 1 with the first bad entry named, 2 unusable.",
+    )
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE")
+    _add_ledger(p)
+    _add_production(p)
+    p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
+    p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
+
+    p = _sub(
+        log_sub,
+        "show",
+        "armory.ledger.commands:show",
+        "print the ledger in plain language",
+    )
+    _add_ledger(p)
+    _add_production(p)
+    p.add_argument("--day", help="only entries of this day")
+    p.add_argument("--weapon", help="only entries about this weapon")
+    p.add_argument("--person", help="only entries by or about this crew id")
+    p.add_argument("--kind", action="append", help="only entries of this kind (repeatable)")
+
+    # export ----------------------------------------------------------------
+    p = _sub(
+        top,
+        "export",
+        "armory.export.commands:export",
+        "write the producer's files: jsonl, csv, html, or an incident evidence bundle",
+        "Write the whole chain (jsonl), a spreadsheet (csv) or a self-contained report\n"
+        "(html). A signed checkpoint is appended first when the ledger is writable.\n"
+        "--incident SEQ writes an evidence bundle for one incident into --out DIR.",
+    )
+    _add_ledger(p)
+    _add_production(p)
+    p.add_argument("--format", choices=["jsonl", "csv", "html"], default="jsonl")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--day", help="only this day (the chain still runs from the start)")
+    p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
+
+    # crew ------------------------------------------------------------------
+    crew = top.add_parser("crew", help="enroll crew credentials")
+    crew_sub = crew.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    p = _sub(
+        crew_sub,
+        "enroll",
+        "armory.ledger.commands:enroll",
+        "set or change a crew member's PIN",
+        "Set CREW_ID's PIN (asked twice, hidden). A safety officer's PIN authorizes\n"
+        "it; on a new ledger the first safety officer enrolls themselves. Stored only\n"
+        "as an argon2id hash, never exported; the enrollment is recorded.",
+    )
+    p.add_argument("crew_id", metavar="CREW_ID")
+    _add_ledger(p)
+    _add_production(p)
+    p.add_argument("--by", metavar="OFFICER", help="the authorizing safety officer's crew id")
+    p.add_argument("--pin-stdin", action="store_true",
+                   help="read the new PIN (and then the officer's PIN) from standard input, one per line")
+
+    p = _sub(crew_sub, "list", "armory.ledger.commands:crew_list", "list the crew and who is enrolled")
+    _add_ledger(p)
+    _add_production(p)
+
+    return parser
+
+
+def _resolve(handler: str):
+    module_name, _, func_name = handler.partition(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from armory.problems import InputError
+
+    try:
+        return int(_resolve(args.handler)(args) or 0)
+    except InputError as err:
+        print(f"armory: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("armory: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

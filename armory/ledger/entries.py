@@ -1,0 +1,348 @@
+"""Ledger entry kinds and their payload models.
+
+The ledger owns this vocabulary; the engine writes entries of these kinds and
+folds them back into state; the exports describe them. Payloads hold only
+strings, integers, booleans, lists and objects with ASCII keys (never floats),
+so their canonical JSON (RFC 8785) is stable across tools and machines.
+
+Conventions used by every payload:
+
+- ``day``, ``scene``, ``setup``, ``weapon`` are ids from the production file.
+- crew members are named by crew id; ``signed_by`` lists every person who
+  authenticated with a PIN for this entry (the PIN itself never appears).
+- references to earlier entries are by sequence number (``*_seq``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+Kind = Literal[
+    "ledger_opened",
+    "crew_enrolled",
+    "auth_failed",
+    "day_opened",
+    "packs_changed",
+    "answer",
+    "round_verified",
+    "override",
+    "correction",
+    "stop",
+    "clearance",
+    "handoff",
+    "refusal",
+    "return",
+    "rounds_fired",
+    "incident",
+    "incident_reviewed",
+    "seal",
+    "custody_transfer",
+    "note",
+    "day_closed",
+    "checkpoint",
+    "export_recorded",
+]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+
+class Payload(BaseModel):
+    model_config = _CONFIG
+
+
+class LedgerOpened(Payload):
+    """The first entry of every ledger: who signs its checkpoints."""
+
+    ledger_id: str
+    """Random id of this ledger (one per production and unit)."""
+    production_title: str
+    """Title of the production the ledger belongs to."""
+    public_key: str
+    """The device's Ed25519 public key, base64 (raw 32 bytes)."""
+    key_fingerprint: str
+    """Short fingerprint of the public key (hex of the first 8 bytes of its SHA-256)."""
+    armory_version: str
+    """The armory version that created the ledger."""
+    format: int = 1
+    """Ledger entry format version."""
+
+
+class CrewEnrolled(Payload):
+    """A PIN set or changed. The hash stays in the credential table, never here."""
+
+    crew_id: str
+    changed: bool
+    """True when an existing PIN was replaced."""
+    authorized_by: str
+    """The safety officer whose PIN authorized it (the person themselves for the first one)."""
+
+
+class AuthFailed(Payload):
+    """A wrong PIN was entered."""
+
+    crew_id: str
+    purpose: str
+    """What the person was trying to do."""
+    attempts: int
+    """Consecutive failures so far."""
+    locked_until: str | None = None
+    """UTC time until which the person is locked out, if this failure locked them."""
+
+
+class PackInForce(BaseModel):
+    model_config = _CONFIG
+    id: str
+    version: str
+    hash: str
+    """SHA-256 of the pack file's bytes, hex."""
+    text: str
+    """The pack file's full text, so the record shows exactly what was asked."""
+
+
+class DayOpened(Payload):
+    day: str
+    production_hash: str
+    """SHA-256 of the production file's bytes, hex."""
+    packs: list[PackInForce]
+    signed_by: list[str]
+
+
+class PacksChanged(Payload):
+    day: str
+    packs: list[PackInForce]
+    reason: str
+    signed_by: list[str]
+
+
+class Answer(Payload):
+    """A person's (or the ledger's, when sensed) answer to one rule."""
+
+    day: str
+    scene: str | None = None
+    setup: str | None = None
+    weapon: str | None = None
+    phase: str
+    rule_id: str
+    pack_id: str
+    pack_hash: str
+    question: str
+    answer_kind: str
+    expected: str
+    """What passes, in words (`equals weapon.capacity (6)`)."""
+    observed: list[str]
+    """What was observed: one value, or one per round."""
+    verdict: Literal["pass", "fail"]
+    severity: Literal["stop", "hold", "note"]
+    sensed: bool = False
+    failures: list[str] = Field(default_factory=list)
+    signed_by: list[str] = Field(default_factory=list)
+
+
+class RoundVerified(Payload):
+    """One round shown to be a dummy or a blank (or not) before it goes in."""
+
+    day: str
+    scene: str
+    setup: str
+    weapon: str
+    lot: str | None
+    round_no: int
+    """1-based position in the load."""
+    method: str
+    """How it was shown: `rattle`, `empty_primer_pocket`, `drilled_case`, `crimped_blank`, ... or `unconfirmed`/`live`."""
+    verdict: Literal["pass", "fail"]
+
+
+class Override(Payload):
+    """A signed override of a failed hold."""
+
+    answer_seq: int
+    rule_id: str
+    weapon: str | None = None
+    reason: str
+    signed_by: list[str]
+
+
+class Correction(Payload):
+    """A new answer for a mistyped one. It never lifts a stop or a hold."""
+
+    corrects_seq: int
+    observed: list[str]
+    verdict: Literal["pass", "fail"]
+    reason: str
+    signed_by: list[str]
+
+
+class Stop(Payload):
+    """A stop: the weapons named go nowhere but back to the armorer until cleared."""
+
+    scope: Literal["weapon", "production"]
+    weapons: list[str]
+    cause: str
+    """Rule id, or the invariant id (`invariant.live-round`, ...)."""
+    failures: list[str]
+    reason: str
+    """What happened, in plain words."""
+    caused_by: str | None = None
+    """Who caused it (who gave the failing answer, fired, ...)."""
+    from_seq: int | None = None
+    """The entry that caused it."""
+    day: str | None = None
+
+
+class Clearance(Payload):
+    stop_seq: int
+    reason: str
+    signed_by: list[str]
+
+
+class Handoff(Payload):
+    """A weapon moving between people, written after both authenticated."""
+
+    day: str
+    scene: str | None = None
+    setup: str | None = None
+    weapon: str
+    giver: str
+    receiver: str
+    load: str
+    rounds: int
+    witnesses: list[str]
+    signed_by: list[str]
+
+
+class Refusal(Payload):
+    """An action the engine refused, kept so the record shows it was tried."""
+
+    action: str
+    """`handoff`, `clearance`, `answer`, ..."""
+    actor: str | None = None
+    """Who tried it."""
+    weapon: str | None = None
+    day: str | None = None
+    reason: str
+    cause: str
+    """Rule or invariant id that refused."""
+    failures: list[str]
+
+
+class Return(Payload):
+    """A weapon taken back by the armorer, with its rounds reconciled."""
+
+    day: str
+    scene: str | None = None
+    setup: str | None = None
+    weapon: str
+    giver: str
+    receiver: str
+    rounds_out: int
+    rounds_fired: int
+    rounds_returned: int
+    reconciled: bool
+    signed_by: list[str]
+
+
+class RoundsFired(Payload):
+    day: str
+    weapon: str
+    rounds: int
+    scene: str | None = None
+    setup: str | None = None
+
+
+class Incident(Payload):
+    incident: Literal["misfire", "unintended_discharge", "injury", "live_round", "complaint", "drop", "other"]
+    day: str | None = None
+    weapon: str | None = None
+    description: str
+    reported_by: str
+
+
+class IncidentReviewed(Payload):
+    incident_seq: int
+    findings: str
+    signed_by: list[str]
+
+
+class Seal(Payload):
+    """An item frozen as evidence."""
+
+    item_kind: Literal["weapon", "lot", "other"]
+    item: str
+    seal_id: str
+    incident_seq: int | None = None
+    signed_by: list[str]
+
+
+class CustodyTransfer(Payload):
+    """A sealed item handed to a named investigator, with a receipt."""
+
+    item: str
+    seal_id: str
+    investigator: str
+    agency: str
+    receipt: str
+    signed_by: list[str]
+
+
+class Note(Payload):
+    text: str
+    day: str | None = None
+    weapon: str | None = None
+
+
+class DayClosed(Payload):
+    day: str
+    head_hash: str
+    signed_by: list[str]
+
+
+class Checkpoint(Payload):
+    """A signed statement of the chain's head (C2SP signed-note form)."""
+
+    origin: str
+    size: int
+    """Number of entries covered (sequence numbers 1..size)."""
+    head_hash: str
+    """Hash of entry ``size``, hex."""
+    key_fingerprint: str
+    note: str
+    """The whole signed note text, verifiable with the ledger's public key."""
+
+
+class ExportRecorded(Payload):
+    format: str
+    day: str | None = None
+    entries: int
+    head_hash: str
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    "ledger_opened": LedgerOpened,
+    "crew_enrolled": CrewEnrolled,
+    "auth_failed": AuthFailed,
+    "day_opened": DayOpened,
+    "packs_changed": PacksChanged,
+    "answer": Answer,
+    "round_verified": RoundVerified,
+    "override": Override,
+    "correction": Correction,
+    "stop": Stop,
+    "clearance": Clearance,
+    "handoff": Handoff,
+    "refusal": Refusal,
+    "return": Return,
+    "rounds_fired": RoundsFired,
+    "incident": Incident,
+    "incident_reviewed": IncidentReviewed,
+    "seal": Seal,
+    "custody_transfer": CustodyTransfer,
+    "note": Note,
+    "day_closed": DayClosed,
+    "checkpoint": Checkpoint,
+    "export_recorded": ExportRecorded,
+}
+assert set(PAYLOADS) == set(KINDS)

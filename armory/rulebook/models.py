@@ -1,0 +1,208 @@
+"""Rule packs: metadata, sources and rules, and the failure catalogue.
+
+A rule asks a person (or the ledger) for an observed value and says what
+value passes. The expectation vocabulary is closed: literals, or references
+to a fixed list of production facts (:data:`Fact`). There is no expression
+language, so a rule file can never run code, and an unknown fact is a
+validation error with a suggestion.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from armory.production.vocabulary import Load, Phase, SceneFact, Severity, WeaponKind
+
+_CONFIG = ConfigDict(
+    extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+)
+
+RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
+
+AnswerKind = Literal["count", "digits", "choice", "time", "measurement", "text", "yes_no"]
+ANSWER_KINDS: tuple[str, ...] = get_args(AnswerKind)
+
+Unit = Literal["feet", "metres"]
+
+#: Facts of the production a rule's expectation may refer to.
+Fact = Literal[
+    "weapon.capacity",
+    "weapon.serial_last4",
+    "weapon.kind",
+    "weapon.caliber",
+    "setup.rounds",
+    "setup.load",
+    "setup.lot",
+    "setup.actor",
+    "lot.caliber",
+    "settings.min_blank_distance_feet",
+    "settings.check_valid_minutes",
+]
+FACTS: tuple[str, ...] = get_args(Fact)
+
+#: Values the engine reads from the ledger itself. A rule with ``sense`` is
+#: never asked: it ticks (or fails) on its own and nobody can answer it.
+Sensed = Literal[
+    "rounds_unaccounted",
+    "open_incidents",
+    "unreviewed_incidents",
+    "armorer_other_roles",
+    "open_stops",
+    "weapons_not_returned",
+    "actor_briefed_today",
+]
+SENSED: tuple[str, ...] = get_args(Sensed)
+
+
+class Expect(BaseModel):
+    """What answer passes. Every key given must hold."""
+
+    model_config = _CONFIG
+    equals: int | str | None = None
+    """The answer must equal this literal (a count, digits, a choice, `yes`/`no`)."""
+    equals_fact: Fact | None = None
+    """The answer must equal this fact of the production (`weapon.capacity`)."""
+    at_least: int | None = None
+    """A count or measurement must be at least this."""
+    at_least_fact: Fact | None = None
+    """A count or measurement must be at least this fact (`settings.min_blank_distance_feet`)."""
+    at_most: int | None = None
+    """A count or measurement must be at most this."""
+    at_most_fact: Fact | None = None
+    """A count or measurement must be at most this fact."""
+    one_of: list[str] | None = None
+    """A choice must be one of these (per round: every round's choice)."""
+    within_minutes: int | None = Field(default=None, ge=1)
+    """A clock time must be no later than now and no more than this many minutes ago."""
+    not_empty: bool = False
+    """A text answer must say something."""
+
+    def is_empty(self) -> bool:
+        return self == Expect()
+
+
+class When(BaseModel):
+    """When a rule applies. Every key given must match; an empty table means always."""
+
+    model_config = _CONFIG
+    weapon_kind: list[WeaponKind] = Field(default_factory=list)
+    """Only for these weapon kinds."""
+    load: list[Load] = Field(default_factory=list)
+    """Only when the setup's load is one of these."""
+    facts: list[SceneFact] = Field(default_factory=list)
+    """Only when the scene or setup has all of these facts."""
+    firing: bool | None = None
+    """Only for firing weapons (`true`) or non-firing ones (`false`)."""
+
+
+class Rule(BaseModel):
+    """One rule: a question (or a sensed value), what passes, and why."""
+
+    model_config = _CONFIG
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    """Stable id, unique across every pack (`rounds.chamber-count`). Drills and the ledger refer to it."""
+    title: str = Field(min_length=1)
+    """Short name shown in lists."""
+    phase: Phase
+    """When the rule is asked."""
+    severity: Severity
+    """`stop`: the weapon goes back to the armorer until a safety officer clears it; `hold`: proceeds only after a signed override; `note`: recorded."""
+    ask: str | None = None
+    """The question put to the person, naming an observable value. Omit for sensed rules."""
+    answer: AnswerKind | None = None
+    """The kind of answer. Prefer observed values to `yes_no`."""
+    per_round: bool = False
+    """Ask once for each round loaded (`setup.rounds`)."""
+    choices: list[str] = Field(default_factory=list)
+    """The choices offered, for `answer = "choice"`."""
+    unit: Unit | None = None
+    """The unit a `measurement` is judged in; answers in the other unit are converted."""
+    sense: Sensed | None = None
+    """Judge a value the ledger already holds instead of asking anyone."""
+    expect: Expect
+    """What passes."""
+    when: When = Field(default_factory=When)
+    """When the rule applies."""
+    why: str = Field(min_length=1)
+    """Why the rule exists, in words a crew member understands."""
+    sources: list[str] = Field(min_length=1)
+    """Ids of the pack's `[[source]]` entries that back the rule."""
+    failures: list[str] = Field(min_length=1)
+    """DOMAIN.md failure or standard ids this rule prevents (`F2`, `S1`)."""
+
+    @model_validator(mode="after")
+    def _asked_or_sensed(self) -> Rule:
+        if self.sense is None:
+            if self.ask is None or self.answer is None:
+                raise ValueError("a rule that is not sensed needs both `ask` and `answer`")
+            if self.answer == "choice" and not self.choices:
+                raise ValueError("`answer = \"choice\"` needs `choices`")
+            if self.answer == "measurement" and self.unit is None:
+                raise ValueError("`answer = \"measurement\"` needs `unit`")
+        elif self.ask is not None or self.answer is not None or self.per_round:
+            raise ValueError("a sensed rule is never asked: remove `ask`, `answer` and `per_round`")
+        if self.expect.is_empty():
+            raise ValueError("`expect` must say what passes")
+        return self
+
+
+class Source(BaseModel):
+    """A document a rule relies on."""
+
+    model_config = _CONFIG
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    """Id that rules cite in `sources`."""
+    title: str
+    """Title of the source."""
+    url: str | None = None
+    """Where it can be read."""
+
+
+class PackInfo(BaseModel):
+    """The `[pack]` table."""
+
+    model_config = _CONFIG
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    """Pack id that productions name."""
+    title: str
+    """Title."""
+    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+)*$")
+    """Version (`1.2.0`); recorded in the ledger with the pack's hash."""
+    based_on: str
+    """What the pack is based on (`DOMAIN.md; Safety Bulletin #1`)."""
+    description: str = ""
+    """Longer description."""
+
+
+class Pack(BaseModel):
+    """A whole rule pack file."""
+
+    model_config = _CONFIG
+    pack: PackInfo
+    """Pack metadata."""
+    source: list[Source] = Field(default_factory=list)
+    """Sources the rules cite."""
+    rule: list[Rule] = Field(default_factory=list)
+    """The rules."""
+
+
+class Failure(BaseModel):
+    """A failure or standard from DOMAIN.md that rules cite."""
+
+    model_config = _CONFIG
+    id: str = Field(pattern=r"^[FS][0-9]+$")
+    """`F1`..`F12` for failures, `S1`.. for standards."""
+    title: str
+    """Short title, as in DOMAIN.md."""
+    source: str
+    """Where DOMAIN.md sources it."""
+
+
+class FailureCatalogue(BaseModel):
+    """`rules/failures.toml`."""
+
+    model_config = _CONFIG
+    failure: list[Failure] = Field(min_length=1)
+    """Every failure id rules may cite."""

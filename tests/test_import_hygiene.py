@@ -1,0 +1,48 @@
+"""The core never imports Textual or Rich: the one-way flow, proved two ways."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CORE_MODULES = [
+    "armory.cli",
+    "armory.problems",
+    "armory.paths",
+    "armory.production.models",
+    "armory.rulebook.models",
+    "armory.ledger.entries",
+]
+
+
+def test_core_imports_without_textual():
+    code = (
+        "import sys, importlib\n"
+        f"for name in {CORE_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_no_core_module_imports_textual_at_module_level():
+    offenders = []
+    for path in (ROOT / "armory").rglob("*.py"):
+        if "tui" in path.relative_to(ROOT / "armory").parts:
+            continue
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if not line.startswith((" ", "\t")) and stripped.startswith(
+                ("import textual", "from textual", "import rich", "from rich")
+            ):
+                offenders.append(f"{path}: {stripped}")
+    assert offenders == []
+
+
+def test_import_linter_contract():
+    lint = Path(sys.executable).parent / "lint-imports"
+    out = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
