@@ -51,7 +51,6 @@ Sensed = Literal[
     "armorer_other_roles",
     "open_stops",
     "weapons_not_returned",
-    "actor_briefed_today",
 ]
 SENSED: tuple[str, ...] = get_args(Sensed)
 
