@@ -1,0 +1,124 @@
+"""The armorer's terminal app: a thin face on the engine (:mod:`armory.checklist`).
+
+The app opens a :class:`~armory.checklist.session.Session`, shows its state
+and calls its methods; it decides nothing about safety itself. Screens live
+in :mod:`armory.tui.screens`, one per job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from armory.problems import InputError
+from armory.tui.commands import ScreenCommands
+
+
+class ArmoryApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "armory"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Keys", id="app.help", tooltip="List every key on this screen"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
+                tooltip="Switch between the light and the dark theme"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True,
+                tooltip="Leave armory; everything recorded is already on disk"),
+    ]
+
+    def __init__(
+        self,
+        production_path: Path,
+        ledger_path: Path,
+        rules_paths: Sequence[Path] = (),
+        *,
+        clock: Callable | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.production_path = Path(production_path)
+        self.ledger_path = Path(ledger_path)
+        self.rules_paths = [Path(p) for p in rules_paths]
+        self.clock = clock
+        self.keymap = dict(keymap or {})
+        self.session = None
+        self.seen_stops: set[int] = set()
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        from armory.checklist.session import Session
+
+        try:
+            self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
+            self.session = Session.open(
+                self.production_path, self.ledger_path, self.rules_paths, clock=self.clock
+            )
+        except (InputError, OSError) as err:
+            from armory.tui.screens.problems import ProblemsScreen
+
+            message = getattr(err, "message", None) or str(err)
+            self.push_screen(ProblemsScreen(message, getattr(err, "problems", [])))
+            return
+        self.sub_title = self.session.production.production.title
+        self.seen_stops = {stop.seq for stop in self.session.state.open_stops}
+        from armory.tui.resume import resume
+
+        resume(self)
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    # -- shared by the screens ------------------------------------------
+    def crew_choices(self, day: str | None = None, roles: set[str] | None = None) -> list[tuple[str, str]]:
+        """(shown text, crew id) for the crew, optionally only those holding one of ``roles`` on ``day``."""
+        production = self.session.production
+        choices = []
+        for member in production.crew:
+            held = production.roles_on(member.id, day) if day else frozenset(member.roles)
+            if roles and not (held & roles):
+                continue
+            role_words = ", ".join(sorted(held)).replace("_", " ")
+            choices.append((f"{member.name} ({role_words})", member.id))
+        return choices
+
+    def crew_name(self, crew_id: str | None) -> str:
+        if not crew_id:
+            return "nobody"
+        member = self.session.production.crew_member(crew_id)
+        return member.name if member else crew_id
+
+    def authenticate(self, crew_id: str, pin: str, purpose: str) -> None:
+        """For the signing modal: raises InputError (wrong PIN, locked out) with a message to show."""
+        self.session.authenticate(crew_id, pin, purpose=purpose)
+
+    def after_action(self) -> None:
+        """Refresh what is shown; a new production-wide stop takes the whole screen."""
+        from armory.tui.screens.stop import StopScreen
+
+        stops = self.session.state.open_stops
+        new = [stop for stop in stops if stop.seq not in self.seen_stops]
+        self.seen_stops = {stop.seq for stop in stops}
+        refresh = getattr(self.screen, "refresh_state", None)
+        if refresh is not None:
+            refresh()
+        for stop in new:
+            self.push_screen(StopScreen(stop))
+
+    def report(self, err: InputError) -> None:
+        """An engine refusal or bad input, told in words beside the work."""
+        self.notify(str(err), title="Not done", severity="error", timeout=8)
+
+    # -- actions ----------------------------------------------------------
+    def action_help(self) -> None:
+        from armory.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

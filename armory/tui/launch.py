@@ -1,0 +1,50 @@
+"""``armory`` with no subcommand: resolve the paths, then start the terminal app.
+
+Textual is imported here, inside :func:`run`, so that ``armory --help`` and
+every other subcommand start without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+
+from armory.problems import InputError, Problem
+
+
+def keymap_path() -> Path:
+    """Where a user may remap keys: ``keymap.toml`` in the data directory, ``binding-id = "key"``."""
+    from armory.paths import data_dir
+
+    return data_dir() / "keymap.toml"
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Read a keymap file; a missing file is an empty keymap, a bad one is an InputError."""
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"cannot read the keymap {path}", [Problem(str(path), None, "", str(err))]) from None
+    bad = [Problem(str(path), None, key, f"expected a key name such as \"f5\", got {value!r}")
+           for key, value in data.items() if not isinstance(value, str)]
+    if bad:
+        raise InputError(f"the keymap {path} has problems", bad)
+    return dict(data)
+
+
+def run(args: argparse.Namespace) -> int:
+    from armory.paths import SAMPLE_PRODUCTION, default_ledger_path
+
+    production = Path(args.production) if getattr(args, "production", None) else SAMPLE_PRODUCTION
+    ledger = Path(args.ledger) if getattr(args, "ledger", None) else default_ledger_path(production)
+    rules = [Path(p) for p in (getattr(args, "rules", None) or [])]
+    keymap = load_keymap(keymap_path())
+
+    from armory.tui.app import ArmoryApp
+
+    app = ArmoryApp(production, ledger, rules, keymap=keymap)
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,1 @@
+"""The armorer's screens, one module each."""

@@ -1,0 +1,66 @@
+"""Clear a stop: a safety officer signs a clearance with a reason (the engine decides who may)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from armory.problems import InputError
+from armory.tui.screens.pick import PickModal
+from armory.tui.screens.sign import SignModal, Signer
+
+
+def choose_and_clear(app) -> None:
+    stops = app.session.state.open_stops
+    if not stops:
+        app.notify("There is no open stop.", title="Nothing to clear")
+        return
+    if len(stops) == 1:
+        clear_stop(app, stops[0].seq)
+        return
+    choices = [(f"■ #{s.seq} {s.scope}: {s.reason}", s.seq) for s in stops]
+    app.push_screen(PickModal("Which stop is cleared?", choices),
+                    lambda seq: clear_stop(app, seq) if seq is not None else None)
+
+
+def clear_stop(app, stop_seq: int, on_done: Callable[[bool], None] | None = None) -> None:
+    stop = next((s for s in app.session.state.open_stops if s.seq == stop_seq), None)
+    if stop is None:
+        return
+    day = app.session.state.current_day
+    officers = app.crew_choices(day, {"safety_officer"}) or app.crew_choices(day)
+    summary = [
+        f"Stop #{stop.seq} ({stop.scope}): {stop.reason}",
+        f"Cause: {stop.cause}; caused by {app.crew_name(stop.caused_by)}",
+        "The officer clearing it must not have caused it and must not be the 1st AD.",
+    ]
+
+    def signed(result) -> None:
+        if result is None:
+            if on_done:
+                on_done(False)
+            return
+        try:
+            app.session.clear_stop(stop_seq, reason=result.reason, officer=result.signed_by[0])
+        except InputError as err:
+            app.report(err)
+            app.after_action()
+            if on_done:
+                on_done(False)
+            return
+        app.notify(f"Stop #{stop_seq} cleared by {app.crew_name(result.signed_by[0])}.", title="Cleared")
+        app.after_action()
+        if on_done:
+            on_done(True)
+
+    app.push_screen(
+        SignModal(
+            "Clear a stop",
+            summary,
+            [Signer("Safety officer", officers)],
+            purpose="clear_stop",
+            authenticate=app.authenticate,
+            reason_label="Why it is safe to go on (what was found and done)",
+            confirm_label="Sign clearance",
+        ),
+        signed,
+    )

@@ -1,0 +1,121 @@
+"""The first screen: the production, today's day, who is on duty, the weapons and any stop."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from armory.tui.screens.base import ArmoryScreen
+from armory.tui.words import weapon_status
+
+DUTY_ROLES = ("armorer", "assistant_armorer", "safety_officer", "first_assistant_director")
+
+
+class HomeScreen(ArmoryScreen):
+    BINDINGS = [
+        Binding("o", "open_day", "Open the day", id="home.open_day",
+                tooltip="The armorer signs in; the rule packs in force are recorded; day-start checks follow"),
+        Binding("b", "board", "Setup board", id="home.board",
+                tooltip="Scenes, setups and each weapon's state and what is missing"),
+        Binding("i", "incident", "Incident", id="home.incident",
+                tooltip="Record a misfire, a discharge, a complaint..."),
+        Binding("x", "clear_stop", "Clear stop", id="home.clear_stop",
+                tooltip="A safety officer signs a clearance with a reason"),
+        Binding("r", "record", "Record", id="home.record",
+                tooltip="The day's ledger in plain language, whether it verifies, export"),
+    ]
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="home"):
+            yield Static(id="day-line", markup=False)
+            yield Static(id="duty-line", markup=False)
+            yield DataTable(id="weapons", cursor_type="row", zebra_stripes=True)
+            yield Static(id="sample-pins", markup=False)
+
+    @property
+    def day(self):
+        return self.session.today()
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        session, app = self.session, self.app
+        production = session.production
+        day = self.day
+        state = session.state
+        if day is None:
+            self.query_one("#day-line", Static).update("No shooting day left to open: every day is closed.")
+            duty = []
+        else:
+            if day.id in state.days_closed:
+                opened = "closed"
+            elif day.id in state.days_opened:
+                opened = "OPEN"
+            else:
+                opened = "not opened yet (o)"
+            where = f" at {day.location}" if day.location else ""
+            self.query_one("#day-line", Static).update(
+                f"Today: {day.id}, {day.date.isoformat()}{where}. Day {opened}. "
+                f"{len(day.scene)} scene(s)."
+            )
+            duty = []
+            for role in DUTY_ROLES:
+                names = [m.name for m in production.crew if role in production.roles_on(m.id, day.id)]
+                if names:
+                    duty.append(f"{role.replace('_', ' ')}: {', '.join(names)}")
+        self.query_one("#duty-line", Static).update("On duty: " + ("; ".join(duty) or "nobody named"))
+        table = self.query_one("#weapons", DataTable)
+        table.clear(columns=True)
+        table.add_columns("weapon", "what", "state")
+        for weapon in production.weapon:
+            _, words = weapon_status(app, weapon.id)
+            kind = "firing" if weapon.firing else "non-firing"
+            table.add_row(weapon.id, f"{weapon.make} {weapon.model} ({kind})", words, key=weapon.id)
+        sample = self.query_one("#sample-pins", Static)
+        pins = [f"{m.id} {m.demo_pin}" for m in production.crew if m.demo_pin]
+        if production.production.sample and pins:
+            sample.update("SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins))
+            sample.display = True
+        else:
+            sample.display = False
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.app.session is None:
+            return True
+        state = self.session.state
+        day = self.day
+        if action == "open_day":
+            return True if day is not None and day.id not in state.days_opened else None
+        if action == "board":
+            return True if state.current_day else None
+        if action == "clear_stop":
+            return True if state.open_stops else None
+        return True
+
+    def action_open_day(self) -> None:
+        from armory.tui.screens.open_day import OpenDayScreen
+
+        if self.day is not None:
+            self.app.push_screen(OpenDayScreen(self.day.id))
+
+    def action_board(self) -> None:
+        from armory.tui.screens.board import BoardScreen
+
+        if self.session.state.current_day:
+            self.app.push_screen(BoardScreen(self.session.state.current_day))
+
+    def action_incident(self) -> None:
+        from armory.tui.screens.incident import record_incident
+
+        record_incident(self.app, weapon=None)
+
+    def action_clear_stop(self) -> None:
+        from armory.tui.screens.clear import choose_and_clear
+
+        choose_and_clear(self.app)
+
+    def action_record(self) -> None:
+        from armory.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen())

@@ -1,0 +1,195 @@
+"""The signing modal: one or more people choose themselves and type their PIN.
+
+Every attesting action (open the day, override, clear, hand over, correct)
+goes through here, so no single key signs anything: focus starts on the
+first person field, never on the confirming button; Enter moves from field
+to field and only Enter on the button itself signs. Escape cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from armory.problems import InputError
+
+Authenticate = Callable[[str, str, str], None]
+"""``authenticate(crew_id, pin, purpose)``; raises InputError on a wrong PIN."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One person who must sign: what they are, who may be chosen, who is preselected."""
+
+    label: str
+    choices: Sequence[tuple[str, str]]
+    """(shown text, crew id) pairs."""
+    crew_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What the modal returns: who authenticated, in signer order, and the reason given."""
+
+    signed_by: list[str]
+    reason: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class SignModal(ModalScreen[Signed | None]):
+    """Ask each signer for their PIN (and a reason when one is needed)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="sign.cancel", tooltip="Close without signing; nothing is recorded"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        summary: Sequence[str],
+        signers: Sequence[Signer],
+        *,
+        purpose: str,
+        authenticate: Authenticate,
+        reason_label: str | None = None,
+        confirm_label: str = "Sign",
+        extra_fields: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.summary = list(summary)
+        self.signers = list(signers)
+        self.purpose = purpose
+        self.authenticate = authenticate
+        self.reason_label = reason_label
+        self.confirm_label = confirm_label
+        self.extra_fields = list(extra_fields)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                if self.summary:
+                    yield Static("\n".join(self.summary), id="summary", markup=False)
+                for name, label in self.extra_fields:
+                    yield Label(label)
+                    yield Input(id=f"field-{name}")
+                    yield Static("", id=f"msg-field-{name}", classes="field-error")
+                for index, signer in enumerate(self.signers):
+                    yield Label(signer.label, classes="signer-label")
+                    with Horizontal(classes="signer-row"):
+                        yield Select(
+                            list(signer.choices),
+                            prompt="who signs",
+                            value=signer.crew_id if signer.crew_id else Select.NULL,
+                            id=f"who-{index}",
+                            compact=True,
+                        )
+                        yield Input(placeholder="PIN", password=True, id=f"pin-{index}", max_length=8)
+                    yield Static("", id=f"msg-{index}", classes="field-error")
+                if self.reason_label:
+                    yield Label(self.reason_label)
+                    yield Input(id="reason", placeholder="in plain words")
+                    yield Static("", id="msg-reason", classes="field-error")
+            yield Static("Tab/Enter: next field · Enter on the button signs · Esc: cancel", classes="hint")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="warning")
+
+    def on_mount(self) -> None:
+        first = self._first_field()
+        if first is not None:
+            first.focus()
+
+    def _first_field(self):
+        if self.extra_fields:
+            return self.query_one(f"#field-{self.extra_fields[0][0]}", Input)
+        if self.signers:
+            if self.signers[0].crew_id:
+                return self.query_one("#pin-0", Input)
+            return self.query_one("#who-0", Select)
+        if self.reason_label:
+            return self.query_one("#reason", Input)
+        return None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        # Enter goes to the next empty field, and to the button once all are
+        # filled; the button still needs its own Enter to sign.
+        inputs = list(self.query(Input))
+        later = inputs[inputs.index(event.input) + 1:]
+        empty = next((w for w in later if not w.value), None)
+        if empty is not None:
+            empty.focus()
+        else:
+            self.query_one("#confirm", Button).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        index = (event.select.id or "").removeprefix("who-")
+        if index.isdigit() and event.value is not Select.NULL:
+            self.query_one(f"#pin-{index}", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif event.button.id == "confirm":
+            self._confirm()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _say(self, target: str, message: str) -> None:
+        self.query_one(f"#msg-{target}", Static).update(message)
+
+    def _confirm(self) -> None:
+        for widget in self.query(".field-error"):
+            widget.update("")  # type: ignore[attr-defined]
+        fields: dict[str, str] = {}
+        for name, label in self.extra_fields:
+            value = self.query_one(f"#field-{name}", Input).value.strip()
+            if not value:
+                self._say(f"field-{name}", f"✗ {label.rstrip(':')} is needed")
+                self.query_one(f"#field-{name}", Input).focus()
+                return
+            fields[name] = value
+        chosen: list[tuple[int, str, str]] = []
+        for index, _signer in enumerate(self.signers):
+            who = self.query_one(f"#who-{index}", Select).value
+            pin_input = self.query_one(f"#pin-{index}", Input)
+            if who is Select.NULL:
+                self._say(str(index), "✗ choose who signs")
+                self.query_one(f"#who-{index}", Select).focus()
+                return
+            if any(who == earlier for _, earlier, _ in chosen):
+                self._say(str(index), "✗ one person cannot sign twice")
+                self.query_one(f"#who-{index}", Select).focus()
+                return
+            if not pin_input.value:
+                self._say(str(index), "✗ type the PIN")
+                pin_input.focus()
+                return
+            chosen.append((index, str(who), pin_input.value))
+        reason = ""
+        if self.reason_label:
+            reason = self.query_one("#reason", Input).value.strip()
+            if len(reason) < 3:
+                self._say("reason", "✗ give a reason in a few words")
+                self.query_one("#reason", Input).focus()
+                return
+        for index, crew_id, pin in chosen:
+            try:
+                self.authenticate(crew_id, pin, self.purpose)
+            except InputError as err:
+                pin_input = self.query_one(f"#pin-{index}", Input)
+                pin_input.value = ""
+                self._say(str(index), f"✗ {err.message}")
+                pin_input.focus()
+                return
+        self.dismiss(Signed([crew_id for _, crew_id, _ in chosen], reason, fields))

@@ -1,0 +1,117 @@
+"""The signing modal, the problems screen and the help screen, on a bare host app."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.widgets import Button, Input, Select, Static
+
+from armory.problems import InputError, Problem
+from armory.tui.screens.problems import ProblemsScreen
+from armory.tui.screens.sign import SignModal, Signed, Signer
+
+CREW = [("Ann Armorer (armorer)", "ann"), ("Sam Safety (safety officer)", "sam")]
+PINS = {"ann": "1111", "sam": "2222"}
+
+
+def check_pin(crew_id: str, pin: str, purpose: str) -> None:
+    if PINS.get(crew_id) != pin:
+        raise InputError(f"wrong PIN for {crew_id}")
+
+
+class Host(App):
+    def __init__(self, screen) -> None:
+        super().__init__()
+        self.modal = screen
+        self.result = "unset"
+
+    def on_mount(self) -> None:
+        self.push_screen(self.modal, self._done)
+
+    def _done(self, result) -> None:
+        self.result = result
+
+
+def modal(reason: bool = False, signers=None) -> SignModal:
+    return SignModal(
+        "Clear a stop",
+        ["Stop #4"],
+        signers or [Signer("Safety officer", CREW)],
+        purpose="test",
+        authenticate=check_pin,
+        reason_label="Why" if reason else None,
+    )
+
+
+async def test_focus_starts_on_the_person_never_on_the_confirming_button():
+    app = Host(modal())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Select)
+        # Enter on the first field never signs.
+        await pilot.press("enter", "escape")
+        assert app.result == "unset" or app.result is None
+
+
+async def test_escape_cancels_and_records_nothing():
+    app = Host(modal())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.result is None
+
+
+async def test_wrong_pin_is_told_beside_the_field_and_the_pin_cleared():
+    app = Host(modal(reason=True, signers=[Signer("Safety officer", CREW, crew_id="sam")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#pin-0", Input)
+        await pilot.press(*"9999", "enter")
+        await pilot.press(*"checked the gun", "enter")
+        assert app.focused is app.screen.query_one("#confirm", Button)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == "unset"
+        assert "wrong PIN" in str(app.screen.query_one("#msg-0", Static).content)
+        assert app.screen.query_one("#pin-0", Input).value == ""
+        await pilot.press(*"2222", "enter")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == Signed(["sam"], "checked the gun")
+
+
+async def test_missing_reason_and_missing_person_are_told_beside_their_fields():
+    app = Host(modal(reason=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#confirm", Button).press()
+        await pilot.pause()
+        assert "choose who signs" in str(app.screen.query_one("#msg-0", Static).content)
+        app.screen.query_one("#who-0", Select).value = "ann"
+        app.screen.query_one("#pin-0", Input).value = "1111"
+        app.screen.query_one("#confirm", Button).press()
+        await pilot.pause()
+        assert "reason" in str(app.screen.query_one("#msg-reason", Static).content)
+        assert app.result == "unset"
+
+
+async def test_one_person_cannot_sign_twice():
+    signers = [Signer("Armorer", CREW, crew_id="ann"), Signer("Actor", CREW, crew_id="ann")]
+    app = Host(modal(signers=signers))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#pin-0", Input).value = "1111"
+        app.screen.query_one("#pin-1", Input).value = "1111"
+        app.screen.query_one("#confirm", Button).press()
+        await pilot.pause()
+        assert "cannot sign twice" in str(app.screen.query_one("#msg-1", Static).content)
+        assert app.result == "unset"
+
+
+async def test_problems_screen_lists_file_line_key_message():
+    problems = [Problem("p.toml", 3, "weapon[1].kind", "unknown kind 'pistl'"), Problem("r.toml", None, "pack", "missing")]
+    app = Host(ProblemsScreen("the production has problems", problems))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = str(app.screen.query_one("#problems-list", Static).content)
+        assert "p.toml:3: weapon[1].kind: unknown kind 'pistl'" in text
+        assert "r.toml: pack: missing" in text
