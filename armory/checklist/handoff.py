@@ -1,0 +1,120 @@
+"""May this weapon go from this person to that one now? Every reason it may not.
+
+The decision reads only the production and the engine's folded state, so the
+TUI can grey out "hand over" with the same answer the engine enforces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from armory.checklist.types import Decision, Reason, invariant_reason
+from armory.production.vocabulary import HANDLER_ROLES
+
+if TYPE_CHECKING:
+    from armory.checklist.session import Session
+
+#: Phases whose checks must be complete before a weapon goes to an actor.
+READINESS_PHASES = ("before_setup", "before_handoff")
+
+
+def is_handler(session: Session, crew_id: str | None, day: str, weapon: str) -> bool:
+    """An armorer or assistant armorer that day. A property master may also handle non-firing props."""
+    if crew_id is None:
+        return False
+    roles = session.roles(crew_id, day)
+    model = session.production.weapon_by_id(weapon)
+    allowed = set(HANDLER_ROLES) | ({"property_master"} if model is not None and not model.firing else set())
+    return bool(roles & allowed)
+
+
+def _age(session: Session, stamp: str) -> dt.timedelta:
+    from armory.checklist.session import parse_time
+
+    return session.now() - parse_time(stamp)
+
+
+def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
+    """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
+    reasons: list[Reason] = []
+    valid = dt.timedelta(minutes=session.production.production.settings.check_valid_minutes)
+    missing, failed, stale = [], [], []
+    for phase in READINESS_PHASES:
+        for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon):
+            if item.status == "pending":
+                missing.append(item.rule.id)
+                continue
+            ans = session.state.answer_for(item.key)
+            if ans is None or not ans.resolved:
+                failed.append(item.rule.id)
+            elif _age(session, ans.time) > valid:
+                stale.append(item.rule.id)
+    if missing:
+        reasons.append(invariant_reason("invariant.checks-complete", f"Not yet answered: {', '.join(missing)}."))
+    if failed:
+        reasons.append(invariant_reason("invariant.checks-complete",
+                                        f"Failed and not resolved: {', '.join(failed)}."))
+    if stale:
+        reasons.append(invariant_reason(
+            "invariant.checks-complete",
+            f"Older than {int(valid.total_seconds() // 60)} minutes, check again: {', '.join(stale)}."))
+    issue = session.issue_of(day, scene, setup, weapon)
+    model = session.weapon(weapon)
+    if model.firing and issue.load != "cold":
+        rounds = session.state.rounds_for(day, scene, setup, weapon)
+        verified = [r for n, r in rounds.items() if 1 <= n <= issue.rounds]
+        passed = [r for r in verified if r.verdict == "pass"]
+        if len(passed) != issue.rounds:
+            reasons.append(invariant_reason(
+                "invariant.rounds-verified",
+                f"{len(passed)} of {issue.rounds} rounds verified one by one as {issue.load}."))
+        elif any(_age(session, r.time) > valid for r in passed):
+            reasons.append(invariant_reason(
+                "invariant.rounds-verified",
+                f"Round verification is older than {int(valid.total_seconds() // 60)} minutes; verify again."))
+    return reasons
+
+
+def handoff_decision(session: Session, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
+                     receiver: str) -> Decision:
+    state = session.state
+    session.weapon(weapon)
+    reasons: list[Reason] = []
+    if day not in state.days_opened or day in state.days_closed:
+        reasons.append(invariant_reason("invariant.day-open", f"{day} is not open."))
+    current = state.weapons[weapon]
+    if current.sealed:
+        reasons.append(invariant_reason("invariant.sealed", f"{weapon} is sealed as evidence ({current.sealed})."))
+    holder = current.holder
+    giver_handles = is_handler(session, giver, day, weapon)
+    receiver_handles = is_handler(session, receiver, day, weapon)
+    if holder is not None and holder != giver:
+        reasons.append(invariant_reason(
+            "invariant.wrong-holder", f"The record shows {weapon} with {session.name(holder)}, not {session.name(giver)}."))
+    if holder is None and not giver_handles:
+        reasons.append(invariant_reason(
+            "invariant.handler-only",
+            f"{session.name(giver)} is not an armorer and may not take {weapon} from the armory."))
+    if not receiver_handles and not giver_handles:
+        roles = ", ".join(sorted(session.roles(giver, day))) or "no role"
+        reasons.append(invariant_reason(
+            "invariant.handler-only",
+            f"{session.name(giver)} ({roles}) may not hand a firearm to {session.name(receiver)}: only the armorer or "
+            "an assistant armorer hands a firearm to an actor."))
+    if not receiver_handles:
+        stops = state.stops_on(weapon)
+        if stops:
+            causes = ", ".join(f"{s.cause} (entry {s.seq})" for s in stops)
+            reasons.append(invariant_reason("invariant.stop-open", f"{weapon} is stopped: {causes}."))
+        if scene is None:
+            reasons.append(Reason("invariant.checks-complete",
+                                  "A handoff to an actor names the scene and setup it is for.", ("F3",)))
+        else:
+            issue = session.issue_of(day, scene, setup, weapon)
+            if issue.actor and issue.actor != receiver:
+                reasons.append(Reason(
+                    "invariant.handler-only",
+                    f"The setup gives {weapon} to {session.name(issue.actor)}, not {session.name(receiver)}.", ("F3",)))
+            reasons.extend(readiness_reasons(session, day=day, scene=scene, setup=setup, weapon=weapon))
+    return Decision(allowed=not reasons, reasons=tuple(reasons))

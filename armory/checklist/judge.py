@@ -1,0 +1,211 @@
+"""Parse an observed answer and judge it against a rule's expectation.
+
+Judging is a pure function of the rule, what was observed, the resolved
+production facts and the local time: no ledger, no clock of its own. The
+face never sees the expected value before the answer (counts are blind);
+:func:`expected_text` is for the verdict and the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from armory.problems import InputError
+from armory.rulebook.models import Expect, Rule
+
+FEET_PER_METRE = Decimal("3.28084")
+
+_UNIT_WORDS = {
+    "ft": "feet", "foot": "feet", "feet": "feet", "'": "feet",
+    "m": "metres", "metre": "metres", "metres": "metres", "meter": "metres", "meters": "metres",
+}
+
+
+class AnswerError(InputError):
+    """An answer that cannot be read (not a number, not one of the choices): nothing is recorded."""
+
+
+def parse(rule: Rule, raw: str) -> str:
+    """Return the canonical form of one observed value, or raise :class:`AnswerError`."""
+    text = raw.strip()
+    kind = rule.answer
+    if kind == "count":
+        if not re.fullmatch(r"[0-9]{1,6}", text):
+            raise AnswerError(f"expected a whole number counted, like 6 (not {raw!r})")
+        return str(int(text))
+    if kind == "digits":
+        if not re.fullmatch(r"[A-Za-z0-9]{1,12}", text):
+            raise AnswerError(f"expected the characters as written on the part, like 4471 (not {raw!r})")
+        return text.upper()
+    if kind == "choice":
+        for choice in rule.choices:
+            if text.casefold() == choice.casefold():
+                return choice
+        raise AnswerError(f"expected one of {', '.join(rule.choices)} (not {raw!r})")
+    if kind == "yes_no":
+        low = text.casefold()
+        if low in ("y", "yes"):
+            return "yes"
+        if low in ("n", "no"):
+            return "no"
+        raise AnswerError(f"expected yes or no (not {raw!r})")
+    if kind == "time":
+        match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])", text)
+        if not match:
+            raise AnswerError(f"expected a clock time as HH:MM, like 07:45 (not {raw!r})")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+    if kind == "measurement":
+        match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z']*)", text)
+        unit_word = match.group(2).casefold() if match else ""
+        if not match or (unit_word and unit_word not in _UNIT_WORDS):
+            raise AnswerError(f"expected a distance with its unit, like 12 ft or 4 m (not {raw!r})")
+        unit = _UNIT_WORDS.get(unit_word, rule.unit or "feet")
+        return f"{match.group(1)} {'ft' if unit == 'feet' else 'm'}"
+    return text  # text
+
+
+def parse_all(rule: Rule, raws: Sequence[str], rounds: int) -> list[str]:
+    if rule.per_round:
+        if len(raws) != rounds:
+            raise AnswerError(f"expected one answer for each of the {rounds} rounds loaded (got {len(raws)})")
+    elif len(raws) != 1:
+        raise AnswerError(f"expected one answer (got {len(raws)})")
+    return [parse(rule, raw) for raw in raws]
+
+
+def measurement_in(value: str, unit: str) -> Decimal:
+    number, _, given = value.partition(" ")
+    amount = Decimal(number)
+    given_unit = "feet" if given == "ft" else "metres"
+    if given_unit == unit:
+        return amount
+    return amount * FEET_PER_METRE if unit == "feet" else amount / FEET_PER_METRE
+
+
+def _number(rule: Rule, value: str) -> Decimal:
+    if rule.answer == "measurement":
+        return measurement_in(value, rule.unit or "feet")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def _bound(expect_value: int | str | None, fact: str | None, facts: Mapping[str, object]) -> object:
+    if fact is not None:
+        return facts.get(fact)
+    return expect_value
+
+
+def _same(rule: Rule, observed: str, wanted: object) -> bool:
+    if wanted is None:
+        return False
+    if rule.answer in ("count", "measurement"):
+        try:
+            return _number(rule, observed) == Decimal(str(wanted))
+        except InvalidOperation:
+            return False
+    return observed.casefold() == str(wanted).casefold()
+
+
+def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local: dt.datetime) -> bool:
+    """Does one observed value meet every key of the rule's expectation?"""
+    e: Expect = rule.expect
+    if e.equals is not None or e.equals_fact is not None:
+        if not _same(rule, observed, _bound(e.equals, e.equals_fact, facts)):
+            return False
+    for bound, fact, ok in (
+        (e.at_least, e.at_least_fact, lambda a, b: a >= b),
+        (e.at_most, e.at_most_fact, lambda a, b: a <= b),
+    ):
+        if bound is None and fact is None:
+            continue
+        limit = _bound(bound, fact, facts)
+        try:
+            if limit is None or not ok(_number(rule, observed), Decimal(str(limit))):
+                return False
+        except InvalidOperation:
+            return False
+    if e.one_of is not None and observed not in e.one_of:
+        return False
+    if e.within_minutes is not None:
+        hour, minute = (int(x) for x in observed.split(":"))
+        seen = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if seen > now_local + dt.timedelta(minutes=1):
+            return False
+        if now_local - seen > dt.timedelta(minutes=e.within_minutes):
+            return False
+    if e.not_empty and not observed.strip():
+        return False
+    return True
+
+
+def judge(rule: Rule, observed: Sequence[str], facts: Mapping[str, object], now_local: dt.datetime) -> bool:
+    return bool(observed) and all(judge_one(rule, value, facts, now_local) for value in observed)
+
+
+def expected_text(rule: Rule, facts: Mapping[str, object]) -> str:
+    """What passes, in words, with facts resolved: ``equals weapon.capacity (6)``."""
+    e = rule.expect
+    parts: list[str] = []
+
+    def fact(name: str) -> str:
+        return f"{name} ({facts.get(name, 'unknown')})"
+
+    unit = f" {rule.unit}" if rule.answer == "measurement" and rule.unit else ""
+    if e.equals is not None:
+        parts.append(f"equals {e.equals}{unit}")
+    if e.equals_fact is not None:
+        parts.append(f"equals {fact(e.equals_fact)}")
+    if e.at_least is not None:
+        parts.append(f"at least {e.at_least}{unit}")
+    if e.at_least_fact is not None:
+        parts.append(f"at least {fact(e.at_least_fact)}{unit}")
+    if e.at_most is not None:
+        parts.append(f"at most {e.at_most}{unit}")
+    if e.at_most_fact is not None:
+        parts.append(f"at most {fact(e.at_most_fact)}{unit}")
+    if e.one_of is not None:
+        parts.append("one of " + ", ".join(e.one_of))
+    if e.within_minutes is not None:
+        parts.append(f"a time within the last {e.within_minutes} minutes")
+    if e.not_empty:
+        parts.append("not empty")
+    text = " and ".join(parts)
+    return f"every round: {text}" if rule.per_round else text
+
+
+def passing_answer(rule: Rule, facts: Mapping[str, object], now_local: dt.datetime) -> str | None:
+    """An answer that passes, for drills that say "everything else passes". ``None`` if none is known."""
+    e = rule.expect
+    candidates: list[object] = []
+    for value, name in ((e.equals, e.equals_fact), (e.at_least, e.at_least_fact), (e.at_most, e.at_most_fact)):
+        bound = _bound(value, name, facts)
+        if bound is not None:
+            candidates.append(bound)
+    if e.one_of:
+        candidates.extend(e.one_of)
+    if e.within_minutes is not None:
+        candidates.append(now_local.strftime("%H:%M"))
+    if rule.answer == "yes_no":
+        candidates.extend(["yes", "no"])
+    if rule.answer == "choice":
+        candidates.extend(rule.choices)
+    if rule.answer in ("text",):
+        candidates.append("recorded")
+    if rule.answer == "count":
+        candidates.append(0)
+    for candidate in candidates:
+        raw = str(candidate)
+        if rule.answer == "measurement":
+            raw = f"{raw} {'ft' if rule.unit == 'feet' else 'm'}"
+        try:
+            value = parse(rule, raw)
+        except AnswerError:
+            continue
+        if judge_one(rule, value, facts, now_local):
+            return value
+    return None

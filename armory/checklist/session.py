@@ -1,0 +1,673 @@
+"""The engine: a production, its rule packs and a ledger, and every action on them.
+
+Every action is first appended to the ledger (durably) and then folded into
+:class:`~armory.checklist.state.State`; nothing is kept anywhere else, so a
+restart replays the ledger and resumes exactly where it was. Faces (the TUI,
+the CLI, the drill runner) authenticate people and pass crew ids in; the
+engine decides, records and refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from armory.checklist import judge as judging
+from armory.checklist.handoff import handoff_decision, is_handler
+from armory.checklist.invariants import INVARIANTS
+from armory.checklist.state import STOPPING_INCIDENTS, State, check_key, setup_key
+from armory.checklist.types import (
+    ROUND_METHOD_WORDS,
+    ROUND_METHODS,
+    CheckItem,
+    Decision,
+    Reason,
+    Refused,
+    Verdict,
+    invariant_reason,
+)
+from armory.problems import InputError
+from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
+
+Clock = Callable[[], dt.datetime]
+
+DAY_PHASES = ("day_start", "end_of_day", "on_incident")
+
+
+def parse_time(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Session:
+    """One production, its packs and its ledger, in one scope of that ledger."""
+
+    def __init__(self, loaded_production, packs, ledger, *, scope: str = "", clock: Clock | None = None,
+                 credentials=None) -> None:
+        self.loaded_production = loaded_production
+        self.production: Production = loaded_production.production
+        self.packs = list(packs)
+        self.ledger = ledger
+        self.scope = scope
+        self.clock: Clock = clock or _utc_now
+        self.credentials = credentials
+        try:
+            self.tz = ZoneInfo(self.production.production.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = dt.timezone.utc
+        self.state = State.from_entries(
+            [w.id for w in self.production.weapon], ledger.entries(scope=scope)
+        )
+
+    @classmethod
+    def open(cls, production_path: Path, ledger_path: Path, rules_paths: Sequence[Path] = (), *,
+             scope: str = "", clock: Clock | None = None, key_path: Path | None = None,
+             readonly: bool = False) -> Session:
+        """Load and check the files, open (or create) the ledger, replay it."""
+        from armory.ledger.identity import Credentials
+        from armory.ledger.store import Ledger
+        from armory.rulebook.loader import load_context
+
+        loaded, packs = load_context(Path(production_path), list(rules_paths))
+        ledger = Ledger.open(
+            Path(ledger_path), production_title=loaded.production.production.title,
+            clock=clock, key_path=key_path, readonly=readonly,
+        )
+        session = cls(loaded, packs, ledger, scope=scope, clock=clock, credentials=Credentials(ledger))
+        if not readonly:
+            session._note_pack_change()
+        return session
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- recording --------------------------------------------------------
+    def _append(self, kind: str, who: str | None, payload):
+        entry = self.ledger.append(kind, who, payload, scope=self.scope)
+        self.state.apply(entry)
+        return entry
+
+    def _refuse(self, action: str, actor: str | None, reasons: Sequence[Reason], *, weapon: str | None = None,
+                day: str | None = None) -> Refused:
+        from armory.ledger.entries import Refusal
+
+        first = reasons[0]
+        failures = sorted({f for r in reasons for f in r.failures})
+        entry = self._append("refusal", actor, Refusal(
+            action=action, actor=actor, weapon=weapon, day=day,
+            reason="; ".join(r.message for r in reasons), cause=first.cause, failures=failures,
+        ))
+        return Refused(list(reasons), seq=entry.seq)
+
+    def _stop(self, *, scope: str, weapons: list[str], cause: str, failures: Sequence[str], reason: str,
+              caused_by: str | None, from_seq: int | None, day: str | None) -> int:
+        from armory.ledger.entries import Stop
+
+        entry = self._append("stop", caused_by, Stop(
+            scope=scope, weapons=weapons, cause=cause, failures=sorted(set(failures)), reason=reason,
+            caused_by=caused_by, from_seq=from_seq, day=day,
+        ))
+        return entry.seq
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.timezone.utc)
+
+    def local_now(self) -> dt.datetime:
+        return self.now().astimezone(self.tz)
+
+    # -- the production ---------------------------------------------------
+    def firearms(self) -> list[Weapon]:
+        return [w for w in self.production.weapon if w.firing]
+
+    def roles(self, crew_id: str, day: str | None) -> frozenset[str]:
+        if day is None:
+            member = self.production.crew_member(crew_id)
+            return frozenset(member.roles) if member else frozenset()
+        return self.production.roles_on(crew_id, day)
+
+    def name(self, crew_id: str | None) -> str:
+        member = self.production.crew_member(crew_id) if crew_id else None
+        return member.name if member else (crew_id or "nobody")
+
+    def _person(self, crew_id: str) -> None:
+        if self.production.crew_member(crew_id) is None:
+            raise InputError(f"unknown crew member {crew_id!r}{_did_you_mean(crew_id, [c.id for c in self.production.crew])}")
+
+    def day(self, day_id: str) -> Day:
+        day = self.production.day_by_id(day_id)
+        if day is None:
+            raise InputError(f"unknown day {day_id!r}{_did_you_mean(day_id, [d.id for d in self.production.day])}")
+        return day
+
+    def weapon(self, weapon_id: str) -> Weapon:
+        weapon = self.production.weapon_by_id(weapon_id)
+        if weapon is None:
+            raise InputError(
+                f"unknown weapon {weapon_id!r}{_did_you_mean(weapon_id, [w.id for w in self.production.weapon])}"
+            )
+        return weapon
+
+    def setup_of(self, day_id: str, scene_id: str, setup_id: str | None) -> tuple[Scene, Setup]:
+        day = self.day(day_id)
+        scene = next((s for s in day.scene if s.id == scene_id), None)
+        if scene is None:
+            raise InputError(f"unknown scene {scene_id!r} on {day_id}{_did_you_mean(scene_id, [s.id for s in day.scene])}")
+        if setup_id is None:
+            return scene, scene.setup[0]
+        setup = next((s for s in scene.setup if s.id == setup_id), None)
+        if setup is None:
+            raise InputError(f"unknown setup {setup_id!r} in scene {scene_id}{_did_you_mean(setup_id, [s.id for s in scene.setup])}")
+        return scene, setup
+
+    def issue_of(self, day_id: str, scene_id: str, setup_id: str | None, weapon_id: str) -> Issue:
+        _scene, setup = self.setup_of(day_id, scene_id, setup_id)
+        issue = next((i for i in setup.weapon if i.weapon == weapon_id), None)
+        if issue is None:
+            raise InputError(f"weapon {weapon_id!r} is not in setup {setup.id} of scene {scene_id}")
+        return issue
+
+    def facts(self, day: str, scene: str | None, setup: str | None, weapon: str | None) -> dict[str, object]:
+        from armory.checklist.facts import resolve_facts
+
+        return resolve_facts(self.production, day=day, scene=scene, setup=setup, weapon=weapon)
+
+    def today(self) -> Day | None:
+        """The shooting day for today's local date; else the open day; else the first day not closed."""
+        date = self.local_now().date()
+        for day in self.production.day:
+            if day.date == date:
+                return day
+        if self.state.current_day:
+            return self.production.day_by_id(self.state.current_day)
+        return next((d for d in self.production.day if d.id not in self.state.days_closed),
+                    self.production.day[-1] if self.production.day else None)
+
+    # -- identity ---------------------------------------------------------
+    def authenticate(self, crew_id: str, pin: str, *, purpose: str) -> None:
+        self._person(crew_id)
+        if self.credentials is None:
+            raise InputError("no credential store is open")
+        self.credentials.authenticate(crew_id, pin, purpose=purpose, scope=self.scope)
+
+    # -- days -------------------------------------------------------------
+    def packs_in_force(self):
+        from armory.ledger.entries import PackInForce
+
+        return [PackInForce(id=p.pack.pack.id, version=p.pack.pack.version, hash=p.sha256, text=p.text)
+                for p in self.packs]
+
+    def _note_pack_change(self) -> None:
+        from armory.ledger.entries import PacksChanged
+
+        day = self.state.current_day
+        if day is None:
+            return
+        recorded = {(p["id"], p["version"], p["hash"]) for p in self.state.packs_in_force.get(day, [])}
+        now = {(p.id, p.version, p.hash) for p in self.packs_in_force()}
+        if recorded != now:
+            self._append("packs_changed", None, PacksChanged(
+                day=day, packs=self.packs_in_force(),
+                reason="the rule packs on disk differ from those in force when the day opened", signed_by=[],
+            ))
+
+    def open_day(self, day: str, *, armorer: str):
+        """Record the day as opened by ``armorer`` with the rule packs in force, then sense day-start items."""
+        from armory.ledger.entries import DayOpened
+
+        self.day(day)
+        self._person(armorer)
+        if day in self.state.days_opened and day not in self.state.days_closed:
+            return self.ledger.get(self.state.days_opened[day])
+        if day in self.state.days_closed:
+            raise self._refuse("open_day", armorer, [Reason(
+                "invariant.day-open", f"{day} was already closed; the record of a closed day is final.", ("F8",))], day=day)
+        if not (self.roles(armorer, day) & {"armorer", "assistant_armorer"}):
+            raise self._refuse("open_day", armorer, [invariant_reason(
+                "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
+        entry = self._append("day_opened", armorer, DayOpened(
+            day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
+        ))
+        self.sense(day=day, phase="day_start")
+        return entry
+
+    def close_day(self, day: str, *, by: str):
+        from armory.ledger.entries import DayClosed
+
+        self._require_open(day, "close_day", by)
+        self.sense(day=day, phase="end_of_day")
+        head = self.ledger.head()
+        entry = self._append("day_closed", by, DayClosed(day=day, head_hash=head.hash if head else "", signed_by=[by]))
+        if not getattr(self.ledger, "readonly", False):
+            checkpoint = self.ledger.checkpoint(scope=self.scope)
+            self.state.apply(checkpoint)
+        return entry
+
+    def _require_open(self, day: str, action: str, actor: str | None, weapon: str | None = None) -> None:
+        self.day(day)
+        if day not in self.state.days_opened or day in self.state.days_closed:
+            state = "closed" if day in self.state.days_closed else "not been opened"
+            raise self._refuse(action, actor, [invariant_reason(
+                "invariant.day-open", f"{day} has {state}.")], weapon=weapon, day=day)
+
+    # -- checks -----------------------------------------------------------
+    def checklist(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+                  weapon: str | None = None) -> list[CheckItem]:
+        """The checks of one phase, each with its status. Expected values only once answered."""
+        from armory.checklist.plan import plan_checks
+
+        if phase in DAY_PHASES:
+            scene = setup = weapon = None
+        elif scene is not None and setup is None:
+            setup = self.setup_of(day, scene, None)[1].id
+        planned = plan_checks(self.production, self.packs, day=day, phase=phase, scene=scene, setup=setup,
+                              weapon=weapon)
+        rounds = 0
+        if weapon is not None and scene is not None:
+            rounds = self.issue_of(day, scene, setup, weapon).rounds
+        items = []
+        for pc in planned:
+            rule = pc.rule
+            key = check_key(day, scene, setup, weapon, phase, rule.id)
+            ans = self.state.answer_for(key)
+            status, seq, observed, expected, at = "pending", None, None, None, None
+            if ans is not None:
+                seq, observed, expected, at = ans.seq, tuple(ans.observed), ans.expected, ans.time
+                if ans.overridden_by is not None and ans.verdict == "fail":
+                    status = "overridden"
+                elif ans.verdict == "pass":
+                    status = "corrected" if ans.corrected_by else "passed"
+                else:
+                    status = "failed"
+            items.append(CheckItem(
+                key=key, rule=rule, pack_id=pc.pack.pack.pack.id, day=day, scene=scene, setup=setup,
+                weapon=weapon, phase=phase,
+                question=rule.ask or f"(sensed from the ledger) {rule.title}",
+                answer_kind=rule.answer, choices=tuple(rule.choices), unit=rule.unit,
+                per_round=rounds if rule.per_round else 0, sensed=rule.sense is not None,
+                severity=rule.severity, why=rule.why, sources=tuple(rule.sources), failures=tuple(rule.failures),
+                status=status, answer_seq=seq, observed=observed, expected_text=expected, answered_at=at,
+            ))
+        return items
+
+    def sensed_value(self, sense: str, day: str) -> int:
+        st = self.state
+        if sense == "rounds_unaccounted":
+            return st.outstanding_rounds() + st.unreconciled_rounds()
+        if sense == "open_incidents":
+            return sum(1 for s in st.open_stops if s.cause in ("invariant.discharge", "invariant.live-round",
+                                                                  "invariant.injury-freeze"))
+        if sense == "unreviewed_incidents":
+            return len(st.unreviewed_incidents)
+        if sense == "armorer_other_roles":
+            others = 0
+            for member in self.production.crew:
+                roles = self.roles(member.id, day)
+                if "armorer" in roles:
+                    others = max(others, len(roles - {"armorer", "assistant_armorer"}))
+            return others
+        if sense == "open_stops":
+            return len(st.open_stops)
+        if sense == "weapons_not_returned":
+            return sum(1 for w in st.weapons.values() if w.holder is not None and w.investigator is None)
+        raise InputError(f"unknown sensed value {sense!r}")
+
+    def sense(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+              weapon: str | None = None) -> list[Verdict]:
+        """Record the sensed items of a phase whose value is new or changed. Nobody answers these by hand."""
+        verdicts = []
+        for item in self.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon):
+            if not item.sensed:
+                continue
+            value = str(self.sensed_value(item.rule.sense, day))
+            if item.observed == (value,):
+                continue
+            verdicts.append(self._record_answer(item, [value], by=None, sensed=True))
+        return verdicts
+
+    def answer(self, item: CheckItem, observed: Sequence[str], *, by: str) -> Verdict:
+        """Judge and record a person's answer. Durable before it returns."""
+        self._person(by)
+        if item.sensed:
+            raise InputError(f"{item.rule.id} is sensed from the ledger; nobody can answer it by hand")
+        self._require_open(item.day, "answer", by, item.weapon)
+        values = judging.parse_all(item.rule, list(observed), item.per_round)
+        return self._record_answer(item, values, by=by, sensed=False)
+
+    def _record_answer(self, item: CheckItem, values: list[str], *, by: str | None, sensed: bool) -> Verdict:
+        from armory.ledger.entries import Answer
+
+        facts = self.facts(item.day, item.scene, item.setup, item.weapon)
+        now_local = self.local_now()
+        passed = judging.judge(item.rule, values, facts, now_local)
+        failed_rounds = tuple(
+            i + 1 for i, v in enumerate(values) if item.per_round and not judging.judge_one(item.rule, v, facts, now_local)
+        )
+        expected = judging.expected_text(item.rule, facts)
+        pack = next(p for p in self.packs if p.pack.pack.id == item.pack_id)
+        entry = self._append("answer", by, Answer(
+            day=item.day, scene=item.scene, setup=item.setup, weapon=item.weapon, phase=item.phase,
+            rule_id=item.rule.id, pack_id=item.pack_id, pack_hash=pack.sha256, question=item.question,
+            answer_kind=item.answer_kind or "sensed", expected=expected, observed=values,
+            verdict="pass" if passed else "fail", severity=item.severity, sensed=sensed,
+            failures=list(item.failures), signed_by=[by] if by else [],
+        ))
+        return self._after_judgement(item, values, passed, expected, entry.seq, by, failed_rounds)
+
+    def _after_judgement(self, item: CheckItem, values, passed: bool, expected: str, seq: int, by: str | None,
+                         failed_rounds=()) -> Verdict:
+        cites = ", ".join(item.failures)
+        stop_seq = None
+        if passed:
+            message = f"{item.rule.title}: passed."
+        elif item.severity == "stop":
+            weapons = [item.weapon] if item.weapon else [w.id for w in self.firearms()]
+            stop_seq = self._stop(
+                scope="weapon" if item.weapon else "production", weapons=weapons, cause=item.rule.id,
+                failures=item.failures, day=item.day, caused_by=by, from_seq=seq,
+                reason=f"{item.rule.title}: observed {', '.join(values)}, expected {expected}. {item.rule.why}",
+            )
+            message = (f"STOP ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
+                       f"expected {expected}. A safety officer must clear it with a reason.")
+        elif item.severity == "hold":
+            message = (f"HOLD ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
+                       f"expected {expected}. It goes on only after a signed override with a reason.")
+        else:
+            message = f"NOTE ({item.rule.id}): {item.rule.title}. Observed {', '.join(values)}; recorded for the producer."
+        return Verdict(
+            passed=passed, severity=item.severity, expected_text=expected, observed=tuple(values), entry_seq=seq,
+            stop_seq=stop_seq, needs_override=(not passed and item.severity == "hold"), message=message,
+            failed_rounds=tuple(failed_rounds),
+        )
+
+    def override(self, answer_seq: int, *, reason: str, signed_by: Sequence[str]):
+        """A signed override of a failed hold. A stop is never overridden: it is cleared."""
+        from armory.ledger.entries import Override
+
+        key = self.state.answers_by_seq.get(answer_seq)
+        ans = self.state.answers.get(key) if key else None
+        if ans is None or ans.seq != answer_seq:
+            raise InputError(f"entry {answer_seq} is not the current answer of any check")
+        day = key.split("/", 1)[0]
+        signer = signed_by[0] if signed_by else None
+        if not reason.strip() or not signed_by:
+            raise InputError("an override needs a reason and a signature")
+        reasons = []
+        if ans.verdict != "fail" or ans.severity != "hold":
+            reasons.append(Reason("invariant.stop-open", "Only a failed hold can be overridden; a stop must be cleared "
+                                  "by a safety officer.", ("F5",)) if ans.severity == "stop" else
+                           Reason("override", "There is nothing to override: the check did not fail as a hold.", ()))
+        elif ans.overridden_by is not None:
+            reasons.append(Reason("override", f"Already overridden by entry {ans.overridden_by}.", ()))
+        elif not (self.roles(signer, day) & {"safety_officer", "armorer", "assistant_armorer"}) or (
+                "first_assistant_director" in self.roles(signer, day)):
+            reasons.append(Reason("invariant.clearance-authority",
+                                  f"{self.name(signer)} may not override a hold: only a safety officer or the armorer, "
+                                  "never the first AD.", ("F3",)))
+        if reasons:
+            raise self._refuse("override", signer, reasons, day=day)
+        weapon = key.split("/")[3]
+        return self._append("override", signer, Override(
+            answer_seq=answer_seq, rule_id=ans.rule_id, weapon=None if weapon == "-" else weapon,
+            reason=reason.strip(), signed_by=list(signed_by)))
+
+    def correct(self, answer_seq: int, observed: Sequence[str], *, reason: str, by: str):
+        """Record a corrected answer pointing at the wrong one. It never lifts a stop or a hold."""
+        from armory.ledger.entries import Correction
+
+        key = self.state.answers_by_seq.get(answer_seq)
+        ans = self.state.answers.get(key) if key else None
+        if ans is None or ans.seq != answer_seq:
+            raise InputError(f"entry {answer_seq} is not the current answer of any check")
+        if ans.sensed:
+            raise InputError("a sensed item is read from the ledger and cannot be corrected by hand")
+        if not reason.strip():
+            raise InputError("a correction needs a reason")
+        day, scene, setup, weapon, phase, _rule = (None if p == "-" else p for p in key.split("/", 5))
+        item = next(i for i in self.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon)
+                    if i.key == key)
+        values = judging.parse_all(item.rule, list(observed), item.per_round)
+        facts = self.facts(day, scene, setup, weapon)
+        passed = judging.judge(item.rule, values, facts, self.local_now())
+        entry = self._append("correction", by, Correction(
+            corrects_seq=answer_seq, observed=values, verdict="pass" if passed else "fail", reason=reason.strip(),
+            signed_by=[by]))
+        if not passed and ans.verdict == "pass":
+            # A mistyped pass that really failed: the failure now counts as if answered so.
+            self._after_judgement(item, values, False, judging.expected_text(item.rule, facts), entry.seq, by)
+            if item.severity in ("stop", "hold"):
+                self.state.answers[key].verdict = "fail"
+        return entry
+
+    # -- rounds -----------------------------------------------------------
+    def verify_round(self, *, day: str, scene: str, setup: str | None, weapon: str, round_no: int, method: str,
+                     by: str) -> Verdict:
+        """Record how one round was shown to be a dummy or blank. A live or unconfirmed round stops everything."""
+        from armory.ledger.entries import RoundVerified
+
+        self._person(by)
+        self._require_open(day, "verify_round", by, weapon)
+        _scene, setup_model = self.setup_of(day, scene, setup)
+        setup = setup_model.id
+        issue = self.issue_of(day, scene, setup, weapon)
+        if method not in ROUND_METHODS:
+            raise judging.AnswerError(f"unknown method {method!r}; expected one of {', '.join(ROUND_METHODS)}")
+        if not 1 <= round_no <= max(issue.rounds, 0):
+            raise judging.AnswerError(f"round {round_no} is outside the {issue.rounds} rounds this setup loads")
+        fits = ROUND_METHODS[method]
+        passed = fits is not None and fits == issue.load
+        entry = self._append("round_verified", by, RoundVerified(
+            day=day, scene=scene, setup=setup, weapon=weapon, lot=issue.lot, round_no=round_no, method=method,
+            verdict="pass" if passed else "fail"))
+        expected = f"a round shown to be {'a dummy' if issue.load == 'dummies' else 'a blank'}"
+        if passed:
+            return Verdict(True, "stop", expected, (method,), entry.seq, message=f"Round {round_no}: {ROUND_METHOD_WORDS[method]}.")
+        if fits is None:
+            inv = INVARIANTS["invariant.live-round"]
+            reason = (f"Round {round_no} for {weapon} (lot {issue.lot}): {ROUND_METHOD_WORDS[method]}. "
+                      f"{inv.why} Seal the weapon and the lot as evidence.")
+            stop_seq = self._stop(scope="production", weapons=[w.id for w in self.firearms()], cause=inv.id,
+                                  failures=inv.failures, reason=reason, caused_by=by, from_seq=entry.seq, day=day)
+        else:
+            inv = INVARIANTS["invariant.rounds-verified"]
+            reason = (f"Round {round_no} for {weapon} was shown to be a {fits[:-1]} in a setup loaded with {issue.load}: "
+                      "a round whose type differs from its label (DOMAIN F1).")
+            stop_seq = self._stop(scope="weapon", weapons=[weapon], cause=inv.id, failures=("F1", "F2"), reason=reason,
+                                  caused_by=by, from_seq=entry.seq, day=day)
+        return Verdict(False, "stop", expected, (method,), entry.seq, stop_seq=stop_seq,
+                       message=f"STOP [{inv.id}]: {reason} A safety officer must clear it.")
+
+    # -- movement ---------------------------------------------------------
+    def may_hand_over(self, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
+                      receiver: str) -> Decision:
+        return handoff_decision(self, day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver)
+
+    def hand_over(self, *, day: str, scene: str, setup: str | None, weapon: str, giver: str, receiver: str,
+                  witnesses: Sequence[str] = (), signed_by: Sequence[str]):
+        """Hand a weapon to someone, after both authenticated. Refusals are recorded, then raised."""
+        from armory.ledger.entries import Handoff
+
+        self._person(giver)
+        self._person(receiver)
+        for w in witnesses:
+            self._person(w)
+        if not ({giver, receiver} <= set(signed_by)):
+            raise InputError("both the giver and the receiver must sign a handoff with their PIN")
+        setup = self.setup_of(day, scene, setup)[1].id if scene else setup
+        if day in self.state.days_opened and day not in self.state.days_closed and scene:
+            self.sense(day=day, phase="before_handoff", scene=scene, setup=setup, weapon=weapon)
+        decision = self.may_hand_over(day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver)
+        if not decision.allowed:
+            raise self._refuse("handoff", giver, list(decision.reasons), weapon=weapon, day=day)
+        issue = self.issue_of(day, scene, setup, weapon) if scene else None
+        current = self.state.weapons[weapon]
+        rounds = issue.rounds if issue and not is_handler(self, receiver, day, weapon) else current.rounds_out
+        load = issue.load if issue else "cold"
+        return self._append("handoff", giver, Handoff(
+            day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver, load=load,
+            rounds=rounds, witnesses=list(witnesses), signed_by=list(signed_by)))
+
+    def record_fired(self, *, day: str, weapon: str, rounds: int, by: str, scene: str | None = None,
+                     setup: str | None = None):
+        from armory.ledger.entries import RoundsFired
+
+        if rounds < 0:
+            raise InputError("rounds fired cannot be negative")
+        self._require_open(day, "rounds_fired", by, weapon)
+        return self._append("rounds_fired", by, RoundsFired(day=day, weapon=weapon, rounds=rounds, scene=scene,
+                                                            setup=setup))
+
+    def take_back(self, *, day: str, weapon: str, giver: str, receiver: str, rounds_fired: int,
+                  rounds_returned: int, signed_by: Sequence[str]):
+        """The armorer takes a weapon back and reconciles its rounds; a mismatch is a stop."""
+        from armory.ledger.entries import Return
+
+        self._person(giver)
+        self._person(receiver)
+        self.weapon(weapon)
+        if rounds_fired < 0 or rounds_returned < 0:
+            raise InputError("rounds fired and returned are counts: 0 or more")
+        if not ({giver, receiver} <= set(signed_by)):
+            raise InputError("both the person returning the weapon and the armorer must sign with their PIN")
+        current = self.state.weapons[weapon]
+        reasons = []
+        if current.holder != giver:
+            reasons.append(invariant_reason(
+                "invariant.wrong-holder",
+                f"The record shows {weapon} with {self.name(current.holder) if current.holder else 'the armory'}, "
+                f"not {self.name(giver)}."))
+        if not is_handler(self, receiver, day, weapon):
+            reasons.append(invariant_reason(
+                "invariant.handler-only", f"{self.name(receiver)} is not an armorer and may not collect {weapon}."))
+        if reasons:
+            raise self._refuse("return", giver, reasons, weapon=weapon, day=day)
+        fired = current.rounds_fired + rounds_fired
+        reconciled = current.rounds_out == rounds_returned + fired
+        handoff = self.ledger.get(current.handoff_seq) if current.handoff_seq else None
+        hp = handoff.payload if handoff else {}
+        entry = self._append("return", giver, Return(
+            day=day, scene=hp.get("scene"), setup=hp.get("setup"), weapon=weapon, giver=giver, receiver=receiver,
+            rounds_out=current.rounds_out, rounds_fired=fired, rounds_returned=rounds_returned,
+            reconciled=reconciled, signed_by=list(signed_by)))
+        if not reconciled:
+            inv = INVARIANTS["invariant.round-reconciliation"]
+            self._stop(scope="weapon", weapons=[weapon], cause=inv.id, failures=inv.failures, caused_by=None,
+                       from_seq=entry.seq, day=day,
+                       reason=(f"{weapon}: {current.rounds_out} rounds out, {rounds_returned} back and {fired} fired: "
+                               f"{current.rounds_out - rounds_returned - fired:+d} unaccounted. {inv.why}"))
+        if hp.get("scene"):
+            self.sense(day=day, phase="on_return", scene=hp["scene"], setup=hp.get("setup"), weapon=weapon)
+        return entry
+
+    # -- incidents, stops, evidence -----------------------------------------
+    def record_incident(self, *, incident: str, day: str | None, weapon: str | None, description: str,
+                        reported_by: str):
+        from armory.ledger.entries import Incident
+
+        self._person(reported_by)
+        if weapon is not None:
+            self.weapon(weapon)
+        if not description.strip():
+            raise InputError("describe what happened")
+        entry = self._append("incident", reported_by, Incident(
+            incident=incident, day=day, weapon=weapon, description=description.strip(), reported_by=reported_by))
+        if incident in STOPPING_INCIDENTS:
+            inv_id = {"live_round": "invariant.live-round", "injury": "invariant.injury-freeze"}.get(
+                incident, "invariant.discharge")
+            inv = INVARIANTS[inv_id]
+            self._stop(scope="production", weapons=[w.id for w in self.firearms()], cause=inv_id,
+                       failures=inv.failures, caused_by=None, from_seq=entry.seq, day=day,
+                       reason=f"{incident.replace('_', ' ')} ({weapon or 'no weapon named'}): {description.strip()}. {inv.why}")
+        if day is not None and day in self.state.days_opened:
+            self.sense(day=day, phase="on_incident")
+        return entry
+
+    def review_incident(self, incident_seq: int, *, findings: str, signed_by: Sequence[str]):
+        from armory.ledger.entries import IncidentReviewed
+
+        if incident_seq not in self.state.incidents:
+            raise InputError(f"entry {incident_seq} is not an incident")
+        signer = signed_by[0] if signed_by else ""
+        if not findings.strip():
+            raise InputError("a review needs its findings")
+        day = self.state.incidents[incident_seq].day
+        if "safety_officer" not in self._any_roles(signer, day):
+            raise self._refuse("incident_review", signer, [Reason(
+                "invariant.clearance-authority", f"{self.name(signer)} is not a safety officer.", ("F5", "F11"))])
+        return self._append("incident_reviewed", signer, IncidentReviewed(
+            incident_seq=incident_seq, findings=findings.strip(), signed_by=list(signed_by)))
+
+    def _any_roles(self, crew_id: str, day: str | None) -> frozenset[str]:
+        return self.roles(crew_id, day) if day else self.roles(crew_id, self.state.current_day)
+
+    def clear_stop(self, stop_seq: int, *, reason: str, officer: str):
+        """A safety officer who did not cause the stop, and is not the first AD, clears it with a reason."""
+        from armory.ledger.entries import Clearance
+
+        self._person(officer)
+        stop = self.state.stops.get(stop_seq)
+        if stop is None:
+            raise InputError(f"entry {stop_seq} is not a stop")
+        if stop_seq in self.state.cleared:
+            raise InputError(f"stop {stop_seq} was already cleared by entry {self.state.cleared[stop_seq]}")
+        if not reason.strip():
+            raise InputError("a clearance needs a reason")
+        roles = self._any_roles(officer, stop.day)
+        reasons = []
+        if "safety_officer" not in roles:
+            reasons.append(invariant_reason("invariant.clearance-authority", f"{self.name(officer)} is not a safety officer."))
+        if "first_assistant_director" in roles:
+            reasons.append(invariant_reason("invariant.clearance-authority",
+                                            f"{self.name(officer)} is the first assistant director."))
+        if stop.caused_by == officer:
+            reasons.append(invariant_reason("invariant.clearance-authority", f"{self.name(officer)} caused this stop."))
+        if reasons:
+            raise self._refuse("clearance", officer, reasons, day=stop.day)
+        return self._append("clearance", officer, Clearance(stop_seq=stop_seq, reason=reason.strip(),
+                                                            signed_by=[officer]))
+
+    def seal(self, *, item_kind: str, item: str, seal_id: str, signed_by: Sequence[str],
+             incident_seq: int | None = None):
+        from armory.ledger.entries import Seal
+
+        if item_kind == "weapon":
+            self.weapon(item)
+        elif item_kind == "lot" and self.production.lot_by_id(item) is None:
+            raise InputError(f"unknown lot {item!r}")
+        if not seal_id.strip():
+            raise InputError("a seal needs the seal's id")
+        return self._append("seal", signed_by[0] if signed_by else None, Seal(
+            item_kind=item_kind, item=item, seal_id=seal_id.strip(), incident_seq=incident_seq,
+            signed_by=list(signed_by)))
+
+    def transfer_custody(self, *, item: str, seal_id: str, investigator: str, agency: str, receipt: str,
+                         signed_by: Sequence[str]):
+        from armory.ledger.entries import CustodyTransfer
+
+        sealed = {e.payload["item"]: e.payload["seal_id"] for e in self.ledger.entries(scope=self.scope)
+                  if e.kind == "seal"}
+        if sealed.get(item) != seal_id:
+            raise self._refuse("custody_transfer", signed_by[0] if signed_by else None, [invariant_reason(
+                "invariant.sealed", f"{item} is not sealed under seal {seal_id!r}.")])
+        if not (investigator.strip() and receipt.strip()):
+            raise InputError("a custody transfer names the investigator and the receipt")
+        return self._append("custody_transfer", signed_by[0] if signed_by else None, CustodyTransfer(
+            item=item, seal_id=seal_id, investigator=investigator.strip(), agency=agency.strip(),
+            receipt=receipt.strip(), signed_by=list(signed_by)))
+
+
+def _did_you_mean(value: str, options: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,317 @@
+"""Engine state as a pure fold over ledger entries.
+
+Nothing here writes anything or reads a clock: :meth:`State.apply` takes one
+entry and updates the picture of the production it implies (who holds each
+weapon, which checks are answered, which stops and holds are open, how many
+rounds are out). A restart replays the ledger through the same function, so
+the TUI, the drills and the exports all see the same truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol
+
+#: Incidents that stop every firearm of the production.
+STOPPING_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round", "injury"})
+
+
+class EntryLike(Protocol):
+    seq: int
+    time: str
+    kind: str
+    who: str | None
+    payload: dict[str, Any]
+
+
+def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
+    return "/".join([day, scene or "-", setup or "-", weapon or "-", phase, rule_id])
+
+
+def setup_key(day: str, scene: str | None, setup: str | None, weapon: str | None) -> str:
+    return "/".join([day, scene or "-", setup or "-", weapon or "-"])
+
+
+@dataclass
+class AnswerState:
+    """The latest word on one check: an answer, possibly corrected or overridden."""
+
+    seq: int
+    """The answer entry (a correction points here too)."""
+    time: str
+    rule_id: str
+    severity: str
+    verdict: str
+    observed: list[str]
+    expected: str
+    sensed: bool
+    by: str | None
+    corrected_by: int | None = None
+    overridden_by: int | None = None
+
+    @property
+    def resolved(self) -> bool:
+        """Passed, or a failed hold/note that may go on (a hold only once overridden)."""
+        if self.verdict == "pass":
+            return True
+        if self.severity == "note":
+            return True
+        if self.severity == "hold":
+            return self.overridden_by is not None
+        return False
+
+
+@dataclass
+class StopState:
+    seq: int
+    time: str
+    scope: str
+    weapons: list[str]
+    cause: str
+    reason: str
+    failures: list[str]
+    caused_by: str | None
+    day: str | None
+
+
+@dataclass
+class HoldState:
+    answer_seq: int
+    rule_id: str
+    weapon: str | None
+    day: str
+    time: str
+
+
+@dataclass
+class WeaponState:
+    weapon: str
+    holder: str | None = None
+    """Crew id of who holds it; ``None`` while it is in the armory."""
+    rounds_out: int = 0
+    """Rounds in the weapon when it was handed out."""
+    rounds_fired: int = 0
+    """Rounds recorded fired since it was handed out."""
+    handoff_seq: int | None = None
+    sealed: str | None = None
+    """Seal id while frozen as evidence."""
+    investigator: str | None = None
+
+
+@dataclass
+class RoundState:
+    round_no: int
+    method: str
+    verdict: str
+    seq: int
+    time: str
+
+
+@dataclass
+class IncidentState:
+    seq: int
+    time: str
+    incident: str
+    weapon: str | None
+    day: str | None
+    description: str
+    reported_by: str
+    reviewed_by: int | None = None
+
+
+@dataclass
+class State:
+    """Everything the engine knows, rebuilt from entries."""
+
+    weapons: dict[str, WeaponState] = field(default_factory=dict)
+    answers: dict[str, AnswerState] = field(default_factory=dict)
+    answers_by_seq: dict[int, str] = field(default_factory=dict)
+    rounds: dict[str, dict[int, RoundState]] = field(default_factory=dict)
+    stops: dict[int, StopState] = field(default_factory=dict)
+    cleared: dict[int, int] = field(default_factory=dict)
+    incidents: dict[int, IncidentState] = field(default_factory=dict)
+    days_opened: dict[str, int] = field(default_factory=dict)
+    days_closed: dict[str, int] = field(default_factory=dict)
+    packs_in_force: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    refusals: list[int] = field(default_factory=list)
+    unreconciled: dict[int, int] = field(default_factory=dict)
+    """Stop seq -> rounds a return did not account for."""
+    _last_return: tuple[int, int] | None = None
+    current_day: str | None = None
+    last_seq: int = 0
+    last_time: str | None = None
+
+    @classmethod
+    def from_entries(cls, weapon_ids: Iterable[str], entries: Iterable[EntryLike]) -> State:
+        state = cls(weapons={w: WeaponState(w) for w in weapon_ids})
+        for entry in entries:
+            state.apply(entry)
+        return state
+
+    # -- queries ----------------------------------------------------------
+    @property
+    def open_stops(self) -> list[StopState]:
+        return [s for seq, s in sorted(self.stops.items()) if seq not in self.cleared]
+
+    def stops_on(self, weapon: str) -> list[StopState]:
+        return [s for s in self.open_stops if s.scope == "production" or weapon in s.weapons]
+
+    @property
+    def open_holds(self) -> list[HoldState]:
+        holds = []
+        for key, ans in self.answers.items():
+            if ans.verdict == "fail" and ans.severity == "hold" and ans.overridden_by is None:
+                day, _scene, _setup, weapon, _phase, _rule = key.split("/", 5)
+                holds.append(HoldState(ans.seq, ans.rule_id, None if weapon == "-" else weapon, day, ans.time))
+        return sorted(holds, key=lambda h: h.answer_seq)
+
+    @property
+    def unreviewed_incidents(self) -> list[IncidentState]:
+        return [i for i in self.incidents.values() if i.reviewed_by is None]
+
+    def rounds_for(self, day: str, scene: str | None, setup: str | None, weapon: str) -> dict[int, RoundState]:
+        return self.rounds.get(setup_key(day, scene, setup, weapon), {})
+
+    def answer_for(self, key: str) -> AnswerState | None:
+        return self.answers.get(key)
+
+    def outstanding_rounds(self) -> int:
+        """Rounds in weapons that are out and not yet fired."""
+        return sum(max(w.rounds_out - w.rounds_fired, 0) for w in self.weapons.values() if w.holder is not None)
+
+    def unreconciled_rounds(self) -> int:
+        """Rounds missing from returns whose reconciliation stop is still open."""
+        open_causes = {s.seq for s in self.open_stops if s.cause == "invariant.round-reconciliation"}
+        return sum(abs(diff) for stop_seq, diff in self.unreconciled.items() if stop_seq in open_causes)
+
+    # -- the fold ---------------------------------------------------------
+    def apply(self, entry: EntryLike) -> None:
+        handler = getattr(self, f"_on_{entry.kind}", None)
+        if handler is not None:
+            handler(entry, entry.payload)
+        self.last_seq = entry.seq
+        self.last_time = entry.time
+
+    def _weapon(self, weapon_id: str) -> WeaponState:
+        return self.weapons.setdefault(weapon_id, WeaponState(weapon_id))
+
+    def _on_day_opened(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.days_opened.setdefault(p["day"], entry.seq)
+        self.packs_in_force[p["day"]] = p["packs"]
+        self.current_day = p["day"]
+
+    def _on_packs_changed(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.packs_in_force[p["day"]] = p["packs"]
+
+    def _on_day_closed(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.days_closed[p["day"]] = entry.seq
+        if self.current_day == p["day"]:
+            self.current_day = None
+
+    def _on_answer(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        key = check_key(p["day"], p.get("scene"), p.get("setup"), p.get("weapon"), p["phase"], p["rule_id"])
+        self.answers[key] = AnswerState(
+            seq=entry.seq,
+            time=entry.time,
+            rule_id=p["rule_id"],
+            severity=p["severity"],
+            verdict=p["verdict"],
+            observed=list(p["observed"]),
+            expected=p["expected"],
+            sensed=bool(p.get("sensed")),
+            by=entry.who,
+        )
+        self.answers_by_seq[entry.seq] = key
+
+    def _on_correction(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        key = self.answers_by_seq.get(p["corrects_seq"])
+        if key is None:
+            return
+        ans = self.answers[key]
+        if ans.seq != p["corrects_seq"]:
+            return  # a newer answer superseded the corrected one
+        # A correction changes what was observed. It never turns a failed stop
+        # or hold into a pass: those stay until cleared or overridden.
+        still_failed = ans.verdict == "fail" and ans.severity in ("stop", "hold")
+        ans.observed = list(p["observed"])
+        ans.corrected_by = entry.seq
+        if not still_failed:
+            ans.verdict = p["verdict"]
+        self.answers_by_seq[entry.seq] = key
+
+    def _on_override(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        key = self.answers_by_seq.get(p["answer_seq"])
+        if key is not None and self.answers[key].seq == p["answer_seq"]:
+            self.answers[key].overridden_by = entry.seq
+
+    def _on_round_verified(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        key = setup_key(p["day"], p["scene"], p["setup"], p["weapon"])
+        self.rounds.setdefault(key, {})[p["round_no"]] = RoundState(
+            p["round_no"], p["method"], p["verdict"], entry.seq, entry.time
+        )
+
+    def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        if self._last_return and p.get("from_seq") == self._last_return[0]:
+            self.unreconciled[entry.seq] = self._last_return[1]
+        self.stops[entry.seq] = StopState(
+            seq=entry.seq,
+            time=entry.time,
+            scope=p["scope"],
+            weapons=list(p["weapons"]),
+            cause=p["cause"],
+            reason=p["reason"],
+            failures=list(p["failures"]),
+            caused_by=p.get("caused_by"),
+            day=p.get("day"),
+        )
+
+    def _on_clearance(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        if p["stop_seq"] in self.stops:
+            self.cleared[p["stop_seq"]] = entry.seq
+
+    def _on_handoff(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        w = self._weapon(p["weapon"])
+        w.holder = p["receiver"]
+        w.rounds_out = p["rounds"]
+        w.rounds_fired = 0
+        w.handoff_seq = entry.seq
+
+    def _on_return(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        w = self._weapon(p["weapon"])
+        if not p["reconciled"]:
+            self._last_return = (entry.seq, p["rounds_out"] - p["rounds_returned"] - p["rounds_fired"])
+        w.holder = None
+        w.rounds_out = 0
+        w.rounds_fired = 0
+        w.handoff_seq = None
+
+    def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self._weapon(p["weapon"]).rounds_fired += p["rounds"]
+
+    def _on_incident(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.incidents[entry.seq] = IncidentState(
+            seq=entry.seq,
+            time=entry.time,
+            incident=p["incident"],
+            weapon=p.get("weapon"),
+            day=p.get("day"),
+            description=p["description"],
+            reported_by=p["reported_by"],
+        )
+
+    def _on_incident_reviewed(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        if p["incident_seq"] in self.incidents:
+            self.incidents[p["incident_seq"]].reviewed_by = entry.seq
+
+    def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        if p["item_kind"] == "weapon":
+            self._weapon(p["item"]).sealed = p["seal_id"]
+
+    def _on_custody_transfer(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        if p["item"] in self.weapons:
+            w = self.weapons[p["item"]]
+            w.investigator = p["investigator"]
+            w.holder = None
+
+    def _on_refusal(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.refusals.append(entry.seq)

@@ -1,0 +1,117 @@
+"""What the engine hands to faces: check items, verdicts, decisions, refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from armory.checklist.invariants import INVARIANTS
+from armory.problems import InputError
+from armory.rulebook.models import Rule
+
+#: How a round may be shown to be inert, by the load it belongs to.
+ROUND_METHODS: dict[str, str | None] = {
+    "rattle": "dummies",
+    "empty_primer_pocket": "dummies",
+    "drilled_case": "dummies",
+    "side_hole": "dummies",
+    "crimped_blank": "blanks",
+    "blank_marking": "blanks",
+    "unconfirmed": None,
+    "live": None,
+}
+
+ROUND_METHOD_WORDS: dict[str, str] = {
+    "rattle": "rattles when shaken (bearing inside, no powder)",
+    "empty_primer_pocket": "primer pocket empty or inert",
+    "drilled_case": "case drilled through",
+    "side_hole": "side hole in the case",
+    "crimped_blank": "crimped blank, no projectile",
+    "blank_marking": "blank marking on the case",
+    "unconfirmed": "cannot confirm it is a dummy or blank",
+    "live": "live round",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something was refused or stopped: which rule or invariant, in plain words."""
+
+    cause: str
+    message: str
+    failures: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        cites = f" (prevents {', '.join(self.failures)})" if self.failures else ""
+        return f"{self.message} [{self.cause}]{cites}"
+
+
+def invariant_reason(invariant_id: str, detail: str) -> Reason:
+    inv = INVARIANTS[invariant_id]
+    return Reason(invariant_id, f"{detail} {inv.title}.", inv.failures)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return "; ".join(str(r) for r in self.reasons)
+
+
+class Refused(InputError):
+    """The engine refused an action; a ``refusal`` entry was recorded where the action was real."""
+
+    def __init__(self, reasons: list[Reason] | tuple[Reason, ...], seq: int | None = None) -> None:
+        self.reasons = tuple(reasons)
+        self.seq = seq
+        super().__init__("refused: " + "; ".join(str(r) for r in self.reasons))
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One rule asked of one weapon in one setup (or of the day). Blind until answered."""
+
+    key: str
+    rule: Rule
+    pack_id: str
+    day: str
+    scene: str | None
+    setup: str | None
+    weapon: str | None
+    phase: str
+    question: str
+    answer_kind: str | None
+    choices: tuple[str, ...]
+    unit: str | None
+    per_round: int
+    sensed: bool
+    severity: str
+    why: str
+    sources: tuple[str, ...]
+    failures: tuple[str, ...]
+    status: str = "pending"
+    """pending, passed, failed, overridden or corrected."""
+    answer_seq: int | None = None
+    observed: tuple[str, ...] | None = None
+    expected_text: str | None = None
+    """Shown only once answered: counts are blind."""
+    answered_at: str | None = None
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    severity: str
+    expected_text: str
+    observed: tuple[str, ...]
+    entry_seq: int
+    stop_seq: int | None = None
+    needs_override: bool = False
+    message: str = ""
+    failed_rounds: tuple[int, ...] = field(default_factory=tuple)

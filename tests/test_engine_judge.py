@@ -1,0 +1,102 @@
+"""Judging observed values against rule expectations: a table per answer kind."""
+
+import datetime as dt
+
+import pytest
+
+from armory.checklist.judge import AnswerError, expected_text, judge, parse, passing_answer
+from armory.rulebook.models import Rule
+
+NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
+FACTS = {"weapon.capacity": 6, "weapon.serial_last4": "4471", "setup.rounds": 5,
+         "settings.min_blank_distance_feet": 20}
+
+
+def rule(**kw):
+    base = dict(id="t.rule", title="T", phase="before_setup", severity="stop", why="because",
+                sources=["s"], failures=["F2"])
+    base.update(kw)
+    return Rule.model_validate(base)
+
+
+CHAMBERS = rule(ask="How many chambers did you look into?", answer="count", expect={"equals_fact": "weapon.capacity"})
+SERIAL = rule(ask="Last four of the serial?", answer="digits", expect={"equals_fact": "weapon.serial_last4"})
+RATTLE = rule(ask="Rattle?", answer="choice", per_round=True, choices=["rattles", "silent"],
+              expect={"one_of": ["rattles"]})
+DISTANCE = rule(ask="Feet to nearest person?", answer="measurement", unit="feet",
+                expect={"at_least_fact": "settings.min_blank_distance_feet"})
+BORE = rule(ask="When was the bore seen clear?", answer="time", expect={"within_minutes": 30})
+NAME = rule(ask="Who called cold?", answer="text", expect={"not_empty": True})
+BRIEF = rule(ask="Briefing held?", answer="yes_no", expect={"equals": "yes"})
+
+
+@pytest.mark.parametrize(
+    "the_rule, observed, passes",
+    [
+        (CHAMBERS, ["6"], True),
+        (CHAMBERS, ["5"], False),
+        (CHAMBERS, ["7"], False),
+        (SERIAL, ["4471"], True),
+        (SERIAL, ["4417"], False),
+        (RATTLE, ["rattles"] * 5, True),
+        (RATTLE, ["rattles"] * 4 + ["silent"], False),
+        (DISTANCE, ["20 ft"], True),
+        (DISTANCE, ["19.5 ft"], False),
+        (DISTANCE, ["7 m"], True),  # 22.97 ft
+        (DISTANCE, ["6 m"], False),  # 19.69 ft
+        (BORE, ["09:10"], True),
+        (BORE, ["08:59"], False),  # 31 minutes ago
+        (BORE, ["09:45"], False),  # in the future
+        (NAME, ["Hannah"], True),
+        (BRIEF, ["yes"], True),
+        (BRIEF, ["no"], False),
+    ],
+)
+def test_judge(the_rule, observed, passes):
+    values = [parse(the_rule, v) for v in observed]
+    assert judge(the_rule, values, FACTS, NOW) is passes
+
+
+@pytest.mark.parametrize(
+    "the_rule, raw, canonical",
+    [
+        (CHAMBERS, " 06 ", "6"),
+        (SERIAL, "ab12", "AB12"),
+        (RATTLE, "RATTLES", "rattles"),
+        (DISTANCE, "12", "12 ft"),
+        (DISTANCE, "4 metres", "4 m"),
+        (BORE, "7.45", "07:45"),
+        (BRIEF, "Y", "yes"),
+    ],
+)
+def test_parse_canonical(the_rule, raw, canonical):
+    assert parse(the_rule, raw) == canonical
+
+
+@pytest.mark.parametrize(
+    "the_rule, raw, words",
+    [
+        (CHAMBERS, "six", "whole number"),
+        (CHAMBERS, "-1", "whole number"),
+        (RATTLE, "maybe", "one of rattles, silent"),
+        (DISTANCE, "ten feet", "distance with its unit"),
+        (DISTANCE, "10 yards", "distance with its unit"),
+        (BORE, "25:00", "HH:MM"),
+        (BRIEF, "perhaps", "yes or no"),
+    ],
+)
+def test_parse_refuses_unreadable_answers(the_rule, raw, words):
+    with pytest.raises(AnswerError, match=words):
+        parse(the_rule, raw)
+
+
+def test_expected_text_names_fact_and_value():
+    assert expected_text(CHAMBERS, FACTS) == "equals weapon.capacity (6)"
+    assert expected_text(RATTLE, FACTS) == "every round: one of rattles"
+
+
+@pytest.mark.parametrize("the_rule", [CHAMBERS, SERIAL, RATTLE, DISTANCE, BORE, NAME, BRIEF])
+def test_passing_answer_passes(the_rule):
+    value = passing_answer(the_rule, FACTS, NOW)
+    assert value is not None
+    assert judge(the_rule, [value], FACTS, NOW)
