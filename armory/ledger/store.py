@@ -1,0 +1,471 @@
+"""The ledger: an append-only, hash-chained SQLite file, one per production.
+
+An entry's canonical bytes (RFC 8785 JSON of every field except its hash) are
+the entry. The table stores those bytes beside a few index columns (seq,
+time, kind, who, scope, hash) that ``verify`` checks against the bytes; every
+``Entry`` the app reads is built from the bytes alone.
+
+Durability: WAL with ``synchronous=FULL`` and one transaction per entry, so
+``append`` returns only after the entry is on disk. Triggers refuse UPDATE
+and DELETE on entries; no code path issues either.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from armory.ledger import signing
+from armory.ledger.canonical import canonical_bytes, check_domain, sha256_hex
+from armory.ledger.entries import PAYLOADS, Payload
+from armory.problems import InputError
+
+#: Entry format (and SQLite ``user_version``) this armory writes and reads.
+FORMAT = 1
+#: SQLite ``application_id``: "ARMY". Tells an armory ledger from other SQLite files.
+APPLICATION_ID = 0x41524D59
+#: ``prev`` of the first entry.
+GENESIS = "0" * 64
+#: Fields hashed, in the order an export line shows them (the hash itself is sorted in by JCS).
+HASHED_FIELDS = ("seq", "time", "kind", "who", "scope", "payload", "prev", "clock_skew_ms")
+
+_SCHEMA = (
+    """CREATE TABLE entries (
+        seq INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        who TEXT,
+        scope TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        body BLOB NOT NULL
+    )""",
+    "CREATE INDEX entries_scope ON entries (scope, seq)",
+    """CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only: record a correction instead'); END""",
+    """CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only: nothing is deleted'); END""",
+    # PIN hashes live beside the entries, never in them (and never in an export).
+    """CREATE TABLE credentials (
+        crew_id TEXT PRIMARY KEY,
+        pin_hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    )""",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {FORMAT}",
+)
+
+
+def format_time(moment: datetime) -> str:
+    """UTC RFC 3339 with microseconds and ``Z``; strings of this form sort in time order."""
+    if moment.tzinfo is None:
+        raise ValueError("the ledger clock must return an aware datetime")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _armory_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("armory")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ledger entry, as read from its canonical bytes."""
+
+    seq: int
+    time: str
+    kind: str
+    who: str | None
+    scope: str
+    payload: dict
+    prev: str
+    hash: str
+    body: bytes
+    clock_skew_ms: int = 0
+
+    def model(self) -> Payload:
+        """The payload parsed with its kind's model."""
+        return PAYLOADS[self.kind].model_validate(self.payload)
+
+    def fields(self) -> dict:
+        """Every hashed field (all but ``hash``)."""
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
+
+    def to_json(self) -> dict:
+        """Every field including the hash: one line of a jsonl export."""
+        return {**self.fields(), "hash": self.hash}
+
+    @classmethod
+    def from_body(cls, body: bytes, hash_hex: str | None = None) -> "Entry":
+        """Build from stored canonical bytes (``hash_hex`` defaults to their SHA-256)."""
+        fields = json.loads(body)
+        return cls(
+            seq=fields["seq"],
+            time=fields["time"],
+            kind=fields["kind"],
+            who=fields["who"],
+            scope=fields["scope"],
+            payload=fields["payload"],
+            prev=fields["prev"],
+            hash=hash_hex if hash_hex is not None else sha256_hex(body),
+            body=bytes(body),
+            clock_skew_ms=fields["clock_skew_ms"],
+        )
+
+
+def _sqlite_problem(path: Path, err: sqlite3.Error, doing: str) -> InputError:
+    """Turn an SQLite error into a message a person can act on."""
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL or "full" in str(err):
+        return InputError(f"{path}: the disk is full; {doing} failed and nothing was written. Free some space and try again")
+    if primary == sqlite3.SQLITE_READONLY or "readonly" in str(err):
+        return InputError(f"{path}: the ledger is read-only; {doing} failed and nothing was written")
+    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "not a database" in str(err):
+        return InputError(f"{path}: not an armory ledger (not an SQLite database, or a damaged one)")
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return InputError(f"{path}: the ledger is locked by another armory process; {doing} failed, try again")
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return InputError(f"{path}: cannot open the ledger ({err})")
+    return InputError(f"{path}: {doing} failed: {err}")
+
+
+class Ledger:
+    """An open ledger file. Use ``Ledger.open``; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool,
+                 clock: Callable[[], datetime], key_path: Path) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.key_path = key_path
+        self._conn = conn
+        self._clock = clock
+        self._opened: Entry | None = None
+
+    # -- opening ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, production_title: str | None = None, create: bool = True,
+             readonly: bool = False, clock: Callable[[], datetime] | None = None,
+             key_path: Path | None = None) -> "Ledger":
+        path = Path(path)
+        clock = clock or _utc_now
+        key_path = Path(key_path) if key_path is not None else signing.default_key_path(path)
+        exists = path.exists()
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a ledger file")
+        if not exists and (readonly or not create):
+            raise InputError(f"{path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+        if exists and not readonly:
+            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                raise InputError(
+                    f"{path}: the ledger is read-only (the file or its directory cannot be written); "
+                    "nothing was changed"
+                )
+        if not exists:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise InputError(f"{path}: cannot create the ledger's directory: {err.strerror or err}") from None
+        conn = cls._connect(path, readonly=readonly)
+        ledger = cls(path, conn, readonly=readonly, clock=clock, key_path=key_path)
+        try:
+            ledger._prepare(production_title)
+        except BaseException:
+            conn.close()
+            raise
+        return ledger
+
+    @staticmethod
+    def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+        try:
+            if readonly:
+                uri = path.resolve().as_uri()
+                try:
+                    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except sqlite3.OperationalError:
+                    # A WAL file in a read-only directory cannot get its -shm; read it as immutable.
+                    conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+            else:
+                conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        except sqlite3.Error as err:
+            raise _sqlite_problem(path, err, "opening") from None
+        return conn
+
+    def _prepare(self, production_title: str | None) -> None:
+        conn = self._conn
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, "opening") from None
+        if app_id == 0 and not tables:
+            if self.readonly:
+                raise InputError(f"{self.path}: an empty file, not an armory ledger")
+            self._create(production_title)
+            return
+        if app_id != APPLICATION_ID:
+            raise InputError(f"{self.path}: not an armory ledger (an SQLite database of another program)")
+        if version > FORMAT:
+            raise InputError(
+                f"{self.path}: the ledger was written by a newer armory (format {version}; this armory "
+                f"reads format {FORMAT} and older). Upgrade armory to open it; nothing was changed"
+            )
+        if "entries" not in tables:
+            raise InputError(f"{self.path}: not an armory ledger (it has no entries table)")
+        if not self.readonly:
+            self._set_pragmas()
+            if self.head() is None:  # created by a process that died before its first entry
+                self._append_opened(production_title)
+
+    def _set_pragmas(self) -> None:
+        try:
+            self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            self._conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, "opening") from None
+
+    def _create(self, production_title: str | None) -> None:
+        self._set_pragmas()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            # Another process may have created it while we waited for the lock.
+            if self._conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                for statement in _SCHEMA:
+                    self._conn.execute(statement)
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise _sqlite_problem(self.path, err, "creating the ledger") from None
+        if self.head() is None:
+            self._append_opened(production_title)
+
+    def _append_opened(self, production_title: str | None) -> None:
+        key = signing.load_or_create_key(self.key_path, create=True)
+        raw = signing.public_raw(key)
+        self.append("ledger_opened", None, {
+            "ledger_id": secrets.token_hex(8),
+            "production_title": production_title or "",
+            "public_key": base64.b64encode(raw).decode(),
+            "key_fingerprint": signing.fingerprint(raw),
+            "armory_version": _armory_version(),
+            "format": FORMAT,
+        })
+
+    # -- writing ------------------------------------------------------------
+
+    def append(self, kind: str, who: str | None, payload: Payload | dict, *, scope: str = "") -> Entry:
+        """Validate ``payload`` by ``kind`` and append it; the entry is on disk when this returns."""
+        data = self._payload_dict(kind, payload)
+        return self._append(kind, who, scope, lambda seq, prev, time: data)
+
+    def _payload_dict(self, kind: str, payload: Payload | dict) -> dict:
+        model_type = PAYLOADS.get(kind)
+        if model_type is None:
+            raise InputError(f"unknown ledger entry kind {kind!r}")
+        try:
+            if isinstance(payload, model_type):
+                model = payload
+            elif isinstance(payload, BaseModel):
+                model = model_type.model_validate(payload.model_dump())
+            else:
+                model = model_type.model_validate(payload)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "payload"
+            raise InputError(f"{kind} entry: {where}: {first['msg']}") from None
+        data = model.model_dump(mode="json")
+        check_domain(data, f"{kind} entry")
+        return data
+
+    def _append(self, kind: str, who: str | None, scope: str,
+                make_payload: Callable[[int, str, str], dict],
+                extra_sql: Iterable[tuple[str, tuple]] = ()) -> Entry:
+        if self.readonly:
+            raise InputError(f"{self.path}: opened read-only; cannot record {kind}")
+        if who is not None and not isinstance(who, str):
+            raise InputError(f"{kind} entry: who must be a crew id or None (got {who!r})")
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev, prev_time = (row[0] + 1, row[1], row[2]) if row else (1, GENESIS, "")
+                time, skew_ms = self._now(prev_time)
+                fields = {
+                    "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
+                    "payload": make_payload(seq, prev, time), "prev": prev, "clock_skew_ms": skew_ms,
+                }
+                body = canonical_bytes(fields)
+                digest = sha256_hex(body)
+                for sql, params in extra_sql:
+                    conn.execute(sql, params)
+                conn.execute(
+                    "INSERT INTO entries (seq, time, kind, who, scope, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (seq, time, kind, who, scope, digest, body),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, f"recording {kind}") from None
+        return Entry(seq, time, kind, who, scope, fields["payload"], prev, digest, body, skew_ms)
+
+    def _now(self, prev_time: str) -> tuple[str, int]:
+        """This entry's time: the clock's, or the previous entry's when the clock ran backwards."""
+        now = self._clock()
+        text = format_time(now)
+        if text >= prev_time:
+            return text, 0
+        behind = parse_time(prev_time) - now.astimezone(timezone.utc)
+        return prev_time, max(1, math.ceil(behind.total_seconds() * 1000))
+
+    def _append_many(self, items: Iterable[tuple[str, str | None, dict, str]]) -> int:
+        """Append many ``(kind, who, payload, scope)`` in ONE transaction (bench and fixtures only).
+
+        The chain is the same as with ``append``; only durability per entry is
+        given up, so nothing that records real events may use it.
+        """
+        conn = self._conn
+        rows = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev, prev_time = row if row else (0, GENESIS, "")
+            for kind, who, payload, scope in items:
+                data = self._payload_dict(kind, payload)
+                seq += 1
+                time, skew_ms = self._now(prev_time)
+                body = canonical_bytes({
+                    "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
+                    "payload": data, "prev": prev, "clock_skew_ms": skew_ms,
+                })
+                prev, prev_time = sha256_hex(body), time
+                rows.append((seq, time, kind, who, scope, prev, body))
+            conn.executemany(
+                "INSERT INTO entries (seq, time, kind, who, scope, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    def checkpoint(self, *, scope: str = "") -> Entry:
+        """Append a signed ``checkpoint`` over the head as it stands just before it."""
+        opened = self.opened()
+        key = signing.load_or_create_key(self.key_path, create=False)
+        if key is None:
+            raise InputError(f"{self.key_path}: the ledger's signing key is missing; cannot sign a checkpoint")
+        if base64.b64encode(signing.public_raw(key)).decode() != opened.payload["public_key"]:
+            raise InputError(f"{self.key_path}: this key is not the one the ledger was opened with; cannot sign")
+        origin = f"armory.ledger/{opened.payload['ledger_id']}"
+        fingerprint = opened.payload["key_fingerprint"]
+
+        def make(seq: int, prev: str, time: str) -> dict:
+            note = signing.sign_note(signing.note_text(origin, seq - 1, prev, time), origin, key)
+            return {"origin": origin, "size": seq - 1, "head_hash": prev,
+                    "key_fingerprint": fingerprint, "note": note}
+
+        return self._append("checkpoint", None, scope, make)
+
+    # -- reading ------------------------------------------------------------
+
+    def entries(self, *, scope: str | None = "", since: int = 0) -> Iterator[Entry]:
+        """Entries after ``since`` in order; ``scope=None`` gives every scope."""
+        if scope is None:
+            sql, params = "SELECT body, hash FROM entries WHERE seq > ? ORDER BY seq", (since,)
+        else:
+            sql, params = "SELECT body, hash FROM entries WHERE scope = ? AND seq > ? ORDER BY seq", (scope, since)
+        try:
+            cursor = self._conn.execute(sql, params)
+            while batch := cursor.fetchmany(512):
+                for body, hash_hex in batch:
+                    yield Entry.from_body(body, hash_hex)
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, "reading") from None
+
+    def rows(self) -> Iterator[tuple]:
+        """Raw rows ``(seq, time, kind, who, scope, hash, body)`` in order, for verify."""
+        try:
+            cursor = self._conn.execute("SELECT seq, time, kind, who, scope, hash, body FROM entries ORDER BY seq")
+            while batch := cursor.fetchmany(2048):
+                yield from batch
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, "reading") from None
+
+    def get(self, seq: int) -> Entry | None:
+        row = self._query_one("SELECT body, hash FROM entries WHERE seq = ?", (seq,))
+        return Entry.from_body(*row) if row else None
+
+    def head(self) -> Entry | None:
+        row = self._query_one("SELECT body, hash FROM entries ORDER BY seq DESC LIMIT 1", ())
+        return Entry.from_body(*row) if row else None
+
+    def opened(self) -> Entry:
+        """The ``ledger_opened`` entry (seq 1)."""
+        if self._opened is None:
+            first = self.get(1)
+            if first is None or first.kind != "ledger_opened":
+                raise InputError(f"{self.path}: the ledger has no ledger_opened first entry")
+            self._opened = first
+        return self._opened
+
+    def key_fingerprint(self) -> str:
+        return self.opened().payload["key_fingerprint"]
+
+    def __len__(self) -> int:
+        row = self._query_one("SELECT max(seq) FROM entries", ())
+        return row[0] or 0
+
+    def _query_one(self, sql: str, params: tuple):
+        try:
+            return self._conn.execute(sql, params).fetchone()
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.path, err, "reading") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def short_head(ledger: Ledger) -> str:
+    """The key fingerprint and head for a call sheet: ``key 1a2b… head #57 9f86d081884c7d65``."""
+    head = ledger.head()
+    if head is None:
+        return f"key {ledger.key_fingerprint()} (empty ledger)"
+    return f"armory ledger key {ledger.key_fingerprint()}, head #{head.seq} {head.hash[:16]}"
+

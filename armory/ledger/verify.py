@@ -1,0 +1,419 @@
+"""Check a ledger or an export: the hash chain, the index columns and the signatures.
+
+``verify_entries`` recomputes every entry's hash from its canonical bytes,
+checks each links to the one before (sequence numbers, ``prev``, time never
+going back), that a ledger's index columns say what its bytes say, and that
+every checkpoint's signed note verifies with the key recorded in the first
+entry. It names the first entry that does not match.
+
+A whole chain rewritten and re-signed with a new key verifies on its own; it
+is caught by its key fingerprint (printed, to compare with the call sheet), by
+``--head`` (a head noted earlier must be in the chain) and by ``--against``
+(an earlier export must be a prefix, under the same key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armory.ledger import signing
+from armory.ledger.canonical import canonical_bytes
+from armory.ledger.entries import KINDS
+from armory.ledger.store import GENESIS, HASHED_FIELDS, Entry
+from armory.problems import InputError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_HTML_BLOCK = re.compile(
+    rb"<script\b[^>]*\bid=[\"']armory-ledger[\"'][^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE
+)
+_FIELD_SET = frozenset(HASHED_FIELDS)
+_KIND_SET = frozenset(KINDS)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    entries: int
+    head: str
+    """Hash of the last entry checked (empty when none)."""
+    first_bad: tuple[int, str, str] | None
+    """(sequence number, kind, what differs) of the first entry that does not match."""
+    checkpoints_checked: int
+    key_fingerprint: str
+    problems: list[str] = field(default_factory=list)
+    """Warnings that do not make the chain bad (an unsigned tail, ...)."""
+    signed_through: int = 0
+    """Sequence number of the last checkpoint whose signature held (0 if none)."""
+    last_kind: str = ""
+    hashes: list[str] = field(default_factory=list, repr=False)
+    """Hash of each entry in order (``hashes[i]`` is entry ``i + 1``'s)."""
+    kinds: list[str] = field(default_factory=list, repr=False)
+
+
+class UnparsedLine(InputError):
+    """A line of an export that is not a JSON object: the file was cut short or edited."""
+
+    def __init__(self, path: Path, lineno: int, reason: str, entries_before: int) -> None:
+        super().__init__(f"{path}:{lineno}: this line does not parse as a ledger entry ({reason}): "
+                         "the file was cut short or edited")
+        self.lineno = lineno
+        self.entries_before = entries_before
+
+
+class _Check:
+    """State of one pass over the chain."""
+
+    def __init__(self) -> None:
+        self.hashes: list[str] = []
+        self.kinds: list[str] = []
+        self.prev_time = ""
+        self.public_key: bytes | None = None
+        self.fingerprint = ""
+        self.origin = ""
+        self.checkpoints = 0
+        self.signed_through = 0
+        self.bad: tuple[int, str, str] | None = None
+
+    def fail(self, seq: int, kind: str, what: str) -> None:
+        if self.bad is None:
+            self.bad = (seq, kind, what)
+
+    def link(self, fields: dict, digest: str) -> None:
+        """Check one entry's fields (already parsed) against the chain so far."""
+        expected = len(self.hashes) + 1
+        seq, kind = fields["seq"], fields["kind"]
+        if seq != expected:
+            if isinstance(seq, int) and seq > expected:
+                what = f"sequence number {seq} where {expected} was expected: entry {expected} is missing or moved"
+            else:
+                what = f"sequence number {seq!r} where {expected} was expected: entries are out of order or repeated"
+            self.fail(seq if isinstance(seq, int) else expected, str(kind), what)
+            return
+        prev = self.hashes[-1] if self.hashes else GENESIS
+        if fields["prev"] != prev:
+            self.fail(seq, kind, f"prev is {str(fields['prev'])[:16]}…, but the entry before hashes to {prev[:16]}…: "
+                                 "an earlier entry was changed, removed or reordered")
+            return
+        if not isinstance(kind, str) or kind not in _KIND_SET:
+            self.fail(seq, str(kind), f"unknown entry kind {kind!r}")
+            return
+        time = fields["time"]
+        if not isinstance(time, str) or time < self.prev_time:
+            self.fail(seq, kind, f"time {time} is earlier than the entry before ({self.prev_time})")
+            return
+        self.prev_time = time
+        if kind == "ledger_opened" or seq == 1:
+            self._opened(seq, kind, fields["payload"])
+        elif kind == "checkpoint":
+            self._checkpoint(seq, fields["payload"])
+        if self.bad is None:
+            self.hashes.append(digest)
+            self.kinds.append(kind)
+
+    def _opened(self, seq: int, kind: str, payload: dict) -> None:
+        if seq != 1 or kind != "ledger_opened":
+            self.fail(seq, kind, "only the first entry may be ledger_opened, and the first entry must be one")
+            return
+        try:
+            raw = base64.b64decode(payload["public_key"], validate=True)
+            if len(raw) != 32:
+                raise ValueError
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            self.fail(seq, kind, "the public key is missing or not 32 bytes of base64")
+            return
+        if payload.get("key_fingerprint") != signing.fingerprint(raw):
+            self.fail(seq, kind, "the key fingerprint does not match the public key")
+            return
+        self.public_key, self.fingerprint = raw, payload["key_fingerprint"]
+        self.origin = f"armory.ledger/{payload.get('ledger_id')}"
+
+    def _checkpoint(self, seq: int, payload: dict) -> None:
+        if self.public_key is None:
+            self.fail(seq, "checkpoint", "no public key to check the signature with")
+            return
+        try:
+            note = signing.parse_and_verify_note(payload["note"], self.public_key)
+        except (KeyError, TypeError) as err:
+            self.fail(seq, "checkpoint", f"the checkpoint has no usable note ({err})")
+            return
+        except ValueError as err:
+            self.fail(seq, "checkpoint", f"{err} (key {self.fingerprint})")
+            return
+        if (note.origin, note.size, note.head_hash) != (payload.get("origin"), payload.get("size"),
+                                                          payload.get("head_hash")):
+            self.fail(seq, "checkpoint", "the signed note says something other than the checkpoint's fields")
+            return
+        if note.origin != self.origin:
+            self.fail(seq, "checkpoint", f"signed for {note.origin}, not this ledger ({self.origin})")
+            return
+        if not 1 <= note.size < seq or self.hashes[note.size - 1] != note.head_hash:
+            self.fail(seq, "checkpoint", f"signs head #{note.size} {note.head_hash[:16]}…, which is not this "
+                                         "chain's entry: the entries before it were rewritten")
+            return
+        self.checkpoints += 1
+        self.signed_through = seq
+
+    def result(self) -> VerifyResult:
+        problems = []
+        if self.bad is None and self.hashes and self.signed_through < len(self.hashes):
+            tail = len(self.hashes) - self.signed_through
+            problems.append(
+                f"the last {tail} entr{'y is' if tail == 1 else 'ies are'} after the last signed checkpoint "
+                f"(#{self.signed_through}); compare the head with a noted one (--head) or an earlier export (--against)"
+            )
+        return VerifyResult(
+            ok=self.bad is None and bool(self.hashes),
+            entries=len(self.hashes),
+            head=self.hashes[-1] if self.hashes else "",
+            first_bad=self.bad,
+            checkpoints_checked=self.checkpoints,
+            key_fingerprint=self.fingerprint,
+            problems=problems,
+            signed_through=self.signed_through,
+            last_kind=self.kinds[-1] if self.kinds else "",
+            hashes=self.hashes,
+            kinds=self.kinds,
+        )
+
+
+def verify_entries(items: Iterable[dict | Entry]) -> VerifyResult:
+    """Verify entries given as export lines (dicts) or ``Entry`` objects, in file order."""
+    check = _Check()
+    for item in items:
+        if check.bad is not None:
+            break
+        record = item.to_json() if isinstance(item, Entry) else item
+        position = len(check.hashes) + 1
+        if not isinstance(record, dict):
+            check.fail(position, "?", "not a JSON object")
+            break
+        keys = set(record)
+        if keys != _FIELD_SET | {"hash"}:
+            missing = sorted(_FIELD_SET | {"hash"} - keys)
+            extra = sorted(keys - _FIELD_SET - {"hash"})
+            what = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
+                                            extra and f"unexpected {', '.join(extra)}"]))
+            check.fail(record.get("seq", position) if isinstance(record.get("seq"), int) else position,
+                       str(record.get("kind", "?")), f"fields differ from an entry's: {what}")
+            break
+        fields = {name: record[name] for name in HASHED_FIELDS}
+        try:
+            body = canonical_bytes(fields)
+        except (TypeError, ValueError, UnicodeEncodeError) as err:
+            check.fail(position, str(record.get("kind")), f"cannot be written canonically ({err})")
+            break
+        digest = hashlib.sha256(body).hexdigest()
+        if digest != record["hash"]:
+            check.fail(fields["seq"] if isinstance(fields["seq"], int) else position, str(fields["kind"]),
+                       f"its content hashes to {digest[:16]}…, not the {str(record['hash'])[:16]}… it carries: "
+                       "the entry was changed after it was written")
+            break
+        check.link(fields, digest)
+    return check.result()
+
+
+def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
+    """Verify a ledger's rows ``(seq, time, kind, who, scope, hash, body)``: bytes, columns and chain.
+
+    Most entries take a fast path: the canonical bytes of an entry end with its
+    ``prev``, ``scope``, ``seq``, ``time`` and ``who`` (JCS sorts the keys, and
+    ``payload`` sorts before them), so one ``endswith`` against the bytes built
+    from the index columns and the previous hash checks the columns and the
+    link at once. The payload stays opaque there: the hash covers it. Anything
+    unusual (first entry, checkpoints, a mismatch) goes through a full parse,
+    which also says what differs.
+    """
+    check = _Check()
+    sha256 = hashlib.sha256
+    hashes, kinds = check.hashes, check.kinds
+    quoted: dict[str | None, str] = {}
+    for row in rows:
+        seq, time, kind, who, scope, stored_hash, body = row
+        digest = sha256(body).hexdigest()
+        if digest != stored_hash:
+            check.fail(seq, kind, f"its bytes hash to {digest[:16]}…, not the stored {stored_hash[:16]}…: "
+                                  "the entry was changed after it was written")
+            break
+        if (seq == len(hashes) + 1 and kind in _PLAIN_KINDS and time >= check.prev_time
+                and isinstance(body, bytes)):
+            who_json = quoted.get(who) or quoted.setdefault(who, _json_text(who))
+            scope_json = quoted.get(scope) or quoted.setdefault(scope, _json_text(scope))
+            prev = hashes[-1] if hashes else GENESIS
+            tail = f'}},"prev":"{prev}","scope":{scope_json},"seq":{seq},"time":"{time}","who":{who_json}}}'
+            head_end = body.find(b',"payload":{', 17)
+            if (body.endswith(tail.encode()) and body.startswith(b'{"clock_skew_ms":')
+                    and body[head_end - len(kind) - 10:head_end] == f',"kind":"{kind}"'.encode()
+                    and body[17:head_end - len(kind) - 10].isdigit()):
+                check.prev_time = time
+                hashes.append(digest)
+                kinds.append(kind)
+                continue
+        _slow_row(check, row, digest)
+        if check.bad is not None:
+            break
+    return check.result()
+
+
+_PLAIN_KINDS = frozenset(KINDS) - {"ledger_opened", "checkpoint"}
+
+
+def _json_text(value: str | None) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _slow_row(check: _Check, row: tuple, digest: str) -> None:
+    seq, time, kind, who, scope, _stored_hash, body = row
+    try:
+        fields = json.loads(body)
+        if not isinstance(fields, dict) or fields.keys() != _FIELD_SET:
+            raise ValueError("its fields differ from an entry's")
+        if canonical_bytes(fields) != bytes(body):
+            raise ValueError("its bytes are not in canonical form")
+    except (ValueError, TypeError) as err:
+        check.fail(seq, kind, f"its bytes are not an entry ({err})")
+        return
+    columns = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope}
+    names = [name for name, value in columns.items() if fields[name] != value]
+    if names:
+        check.fail(seq, str(fields["kind"]), f"the index column{'s' if len(names) > 1 else ''} "
+                                             f"{', '.join(names)} differ{'' if len(names) > 1 else 's'} "
+                                             "from the entry's bytes")
+        return
+    check.link(fields, digest)
+
+
+# -- files -------------------------------------------------------------------
+
+
+def file_kind(path: Path) -> str:
+    """``ledger``, ``html`` or ``jsonl``, from the file's first bytes (then its name)."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(512)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a ledger or an export") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read it: {err.strerror or err}") from None
+    if start.startswith(SQLITE_MAGIC):
+        return "ledger"
+    head = start.lstrip().lower()
+    if head.startswith((b"<!doctype", b"<html")) or path.suffix.lower() in (".html", ".htm"):
+        return "html"
+    return "jsonl"
+
+
+def read_export(path: Path) -> list[dict]:
+    """The entries of a jsonl export, or of the ledger embedded in an HTML report.
+
+    Raises ``UnparsedLine`` (an InputError; verify treats it as tampering) for a
+    line that is not JSON once some entries have parsed, and InputError when
+    the file is no export at all.
+    """
+    path = Path(path)
+    kind = file_kind(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read it: {err.strerror or err}") from None
+    first_line = 1
+    if kind == "html":
+        match = _HTML_BLOCK.search(data)
+        if match is None:
+            raise InputError(f'{path}: an HTML file without an embedded ledger (<script id="armory-ledger">)')
+        first_line = data.count(b"\n", 0, match.start(1)) + 1
+        data = match.group(1)
+    elif kind == "ledger":
+        raise InputError(f"{path}: a ledger file, not an export")
+    records: list[dict] = []
+    for offset, line in enumerate(data.split(b"\n")):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError) as err:
+            if not records:
+                raise InputError(f"{path}: not an armory export (line {first_line + offset} is not a JSON entry)") from None
+            raise UnparsedLine(path, first_line + offset, str(err).split(":")[0], len(records)) from None
+        records.append(record)
+    if not records:
+        raise InputError(f"{path}: an empty export (no entries)")
+    return records
+
+
+def verify_file(path: Path) -> tuple[VerifyResult, str]:
+    """Verify a ledger file or an export; returns the result and the file's kind.
+
+    An export (jsonl or html) must end with a signed checkpoint over every
+    entry before it, as ``armory export`` writes it: one that does not was
+    cut short (or came from elsewhere), and fails.
+    """
+    path = Path(path)
+    kind = file_kind(path)
+    if kind == "ledger":
+        from armory.ledger.store import Ledger
+
+        with Ledger.open(path, readonly=True) as ledger:
+            result = verify_rows(ledger.rows())
+        if not result.entries and result.first_bad is None:
+            raise InputError(f"{path}: the ledger has no entries")
+        return result, kind
+    try:
+        records = read_export(path)
+    except UnparsedLine as err:
+        result = VerifyResult(ok=False, entries=err.entries_before, head="",
+                              first_bad=(err.entries_before + 1, "?", str(err)), checkpoints_checked=0,
+                              key_fingerprint="")
+        return result, kind
+    result = verify_entries(records)
+    if result.ok and result.last_kind != "checkpoint":
+        result.ok = False
+        result.first_bad = (
+            result.entries, result.last_kind,
+            f"the export ends at #{result.entries} ({result.last_kind}), after its last signed checkpoint "
+            f"(#{result.signed_through}); armory ends every export with one, so this file was cut short "
+            "or entries were added to it",
+        )
+        result.problems.clear()
+    return result, kind
+
+
+def check_head(result: VerifyResult, head_hex: str) -> tuple[bool, str]:
+    """Whether a head noted earlier (a hex prefix of at least 8) is some entry of this chain."""
+    text = head_hex.strip().lower()
+    if len(text) < 8 or not all(c in "0123456789abcdef" for c in text):
+        raise InputError(f"--head {head_hex!r}: give at least 8 hex digits of a noted head hash")
+    for index, digest in enumerate(result.hashes):
+        if digest.startswith(text):
+            where = "the head" if index + 1 == result.entries else f"entry #{index + 1} ({result.kinds[index]})"
+            return True, f"head {text} is {where} of this chain"
+    return False, (f"no entry of this chain has a hash starting {text}: the chain was rewritten since that head "
+                   "was noted, or the head belongs to another ledger")
+
+
+def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str) -> tuple[int, str, str] | None:
+    """The first way ``new`` fails to extend ``earlier`` (seq, kind, what), or None."""
+    if earlier.key_fingerprint != new.key_fingerprint:
+        return (1, "ledger_opened",
+                f"signed by key {new.key_fingerprint}, but {earlier_name} by key {earlier.key_fingerprint}: "
+                "the chain was rewritten under another key, or these are different ledgers")
+    for index, (ours, theirs) in enumerate(zip(new.hashes, earlier.hashes)):
+        if ours != theirs:
+            return (index + 1, new.kinds[index],
+                    f"differs from entry #{index + 1} of {earlier_name} ({earlier.kinds[index]}, "
+                    f"{theirs[:16]}… there, {ours[:16]}… here): the entry was rewritten")
+    if new.entries < earlier.entries:
+        return (new.entries, new.last_kind,
+                f"this chain ends at #{new.entries}, but {earlier_name} has {earlier.entries} entries: "
+                "entries were removed")
+    return None
