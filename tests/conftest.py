@@ -1,0 +1,19 @@
+"""Suite-wide settings: cheap PIN hashing, no user data directory, no stray Textual settings."""
+
+import os
+
+import pytest
+
+# argon2 at library defaults costs ~50 ms a hash; tests hash hundreds of PINs.
+os.environ["ARMORY_ARGON2"] = "fast"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    data = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.delenv("ARMORY_LEDGER", raising=False)
+    for name in list(os.environ):
+        if name.startswith("TEXTUAL_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ARMORY_ARGON2", "fast")

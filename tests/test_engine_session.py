@@ -1,0 +1,245 @@
+"""The engine end to end against a real ledger: stops, holds, handoffs, rounds, clearances."""
+
+import pytest
+
+from armory.checklist.session import Session
+from armory.checklist.types import Refused
+from armory.checklist.judge import AnswerError
+from armory.problems import InputError
+from tests.engine_helpers import EMPTY_RULES, answer_all, open_session, ready_colt
+
+
+def kinds(session):
+    return [e.kind for e in session.ledger.entries(scope=session.scope)]
+
+
+def test_open_day_records_packs_and_senses_the_split_armorer(tmp_path):
+    s = open_session(tmp_path)
+    entry = s.open_day("day-1", armorer="arm")
+    assert entry.kind == "day_opened"
+    assert entry.payload["packs"][0]["id"] == "enginetest"
+    assert len(entry.payload["packs"][0]["hash"]) == 64
+    items = {i.rule.id: i for i in s.checklist(day="day-1", phase="day_start")}
+    # The armorer is also assistant property master that day (F4): sensed, failed, a hold.
+    assert items["t.sole-duty"].sensed and items["t.sole-duty"].status == "failed"
+    assert items["t.reviewed"].status == "passed"
+    assert [h.rule_id for h in s.state.open_holds] == ["t.sole-duty"]
+
+
+def test_only_an_armorer_opens_the_day(tmp_path):
+    s = open_session(tmp_path)
+    with pytest.raises(Refused) as err:
+        s.open_day("day-1", armorer="ad")
+    assert err.value.reasons[0].cause == "invariant.handler-only"
+    assert "day-1" not in s.state.days_opened
+
+
+def test_counts_are_blind_until_answered(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    item = next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")
+                if i.rule.id == "t.chambers")
+    assert item.expected_text is None and item.status == "pending"
+    verdict = s.answer(item, ["5"], by="arm")
+    assert not verdict.passed and verdict.stop_seq is not None
+    assert verdict.expected_text == "equals weapon.capacity (6)"
+    assert "t.chambers" in verdict.message and "F2" in verdict.message
+    assert s.state.stops_on("colt")
+
+
+def test_bad_answer_records_nothing(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    before = len(s.ledger)
+    item = s.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")[0]
+    with pytest.raises(AnswerError):
+        s.answer(item, ["six"], by="arm")
+    assert len(s.ledger) == before
+
+
+def test_sensed_items_cannot_be_answered_by_hand(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    item = next(i for i in s.checklist(day="day-1", phase="day_start") if i.sensed)
+    with pytest.raises(InputError, match="sensed"):
+        s.answer(item, ["0"], by="arm")
+
+
+def test_clean_handoff_and_return(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    decision = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    assert decision.allowed, decision.message
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+    assert s.state.weapons["colt"].holder == "actor"
+    assert s.state.weapons["colt"].rounds_out == 5
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=5,
+                signed_by=["actor", "arm"])
+    assert s.state.weapons["colt"].holder is None
+    assert not s.state.open_stops
+
+
+def test_first_ad_handoff_is_refused_and_recorded(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="ad",
+                signed_by=["arm", "ad"]) if False else None
+    with pytest.raises(Refused) as err:
+        s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="ad", receiver="actor",
+                    signed_by=["ad", "actor"])
+    causes = {r.cause for r in err.value.reasons}
+    assert "invariant.handler-only" in causes
+    assert "F3" in str(err.value)
+    last = list(s.ledger.entries(scope=s.scope))[-1]
+    assert last.kind == "refusal" and last.payload["cause"] == "invariant.handler-only"
+    assert s.state.weapons["colt"].holder is None
+
+
+def test_handoff_refused_until_checks_complete_and_rounds_verified(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    causes = [r.cause for r in d.reasons]
+    assert "invariant.checks-complete" in causes and "invariant.rounds-verified" in causes
+
+
+def test_stale_checks_block_the_handoff(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.clock.advance(31)
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    assert not d.allowed
+    assert any("Older than 30 minutes" in r.message for r in d.reasons)
+
+
+def test_live_round_stops_every_firearm(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    v = s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=1, method="live", by="arm")
+    assert not v.passed and v.stop_seq
+    stop = s.state.stops[v.stop_seq]
+    assert stop.scope == "production" and stop.cause == "invariant.live-round"
+
+
+def test_round_reconciliation_mismatch_is_a_stop(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                signed_by=["arm", "actor"])
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=4,
+                signed_by=["actor", "arm"])
+    stops = s.state.open_stops
+    assert [st.cause for st in stops] == ["invariant.round-reconciliation"]
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 1
+
+
+def test_misfire_stops_everything_and_clearance_rules(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    s.record_incident(incident="misfire", day="day-1", weapon="colt", description="click, no bang", reported_by="arm")
+    stop = s.state.open_stops[0]
+    assert stop.cause == "invariant.discharge" and stop.scope == "production"
+    with pytest.raises(Refused, match="first assistant director|not a safety officer"):
+        s.clear_stop(stop.seq, reason="fine", officer="ad")
+    with pytest.raises(Refused, match="not a safety officer"):
+        s.clear_stop(stop.seq, reason="fine", officer="arm")
+    with pytest.raises(InputError, match="reason"):
+        s.clear_stop(stop.seq, reason="  ", officer="so")
+    s.clear_stop(stop.seq, reason="Barrel inspected, squib ruled out", officer="so")
+    assert not s.state.open_stops
+
+
+def test_officer_who_caused_a_stop_cannot_clear_it(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    s.record_incident(incident="complaint", day="day-1", weapon=None, description="x", reported_by="so")
+    v = s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=1, method="unconfirmed",
+                       by="so")
+    with pytest.raises(Refused, match="caused this stop"):
+        s.clear_stop(v.stop_seq, reason="ok", officer="so")
+
+
+def test_hold_needs_a_signed_override_and_correction_never_lifts(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    verdicts = answer_all(s, overrides={"t.serial": "9999"})
+    v = verdicts["t.serial"]
+    assert v.needs_override
+    s.correct(v.entry_seq, ["4471"], reason="typo", by="arm")
+    assert any(h.rule_id == "t.serial" for h in s.state.open_holds)  # the correction did not lift it
+    with pytest.raises(Refused):
+        s.override(v.entry_seq, reason="x", signed_by=["ad"])
+    s.override(v.entry_seq, reason="serial read from the frame, matches", signed_by=["so"])
+    assert not any(h.rule_id == "t.serial" for h in s.state.open_holds)
+
+
+def test_correction_never_lifts_a_stop(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    v = answer_all(s, overrides={"t.chambers": "5"})["t.chambers"]
+    s.correct(v.entry_seq, ["6"], reason="miscounted", by="arm")
+    assert s.state.stops_on("colt")
+
+
+def test_a_stop_cannot_be_overridden(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    v = answer_all(s, overrides={"t.chambers": "5"})["t.chambers"]
+    with pytest.raises(Refused, match="cleared"):
+        s.override(v.entry_seq, reason="trust me", signed_by=["so"])
+
+
+def test_state_is_a_fold_restart_resumes(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                signed_by=["arm", "actor"])
+    before = (s.state.weapons["colt"].holder, len(s.state.answers), len(s.state.rounds))
+    s.close()
+    again = open_session(tmp_path, clock=s.clock)
+    assert (again.state.weapons["colt"].holder, len(again.state.answers), len(again.state.rounds)) == before
+
+
+def test_sealed_weapon_moves_only_to_an_investigator(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    inc = s.record_incident(incident="injury", day="day-1", weapon="colt", description="hit", reported_by="arm")
+    s.seal(item_kind="weapon", item="colt", seal_id="SEAL-1", signed_by=["so"], incident_seq=inc.seq)
+    stop = s.state.open_stops[0]
+    s.clear_stop(stop.seq, reason="scene secured", officer="so")
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    assert "invariant.sealed" in [r.cause for r in d.reasons]
+    with pytest.raises(Refused):
+        s.transfer_custody(item="colt", seal_id="WRONG", investigator="Det. X", agency="SFCSO", receipt="R1",
+                           signed_by=["so"])
+    s.transfer_custody(item="colt", seal_id="SEAL-1", investigator="Det. X", agency="SFCSO", receipt="R1",
+                       signed_by=["so"])
+    assert s.state.weapons["colt"].investigator == "Det. X"
+
+
+@pytest.mark.parametrize("case", ["ad_handoff", "live_round", "misfire"])
+def test_invariants_hold_with_an_empty_rule_pack(tmp_path, case):
+    s = open_session(tmp_path, rules=EMPTY_RULES)
+    assert all(not p.pack.rule for p in s.packs)
+    s.open_day("day-1", armorer="arm")
+    if case == "ad_handoff":
+        for n in range(1, 6):
+            s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=n, method="rattle", by="arm")
+        with pytest.raises(Refused) as err:
+            s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="ad", receiver="actor",
+                        signed_by=["ad", "actor"])
+        assert "invariant.handler-only" in {r.cause for r in err.value.reasons}
+        # ...while the armorer may: with no rules, the invariants are the whole checklist.
+        s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                    signed_by=["arm", "actor"])
+    elif case == "live_round":
+        s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=1, method="live", by="arm")
+        with pytest.raises(Refused, match="stopped"):
+            s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                        signed_by=["arm", "actor"])
+    else:
+        s.record_incident(incident="misfire", day="day-1", weapon="colt", description="misfire", reported_by="arm")
+        with pytest.raises(Refused, match="stopped"):
+            s.hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm", receiver="actor",
+                        signed_by=["arm", "actor"])
