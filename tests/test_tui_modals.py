@@ -42,14 +42,17 @@ def modal(reason: bool = False, signers=None) -> SignModal:
     )
 
 
-async def test_focus_starts_on_the_person_never_on_the_confirming_button():
+async def test_focus_starts_on_the_pin_never_on_the_confirming_button():
     app = Host(modal())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert isinstance(app.focused, Select)
-        # Enter on the first field never signs.
-        await pilot.press("enter", "escape")
-        assert app.result == "unset" or app.result is None
+        assert app.focused is app.screen.query_one("#pin-0", Input)
+        assert app.screen.query_one("#who-0", Select).value == "ann"
+        # Enter on an empty PIN moves to the button; it does not press it.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#confirm", Button)
+        assert app.result == "unset"
 
 
 async def test_escape_cancels_and_records_nothing():
@@ -79,15 +82,15 @@ async def test_wrong_pin_is_told_beside_the_field_and_the_pin_cleared():
         assert app.result == Signed(["sam"], "checked the gun")
 
 
-async def test_missing_reason_and_missing_person_are_told_beside_their_fields():
+async def test_missing_pin_and_missing_reason_are_told_beside_their_fields():
     app = Host(modal(reason=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.screen.query_one("#confirm", Button).press()
         await pilot.pause()
-        assert "choose who signs" in str(app.screen.query_one("#msg-0", Static).content)
-        app.screen.query_one("#who-0", Select).value = "ann"
-        app.screen.query_one("#pin-0", Input).value = "1111"
+        assert "type the PIN" in str(app.screen.query_one("#msg-0", Static).content)
+        app.screen.query_one("#who-0", Select).value = "sam"
+        app.screen.query_one("#pin-0", Input).value = "2222"
         app.screen.query_one("#confirm", Button).press()
         await pilot.pause()
         assert "reason" in str(app.screen.query_one("#msg-reason", Static).content)

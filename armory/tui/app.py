@@ -46,6 +46,8 @@ class ArmoryApp(App[int]):
         self.keymap = dict(keymap or {})
         self.session = None
         self.seen_stops: set[int] = set()
+        self.operator: str | None = None
+        """The crew id who signed in on this device (the armorer who opened the day, or who signed in since)."""
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -63,11 +65,24 @@ class ArmoryApp(App[int]):
             message = getattr(err, "message", None) or str(err)
             self.push_screen(ProblemsScreen(message, getattr(err, "problems", [])))
             return
-        self.sub_title = self.session.production.production.title
+        production = self.session.production
+        credentials = self.session.credentials
+        if production.production.sample and credentials is not None:
+            # The bundled sample works with no setup: its demo PINs are enrolled on first use.
+            if any(m.demo_pin and not credentials.is_enrolled(m.id) for m in production.crew):
+                credentials.enroll_demo(production)
+        self.sub_title = production.production.title
         self.seen_stops = {stop.seq for stop in self.session.state.open_stops}
         from armory.tui.resume import resume
 
         resume(self)
+
+    def reopen(self) -> None:
+        """Replay the ledger afresh (after another writer, such as an export, appended to it)."""
+        from armory.checklist.session import Session
+
+        self.session.close()
+        self.session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
 
     def on_unmount(self) -> None:
         if self.session is not None:
@@ -95,6 +110,17 @@ class ArmoryApp(App[int]):
     def authenticate(self, crew_id: str, pin: str, purpose: str) -> None:
         """For the signing modal: raises InputError (wrong PIN, locked out) with a message to show."""
         self.session.authenticate(crew_id, pin, purpose=purpose)
+
+    @property
+    def position_path(self) -> Path:
+        """The tiny UI-position file, beside the ledger (the ledger is the truth; this only says which screen)."""
+        return self.ledger_path.with_name(self.ledger_path.name + ".screen.json")
+
+    def note_position(self, position: dict | None) -> None:
+        """Remember which screen is open, atomically, so a restart reopens it."""
+        from armory.tui.resume import write_position
+
+        write_position(self.position_path, position)
 
     def after_action(self) -> None:
         """Refresh what is shown; a new production-wide stop takes the whole screen."""

@@ -66,8 +66,9 @@ class HomeScreen(ArmoryScreen):
                     duty.append(f"{role.replace('_', ' ')}: {', '.join(names)}")
         self.query_one("#duty-line", Static).update("On duty: " + ("; ".join(duty) or "nobody named"))
         table = self.query_one("#weapons", DataTable)
-        table.clear(columns=True)
-        table.add_columns("weapon", "what", "state")
+        table.clear()
+        if not table.columns:
+            table.add_columns("weapon", "what", "state")
         for weapon in production.weapon:
             _, words = weapon_status(app, weapon.id)
             kind = "firing" if weapon.firing else "non-firing"

@@ -84,10 +84,13 @@ class SignModal(ModalScreen[Signed | None]):
                 for index, signer in enumerate(self.signers):
                     yield Label(signer.label, classes="signer-label")
                     with Horizontal(classes="signer-row"):
+                        # Preselected (the PIN is what proves who signs); Shift+Tab changes the person.
+                        ids = [crew_id for _, crew_id in signer.choices]
                         yield Select(
                             list(signer.choices),
                             prompt="who signs",
-                            value=signer.crew_id if signer.crew_id else Select.NULL,
+                            value=signer.crew_id if signer.crew_id in ids else (ids[0] if ids else Select.NULL),
+                            allow_blank=not ids,
                             id=f"who-{index}",
                             compact=True,
                         )
@@ -111,7 +114,7 @@ class SignModal(ModalScreen[Signed | None]):
         if self.extra_fields:
             return self.query_one(f"#field-{self.extra_fields[0][0]}", Input)
         if self.signers:
-            if self.signers[0].crew_id:
+            if self.signers[0].choices:
                 return self.query_one("#pin-0", Input)
             return self.query_one("#who-0", Select)
         if self.reason_label:
@@ -132,7 +135,7 @@ class SignModal(ModalScreen[Signed | None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         index = (event.select.id or "").removeprefix("who-")
-        if index.isdigit() and event.value is not Select.NULL:
+        if index.isdigit() and event.value is not Select.NULL and event.select.has_focus_within:
             self.query_one(f"#pin-{index}", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

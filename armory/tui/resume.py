@@ -1,0 +1,96 @@
+"""Where we were: rebuild the screen stack on start from the ledger (and a tiny position file).
+
+The ledger is the truth: which day is open, which checks are answered. The
+position file only says which screen was open (the board, the checks of one
+weapon, its rounds), so that a restart after a crash or a power cut opens at
+the same step. It is written atomically after the ledger, and ignored when
+the ledger says that step no longer makes sense.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SETUP_PHASES = ("before_setup", "before_handoff")
+
+
+def write_position(path: Path, position: dict | None) -> None:
+    try:
+        if position is None:
+            path.unlink(missing_ok=True)
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(position, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the position is a convenience; the ledger already holds every answer
+
+
+def read_position(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _pending(session, day: str, phases, scene=None, setup=None, weapon=None) -> bool:
+    return any(item.status == "pending" and not item.sensed
+               for phase in phases
+               for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon))
+
+
+def _last_setup_answered(session, day: str):
+    """(scene, setup, weapon) of the latest answer or round of ``day`` about a weapon, from the ledger."""
+    latest = None
+    for entry in session.ledger.entries(scope=session.scope):
+        p = entry.payload
+        if entry.kind in ("answer", "round_verified") and p.get("day") == day and p.get("weapon") and p.get("scene"):
+            latest = (entry.kind, p["scene"], p["setup"], p["weapon"])
+    return latest
+
+
+def resume(app) -> None:
+    from armory.tui.screens.board import BoardScreen
+    from armory.tui.screens.checks import ChecksScreen
+    from armory.tui.screens.home import HomeScreen
+    from armory.tui.screens.rounds import RoundsScreen
+
+    session = app.session
+    app.push_screen(HomeScreen())
+    day = session.state.current_day
+    if day is None:
+        return
+    opened = session.ledger.get(session.state.days_opened[day])
+    app.operator = opened.who if opened is not None else None
+    if _pending(session, day, ("day_start",)):
+        app.push_screen(ChecksScreen(day, ("day_start",)))
+        return
+    app.push_screen(BoardScreen(day))
+    position = read_position(app.position_path) or {}
+    target = None
+    if position.get("day") == day and position.get("screen") in ("checks", "rounds") and position.get("weapon"):
+        target = (position["screen"], position["scene"], position["setup"], position["weapon"])
+    else:
+        last = _last_setup_answered(session, day)
+        if last is not None:
+            kind, scene, setup, weapon = last
+            target = ("rounds" if kind == "round_verified" else "checks", scene, setup, weapon)
+    if target is None:
+        return
+    screen, scene, setup, weapon = target
+    try:
+        issue = session.issue_of(day, scene, setup, weapon)
+    except Exception:  # the production changed under us: the board is the safe place to start
+        return
+    if screen == "rounds":
+        verified = session.state.rounds_for(day, scene, setup, weapon)
+        if len(verified) < issue.rounds or position.get("screen") == "rounds":
+            app.push_screen(RoundsScreen(day, scene, setup, weapon))
+    elif _pending(session, day, SETUP_PHASES, scene, setup, weapon) or position.get("screen") == "checks":
+        app.push_screen(ChecksScreen(day, SETUP_PHASES, scene, setup, weapon))

@@ -1,0 +1,196 @@
+"""The setup board: the day's scenes and setups, each weapon's state and what is still missing."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from armory.tui.screens.base import ArmoryScreen
+from armory.tui.words import weapon_status
+
+SETUP_PHASES = ("before_setup", "before_handoff")
+
+
+class BoardScreen(ArmoryScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Home", id="board.back", tooltip="Back to the first screen"),
+        Binding("c", "checks", "Checks", id="board.checks",
+                tooltip="Ask the checks of the highlighted weapon in its setup, one at a time"),
+        Binding("v", "rounds", "Rounds", id="board.rounds",
+                tooltip="Verify every round that goes into the weapon, one by one"),
+        Binding("h", "hand_over", "Hand over", id="board.hand_over",
+                tooltip="Hand the weapon to its actor; both sign; refused until every check allows it"),
+        Binding("t", "take_back", "Take back", id="board.take_back",
+                tooltip="Take the weapon back and reconcile rounds fired and returned"),
+        Binding("i", "incident", "Incident", id="board.incident", tooltip="Record a misfire, discharge, complaint..."),
+        Binding("x", "clear_stop", "Clear stop", id="board.clear_stop",
+                tooltip="A safety officer signs a clearance with a reason"),
+        Binding("r", "record", "Record", id="board.record", tooltip="The day's ledger in plain language"),
+    ]
+
+    def __init__(self, day: str) -> None:
+        super().__init__()
+        self.day = day
+        self.rows: dict[str, tuple] = {}
+
+    def body(self) -> ComposeResult:
+        with Vertical(id="board-body"):
+            yield Static(id="board-title", markup=False)
+            yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+            yield Static(id="board-missing", markup=False)
+
+    def on_mount(self) -> None:
+        self.app.note_position({"screen": "board", "day": self.day})
+        super().on_mount()
+
+    def selected(self):
+        table = self.query_one("#board", DataTable)
+        if not self.rows or table.cursor_row is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.rows.get(key)
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        session, app = self.session, self.app
+        day = session.production.day_by_id(self.day)
+        self.query_one("#board-title", Static).update(
+            f"{day.id}, {day.date.isoformat()}: scenes, setups and weapons. "
+            "↑↓ choose a row; the keys below act on it.")
+        table = self.query_one("#board", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        if not table.columns:
+            table.add_columns("scene/setup", "weapon", "load", "actor", "state", "checks", "rounds")
+        self.rows = {}
+        for scene in day.scene:
+            for setup in scene.setup:
+                for issue in setup.weapon:
+                    key = f"{scene.id}|{setup.id}|{issue.weapon}"
+                    self.rows[key] = (scene, setup, issue)
+                    asked = [i for phase in SETUP_PHASES for i in session.checklist(
+                        day=self.day, phase=phase, scene=scene.id, setup=setup.id, weapon=issue.weapon)
+                        if not i.sensed]
+                    done = sum(1 for i in asked if i.status != "pending")
+                    failed = sum(1 for i in asked if i.status == "failed")
+                    verified = len(session.state.rounds_for(self.day, scene.id, setup.id, issue.weapon))
+                    checks = f"{done}/{len(asked)}" + (f" ✗{failed}" if failed else (" ✓" if done == len(asked) else ""))
+                    rounds = f"{verified}/{issue.rounds}" if issue.rounds else "-"
+                    _, state_words = weapon_status(app, issue.weapon)
+                    load = issue.load + (f" ×{issue.rounds}" if issue.rounds else "")
+                    table.add_row(f"{scene.id}/{setup.id}", issue.weapon, load,
+                                  app.crew_name(issue.actor) if issue.actor else "-", state_words, checks, rounds,
+                                  key=key)
+        if cursor is not None and table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.show_missing()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_missing()
+        self.refresh_bindings()
+
+    def decision(self, row):
+        scene, setup, issue = row
+        if not issue.actor:
+            return None
+        giver = self.app.operator or next(iter(c for _, c in self.app.crew_choices(self.day, {"armorer"})), None)
+        if giver is None:
+            return None
+        return self.session.may_hand_over(day=self.day, scene=scene.id, setup=setup.id, weapon=issue.weapon,
+                                          giver=giver, receiver=issue.actor)
+
+    def show_missing(self) -> None:
+        row = self.selected()
+        missing = self.query_one("#board-missing", Static)
+        if row is None:
+            missing.update("No weapons in today's setups.")
+            return
+        scene, setup, issue = row
+        holder = self.session.state.weapons[issue.weapon].holder
+        if holder is not None:
+            missing.update(f"{issue.weapon} is out with {self.app.crew_name(holder)}: t takes it back.")
+            return
+        decision = self.decision(row)
+        if decision is None:
+            missing.update(f"{issue.weapon} stays with the armorer in this setup (no actor).")
+        elif decision.allowed:
+            missing.update(f"✓ {issue.weapon} may go to {self.app.crew_name(issue.actor)}: h hands it over.")
+        else:
+            lines = [f"Still missing before {issue.weapon} can go to {self.app.crew_name(issue.actor)}:"]
+            lines += [f"  ✗ {reason.message}" for reason in decision.reasons[:4]]
+            if len(decision.reasons) > 4:
+                lines.append(f"  … and {len(decision.reasons) - 4} more")
+            missing.update("\n".join(lines))
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.app.session is None:
+            return True
+        row = self.selected()
+        if action in ("checks", "rounds", "hand_over", "take_back") and row is None:
+            return None
+        if row is not None:
+            _scene, _setup, issue = row
+            holder = self.session.state.weapons[issue.weapon].holder
+            if action == "rounds":
+                return True if issue.rounds else None
+            if action == "hand_over":
+                return True if issue.actor and holder is None else None
+            if action == "take_back":
+                return True if holder is not None else None
+        if action == "clear_stop":
+            return True if self.session.state.open_stops else None
+        return True
+
+    # -- actions -------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.note_position(None)
+        self.dismiss()
+
+    def action_checks(self) -> None:
+        from armory.tui.screens.checks import ChecksScreen
+
+        row = self.selected()
+        if row:
+            scene, setup, issue = row
+            self.app.push_screen(ChecksScreen(self.day, SETUP_PHASES, scene.id, setup.id, issue.weapon))
+
+    def action_rounds(self) -> None:
+        from armory.tui.screens.rounds import RoundsScreen
+
+        row = self.selected()
+        if row:
+            scene, setup, issue = row
+            self.app.push_screen(RoundsScreen(self.day, scene.id, setup.id, issue.weapon))
+
+    def action_hand_over(self) -> None:
+        from armory.tui.screens.handover import HandoverScreen
+
+        row = self.selected()
+        if row:
+            scene, setup, issue = row
+            self.app.push_screen(HandoverScreen(self.day, scene.id, setup.id, issue.weapon))
+
+    def action_take_back(self) -> None:
+        from armory.tui.screens.take_back import take_back
+
+        row = self.selected()
+        if row:
+            take_back(self.app, self.day, row[2].weapon)
+
+    def action_incident(self) -> None:
+        from armory.tui.screens.incident import record_incident
+
+        row = self.selected()
+        record_incident(self.app, weapon=row[2].weapon if row else None)
+
+    def action_clear_stop(self) -> None:
+        from armory.tui.screens.clear import choose_and_clear
+
+        choose_and_clear(self.app)
+
+    def action_record(self) -> None:
+        from armory.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen())

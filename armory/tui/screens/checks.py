@@ -1,0 +1,269 @@
+"""Checks: one question at a time, blind, each answer durable before the next is shown.
+
+The screen asks the engine for the checklist of one target (the day, or one
+weapon in one setup) and shows the first pending item. The expected value is
+never on screen before the answer; it appears with the verdict, above the
+next question. Sensed items (judged from the ledger) are listed apart and
+take no input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from armory.problems import InputError
+from armory.tui.screens.base import ArmoryScreen
+from armory.tui.words import FAILED, PASSED, SENSED, item_mark, status_words
+
+
+class ChecksScreen(ArmoryScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="checks.back",
+                tooltip="Back to the previous screen; answers given so far are kept"),
+        Binding("f2", "why", "Why / source", id="checks.why",
+                tooltip="Why this rule exists and which source backs it"),
+        Binding("f3", "override", "Override hold", id="checks.override",
+                tooltip="A failed hold goes on only with a signed override and a reason"),
+        Binding("f4", "correct", "Correct", id="checks.correct",
+                tooltip="Correct a mistyped answer: a new entry pointing at it, with a reason"),
+    ]
+
+    def __init__(self, day: str, phases: Sequence[str], scene: str | None = None,
+                 setup: str | None = None, weapon: str | None = None) -> None:
+        super().__init__()
+        self.day = day
+        self.phases = tuple(phases)
+        self.scene, self.setup, self.weapon = scene, setup, weapon
+        self.items: list = []
+        self.current = None
+        self.round_answers: list[str] = []
+        self.last_verdict: tuple[str, str] | None = None
+        self.showing_why = False
+
+    @property
+    def position(self) -> dict:
+        return {"screen": "checks", "day": self.day, "phases": list(self.phases),
+                "scene": self.scene, "setup": self.setup, "weapon": self.weapon}
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="check-body"):
+            yield Static(id="progress-line", markup=False)
+            yield Static(id="verdict", markup=False)
+            yield Static(id="question", markup=False)
+            yield Input(id="answer")
+            yield OptionList(id="choices")
+            yield Static("", id="answer-msg", classes="field-error")
+            yield Static(id="why", markup=False)
+            yield Static(id="sensed", markup=False)
+
+    def on_mount(self) -> None:
+        self.app.note_position(self.position)
+        super().on_mount()
+
+    # -- what to ask -------------------------------------------------------
+    def load_items(self) -> None:
+        items = []
+        for phase in self.phases:
+            items.extend(self.session.checklist(day=self.day, phase=phase, scene=self.scene,
+                                                setup=self.setup, weapon=self.weapon))
+        self.items = items
+
+    def target_words(self) -> str:
+        if self.weapon:
+            return f"{self.weapon} in scene {self.scene}, setup {self.setup}"
+        return f"the day {self.day}"
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        self.load_items()
+        asked = [i for i in self.items if not i.sensed]
+        sensed = [i for i in self.items if i.sensed]
+        pending = [i for i in asked if i.status == "pending"]
+        done = len(asked) - len(pending)
+        phases = ", ".join(p.replace("_", " ") for p in self.phases)
+        self.query_one("#progress-line", Static).update(
+            f"{phases} checks for {self.target_words()}: {done} of {len(asked)} answered"
+            + (f"; {len(self.open_holds())} failed hold(s) need a signed override (f3)" if self.open_holds() else "")
+        )
+        verdict = self.query_one("#verdict", Static)
+        if self.last_verdict:
+            css, text = self.last_verdict
+            verdict.update(text)
+            verdict.set_classes(css)
+            verdict.display = True
+        else:
+            verdict.display = False
+        if sensed:
+            lines = [f"{SENSED} Sensed from the ledger (nobody answers these):"]
+            for item in sensed:
+                lines.append(f"  {item_mark(item.status)} {item.rule.title}: {status_words(item.status)}"
+                             + (f" ({item.expected_text})" if item.expected_text else ""))
+            self.query_one("#sensed", Static).update("\n".join(lines))
+        else:
+            self.query_one("#sensed", Static).update("")
+        next_item = pending[0] if pending else None
+        if next_item is None or self.current is None or next_item.key != self.current.key:
+            self.round_answers = []
+        self.current = next_item
+        self.show_question()
+
+    def open_holds(self) -> list:
+        return [i for i in self.items if i.status == "failed" and i.severity == "hold"]
+
+    def show_question(self) -> None:
+        item = self.current
+        question = self.query_one("#question", Static)
+        field = self.query_one("#answer", Input)
+        choices = self.query_one("#choices", OptionList)
+        self.query_one("#answer-msg", Static).update("")
+        if item is None:
+            field.display = choices.display = False
+            holds = self.open_holds()
+            if holds:
+                question.update(f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
+                                "must be overridden with a signed reason (f3) before anything goes on.")
+            else:
+                question.update(f"{PASSED} Every question here is answered. Esc: back.")
+            self.update_why()
+            return
+        position = ""
+        if item.per_round:
+            position = f"Round {len(self.round_answers) + 1} of {item.per_round}: "
+        severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
+        question.update(f"{position}{item.question}\n[{item.rule.id} · {severity}]")
+        kind = item.answer_kind
+        if kind in ("choice", "yes_no"):
+            field.display = False
+            options = list(item.choices) if kind == "choice" else ["yes", "no"]
+            choices.clear_options()
+            choices.add_options([Option(text, id=text) for text in options])
+            choices.display = True
+            choices.highlighted = 0
+            choices.focus()
+        else:
+            choices.display = False
+            field.display = True
+            field.value = ""
+            field.placeholder = {
+                "count": "the number you counted",
+                "digits": "as written on the part",
+                "time": "HH:MM",
+                "measurement": f"distance with unit ({item.unit or 'feet'})",
+                "text": "in plain words",
+            }.get(kind or "", "")
+            field.restrict = r"[0-9]*" if kind == "count" else None
+            field.focus()
+        self.update_why()
+
+    def update_why(self) -> None:
+        why = self.query_one("#why", Static)
+        item = self.current
+        if not self.showing_why or item is None:
+            why.display = False
+            return
+        why.update(f"Why: {item.why}\nSources: {', '.join(item.sources)} · prevents {', '.join(item.failures)}"
+                   f" · pack {item.pack_id}")
+        why.display = True
+
+    # -- answering ---------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.take(event.value)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.take(str(event.option.id))
+
+    def take(self, raw: str) -> None:
+        item = self.current
+        if item is None:
+            return
+        from armory.checklist.judge import parse
+
+        try:
+            value = parse(item.rule, raw)
+        except InputError as err:
+            self.query_one("#answer-msg", Static).update(f"✗ {err.message}")
+            return
+        self.round_answers.append(value)
+        if item.per_round and len(self.round_answers) < item.per_round:
+            self.show_question()
+            return
+        observed, self.round_answers = self.round_answers, []
+        try:
+            verdict = self.session.answer(item, observed, by=self.app.operator)
+        except InputError as err:
+            self.query_one("#answer-msg", Static).update(f"✗ {err.message}")
+            return
+        shown = ", ".join(observed)
+        if verdict.passed:
+            self.last_verdict = ("verdict-pass", f"{PASSED} {item.rule.title}: passed. "
+                                 f"You entered {shown}; expected {verdict.expected_text}.")
+        else:
+            self.last_verdict = ("verdict-fail", f"{FAILED} You entered {shown}. {verdict.message}")
+        self.app.after_action()
+        if verdict.needs_override:
+            self.override(verdict.entry_seq, item)
+
+    # -- overrides, corrections, why ----------------------------------------
+    def action_why(self) -> None:
+        self.showing_why = not self.showing_why
+        self.update_why()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "override":
+            return True if self.open_holds() else None
+        if action == "correct":
+            return True if any(i.answer_seq and not i.sensed for i in self.items) else None
+        return True
+
+    def action_override(self) -> None:
+        holds = self.open_holds()
+        if not holds:
+            return
+        if len(holds) == 1:
+            self.override(holds[0].answer_seq, holds[0])
+            return
+        from armory.tui.screens.pick import PickModal
+
+        choices = [(f"{FAILED} {i.rule.title} (answered {', '.join(i.observed or ())})", i) for i in holds]
+        self.app.push_screen(PickModal("Which hold is overridden?", choices),
+                             lambda item: self.override(item.answer_seq, item) if item else None)
+
+    def override(self, answer_seq: int, item) -> None:
+        from armory.tui.screens.sign import SignModal, Signer
+
+        app = self.app
+
+        def signed(result) -> None:
+            if result is None:
+                return
+            try:
+                self.session.override(answer_seq, reason=result.reason, signed_by=result.signed_by)
+            except InputError as err:
+                app.report(err)
+            app.after_action()
+
+        summary = [f"Failed hold: {item.rule.title} ({item.rule.id})",
+                   f"Asked: {item.question}",
+                   "It goes on only if you sign that it is safe, and why."]
+        app.push_screen(SignModal(
+            "Override a failed hold", summary,
+            [Signer("Who signs the override", app.crew_choices(self.day), crew_id=app.operator)],
+            purpose="override", authenticate=app.authenticate,
+            reason_label="Why it is safe to go on", confirm_label="Sign override"), signed)
+
+    def action_correct(self) -> None:
+        from armory.tui.screens.correct import choose_and_correct
+
+        choose_and_correct(self.app, [i for i in self.items if i.answer_seq and not i.sensed], self.day)
+
+    def action_back(self) -> None:
+        self.app.note_position(None)
+        self.dismiss()

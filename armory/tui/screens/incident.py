@@ -1,0 +1,99 @@
+"""Record an incident in a few keys: what, which weapon, who reports it, what happened."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from armory.problems import InputError
+
+KINDS = [
+    ("misfire", "Misfire (STOPS EVERY FIREARM)"),
+    ("unintended_discharge", "Unintended discharge (STOPS EVERY FIREARM)"),
+    ("live_round", "Live round found (STOPS EVERY FIREARM)"),
+    ("injury", "Injury (STOPS EVERY FIREARM; seal evidence)"),
+    ("complaint", "Complaint from crew"),
+    ("drop", "Weapon dropped"),
+    ("other", "Something else"),
+]
+
+
+class IncidentModal(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="incident.cancel", tooltip="Close; nothing is recorded")]
+
+    def __init__(self, weapon: str | None) -> None:
+        super().__init__()
+        self.weapon = weapon
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        weapons = [(f"{w.id} ({w.make} {w.model})", w.id) for w in app.session.production.weapon]
+        with Vertical(id="dialog"):
+            yield Label("Record an incident", id="dialog-title")
+            yield OptionList(*[Option(words, id=kind) for kind, words in KINDS], id="incident-kind")
+            with Horizontal(classes="signer-row"):
+                yield Select(weapons, prompt="which weapon (if any)", id="incident-weapon", compact=True,
+                             value=self.weapon or Select.NULL)
+                yield Select(app.crew_choices(app.session.state.current_day), prompt="reported by",
+                             id="incident-by", compact=True, value=app.operator or Select.NULL)
+            yield Input(placeholder="what happened, in plain words", id="incident-text")
+            yield Static("", id="msg-incident", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Record", id="confirm", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#incident-kind", OptionList).highlighted = 0
+        self.query_one("#incident-kind", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#incident-text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#confirm", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(False)
+            return
+        kinds = self.query_one("#incident-kind", OptionList)
+        kind = KINDS[kinds.highlighted or 0][0]
+        weapon = self.query_one("#incident-weapon", Select).value
+        by = self.query_one("#incident-by", Select).value
+        text = self.query_one("#incident-text", Input).value
+        message = self.query_one("#msg-incident", Static)
+        if by is Select.NULL:
+            message.update("✗ choose who reports it")
+            return
+        if not text.strip():
+            message.update("✗ say what happened")
+            self.query_one("#incident-text", Input).focus()
+            return
+        session = self.app.session
+        try:
+            session.record_incident(incident=kind, day=session.state.current_day,
+                                    weapon=None if weapon is Select.NULL else str(weapon),
+                                    description=text, reported_by=str(by))
+        except InputError as err:
+            message.update(f"✗ {err.message}")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def record_incident(app, weapon: str | None) -> None:
+    def done(recorded: bool | None) -> None:
+        if recorded:
+            app.notify("Incident recorded.", title="Recorded")
+            app.after_action()
+
+    app.push_screen(IncidentModal(weapon), done)

@@ -1,0 +1,103 @@
+"""Round by round: how each round going into the weapon was shown to be a dummy or a blank."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from armory.problems import InputError
+from armory.tui.screens.base import ArmoryScreen
+from armory.tui.words import FAILED, PASSED
+
+
+class RoundsScreen(ArmoryScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="rounds.back", tooltip="Back to the board; verified rounds are kept"),
+    ]
+
+    def __init__(self, day: str, scene: str, setup: str, weapon: str) -> None:
+        super().__init__()
+        self.day, self.scene, self.setup, self.weapon = day, scene, setup, weapon
+        self.last: tuple[str, str] | None = None
+
+    @property
+    def position(self) -> dict:
+        return {"screen": "rounds", "day": self.day, "scene": self.scene, "setup": self.setup, "weapon": self.weapon}
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="rounds-body"):
+            yield Static(id="progress-line", markup=False)
+            yield Static(id="verdict", markup=False)
+            yield Static(id="question", markup=False)
+            yield OptionList(id="methods")
+            yield Static(id="rounds-done", markup=False)
+
+    def on_mount(self) -> None:
+        self.app.note_position(self.position)
+        super().on_mount()
+
+    @property
+    def issue(self):
+        return self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
+
+    def next_round(self) -> int | None:
+        done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
+        return next((n for n in range(1, self.issue.rounds + 1) if n not in done), None)
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        from armory.checklist.types import ROUND_METHOD_WORDS, ROUND_METHODS
+
+        issue = self.issue
+        done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
+        self.query_one("#progress-line", Static).update(
+            f"Rounds for {self.weapon}, scene {self.scene} setup {self.setup}: {issue.load} from lot "
+            f"{issue.lot or '-'}; {len(done)} of {issue.rounds} verified")
+        verdict = self.query_one("#verdict", Static)
+        verdict.display = self.last is not None
+        if self.last:
+            verdict.set_classes(self.last[0])
+            verdict.update(self.last[1])
+        marks = " ".join(f"{n}{PASSED if r.verdict == 'pass' else FAILED}" for n, r in sorted(done.items()))
+        self.query_one("#rounds-done", Static).update(f"Verified: {marks}" if marks else "")
+        question = self.query_one("#question", Static)
+        methods = self.query_one("#methods", OptionList)
+        round_no = self.next_round()
+        if round_no is None:
+            question.update(f"{PASSED} Every round is verified. Esc: back to the board.")
+            methods.display = False
+            return
+        kind = "dummy" if issue.load == "dummies" else "blank"
+        question.update(f"Round {round_no} of {issue.rounds}: how was it shown to be a {kind}?")
+        fitting = [m for m, load in ROUND_METHODS.items() if load == issue.load]
+        options = [Option(f"{PASSED} {ROUND_METHOD_WORDS[m]}", id=m) for m in fitting]
+        options.append(Option(f"? {ROUND_METHOD_WORDS['unconfirmed']} (STOPS EVERY FIREARM)", id="unconfirmed"))
+        options.append(Option(f"{FAILED} {ROUND_METHOD_WORDS['live']} (STOPS EVERY FIREARM)", id="live"))
+        methods.clear_options()
+        methods.add_options(options)
+        methods.highlighted = 0
+        methods.display = True
+        methods.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        round_no = self.next_round()
+        if round_no is None:
+            return
+        try:
+            verdict = self.session.verify_round(day=self.day, scene=self.scene, setup=self.setup,
+                                                weapon=self.weapon, round_no=round_no,
+                                                method=str(event.option.id), by=self.app.operator)
+        except InputError as err:
+            self.app.report(err)
+            return
+        mark = PASSED if verdict.passed else FAILED
+        self.last = ("verdict-pass" if verdict.passed else "verdict-fail", f"{mark} {verdict.message}")
+        self.app.after_action()
+
+    def action_back(self) -> None:
+        self.app.note_position({"screen": "board", "day": self.day})
+        self.dismiss()

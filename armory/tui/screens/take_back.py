@@ -1,0 +1,48 @@
+"""Take back: rounds fired and rounds returned, reconciled by the engine; a mismatch is a stop."""
+
+from __future__ import annotations
+
+from armory.problems import InputError
+from armory.tui.screens.sign import SignModal, Signer
+
+
+def take_back(app, day: str, weapon: str) -> None:
+    session = app.session
+    state = session.state.weapons[weapon]
+    holder = state.holder
+    if holder is None:
+        app.notify(f"{weapon} is already in the armory.", title="Nothing to take back")
+        return
+    crew = app.crew_choices(day)
+    armorers = app.crew_choices(day, {"armorer", "assistant_armorer"}) or crew
+    summary = [
+        f"{app.crew_name(holder)} returns {weapon}; {state.rounds_out} round(s) went out with it"
+        + (f", {state.rounds_fired} already recorded fired." if state.rounds_fired else "."),
+        "Count the rounds that come back. Out = back + fired, or it is a stop (F1, F8).",
+    ]
+
+    def signed(result) -> None:
+        if result is None:
+            return
+        fired, returned = result.fields["fired"], result.fields["returned"]
+        if not (fired.isdigit() and returned.isdigit()):
+            app.report(InputError(f"rounds fired and returned are whole numbers (not {fired!r}, {returned!r})"))
+            return
+        try:
+            entry = session.take_back(day=day, weapon=weapon, giver=holder, receiver=result.signed_by[0],
+                                      rounds_fired=int(fired), rounds_returned=int(returned),
+                                      signed_by=result.signed_by)
+        except InputError as err:
+            app.report(err)
+            app.after_action()
+            return
+        if entry.payload.get("reconciled"):
+            app.notify(f"{weapon} is back; every round is accounted for.", title="Taken back")
+        app.after_action()
+
+    app.push_screen(SignModal(
+        f"Take back {weapon}", summary,
+        [Signer("Armorer taking it back", armorers, crew_id=app.operator),
+         Signer("Returned by", [c for c in crew if c[1] == holder], crew_id=holder)],
+        purpose="return", authenticate=app.authenticate, confirm_label="Sign the return",
+        extra_fields=[("fired", "Rounds fired"), ("returned", "Rounds returned")]), signed)
