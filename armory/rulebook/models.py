@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from armory.production.vocabulary import Load, Phase, SceneFact, Severity, WeaponKind
+from armory.production.vocabulary import Load, Phase, Role, SceneFact, Severity, WeaponKind
 
 _CONFIG = ConfigDict(
     extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
@@ -118,6 +118,8 @@ class Rule(BaseModel):
     """The choices offered, for `answer = "choice"`."""
     unit: Unit | None = None
     """The unit a `measurement` is judged in; answers in the other unit are converted."""
+    asked_of: list[Role] = Field(default_factory=list)
+    """Roles of the people who answer, each signing by name (`["actor", "first_assistant_director"]` to show the load). Empty: the armorer or an assistant armorer."""
     sense: Sensed | None = None
     """Judge a value the ledger already holds instead of asking anyone."""
     expect: Expect

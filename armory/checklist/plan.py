@@ -1,0 +1,228 @@
+"""Which checks a weapon gets in a setup, and what passes each, in words.
+
+This is pure: a production, the packs and a place in the schedule go in; a
+list of planned checks comes out. The engine asks them and ``armory rules
+show`` prints them, so both always agree.
+
+``expected_text`` tells what passes with the facts resolved ("equals
+weapon.capacity (6)"). Counts are blind: a face never shows it to the person
+answering before they have answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from armory.problems import InputError
+from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
+from armory.rulebook.models import FACTS, Rule
+
+if TYPE_CHECKING:
+    from armory.rulebook.loader import LoadedPack
+
+#: Phases asked once a day, about no weapon in particular.
+DAY_PHASES: tuple[str, ...] = ("day_start", "end_of_day", "on_incident")
+#: Phases asked about one weapon in one setup, in the order they happen.
+WEAPON_PHASES: tuple[str, ...] = ("before_setup", "before_handoff", "on_return", "after_firing")
+
+FactValue = int | str | None
+
+
+@dataclass(frozen=True)
+class PlannedCheck:
+    rule: Rule
+    pack: LoadedPack
+    expected_text: str
+    """What passes, in words, facts resolved. Never shown before the answer (blind counts)."""
+    facts: Mapping[str, FactValue] = field(default_factory=dict, hash=False, compare=False)
+    """The value of every fact the rule's expectation refers to (None when unknown here)."""
+
+
+def resolve_fact(
+    fact: str,
+    production: Production,
+    day: Day | None = None,
+    scene: Scene | None = None,
+    setup: Setup | None = None,
+    issue: Issue | None = None,
+    weapon: Weapon | None = None,
+) -> FactValue:
+    """The value of ``fact`` (one of :data:`armory.rulebook.models.FACTS`) here, or None if unknown."""
+    settings = production.production.settings
+    if fact == "settings.min_blank_distance_feet":
+        return settings.min_blank_distance_feet
+    if fact == "settings.check_valid_minutes":
+        return settings.check_valid_minutes
+    if weapon is not None:
+        if fact == "weapon.capacity":
+            return weapon.capacity
+        if fact == "weapon.serial_last4":
+            return weapon.serial[-4:].upper()
+        if fact == "weapon.kind":
+            return weapon.kind
+        if fact == "weapon.caliber":
+            return weapon.caliber
+    if issue is not None:
+        if fact == "setup.rounds":
+            return issue.rounds
+        if fact == "setup.load":
+            return issue.load
+        if fact == "setup.lot":
+            return issue.lot
+        if fact == "setup.actor":
+            return issue.actor
+        if fact == "lot.caliber" and issue.lot is not None:
+            lot = production.lot_by_id(issue.lot)
+            return lot.caliber if lot else None
+    if fact not in FACTS:
+        raise ValueError(f"unknown fact {fact!r}")
+    return None
+
+
+def applies(rule: Rule, *, weapon: Weapon | None, issue: Issue | None, facts: set[str] | frozenset[str]) -> bool:
+    """Whether ``rule``'s ``when`` matches. Without a weapon (day phases) every filter is ignored."""
+    if weapon is None:
+        return True
+    when = rule.when
+    if when.weapon_kind and weapon.kind not in when.weapon_kind:
+        return False
+    if when.firing is not None and weapon.firing != when.firing:
+        return False
+    load = issue.load if issue is not None else "cold"
+    if when.load and load not in when.load:
+        return False
+    return set(when.facts) <= set(facts)
+
+
+def _fact_keys(rule: Rule) -> list[str]:
+    expect = rule.expect
+    return [f for f in (expect.equals_fact, expect.at_least_fact, expect.at_most_fact) if f is not None]
+
+
+def describe_expectation(rule: Rule, facts: Mapping[str, FactValue] | None = None) -> str:
+    """What passes, in words: ``equals weapon.capacity (6)``; facts in brackets when known."""
+    expect = rule.expect
+    unit = f" {rule.unit}" if rule.unit else ""
+
+    def fact(name: str) -> str:
+        if facts is None or name not in facts:
+            return name
+        value = facts[name]
+        return f"{name} ({'unknown' if value is None else f'{value}{unit}'})"
+
+    def literal(value: int | str) -> str:
+        return f'"{value}"' if isinstance(value, str) else f"{value}{unit}"
+
+    parts: list[str] = []
+    if expect.equals is not None:
+        parts.append(f"equals {literal(expect.equals)}")
+    if expect.equals_fact is not None:
+        parts.append(f"equals {fact(expect.equals_fact)}")
+    if expect.at_least is not None:
+        parts.append(f"at least {literal(expect.at_least)}")
+    if expect.at_least_fact is not None:
+        parts.append(f"at least {fact(expect.at_least_fact)}")
+    if expect.at_most is not None:
+        parts.append(f"at most {literal(expect.at_most)}")
+    if expect.at_most_fact is not None:
+        parts.append(f"at most {fact(expect.at_most_fact)}")
+    if expect.one_of is not None:
+        options = " or ".join(f'"{v}"' for v in expect.one_of)
+        parts.append(f"is {options}" if len(expect.one_of) > 1 else f"is {options}")
+    if expect.within_minutes is not None:
+        parts.append(f"within the last {expect.within_minutes} minutes")
+    if expect.not_empty:
+        parts.append("is not empty")
+    text = " and ".join(parts)
+    return f"every round: {text}" if rule.per_round else text
+
+
+def _suggest(word: str, ids: Sequence[str]) -> str:
+    from armory.rulebook.source import did_you_mean
+
+    hint = did_you_mean(word, ids)
+    if hint:
+        return hint
+    return f" (known: {', '.join(ids)})" if ids else ""
+
+
+def find_place(
+    production: Production, *, day: str, scene: str | None = None, setup: str | None = None,
+    weapon: str | None = None,
+) -> tuple[Day, Scene | None, Setup | None, Issue | None, Weapon | None]:
+    """The day, scene, setup, issue and weapon named, or InputError with a did-you-mean."""
+    found_day = production.day_by_id(day)
+    if found_day is None:
+        raise InputError(f"no day {day!r}{_suggest(day, [d.id for d in production.day])}")
+    if scene is None:
+        if setup is not None or weapon is not None:
+            raise InputError("a setup or weapon needs a scene (--scene)")
+        return found_day, None, None, None, None
+    found_scene = next((s for s in found_day.scene if s.id == scene), None)
+    if found_scene is None:
+        raise InputError(f"no scene {scene!r} on day {day!r}{_suggest(scene, [s.id for s in found_day.scene])}")
+    if weapon is None:
+        chosen = found_scene.setup[0] if setup is None else next((u for u in found_scene.setup if u.id == setup), None)
+        if chosen is None:
+            raise InputError(f"no setup {setup!r} in scene {scene!r}{_suggest(setup or '', [u.id for u in found_scene.setup])}")
+        return found_day, found_scene, chosen, None, None
+    found_weapon = production.weapon_by_id(weapon)
+    if found_weapon is None:
+        raise InputError(f"no weapon {weapon!r}{_suggest(weapon, [w.id for w in production.weapon])}")
+    if setup is None:
+        chosen = next((u for u in found_scene.setup if any(i.weapon == weapon for i in u.weapon)), None)
+        if chosen is None:
+            raise InputError(f"weapon {weapon!r} is in no setup of scene {scene!r}")
+    else:
+        chosen = next((u for u in found_scene.setup if u.id == setup), None)
+        if chosen is None:
+            raise InputError(f"no setup {setup!r} in scene {scene!r}{_suggest(setup, [u.id for u in found_scene.setup])}")
+    issue = next((i for i in chosen.weapon if i.weapon == weapon), None)
+    if issue is None:
+        held = [i.weapon for i in chosen.weapon]
+        raise InputError(f"weapon {weapon!r} is not in setup {chosen.id!r}{_suggest(weapon, held)}")
+    return found_day, found_scene, chosen, issue, found_weapon
+
+
+def plan_checks(
+    production: Production,
+    packs: Sequence[LoadedPack],
+    *,
+    day: str,
+    phase: str,
+    scene: str | None = None,
+    setup: str | None = None,
+    weapon: str | None = None,
+) -> list[PlannedCheck]:
+    """The rules of ``phase`` that apply here, in pack order then rule order.
+
+    Day phases (``day_start``, ``end_of_day``, ``on_incident``) ignore scene,
+    setup and weapon. Weapon phases need a scene and a weapon; the setup
+    defaults to the scene's first setup that issues the weapon.
+    """
+    if phase in DAY_PHASES:
+        found_day, *_ = find_place(production, day=day)
+        found_scene = found_setup = found_issue = found_weapon = None
+    elif phase in WEAPON_PHASES:
+        if scene is None or weapon is None:
+            raise InputError(f"phase {phase!r} is about one weapon in one setup: name a scene and a weapon")
+        found_day, found_scene, found_setup, found_issue, found_weapon = find_place(
+            production, day=day, scene=scene, setup=setup, weapon=weapon)
+    else:
+        raise InputError(f"no phase {phase!r}{_suggest(phase, [*DAY_PHASES, *WEAPON_PHASES])}")
+    scene_facts = set(found_scene.facts if found_scene else ()) | set(found_setup.facts if found_setup else ())
+    planned = []
+    for loaded in packs:
+        for rule in loaded.pack.rule:
+            if rule.phase != phase:
+                continue
+            if not applies(rule, weapon=found_weapon, issue=found_issue, facts=scene_facts):
+                continue
+            facts = {
+                name: resolve_fact(name, production, found_day, found_scene, found_setup, found_issue, found_weapon)
+                for name in _fact_keys(rule)
+            }
+            planned.append(PlannedCheck(rule, loaded, describe_expectation(rule, facts), facts))
+    return planned

@@ -1,0 +1,187 @@
+"""Checks on a rule pack that its model alone cannot make.
+
+The model says each value has the right type; these checks say the values
+make sense together: each cited source is declared in the pack, each failure
+id is in ``rules/failures.toml``, an expectation fits the kind of answer, a
+fact is known in the phase where it is used, ``per_round`` is asked only where
+rounds exist, and no rule id is used twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from armory.problems import Problem
+from armory.rulebook.models import FailureCatalogue, Pack, Rule
+from armory.rulebook.source import SourceFile, did_you_mean, one_of, quote
+
+if TYPE_CHECKING:
+    from armory.rulebook.loader import LoadedPack
+
+#: Phases asked once per day, not per weapon: weapon and setup facts are unknown there.
+DAY_PHASES: frozenset[str] = frozenset({"day_start", "end_of_day", "on_incident"})
+
+NUMBER_FACTS = frozenset(
+    {"weapon.capacity", "setup.rounds", "settings.min_blank_distance_feet", "settings.check_valid_minutes"}
+)
+DIGIT_FACTS = frozenset({"weapon.serial_last4"})
+#: Facts known without a weapon or setup (usable in day phases).
+DAY_FACTS = frozenset({"settings.min_blank_distance_feet", "settings.check_valid_minutes"})
+
+_NUMERIC = ("equals", "equals_fact", "at_least", "at_least_fact", "at_most", "at_most_fact")
+#: Which expectation keys make sense for each answer kind.
+EXPECTATIONS_FOR: dict[str, tuple[str, ...]] = {
+    "count": _NUMERIC,
+    "measurement": ("at_least", "at_least_fact", "at_most", "at_most_fact"),
+    "digits": ("equals", "equals_fact"),
+    "choice": ("equals", "one_of"),
+    "time": ("within_minutes",),
+    "text": ("not_empty", "equals", "equals_fact"),
+    "yes_no": ("equals",),
+    "sensed": _NUMERIC,
+}
+#: Answer kinds that can sensibly be asked once per round.
+PER_ROUND_ANSWERS = frozenset({"choice", "yes_no", "digits", "text"})
+
+_FACT_KEYS = ("equals_fact", "at_least_fact", "at_most_fact")
+
+
+def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Sequence[str] | None,
+                  source_ids: Sequence[str]) -> list[Problem]:
+    """Problems of one rule (``index`` is its 0-based position in ``[[rule]]``)."""
+    at = ("rule", index)
+    out: list[Problem] = []
+
+    def report(loc: tuple, message: str) -> None:
+        out.append(source.problem(at + loc, message))
+
+    for i, cited in enumerate(rule.sources):
+        if cited not in source_ids:
+            hint = did_you_mean(cited, source_ids)
+            declared = f" (declared: {', '.join(source_ids)})" if source_ids and not hint else ""
+            report(("sources", i), f"source {quote(cited)} is not declared in this pack's [[source]] entries{hint}{declared}")
+    if failure_ids is not None:
+        for i, cited in enumerate(rule.failures):
+            if cited not in failure_ids:
+                report(("failures", i),
+                       f"failure id {quote(cited)} is not in rules/failures.toml{did_you_mean(cited, failure_ids)}")
+
+    answer = "sensed" if rule.sense is not None else (rule.answer or "")
+    expect = rule.expect
+    given = [k for k in EXPECTATIONS_FOR["count"] + ("one_of", "within_minutes", "not_empty")
+             if getattr(expect, k) not in (None, False)]
+    allowed = EXPECTATIONS_FOR.get(answer, ())
+    for key in given:
+        if key not in allowed:
+            what = "a sensed value" if answer == "sensed" else f'answer = "{answer}"'
+            report(("expect", key), f"`{key}` does not fit {what}; use {one_of(allowed)}")
+
+    # Literal values must have the type the answer has.
+    if expect.equals is not None and "equals" in allowed:
+        value = expect.equals
+        if answer in ("count", "sensed") and not isinstance(value, int):
+            report(("expect", "equals"), f"a count is a whole number, not {quote(value)}")
+        elif answer == "digits" and not (isinstance(value, str) and value.isdigit()):
+            report(("expect", "equals"), f'digits are written as a string of digits ("1873"), not {quote(value)}')
+        elif answer == "yes_no" and value not in ("yes", "no"):
+            report(("expect", "equals"), f'a yes/no answer is "yes" or "no", not {quote(value)}')
+        elif answer == "choice" and value not in rule.choices:
+            report(("expect", "equals"),
+                   f"{quote(value)} is not one of the choices{did_you_mean(value, rule.choices)}")
+    if expect.one_of is not None and answer == "choice":
+        for i, value in enumerate(expect.one_of):
+            if value not in rule.choices:
+                report(("expect", "one_of", i),
+                       f"{quote(value)} is not one of the choices {one_of(rule.choices)}{did_you_mean(value, rule.choices)}")
+
+    for key in _FACT_KEYS:
+        fact = getattr(expect, key)
+        if fact is None or key not in allowed:
+            continue
+        if answer in ("count", "measurement", "sensed") and fact not in NUMBER_FACTS:
+            report(("expect", key), f"{quote(fact)} is not a number; compare a count or measurement with "
+                                    f"{one_of(sorted(NUMBER_FACTS))}")
+        elif answer == "digits" and fact not in DIGIT_FACTS:
+            report(("expect", key), f"{quote(fact)} is not digits; digits compare with {one_of(sorted(DIGIT_FACTS))}")
+        elif answer == "text" and fact in NUMBER_FACTS:
+            report(("expect", key), f"{quote(fact)} is a number; ask for a count to compare with it")
+        if rule.phase in DAY_PHASES and fact not in DAY_FACTS:
+            report(("expect", key), f"{quote(fact)} is not known in phase {quote(rule.phase)}, which is asked "
+                                    "once a day without a weapon or setup")
+
+    lows = [v for v in (expect.at_least,) if v is not None]
+    highs = [v for v in (expect.at_most,) if v is not None]
+    if lows and highs and lows[0] > highs[0]:
+        report(("expect",), f"at_least {lows[0]} is more than at_most {highs[0]}: nothing can pass")
+
+    if rule.per_round:
+        if answer not in PER_ROUND_ANSWERS:
+            report(("per_round",), f'`per_round` makes no sense with answer = "{answer}": one {answer} per round; '
+                                   f"ask per round for {one_of(sorted(PER_ROUND_ANSWERS))}")
+        if rule.phase in DAY_PHASES:
+            report(("per_round",), f"`per_round` needs a loaded weapon, but phase {quote(rule.phase)} has none")
+        if rule.when.load and set(rule.when.load) <= {"cold"}:
+            report(("per_round",), "`per_round` on a cold load asks nothing: a cold weapon has no rounds")
+    if rule.choices and answer != "choice":
+        report(("choices",), 'choices are offered only with answer = "choice"')
+    if len(set(rule.choices)) != len(rule.choices):
+        report(("choices",), "a choice is listed twice")
+    if rule.unit is not None and answer != "measurement":
+        report(("unit",), 'a unit is used only with answer = "measurement"')
+    if rule.phase in DAY_PHASES:
+        for key in ("weapon_kind", "load", "facts"):
+            if getattr(rule.when, key):
+                report(("when", key), f"has no effect in phase {quote(rule.phase)}, which is asked once a day "
+                                      "without a weapon or setup")
+        if rule.when.firing is not None:
+            report(("when", "firing"), f"has no effect in phase {quote(rule.phase)}")
+    if rule.asked_of and rule.sense is not None:
+        report(("asked_of",), "a sensed rule is asked of nobody: the ledger answers it")
+    return out
+
+
+def pack_problems(source: SourceFile, pack: Pack, failures: FailureCatalogue | None) -> list[Problem]:
+    """Every problem inside one pack (not across packs)."""
+    out: list[Problem] = []
+    source_ids: list[str] = []
+    for i, src in enumerate(pack.source):
+        if src.id in source_ids:
+            out.append(source.problem(("source", i, "id"), f"source id {quote(src.id)} is declared twice"))
+        source_ids.append(src.id)
+    failure_ids = [f.id for f in failures.failure] if failures is not None else None
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(pack.rule):
+        if rule.id in seen:
+            first = source.line(("rule", seen[rule.id], "id"))
+            where = f" (first at line {first})" if first else ""
+            out.append(source.problem(("rule", i, "id"), f"rule id {quote(rule.id)} is used twice in this pack{where}"))
+        else:
+            seen[rule.id] = i
+        out.extend(rule_problems(source, i, rule, failure_ids, source_ids))
+    return out
+
+
+def duplicate_rule_problems(packs: Iterable[LoadedPack]) -> list[Problem]:
+    """A rule id used by two packs: reported at the later one, naming the first."""
+    from armory.rulebook.source import SourceFile as _Source, display_path
+
+    first: dict[str, tuple[LoadedPack, int]] = {}
+    out: list[Problem] = []
+    for loaded in packs:
+        source = _Source(path=loaded.path, text=loaded.text, sha256=loaded.sha256, data={},
+                         display=display_path(loaded.path))
+        for i, rule in enumerate(loaded.pack.rule):
+            if rule.id not in first:
+                first[rule.id] = (loaded, i)
+                continue
+            other, j = first[rule.id]
+            if other.path == loaded.path:
+                continue  # reported by pack_problems
+            other_source = _Source(path=other.path, text=other.text, sha256="", data={},
+                                   display=display_path(other.path))
+            line = other_source.line(("rule", j, "id"))
+            where = f"{other_source.display}:{line}" if line else other_source.display
+            out.append(source.problem(("rule", i, "id"),
+                                      f"rule id {quote(rule.id)} is also used by pack {quote(other.pack.pack.id)} ({where})"))
+    return out
