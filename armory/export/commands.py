@@ -1,0 +1,201 @@
+"""``armory export``: the producer's files (jsonl, csv, html) and the incident evidence bundle.
+
+Order of work, so that bad input changes nothing and a file is never half
+written: load and check everything (ledger, day, incident, output path);
+then, when the ledger is writable and its chain verifies, append a signed
+checkpoint; write the file through a temporary file and a rename; then
+record the export in the ledger. A chain that does not verify is never
+signed: its report is still written, saying so at the top, and the command
+exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from armory.problems import InputError
+
+EXIT_OK, EXIT_CHECK_FAILED = 0, 1
+
+
+@dataclass
+class Loaded:
+    """A ledger's entries as export lines, with what the exports need to describe them."""
+
+    ledger: Any
+    writable: bool
+    entries: list[dict]
+    production: Any
+    """The production model when known (names, time zone), else None."""
+
+
+def export(args: argparse.Namespace) -> int:
+    loaded = _open(args)
+    try:
+        if args.incident is not None:
+            from armory.export.bundle import export_bundle
+
+            return export_bundle(loaded, args.incident, Path(args.out), stderr=sys.stderr)
+        return export_file(loaded, args.format, Path(args.out), day=args.day, stderr=sys.stderr)
+    finally:
+        loaded.ledger.close()
+
+
+def _open(args: argparse.Namespace) -> Loaded:
+    from armory import paths
+    from armory.ledger.store import Ledger
+
+    production_path = Path(args.production) if args.production else None
+    ledger_path = Path(args.ledger) if args.ledger else paths.default_ledger_path(production_path or paths.SAMPLE_PRODUCTION)
+    if not ledger_path.exists():
+        raise InputError(f"{ledger_path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+    writable = os.access(ledger_path, os.W_OK) and os.access(ledger_path.parent, os.W_OK)
+    ledger = Ledger.open(ledger_path, create=False, readonly=not writable)
+    try:
+        return load(ledger, production_path)
+    except BaseException:
+        ledger.close()
+        raise
+
+
+def load(ledger: Any, production: Any = None) -> Loaded:
+    """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
+    entries = [entry.to_json() for entry in ledger.entries(scope=None)]
+    if production is None or isinstance(production, (str, Path)):
+        production = _production(Path(production) if production else None, entries)
+    return Loaded(ledger, not ledger.readonly, entries, production)
+
+
+def _production(path: Path | None, entries: Sequence[dict]) -> Any:
+    """The production named by --production; else the bundled sample when the ledger is the sample's."""
+    from armory import paths
+    from armory.rulebook.loader import load_production
+
+    if path is not None:
+        return load_production(path).production
+    title = (entries[0].get("payload") or {}).get("production_title") if entries else None
+    if title and paths.SAMPLE_PRODUCTION.exists():
+        try:
+            sample = load_production(paths.SAMPLE_PRODUCTION).production
+        except InputError:
+            return None
+        if sample.production.title == title:
+            return sample
+    return None
+
+
+# -- one file ---------------------------------------------------------------
+
+
+def jsonl_lines(entries: Sequence[dict]) -> list[str]:
+    """Each entry as one line of a jsonl export (the same text the jsonl file holds)."""
+    from armory.export.jsonl import entry_line
+
+    return [entry_line(entry) for entry in entries]
+
+
+def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list[dict], list[dict]]:
+    """(carried, shown) for ``--day``: the chain from the start to the first signed checkpoint
+    at or after the day's last entry, and the day's own entries."""
+    from armory.export.records import assign_days, days_in
+
+    days = assign_days(entries)
+    positions = [i for i, d in enumerate(days) if d == day]
+    if not positions:
+        recorded = days_in(entries)
+        known = ", ".join(recorded) if recorded else "none yet"
+        if production is not None and production.day_by_id(day) is not None:
+            raise InputError(f"--day {day}: nothing was recorded on {day} (the day was never opened); "
+                             f"days with entries: {known}; nothing written")
+        raise InputError(f"--day {day}: no such day in this ledger; days with entries: {known}; nothing written")
+    end = positions[-1]
+    while end < len(entries) and entries[end].get("kind") != "checkpoint":
+        end += 1
+    carried = list(entries[: end + 1])
+    shown = [entries[i] for i in positions]
+    return carried, shown
+
+
+def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr) -> int:
+    from armory.export.atomic import atomic_open, check_writable
+    from armory.export.progress import Progress
+    from armory.export.records import Names, build_records, open_stops
+    from armory.ledger.verify import verify_entries
+
+    entries = loaded.entries
+    if not entries:
+        raise InputError(f"{loaded.ledger.path}: the ledger has no entries; nothing written")
+    if day is not None:
+        select_day(entries, day, loaded.production)  # a bad day is refused before anything is signed
+    check_writable(out)
+    verification = verify_entries(entries)
+    if verification.ok and loaded.writable:
+        entries = [*entries, loaded.ledger.checkpoint().to_json()]
+        verification = verify_entries(entries)
+    elif verification.ok and entries[-1].get("kind") != "checkpoint" and day is None:
+        # Without a signed head at its end an export cannot prove where it ends (log verify fails it).
+        raise InputError(
+            f"{loaded.ledger.path}: the ledger is read-only, so no checkpoint can be signed over its last "
+            "entries and the export could not prove where it ends; export from a writable ledger. Nothing written")
+    carried, shown = select_day(entries, day, loaded.production) if day is not None else (entries, entries)
+    if day is not None and carried is not entries:
+        verification = verify_entries(carried)
+        if verification.ok and carried[-1].get("kind") != "checkpoint":
+            raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so the "
+                             "export could not prove where it ends; export from a writable ledger. Nothing written")
+
+    progress = Progress(f"writing {out.name}", len(shown), stream=stderr)
+    names = Names(loaded.production)
+    if fmt == "jsonl":
+        from armory.export.jsonl import write_jsonl
+
+        with atomic_open(out, "w", encoding="utf-8", newline="\n") as handle:
+            write_jsonl(carried, handle)
+    elif fmt == "csv":
+        from armory.export.csv_export import write_csv
+
+        records = build_records(shown, names)
+        with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
+            write_csv(handle, records, timezone=names.timezone, progress=progress)
+    elif fmt == "html":
+        from armory.export.html_report import ReportData, render_report
+
+        data = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
+                          verification=verification, day=day)
+        text = render_report(data, progress=progress)
+        with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:  # argparse restricts --format; a caller from Python may not
+        raise InputError(f"--format {fmt!r}: expected jsonl, csv or html")
+    progress.done()
+
+    if verification.ok and loaded.writable:
+        from armory.ledger.entries import ExportRecorded
+
+        loaded.ledger.append("export_recorded", None, ExportRecorded(
+            format=fmt, day=day, entries=len(carried), head_hash=str(carried[-1].get("hash", ""))))
+
+    scope = f" of {day}" if day else ""
+    print(f"armory: wrote {out} ({fmt}{scope}): {len(shown)} entries shown, chain of {len(carried)} "
+          f"to head {str(carried[-1].get('hash', ''))[:16]}, key {verification.key_fingerprint or '?'}",
+          file=stderr)
+    still_open = open_stops(carried)
+    if still_open:
+        listed = ", ".join(f"#{e.get('seq')}" for e in still_open)
+        print(f"armory: note: {len(still_open)} stop{'s are' if len(still_open) > 1 else ' is'} still open "
+              f"({listed}); the report lists {'them' if len(still_open) > 1 else 'it'} first", file=stderr)
+    if not verification.ok:
+        bad = verification.first_bad
+        where = f"entry #{bad[0]} ({bad[1]}): {bad[2]}" if bad else "the chain is empty"
+        print(f"armory: WARNING: the ledger does not verify: {where}. The file was written and says so; "
+              "no checkpoint was signed over it", file=stderr)
+        return EXIT_CHECK_FAILED
+    if not loaded.writable:
+        print("armory: note: the ledger is read-only, so no checkpoint was added and the export was not recorded",
+              file=stderr)
+    return EXIT_OK

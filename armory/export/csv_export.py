@@ -1,0 +1,70 @@
+"""The spreadsheet: one row per ledger entry, columns a producer understands.
+
+Written with the ``csv`` module (every field that holds a comma, a quote or a
+newline is quoted, quotes doubled), UTF-8 with a byte-order mark so that
+spreadsheet programs that guess the encoding guess right, and CRLF line ends
+as RFC 4180 asks.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import IO, Iterable
+
+from armory.export.records import Record
+
+COLUMNS = (
+    "time_local",
+    "time_utc",
+    "day",
+    "scene",
+    "weapon",
+    "who",
+    "what",
+    "result",
+    "rule",
+    "reason",
+    "seq",
+    "hash",
+)
+
+
+def header(timezone: str) -> list[str]:
+    """Column titles; the local time column names its zone."""
+    titles = {
+        "time_local": f"time ({timezone})",
+        "time_utc": "time (UTC)",
+    }
+    return [titles.get(column, column) for column in COLUMNS]
+
+
+def row(record: Record) -> list[str]:
+    weapon = record.weapon or ", ".join(record.weapons)
+    return [
+        record.time_local,
+        record.time_utc,
+        record.day or "",
+        record.scene or "",
+        weapon,
+        record.who,
+        record.what,
+        record.result,
+        record.rule,
+        record.reason,
+        str(record.seq),
+        record.hash,
+    ]
+
+
+def write_csv(handle: IO[str], records: Iterable[Record], *, timezone: str = "UTC", progress=None) -> int:
+    """Write ``records`` to ``handle`` (opened with ``newline=""``); return the rows written."""
+    handle.write("\ufeff")
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(header(timezone))
+    written = 0
+    for record in records:
+        writer.writerow(row(record))
+        written += 1
+        if progress is not None:
+            progress(written)
+    return written

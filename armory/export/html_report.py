@@ -1,0 +1,353 @@
+"""The producer's report: one self-contained HTML file that reads like a record and verifies like a ledger.
+
+Order on the page: whether the record is intact, what needs attention (open
+stops, unreviewed incidents, holds never overridden, every serious entry),
+the counts, a timeline per day, every entry in plain language (each with an
+``#e<seq>`` anchor), and the rule packs in force. The exported entries are
+embedded verbatim as jsonl in ``<script type="application/jsonl"
+id="armory-ledger">`` (with ``<``, ``>`` and ``&`` written as JSON escapes so
+the data can never close the element), which is what ``armory log verify
+report.html`` reads. No script runs, nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from armory.export.records import Names, Record, build_records, parse_time, zone
+from armory.export.summary import Summary, summarize
+from armory.export.timeline import build_timeline, render_svg, render_table
+
+CSS_PATH = Path(__file__).with_name("report.css")
+DATA_ELEMENT_ID = "armory-ledger"
+
+
+def embed_jsonl(lines: Iterable[str]) -> str:
+    """The jsonl lines as the body of the data element: ``<``, ``>``, ``&`` as ``\\u003c``, ``\\u003e``, ``\\u0026``.
+
+    Those characters only ever occur inside JSON strings, where the escapes
+    mean the same character, so every line still parses to the same entry.
+    """
+    return "\n".join(
+        line.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") for line in lines
+    )
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows."""
+
+    chain: Sequence[dict]
+    """The entries the file carries (the whole chain, or its prefix to the end of a day)."""
+    lines: Sequence[str]
+    """Those entries as jsonl lines, embedded verbatim."""
+    shown: Sequence[dict]
+    """The entries the report describes (a day's, or all of them)."""
+    names: Names
+    verification: Any
+    """The ledger's VerifyResult for ``chain``: ok, head, first_bad, checkpoints_checked, key_fingerprint, problems."""
+    day: str | None = None
+    title: str | None = None
+    """Heading; default: the production title."""
+    generated: str | None = None
+    """When the export was made (UTC); the last entry's time by default, so a report is reproducible."""
+    intro_html: str = ""
+    """Extra HTML after the heading (the incident bundle explains itself here)."""
+
+
+def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None) -> str:
+    names = data.names
+    tz = zone(names.timezone)
+    records = build_records(data.shown, names)
+    summary = summarize(data.shown, records, data.chain)
+    production_title = names.title or _production_title(data.chain) or "Unnamed production"
+    scope = f"day {data.day}" if data.day else "all days"
+    heading = data.title or f"Firearms safety record: {production_title}"
+    generated = data.generated or (str(data.chain[-1].get("time", "")) if data.chain else "")
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="armory">',
+        # Nothing may be fetched: the report opens from a USB stick with no network.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
+        f"<title>{escape(heading)} ({escape(scope)})</title>",
+        f"<style>\n{CSS_PATH.read_text(encoding='utf-8')}</style>",
+        "</head>",
+        "<body>",
+        '<a class="skip" href="#entries">Skip to the entries</a>',
+        "<header>",
+        f"<h1>{escape(heading)}</h1>",
+        f'<p class="subtitle">{escape(production_title)} · {escape(scope)} · '
+        f"times are local ({escape(names.timezone)}) · exported {escape(_local(generated, tz))}</p>",
+        '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Summary</a>'
+        '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a></nav>',
+        "</header>",
+        "<main>",
+        data.intro_html,
+        _verification_html(data),
+        _summary_html(summary, records, data, tz),
+        _timelines_html(data, records, tz),
+        _entries_html(records, data, progress),
+        _packs_html(data.chain if data.day is None else data.shown, records),
+        "</main>",
+        _footer_html(data),
+        f'<script type="application/jsonl" id="{DATA_ELEMENT_ID}">',
+        embed_jsonl(data.lines),
+        "</script>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(p for p in parts if p is not None)
+
+
+def _production_title(chain: Sequence[dict]) -> str | None:
+    for entry in chain[:1]:
+        if entry.get("kind") == "ledger_opened":
+            return (entry.get("payload") or {}).get("production_title")
+    return None
+
+
+def _local(value: str, tz: dt.tzinfo) -> str:
+    try:
+        return parse_time(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+def _link(seq: int) -> str:
+    return f'<a href="#e{seq}">#{seq}</a>'
+
+
+def _verification_html(data: ReportData) -> str:
+    v = data.verification
+    ok = bool(getattr(v, "ok", False))
+    entries = getattr(v, "entries", len(data.chain))
+    head = getattr(v, "head", None) or (data.chain[-1].get("hash") if data.chain else "")
+    fingerprint = getattr(v, "key_fingerprint", None) or "unknown"
+    checkpoints = getattr(v, "checkpoints_checked", 0)
+    problems = [str(p) for p in getattr(v, "problems", []) or []]
+    first_bad = getattr(v, "first_bad", None)
+    last_signed = getattr(v, "signed_through", None)
+    if last_signed is None:
+        last_signed = _last_signed(data.chain)
+    rows = [
+        ("Hash chain", f"intact: all {entries} entries recompute" if ok else "BROKEN"),
+        ("Signatures", f"{checkpoints} signed checkpoint{'s' if checkpoints != 1 else ''} valid" if ok
+         else "not trusted: the chain does not verify"),
+        ("Head hash", f'<code>{escape(str(head))}</code>'),
+        ("Key fingerprint", f"<code>{escape(str(fingerprint))}</code>"),
+    ]
+    if ok:
+        headline = "✔ Intact: every entry's hash and every signature check out."
+        if not last_signed:
+            rows.insert(2, ("Signed", "no checkpoint signs this chain; the hashes alone cannot show a rewrite"))
+        elif last_signed < len(data.chain):
+            later = len(data.chain) - last_signed
+            rows.insert(2, ("Signed", f"entries 1 to {last_signed} are covered by a signature; "
+                                      f"{later} later entr{'y is' if later == 1 else 'ies are'} not"))
+        else:
+            rows.insert(2, ("Signed", f"all {len(data.chain)} entries, by the checkpoint at the end"))
+        body = ("<p>Compare the key fingerprint and the head hash with the ones noted on the call sheet: "
+                "a record rewritten and re-signed under another key shows a different fingerprint.</p>")
+    else:
+        if isinstance(first_bad, (tuple, list)) and len(first_bad) == 3:
+            where = f" The first entry that does not match is #{first_bad[0]} ({first_bad[1]}): {first_bad[2]}."
+        elif first_bad:
+            where = f" The first entry that does not match is #{first_bad}."
+        else:
+            where = " The record holds no entry that verifies."
+        headline = "✘ NOT INTACT: this record has been changed, damaged or cut short since it was written."
+        body = (f"<p><strong>Do not rely on it.</strong>{escape(where)}</p><p>Ask the armorer for a fresh export "
+                "and compare its head hash with the one noted on the call sheet.</p>")
+        if problems:
+            body += "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems[:20]) + "</ul>"
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{v_}</dd>" for k, v_ in rows)
+    return (
+        f'<section id="verification" class="verdict {"ok" if ok else "bad"}" aria-labelledby="verification-h">'
+        f'<h2 id="verification-h" class="visually-plain">Is this record intact?</h2>'
+        f'<p class="headline" role="status">{escape(headline)}</p>{body}<dl>{dl}</dl>'
+        "<p>Check it yourself: <code>armory log verify THIS-FILE.html</code> recomputes every hash and "
+        "signature from the data inside this page; add <code>--head HEX</code> with the head hash "
+        "noted on the call sheet.</p></section>"
+    )
+
+
+def _last_signed(chain: Sequence[dict]) -> int | None:
+    for entry in reversed(chain):
+        if entry.get("kind") == "checkpoint":
+            return int((entry.get("payload") or {}).get("size") or 0)
+    return None
+
+
+def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData, tz: dt.tzinfo) -> str:
+    by_seq = {int(e.get("seq", 0)): e for e in data.chain}
+    attention = []
+    for seq in summary.open_stops:
+        payload = by_seq.get(seq, {}).get("payload") or {}
+        target = "every firearm" if payload.get("scope") == "production" else ", ".join(payload.get("weapons") or [])
+        attention.append(f"<li><strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
+                         f"{escape(str(payload.get('reason', '')))}</li>")
+    for seq in summary.unreviewed_incidents:
+        payload = by_seq.get(seq, {}).get("payload") or {}
+        attention.append(f"<li><strong>Incident not yet reviewed</strong> ({_link(seq)}): "
+                         f"{escape(str(payload.get('description', '')))}</li>")
+    for seq in summary.open_holds:
+        payload = by_seq.get(seq, {}).get("payload") or {}
+        attention.append(f"<li><strong>Hold never overridden</strong> ({_link(seq)}): {escape(str(payload.get('rule_id')))} "
+                         f"on {escape(str(payload.get('weapon') or 'no weapon'))}</li>")
+    out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>']
+    when = "at the end of this record"
+    if attention:
+        out.append(f'<div class="attention"><h3>Still open {when}</h3><ul>{"".join(attention)}</ul></div>')
+    else:
+        out.append(f'<div class="calm"><p>No stop, hold or incident is open {when}.</p></div>')
+    if summary.serious:
+        out.append("<h3>What went wrong, most serious first</h3><ul class=\"serious-list\">")
+        order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
+        ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
+        for record in ranked:
+            reason = f" — {escape(record.reason)}" if record.reason else ""
+            out.append(f"<li>{_link(record.seq)} {escape(record.time_local[11:16])} "
+                       f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.what)}{reason}</li>")
+        out.append("</ul>")
+    else:
+        out.append("<p>Nothing failed: no stop, incident, refusal, override or failed check.</p>")
+    out.append('<table class="counts"><caption>Counts</caption><thead><tr><th scope="col">What</th>'
+               '<th scope="col" class="num">How many</th></tr></thead><tbody>')
+    for label, number, css in summary.counts():
+        cls = f' class="{css}"' if css else ""
+        out.append(f'<tr{cls}><th scope="row">{escape(label)}</th><td class="num">{number}</td></tr>')
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
+LEGEND = (
+    '<ul class="legend" aria-label="Legend">'
+    '<li><span class="swatch armory"></span>in the armory / with the armorer at the start</li>'
+    '<li><span class="swatch armorer"></span>taken back by the armorer</li>'
+    '<li><span class="swatch actor"></span>with an actor (or anyone not an armorer)</li>'
+    '<li><span class="swatch sealed"></span>sealed as evidence</li>'
+    '<li><span class="swatch stopped"></span>under a stop</li>'
+    '<li><span class="sym">|</span>handoff</li>'
+    '<li><span class="sym stop">⯃</span>stop</li>'
+    '<li><span class="sym clearance">✓</span>stop cleared</li>'
+    '<li><span class="sym incident">▲</span>incident</li>'
+    '<li><span class="sym refusal">✕</span>refused</li>'
+    "</ul>"
+)
+
+
+def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) -> str:
+    descriptions = {r.seq: r.what for r in records}
+    by_day: dict[str, list[dict]] = {}
+    for entry, record in zip(data.shown, records):
+        if record.day:
+            by_day.setdefault(record.day, []).append(entry)
+    out = ['<section id="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Who held each weapon, and when</h2>']
+    drawn = 0
+    for index, (day, entries) in enumerate(by_day.items()):
+        timeline = build_timeline(day, entries, data.names, descriptions)
+        if timeline.empty:
+            continue
+        drawn += 1
+        if len(by_day) > 1:
+            out.append(f"<h3>{escape(day)}</h3>")
+        out.append(f'<figure class="timeline-figure"><div class="timeline-wrap">'
+                   f"{render_svg(timeline, data.names, tz, ident=f'tl{index}')}</div></figure>")
+        out.append(LEGEND)
+        out.append(render_table(timeline, data.names, tz))
+    if not drawn:
+        out.append("<p>No weapon moved or was stopped in this record.</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None) -> str:
+    out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
+           "<p>Each entry links to itself (<code>#e</code> and its number). Times are local.</p>"]
+    unset = object()
+    current_day: object = unset
+    for index, record in enumerate(records, 1):
+        if record.day != current_day:
+            if current_day is not unset:
+                out.append("</ol>")
+            current_day = record.day
+            out.append(f"<h3>{escape(record.day) if record.day else 'Outside any shooting day'}</h3><ol class=\"entries\">")
+        out.append(_entry_html(record))
+        if progress is not None and index % 1000 == 0:
+            progress(index)
+    if records:
+        out.append("</ol>")
+    else:
+        out.append("<p>No entries.</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _entry_html(record: Record) -> str:
+    css = f" {record.severity}" if record.severity else ""
+    head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
+            f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local)}</time>']
+    if record.who:
+        head.append(f"by {escape(record.who)}")
+    for label, value in (("scene", record.scene), ("setup", record.setup)):
+        if value:
+            head.append(f"{label} {escape(value)}")
+    if record.rule:
+        head.append(f"rule <code>{escape(record.rule)}</code>")
+    if record.result:
+        head.append(f'<span class="result">{escape(record.result)}</span>')
+    body = [f'<li id="{record.anchor}" class="entry{css}">',
+            f'<div class="entry-head">{" · ".join(head)}</div>',
+            f'<p class="what">{escape(record.what)}</p>']
+    if record.reason:
+        body.append(f'<p class="reason">{escape("Why: " if record.severity in ("serious", "warning") else "Reason: ")}'
+                    f"{escape(record.reason)}</p>")
+    details = [*record.details, ("Hash", record.hash[:16] + "…" if record.hash else "")]
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in details if v)
+    if dl:
+        body.append(f"<dl>{dl}</dl>")
+    body.append("</li>")
+    return "".join(body)
+
+
+def _packs_html(entries: Sequence[dict], records: Sequence[Record]) -> str:
+    rows = []
+    for entry in entries:
+        if entry.get("kind") not in ("day_opened", "packs_changed"):
+            continue
+        payload = entry.get("payload") or {}
+        for pack in payload.get("packs") or []:
+            rows.append(
+                f"<tr><th scope=\"row\"><code>{escape(str(pack.get('id')))}</code></th><td>{escape(str(pack.get('version')))}</td>"
+                f"<td>{escape(str(payload.get('day', '')))}</td><td><code class=\"hash\">{escape(str(pack.get('hash')))}</code></td>"
+                f"<td>{_link(int(entry.get('seq', 0)))}</td></tr>"
+            )
+    out = ['<section id="packs" aria-labelledby="packs-h"><h2 id="packs-h">Rule packs in force</h2>']
+    if rows:
+        out.append("<p>The rules each check was asked from, as recorded when the day opened. "
+                   "The full text of each pack is inside the embedded record.</p>")
+        out.append('<table class="packs"><thead><tr><th scope="col">Pack</th><th scope="col">Version</th>'
+                   '<th scope="col">Day</th><th scope="col">SHA-256 of the pack file</th><th scope="col">Entry</th>'
+                   "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    else:
+        out.append("<p>No day was opened in this record, so no rule pack is on record.</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _footer_html(data: ReportData) -> str:
+    return (
+        "<footer><p>Made by armory from an append-only ledger. Every entry carries the hash of the one "
+        "before it; signed checkpoints (Ed25519) seal the chain. The entries themselves are embedded at the "
+        "end of this file as JSON lines.</p></footer>"
+    )

@@ -1,0 +1,412 @@
+"""Ledger entries as rows a producer reads: when, which day, who, what, result, why.
+
+Every export format reads entries in their exported form (the dicts of the
+jsonl lines), so a report can be made from a ledger or from an export file
+alike. This module turns each entry into a :class:`Record` (plain language,
+local time, the day it belongs to) and answers the questions the summary asks
+(which stops are still open, which holds were never overridden).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: Entry kinds a producer should see first.
+SERIOUS_KINDS = frozenset({"stop", "incident", "refusal", "override"})
+
+PRODUCTION_WIDE_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round"})
+
+
+class Names:
+    """Crew and weapon names from the production file, when one is known; ids otherwise."""
+
+    def __init__(self, production: Any = None) -> None:
+        self.production = production
+        self._crew: dict[str, str] = {}
+        self._weapons: dict[str, str] = {}
+        self.weapon_order: list[str] = []
+        self.timezone = "UTC"
+        self.title: str | None = None
+        if production is not None:
+            self.title = production.production.title
+            self.timezone = production.production.timezone
+            self._crew = {c.id: c.name for c in production.crew}
+            for w in production.weapon:
+                self._weapons[w.id] = f"{w.make} {w.model}"
+                self.weapon_order.append(w.id)
+
+    def person(self, crew_id: str | None) -> str:
+        if not crew_id:
+            return ""
+        name = self._crew.get(crew_id)
+        return f"{name} ({crew_id})" if name else crew_id
+
+    def people(self, crew_ids: Iterable[str]) -> str:
+        return ", ".join(self.person(c) for c in crew_ids)
+
+    def weapon(self, weapon_id: str | None) -> str:
+        if not weapon_id:
+            return ""
+        label = self._weapons.get(weapon_id)
+        return f"{weapon_id} ({label})" if label else weapon_id
+
+    def short_person(self, crew_id: str | None) -> str:
+        if not crew_id:
+            return ""
+        return self._crew.get(crew_id, crew_id)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry as a row of the producer's record."""
+
+    seq: int
+    kind: str
+    time_utc: str
+    """ISO 8601 UTC, as recorded (``2026-03-02T14:05:00Z``)."""
+    time_local: str
+    """Local wall-clock time in the production's time zone (``2026-03-02 07:05:00``)."""
+    day: str | None
+    scene: str | None
+    setup: str | None
+    weapon: str | None
+    weapons: tuple[str, ...]
+    """Every weapon the entry concerns (a production-wide stop names several)."""
+    who: str
+    what: str
+    result: str
+    rule: str
+    reason: str
+    hash: str
+    severity: str
+    """``serious``, ``warning``, ``ok`` or ``""``: how the report marks it."""
+    details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """(label, value) pairs the html shows under the entry: what the rule asked, what was observed, ..."""
+
+    @property
+    def anchor(self) -> str:
+        return f"e{self.seq}"
+
+
+def parse_time(value: str) -> dt.datetime:
+    """An entry time (ISO 8601, ``Z`` or an offset) as an aware UTC datetime."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
+
+
+def local_time(value: str, tz: dt.tzinfo) -> str:
+    try:
+        return parse_time(value).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return value
+
+
+def _payload(entry: dict) -> dict:
+    payload = entry.get("payload")
+    return payload if isinstance(payload, dict) else {}
+
+
+def _join(values: Any) -> str:
+    if isinstance(values, (list, tuple)):
+        return ", ".join(str(v) for v in values)
+    return "" if values is None else str(values)
+
+
+def assign_days(entries: Sequence[dict]) -> list[str | None]:
+    """The day each entry belongs to: its own ``day``, else the day open when it was written."""
+    days: list[str | None] = []
+    open_day: str | None = None
+    for entry in entries:
+        payload = _payload(entry)
+        kind = entry.get("kind")
+        own = payload.get("day") if isinstance(payload.get("day"), str) else None
+        if kind == "day_opened" and own:
+            open_day = own
+        days.append(own or open_day)
+        if kind == "day_closed" and own == open_day:
+            open_day = None
+    return days
+
+
+def build_records(entries: Sequence[dict], names: Names | None = None) -> list[Record]:
+    """Every entry as a :class:`Record`, in chain order."""
+    names = names or Names()
+    tz = zone(names.timezone)
+    answers: dict[int, dict] = {}
+    records = []
+    for entry, day in zip(entries, assign_days(entries)):
+        seq = int(entry.get("seq", 0))
+        if entry.get("kind") == "answer":
+            answers[seq] = _payload(entry)
+        records.append(_record(entry, day, names, tz, answers))
+    return records
+
+
+def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: dict[int, dict]) -> Record:
+    kind = str(entry.get("kind", ""))
+    p = _payload(entry)
+    who_id = entry.get("who") or ""
+    weapon = p.get("weapon") if isinstance(p.get("weapon"), str) else None
+    weapons: tuple[str, ...] = tuple(p.get("weapons") or ([weapon] if weapon else []))
+    result = rule = reason = severity = ""
+    details: list[tuple[str, str]] = []
+    n = names
+    if kind == "ledger_opened":
+        what = f"Ledger opened for {p.get('production_title', '?')}; its checkpoints are signed by key {p.get('key_fingerprint', '?')}"
+    elif kind == "crew_enrolled":
+        verb = "changed" if p.get("changed") else "set"
+        what = f"PIN {verb} for {n.person(p.get('crew_id'))}, authorized by {n.person(p.get('authorized_by'))}"
+    elif kind == "auth_failed":
+        what = f"Wrong PIN for {n.person(p.get('crew_id'))} trying to {p.get('purpose', '?')} ({p.get('attempts', '?')} in a row)"
+        if p.get("locked_until"):
+            what += f"; locked out until {p['locked_until']}"
+            severity = "warning"
+        result = "refused"
+    elif kind in ("day_opened", "packs_changed"):
+        packs = p.get("packs") or []
+        listed = ", ".join(f"{pk.get('id')} {pk.get('version')}" for pk in packs) or "no rule packs"
+        if kind == "day_opened":
+            what = f"Day {p.get('day')} opened with rule packs {listed}"
+        else:
+            what = f"Rule packs changed during {p.get('day')} to {listed}"
+            reason = str(p.get("reason", ""))
+            severity = "warning"
+        for pk in packs:
+            details.append((f"Pack {pk.get('id')}", f"version {pk.get('version')}, sha256 {pk.get('hash')}"))
+        if p.get("signed_by"):
+            details.append(("Signed by", n.people(p["signed_by"])))
+    elif kind == "answer":
+        verdict = p.get("verdict")
+        sev = p.get("severity", "")
+        where = f" on {weapon}" if weapon else ""
+        how = "judged from the ledger" if p.get("sensed") else "answered"
+        what = f"Check {p.get('rule_id')}{where} {how}: {p.get('question', '')}".rstrip(": ")
+        rule = str(p.get("rule_id", ""))
+        if verdict == "pass":
+            result = "pass"
+            severity = "ok"
+        else:
+            result = f"FAIL ({sev})" if sev else "FAIL"
+            severity = "serious" if sev in ("stop", "hold") else "warning"
+            reason = f"expected {p.get('expected', '?')}, observed {_join(p.get('observed'))}"
+        details += [
+            ("Asked", str(p.get("question", ""))),
+            ("Expected", str(p.get("expected", ""))),
+            ("Observed", _join(p.get("observed"))),
+            ("Severity", str(sev)),
+        ]
+        if p.get("failures"):
+            details.append(("Prevents", _join(p.get("failures"))))
+        details.append(("Rule pack", f"{p.get('pack_id')} (sha256 {str(p.get('pack_hash', ''))[:16]}…)"))
+        if p.get("signed_by"):
+            details.append(("Signed by", n.people(p["signed_by"])))
+    elif kind == "round_verified":
+        what = f"Round {p.get('round_no')} for {weapon} shown by {str(p.get('method', '?')).replace('_', ' ')}"
+        if p.get("lot"):
+            what += f" (lot {p['lot']})"
+        result = "pass" if p.get("verdict") == "pass" else "FAIL"
+        severity = "ok" if result == "pass" else "serious"
+        if result != "pass":
+            reason = f"round could not be confirmed as a dummy or blank (method: {p.get('method')})"
+    elif kind == "override":
+        what = f"Failed hold {p.get('rule_id')} (answer #{p.get('answer_seq')}) overridden"
+        if weapon:
+            what += f" for {weapon}"
+        rule = str(p.get("rule_id", ""))
+        reason = str(p.get("reason", ""))
+        result = "overridden"
+        severity = "serious"
+        original = answers.get(int(p.get("answer_seq") or 0))
+        if original:
+            details += [("The rule asked", str(original.get("question", ""))),
+                        ("Expected", str(original.get("expected", ""))),
+                        ("Observed", _join(original.get("observed")))]
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "correction":
+        what = f"Answer #{p.get('corrects_seq')} corrected to {_join(p.get('observed'))} ({p.get('verdict')})"
+        reason = str(p.get("reason", ""))
+        result = "corrected"
+        severity = "warning"
+        original = answers.get(int(p.get("corrects_seq") or 0))
+        if original:
+            rule = str(original.get("rule_id", ""))
+            details.append(("Originally observed", _join(original.get("observed"))))
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "stop":
+        if p.get("scope") == "production":
+            target = "every firearm of the production"
+        else:
+            target = ", ".join(weapons) or "the weapon"
+        what = f"STOP on {target}: back to the armorer until a safety officer clears it"
+        rule = str(p.get("cause", ""))
+        reason = str(p.get("reason", ""))
+        result = "stopped"
+        severity = "serious"
+        if p.get("caused_by"):
+            details.append(("Caused by", n.person(p["caused_by"])))
+        if p.get("from_seq"):
+            details.append(("Because of entry", f"#{p['from_seq']}"))
+        if p.get("failures"):
+            details.append(("Prevents", _join(p.get("failures"))))
+    elif kind == "clearance":
+        what = f"Stop #{p.get('stop_seq')} cleared"
+        reason = str(p.get("reason", ""))
+        result = "cleared"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "handoff":
+        what = (f"{n.person(p.get('giver'))} handed {weapon} to {n.person(p.get('receiver'))}"
+                f" ({p.get('load')}, {p.get('rounds')} rounds)")
+        result = "handed over"
+        details.append(("Witnesses", n.people(p.get("witnesses") or []) or "none"))
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "refusal":
+        actor = n.person(p.get("actor")) or "someone"
+        target = f" of {weapon}" if weapon else ""
+        what = f"Refused: {actor} tried a {p.get('action', 'action')}{target}"
+        rule = str(p.get("cause", ""))
+        reason = str(p.get("reason", ""))
+        result = "refused"
+        severity = "serious"
+        if p.get("failures"):
+            details.append(("Prevents", _join(p.get("failures"))))
+    elif kind == "return":
+        what = (f"{n.person(p.get('receiver'))} took {weapon} back from {n.person(p.get('giver'))}:"
+                f" {p.get('rounds_out')} out, {p.get('rounds_fired')} fired, {p.get('rounds_returned')} returned")
+        if p.get("reconciled"):
+            result = "reconciled"
+        else:
+            result = "NOT reconciled"
+            severity = "serious"
+            reason = "rounds out must equal rounds returned plus rounds fired"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "rounds_fired":
+        what = f"{p.get('rounds')} rounds fired from {weapon}"
+    elif kind == "incident":
+        kind_text = str(p.get("incident", "incident")).replace("_", " ")
+        what = f"INCIDENT: {kind_text}" + (f" with {weapon}" if weapon else "")
+        what += f", reported by {n.person(p.get('reported_by'))}"
+        reason = str(p.get("description", ""))
+        result = kind_text
+        severity = "serious"
+    elif kind == "incident_reviewed":
+        what = f"Incident #{p.get('incident_seq')} reviewed"
+        reason = str(p.get("findings", ""))
+        result = "reviewed"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "seal":
+        item = p.get("item", "?")
+        what = f"{p.get('item_kind', 'item')} {item} sealed as evidence under seal {p.get('seal_id')}"
+        if p.get("incident_seq"):
+            what += f" (incident #{p['incident_seq']})"
+        if p.get("item_kind") == "weapon":
+            weapons = (str(item),)
+            weapon = str(item)
+        result = "sealed"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "custody_transfer":
+        what = (f"{p.get('item')} (seal {p.get('seal_id')}) handed to {p.get('investigator')}"
+                f" of {p.get('agency')}, receipt {p.get('receipt')}")
+        result = "in custody"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "note":
+        what = f"Note: {p.get('text', '')}"
+    elif kind == "day_closed":
+        what = f"Day {p.get('day')} closed at chain head {str(p.get('head_hash', ''))[:16]}…"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "checkpoint":
+        what = f"Signed checkpoint: entries 1 to {p.get('size')} sealed by key {p.get('key_fingerprint')}"
+        result = "signed"
+    elif kind == "export_recorded":
+        scope = f" of {p['day']}" if p.get("day") else ""
+        what = f"Exported as {p.get('format')}{scope} ({p.get('entries')} entries)"
+    else:
+        what = f"{kind} entry"
+    if weapon and weapon not in weapons:
+        weapons = (weapon, *weapons)
+    time_utc = str(entry.get("time", ""))
+    return Record(
+        seq=int(entry.get("seq", 0)),
+        kind=kind,
+        time_utc=time_utc,
+        time_local=local_time(time_utc, tz),
+        day=day,
+        scene=p.get("scene") if isinstance(p.get("scene"), str) else None,
+        setup=p.get("setup") if isinstance(p.get("setup"), str) else None,
+        weapon=weapon,
+        weapons=weapons,
+        who=n.person(who_id),
+        what=what,
+        result=result,
+        rule=rule,
+        reason=reason,
+        hash=str(entry.get("hash", "")),
+        severity=severity,
+        details=tuple((label, value) for label, value in details if value),
+    )
+
+
+# Questions about the state at the end of a run of entries ------------------
+
+
+def open_stops(entries: Sequence[dict]) -> list[dict]:
+    """Stop entries with no clearance after them."""
+    cleared = {int(_payload(e).get("stop_seq") or 0) for e in entries if e.get("kind") == "clearance"}
+    return [e for e in entries if e.get("kind") == "stop" and int(e.get("seq", 0)) not in cleared]
+
+
+def open_holds(entries: Sequence[dict]) -> list[dict]:
+    """Failed hold answers that nobody overrode."""
+    overridden = {int(_payload(e).get("answer_seq") or 0) for e in entries if e.get("kind") == "override"}
+    return [
+        e for e in entries
+        if e.get("kind") == "answer"
+        and _payload(e).get("verdict") == "fail"
+        and _payload(e).get("severity") == "hold"
+        and int(e.get("seq", 0)) not in overridden
+    ]
+
+
+def unreviewed_incidents(entries: Sequence[dict]) -> list[dict]:
+    reviewed = {int(_payload(e).get("incident_seq") or 0) for e in entries if e.get("kind") == "incident_reviewed"}
+    return [e for e in entries if e.get("kind") == "incident" and int(e.get("seq", 0)) not in reviewed]
+
+
+def days_in(entries: Sequence[dict]) -> list[str]:
+    """Days that have entries, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for day in assign_days(entries):
+        if day:
+            seen.setdefault(day, None)
+    return list(seen)
+
+
+def day_range(entries: Sequence[dict], day: str) -> tuple[int, int] | None:
+    """(start, end) indexes of ``day``'s entries: from its first entry to its last.
+
+    The end runs on over the checkpoints and export records written right after
+    the day's last entry, so the prefix ``entries[:end]`` ends with a signed head
+    where one was written.
+    """
+    days = assign_days(entries)
+    positions = [i for i, d in enumerate(days) if d == day]
+    if not positions:
+        return None
+    start, end = positions[0], positions[-1] + 1
+    while end < len(entries) and entries[end].get("kind") in ("checkpoint", "export_recorded") and days[end] in (None, day):
+        end += 1
+    return start, end

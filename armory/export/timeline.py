@@ -1,0 +1,341 @@
+"""The day's timeline: who held each weapon from when to when, with stops, incidents and handoffs.
+
+Pure Python: :func:`build_timeline` folds one day's entries into spans and
+marks, :func:`render_svg` draws them as an inline SVG (every text escaped,
+a ``<title>`` and ``<desc>`` for screen readers, each mark a link to its
+entry) and :func:`render_table` writes the same facts as an HTML table, the
+text alternative. Colours come from the page's stylesheet through classes,
+so the drawing follows light and dark themes and prints in black and white.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from html import escape
+from typing import Sequence
+
+from armory.export.records import Names, parse_time
+from armory.production.vocabulary import HANDLER_ROLES
+
+#: Spans: where a weapon is. ``armory`` before the day's first handoff.
+STATE_TEXT = {
+    "armory": "with the armorer",
+    "armorer": "with the armorer",
+    "actor": "with",
+    "sealed": "sealed as evidence",
+    "investigator": "with investigator",
+}
+
+MARK_TEXT = {
+    "handoff": "handoff",
+    "return": "taken back",
+    "stop": "stop",
+    "clearance": "stop cleared",
+    "incident": "incident",
+    "refusal": "refused",
+    "seal": "sealed",
+}
+
+# Geometry of the drawing, in SVG user units (the drawing scales to the page width).
+WIDTH = 960
+LABEL_WIDTH = 180
+RIGHT_PAD = 24
+AXIS_HEIGHT = 30
+ROW_HEIGHT = 40
+BAR_HEIGHT = 20
+BOTTOM_PAD = 12
+
+
+@dataclass
+class Span:
+    weapon: str
+    start: dt.datetime
+    end: dt.datetime
+    state: str
+    holder: str | None
+    seq: int | None
+    """The entry that began the span (None for the start of the day)."""
+
+
+@dataclass
+class Mark:
+    weapon: str | None
+    """None: the mark concerns every weapon (a production-wide stop, an incident with no weapon)."""
+    time: dt.datetime
+    kind: str
+    text: str
+    seq: int
+
+
+@dataclass
+class Timeline:
+    day: str
+    start: dt.datetime
+    end: dt.datetime
+    weapons: list[str]
+    spans: list[Span] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    stopped: list[tuple[str, dt.datetime, dt.datetime, int]] = field(default_factory=list)
+    """(weapon, from, to, stop seq): periods a weapon stood under a stop."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.weapons
+
+
+def _time(entry: dict) -> dt.datetime | None:
+    try:
+        return parse_time(str(entry.get("time", "")))
+    except ValueError:
+        return None
+
+
+def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions: dict[int, str] | None = None) -> Timeline:
+    """Fold ``entries`` (those of ``day``, in chain order) into spans and marks."""
+    descriptions = descriptions or {}
+    timed = [(t, e) for e in entries if (t := _time(e)) is not None]
+    if not timed:
+        now = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+        return Timeline(day, now, now, [])
+    start = timed[0][0]
+    end = max(t for t, _ in timed)
+    if end - start < dt.timedelta(minutes=10):
+        end = start + dt.timedelta(minutes=10)
+
+    order: dict[str, None] = {}
+    holders: dict[str, tuple[dt.datetime, str, str | None, int | None]] = {}
+    spans: list[Span] = []
+    marks: list[Mark] = []
+    stop_open: dict[int, tuple[list[str], dt.datetime]] = {}
+    stopped: list[tuple[str, dt.datetime, dt.datetime, int]] = []
+
+    def see(weapon: str | None) -> None:
+        if weapon and weapon not in order:
+            order[weapon] = None
+            holders[weapon] = (start, "armory", None, None)
+
+    def move(weapon: str, when: dt.datetime, state: str, holder: str | None, seq: int) -> None:
+        see(weapon)
+        since, old_state, old_holder, old_seq = holders[weapon]
+        if when > since:
+            spans.append(Span(weapon, since, when, old_state, old_holder, old_seq))
+        holders[weapon] = (when, state, holder, seq)
+
+    def role_state(person: str | None) -> str:
+        if person is None:
+            return "armory"
+        production = names.production
+        roles = production.roles_on(person, day) if production is not None else frozenset()
+        return "armorer" if roles & HANDLER_ROLES else "actor"
+
+    for when, entry in timed:
+        kind = entry.get("kind")
+        payload = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
+        seq = int(entry.get("seq", 0))
+        weapon = payload.get("weapon") if isinstance(payload.get("weapon"), str) else None
+        text = descriptions.get(seq, kind or "")
+        if kind == "handoff" and weapon:
+            receiver = payload.get("receiver")
+            move(weapon, when, role_state(receiver), receiver, seq)
+            marks.append(Mark(weapon, when, "handoff", text, seq))
+        elif kind == "return" and weapon:
+            receiver = payload.get("receiver")
+            move(weapon, when, "armorer", receiver, seq)
+            marks.append(Mark(weapon, when, "return", text, seq))
+        elif kind == "seal" and payload.get("item_kind") == "weapon":
+            item = str(payload.get("item"))
+            move(item, when, "sealed", None, seq)
+            marks.append(Mark(item, when, "seal", text, seq))
+        elif kind == "custody_transfer" and payload.get("item") in order:
+            move(str(payload["item"]), when, "investigator", str(payload.get("investigator")), seq)
+        elif kind == "stop":
+            listed = [w for w in payload.get("weapons") or [] if isinstance(w, str)]
+            for w in listed:
+                see(w)
+            if payload.get("scope") == "production" or not listed:
+                marks.append(Mark(None, when, "stop", text, seq))
+            else:
+                for w in listed:
+                    marks.append(Mark(w, when, "stop", text, seq))
+            stop_open[seq] = (listed, when)
+        elif kind == "clearance":
+            stop_seq = int(payload.get("stop_seq") or 0)
+            listed, since = stop_open.pop(stop_seq, ([], None))
+            for w in listed:
+                marks.append(Mark(w, when, "clearance", text, seq))
+                stopped.append((w, since, when, stop_seq))
+            if not listed:
+                marks.append(Mark(None, when, "clearance", text, seq))
+        elif kind == "incident":
+            see(weapon)
+            marks.append(Mark(weapon, when, "incident", text, seq))
+        elif kind == "refusal":
+            see(weapon)
+            marks.append(Mark(weapon, when, "refusal", text, seq))
+        elif weapon:
+            see(weapon)
+
+    for stop_seq, (listed, since) in stop_open.items():
+        for w in listed:
+            stopped.append((w, since, end, stop_seq))
+    for weapon, (since, state, holder, seq) in holders.items():
+        spans.append(Span(weapon, since, max(end, since), state, holder, seq))
+
+    known = [w for w in names.weapon_order if w in order]
+    weapons = known + [w for w in order if w not in known]
+    spans.sort(key=lambda s: (weapons.index(s.weapon), s.start))
+    return Timeline(day, start, end, weapons, spans, marks, stopped)
+
+
+def _tick_step(span: dt.timedelta) -> dt.timedelta:
+    minutes = span.total_seconds() / 60
+    for step in (5, 10, 15, 30, 60, 120, 180, 240, 360):
+        if minutes / step <= 9:
+            return dt.timedelta(minutes=step)
+    return dt.timedelta(hours=12)
+
+
+def span_label(span: Span, names: Names) -> str:
+    if span.state in ("actor", "investigator") and span.holder:
+        return names.short_person(span.holder)
+    if span.state == "armorer" and span.holder:
+        return f"{names.short_person(span.holder)} (armorer)"
+    return STATE_TEXT.get(span.state, span.state)
+
+
+def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = "tl") -> str:
+    """The timeline as an inline ``<svg>`` element."""
+    if timeline.empty:
+        return ""
+    plot_left, plot_right = LABEL_WIDTH, WIDTH - RIGHT_PAD
+    total = (timeline.end - timeline.start).total_seconds() or 1.0
+    height = AXIS_HEIGHT + ROW_HEIGHT * len(timeline.weapons) + BOTTOM_PAD
+
+    def x(moment: dt.datetime) -> float:
+        fraction = (moment - timeline.start).total_seconds() / total
+        return round(plot_left + max(0.0, min(1.0, fraction)) * (plot_right - plot_left), 1)
+
+    def hhmm(moment: dt.datetime) -> str:
+        return moment.astimezone(tz).strftime("%H:%M")
+
+    row_of = {w: i for i, w in enumerate(timeline.weapons)}
+    title = f"Who held each weapon on {timeline.day}"
+    desc = (
+        f"{len(timeline.weapons)} weapons from {hhmm(timeline.start)} to {hhmm(timeline.end)} local time; "
+        f"{sum(1 for m in timeline.marks if m.kind == 'handoff')} handoffs, "
+        f"{sum(1 for m in timeline.marks if m.kind == 'stop')} stops, "
+        f"{sum(1 for m in timeline.marks if m.kind == 'incident')} incidents. The table below gives the same facts."
+    )
+    out = [
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+    ]
+    # Hour lines and labels.
+    step = _tick_step(timeline.end - timeline.start)
+    local_start = timeline.start.astimezone(tz)
+    step_minutes = int(step.total_seconds() // 60)
+    minute_of_day = local_start.hour * 60 + local_start.minute
+    first = local_start.replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=(-minute_of_day) % step_minutes)
+    tick = first
+    out.append('<g class="tl-axis">')
+    while tick <= timeline.end:
+        tx = x(tick)
+        out.append(f'<line x1="{tx}" y1="{AXIS_HEIGHT - 6}" x2="{tx}" y2="{height - BOTTOM_PAD}"/>')
+        out.append(f'<text x="{tx}" y="{AXIS_HEIGHT - 10}" text-anchor="middle">{hhmm(tick)}</text>')
+        tick += step
+    out.append("</g>")
+    # Rows: a label, the spans, the stopped periods.
+    for weapon, index in row_of.items():
+        top = AXIS_HEIGHT + index * ROW_HEIGHT
+        bar_y = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        out.append(f'<g class="tl-row">')
+        out.append(f'<text class="tl-label" x="{LABEL_WIDTH - 10}" y="{bar_y + BAR_HEIGHT / 2 + 5}" text-anchor="end">{escape(weapon)}</text>')
+        out.append(f'<line class="tl-rule" x1="{plot_left}" y1="{bar_y + BAR_HEIGHT / 2}" x2="{plot_right}" y2="{bar_y + BAR_HEIGHT / 2}"/>')
+        for span in (s for s in timeline.spans if s.weapon == weapon):
+            x0, x1 = x(span.start), x(span.end)
+            width = max(x1 - x0, 1.5)
+            label = span_label(span, names)
+            tip = f"{weapon}: {label}, {hhmm(span.start)} to {hhmm(span.end)}"
+            out.append(f'<g class="tl-span tl-{span.state}"><title>{escape(tip)}</title>')
+            out.append(f'<rect x="{x0}" y="{bar_y}" width="{round(width, 1)}" height="{BAR_HEIGHT}" rx="3"/>')
+            if width > 7.5 * len(label) + 8:
+                out.append(f'<text x="{round(x0 + 6, 1)}" y="{bar_y + BAR_HEIGHT / 2 + 4.5}">{escape(label)}</text>')
+            out.append("</g>")
+        for w, since, until, stop_seq in timeline.stopped:
+            if w != weapon:
+                continue
+            x0, x1 = x(since), x(until)
+            tip = f"{weapon} under stop #{stop_seq} from {hhmm(since)} to {hhmm(until)}"
+            out.append(f'<g class="tl-stopped"><title>{escape(tip)}</title>'
+                       f'<rect x="{x0}" y="{bar_y - 4}" width="{round(max(x1 - x0, 2), 1)}" height="{BAR_HEIGHT + 8}" rx="4"/></g>')
+        out.append("</g>")
+    # Marks, drawn last so they sit on top.
+    for mark in timeline.marks:
+        rows = [row_of[mark.weapon]] if mark.weapon in row_of else list(row_of.values())
+        mx = x(mark.time)
+        tip = f"{hhmm(mark.time)} {MARK_TEXT.get(mark.kind, mark.kind)}: {mark.text}"
+        out.append(f'<a href="#e{mark.seq}" class="tl-mark tl-{mark.kind}"><title>{escape(tip)}</title>')
+        if mark.weapon not in row_of:
+            out.append(f'<line class="tl-wide" x1="{mx}" y1="{AXIS_HEIGHT - 4}" x2="{mx}" y2="{height - BOTTOM_PAD}"/>')
+        for index in rows:
+            cy = AXIS_HEIGHT + index * ROW_HEIGHT + ROW_HEIGHT / 2
+            out.append(_mark_shape(mark.kind, mx, cy))
+        out.append("</a>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _mark_shape(kind: str, cx: float, cy: float) -> str:
+    if kind == "stop":  # an octagon, as on a road sign
+        r = 9
+        points = []
+
+        for i in range(8):
+            angle = math.pi / 8 + i * math.pi / 4
+            points.append(f"{round(cx + r * math.cos(angle), 1)},{round(cy + r * math.sin(angle), 1)}")
+        return f'<polygon points="{" ".join(points)}"/>'
+    if kind == "incident":  # a warning triangle
+        return f'<polygon points="{cx},{cy - 10} {round(cx + 10, 1)},{cy + 8} {round(cx - 10, 1)},{cy + 8}"/>'
+    if kind == "refusal":  # a cross
+        return (f'<path d="M{round(cx - 7, 1)},{cy - 7} L{round(cx + 7, 1)},{cy + 7} '
+                f'M{round(cx + 7, 1)},{cy - 7} L{round(cx - 7, 1)},{cy + 7}"/>')
+    if kind == "clearance":  # a tick
+        return f'<path d="M{round(cx - 6, 1)},{cy} L{round(cx - 1, 1)},{cy + 6} L{round(cx + 7, 1)},{cy - 7}"/>'
+    if kind == "seal":
+        return f'<rect x="{round(cx - 6, 1)}" y="{cy - 6}" width="12" height="12"/>'
+    # handoff and return: a notch across the bar
+    return f'<line x1="{cx}" y1="{cy - 12}" x2="{cx}" y2="{cy + 12}"/>'
+
+
+def render_table(timeline: Timeline, names: Names, tz: dt.tzinfo, *, caption: str | None = None) -> str:
+    """The text alternative: every span and every mark, as table rows."""
+    if timeline.empty:
+        return ""
+
+    def hhmm(moment: dt.datetime) -> str:
+        return moment.astimezone(tz).strftime("%H:%M")
+
+    rows = []
+    for span in timeline.spans:
+        link = f'<a href="#e{span.seq}">#{span.seq}</a>' if span.seq else "start of day"
+        rows.append((span.start, 0, f"<tr><th scope=\"row\">{escape(span.weapon)}</th><td>{hhmm(span.start)}–{hhmm(span.end)}</td>"
+                     f"<td>{escape(span_label(span, names))}</td><td>{link}</td></tr>"))
+    for mark in timeline.marks:
+        weapon = mark.weapon or "all weapons"
+        rows.append((mark.time, 1, f"<tr class=\"tl-row-{mark.kind}\"><th scope=\"row\">{escape(weapon)}</th><td>{hhmm(mark.time)}</td>"
+                     f"<td>{escape(MARK_TEXT.get(mark.kind, mark.kind))}: {escape(mark.text)}</td>"
+                     f"<td><a href=\"#e{mark.seq}\">#{mark.seq}</a></td></tr>"))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    caption = caption or f"Timeline of {timeline.day} as a table (local time)"
+    return (
+        f'<table class="tl-table"><caption>{escape(caption)}</caption>'
+        '<thead><tr><th scope="col">Weapon</th><th scope="col">When</th><th scope="col">Held by / event</th>'
+        '<th scope="col">Entry</th></tr></thead><tbody>'
+        + "".join(r[2] for r in rows)
+        + "</tbody></table>"
+    )

@@ -1,0 +1,174 @@
+"""``armory export`` from the command line: what it records, and every way it refuses or warns."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from armory.cli import main
+from armory.ledger.store import Ledger
+from tests.golden import ledger_fixture
+
+PRODUCTION = str(ledger_fixture.PRODUCTION)
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Path:
+    return ledger_fixture.build(tmp_path / "dry-creek.sqlite")
+
+
+def _kinds(path: Path) -> list[str]:
+    with Ledger.open(path, readonly=True) as opened:
+        return [e.kind for e in opened.entries(scope=None)]
+
+
+def run(*argv: str) -> int:
+    return main(["export", *argv])
+
+
+def test_export_signs_a_checkpoint_first_and_records_the_export(ledger, tmp_path, capsys):
+    before = _kinds(ledger)
+    out = tmp_path / "report.html"
+    assert run("--ledger", str(ledger), "--production", PRODUCTION, "--format", "html", "--out", str(out)) == 0
+    after = _kinds(ledger)
+    assert after[: len(before)] == before
+    assert after[len(before):] == ["checkpoint", "export_recorded"]
+    with Ledger.open(ledger, readonly=True) as opened:
+        recorded = opened.head().payload
+    assert recorded["format"] == "html" and recorded["entries"] == len(before) + 1
+    err = capsys.readouterr().err
+    assert "wrote" in err and "1 stop is still open (#29)" in err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "html"])
+def test_unknown_day_is_refused_and_nothing_changes(ledger, tmp_path, capsys, fmt):
+    out = tmp_path / f"out.{fmt}"
+    out.write_text("an earlier export\n")
+    before = _kinds(ledger)
+    code = run("--ledger", str(ledger), "--production", PRODUCTION, "--format", fmt, "--out", str(out),
+               "--day", "day-9")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--day day-9: no such day" in err and "day-1, day-2" in err and "Traceback" not in err
+    assert out.read_text() == "an earlier export\n"
+    assert _kinds(ledger) == before
+
+
+def test_a_day_of_the_production_with_nothing_recorded_is_named_as_such(ledger, tmp_path, capsys):
+    out = tmp_path / "day-3.csv"
+    assert run("--ledger", str(ledger), "--production", PRODUCTION, "--format", "csv", "--out", str(out),
+               "--day", "day-3") == 2
+    assert "nothing was recorded on day-3" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["missing-dir", "a-directory"])
+def test_unwritable_output_is_refused_before_anything_is_signed(ledger, tmp_path, capsys, where):
+    out = tmp_path / "nowhere" / "report.html" if where == "missing-dir" else tmp_path
+    before = _kinds(ledger)
+    assert run("--ledger", str(ledger), "--format", "html", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {out}" in err and "Traceback" not in err
+    assert _kinds(ledger) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_missing_ledger_is_a_clear_message(tmp_path, capsys):
+    assert run("--ledger", str(tmp_path / "none.sqlite"), "--out", str(tmp_path / "x.jsonl")) == 2
+    assert "no ledger there" in capsys.readouterr().err
+
+
+def test_a_failure_while_writing_leaves_the_earlier_file_whole(ledger, tmp_path, monkeypatch):
+    import armory.export.atomic as atomic
+
+    out = tmp_path / "report.html"
+    out.write_text("the earlier report")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full)
+    assert run("--ledger", str(ledger), "--format", "html", "--out", str(out)) == 2
+    assert out.read_text() == "the earlier report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", ledger.name, ledger.name + ".key",
+                                                                 *[p.name for p in tmp_path.glob("*-wal")],
+                                                                 *[p.name for p in tmp_path.glob("*-shm")]])
+
+
+def test_atomic_open_replaces_only_on_success(tmp_path):
+    from armory.export.atomic import atomic_open
+
+    target = tmp_path / "f.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_open(target) as handle:
+            handle.write("half of the new")
+            raise RuntimeError("killed")
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]
+    with atomic_open(target) as handle:
+        handle.write("new")
+    assert target.read_text() == "new"
+
+
+def _tamper(ledger: Path, seq: int, old: bytes, new: bytes) -> None:
+    """Change an entry's bytes in place, as someone with the file and sqlite3 could."""
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER entries_no_update")
+    body = conn.execute("SELECT body FROM entries WHERE seq = ?", (seq,)).fetchone()[0]
+    assert old in body
+    conn.execute("UPDATE entries SET body = ? WHERE seq = ?", (body.replace(old, new), seq))
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("fmt", ["html", "csv", "jsonl"])
+def test_a_ledger_that_fails_verification_is_exported_saying_so_and_never_signed(ledger, tmp_path, capsys, fmt):
+    _tamper(ledger, 20, b"Camera moved back to 25 ft", b"Camera moved back to 45 ft")
+    before = _kinds(ledger)
+    out = tmp_path / f"report.{fmt}"
+    assert run("--ledger", str(ledger), "--production", PRODUCTION, "--format", fmt, "--out", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "does not verify: entry #20 (override)" in err
+    assert _kinds(ledger) == before  # no checkpoint over a broken chain, no export record
+    assert out.exists()
+    if fmt == "html":
+        html = out.read_text()
+        top = html.split('id="summary"')[0]
+        assert "NOT INTACT" in top and "#20" in top and 'class="verdict bad"' in top
+
+
+def test_the_report_puts_the_open_stop_and_the_serious_entries_first(ledger, tmp_path):
+    out = tmp_path / "report.html"
+    assert run("--ledger", str(ledger), "--production", PRODUCTION, "--format", "html", "--out", str(out)) == 0
+    html = out.read_text()
+    order = [html.index(marker) for marker in (
+        'id="verification"', "Stop still open", "What went wrong", "INCIDENT: misfire", 'id="timeline"',
+        'id="entries"', 'id="packs"', 'id="armory-ledger"')]
+    assert order == sorted(order)
+
+
+def test_progress_is_shown_on_a_terminal_and_for_long_exports():
+    from armory.export.progress import LONG_EXPORT, Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    progress = Progress("writing r.html", 10, stream=tty)
+    progress(10)
+    progress.done()
+    assert "10 of 10 entries (100%)" in tty.getvalue()
+
+    pipe = io.StringIO()
+    short = Progress("writing r.html", 10, stream=pipe)
+    short(10)
+    assert pipe.getvalue() == ""
+    long = Progress("writing r.html", LONG_EXPORT, stream=pipe)
+    for done in range(0, LONG_EXPORT + 1, 1000):
+        long(done)
+    assert pipe.getvalue().splitlines() == [f"armory: writing r.html: {p}%" for p in (25, 50, 75, 100)]

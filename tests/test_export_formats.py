@@ -1,0 +1,175 @@
+"""The producer's files: golden output, verification of what is exported, tampering named, csv quoting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from armory.ledger.verify import read_export, verify_file
+from tests.golden import ledger_fixture
+from tests.golden.regenerate import GOLDEN, HERE, export_fixture
+
+REGEN = "if the change is intended, run: .venv/bin/python -m tests.golden.regenerate (and review git diff tests/golden)"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    """Every golden export made afresh from the fixed ledger."""
+    work = tmp_path_factory.mktemp("export")
+    files = {}
+    for name, (fmt, day) in GOLDEN.items():
+        files[name] = work / name
+        export_fixture(fmt, files[name], day=day, workdir=work)
+    return files
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_export_matches_golden_file(exported, name):
+    produced = exported[name].read_bytes()
+    golden = (HERE / name).read_bytes()
+    assert produced == golden, f"{name} differs from tests/golden/{name}; {REGEN}"
+
+
+@pytest.mark.parametrize("name", ["report.jsonl", "report.html", "report-day-1.html"])
+def test_exports_verify_on_their_own(exported, name):
+    result, _ = verify_file(exported[name])
+    assert result.ok, result.first_bad
+    assert result.checkpoints_checked >= 1
+    assert result.last_kind == "checkpoint" and result.signed_through == result.entries
+
+
+def test_html_embeds_the_same_lines_as_the_jsonl(exported):
+    assert read_export(exported["report.html"]) == read_export(exported["report.jsonl"])
+
+
+def test_day_export_carries_the_chain_to_the_checkpoint_after_the_day(exported):
+    day_chain = read_export(exported["report-day-1.html"])
+    whole = read_export(exported["report.jsonl"])
+    assert day_chain == whole[: len(day_chain)]
+    assert len(day_chain) < len(whole)
+    closed = next(i for i, e in enumerate(day_chain) if e["kind"] == "day_closed")
+    assert day_chain[closed + 1]["kind"] == "checkpoint" and len(day_chain) == closed + 2
+    html = exported["report-day-1.html"].read_text()
+    assert 'id="e40"' not in html and "day-2" not in html.split('id="armory-ledger"')[0]
+
+
+# -- tampering, named ---------------------------------------------------------
+
+
+def _lines(path: Path) -> tuple[str, list[str], str]:
+    """(text before the data, the data lines, text after) of a jsonl or html export."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        match = re.search(r'(<script type="application/jsonl" id="armory-ledger">\n)(.*?)(\n</script>)', text, re.S)
+        return text[: match.end(1)], match.group(2).split("\n"), text[match.start(3):]
+    return "", text.rstrip("\n").split("\n"), "\n"
+
+
+def _write(path: Path, before: str, lines: list[str], after: str) -> Path:
+    path.write_text(before + "\n".join(lines) + after, encoding="utf-8")
+    return path
+
+
+def _rehash(entry: dict) -> dict:
+    from armory.ledger.canonical import canonical_bytes, sha256_hex
+
+    fields = {k: v for k, v in entry.items() if k != "hash"}
+    return {**fields, "hash": sha256_hex(canonical_bytes(fields))}
+
+
+def _override_index(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if '"kind":"override"' in line)
+
+
+@pytest.mark.parametrize("name", ["report.jsonl", "report.html"])
+@pytest.mark.parametrize("tamper", ["edited", "deleted", "reordered", "rehashed"])
+def test_tampered_export_fails_naming_the_entry(exported, tmp_path, name, tamper):
+    before, lines, after = _lines(exported[name])
+    index = _override_index(lines)
+    entry = json.loads(lines[index])
+    seq = entry["seq"]
+    if tamper == "edited":
+        lines[index] = lines[index].replace("Camera moved back to 25 ft", "Camera moved back to 45 ft")
+        expected_seq = seq
+    elif tamper == "deleted":
+        del lines[index]
+        expected_seq = seq + 1  # the entry after the gap is the first that does not fit
+    elif tamper == "reordered":
+        lines[index], lines[index + 1] = lines[index + 1], lines[index]
+        expected_seq = seq + 1
+    else:  # edited, and its hash recomputed so it matches itself: the next entry's prev gives it away
+        entry["payload"]["reason"] = "No reason needed"
+        lines[index] = json.dumps(_rehash(entry), ensure_ascii=False, separators=(",", ":"))
+        expected_seq = seq + 1
+    bad = _write(tmp_path / name, before, lines, after)
+    result, _ = verify_file(bad)
+    assert not result.ok
+    assert result.first_bad is not None and result.first_bad[0] == expected_seq, result.first_bad
+
+
+def test_whole_chain_rehashed_still_fails_on_its_signed_checkpoint(exported, tmp_path):
+    before, lines, after = _lines(exported["report.jsonl"])
+    entries = [json.loads(line) for line in lines]
+    index = next(i for i, e in enumerate(entries) if e["kind"] == "override")
+    entries[index]["payload"]["reason"] = "No reason needed"
+    prev = entries[index - 1]["hash"]
+    for entry in entries[index:]:
+        entry["prev"] = prev
+        entry.update(_rehash(entry))
+        prev = entry["hash"]
+    bad = _write(tmp_path / "rewritten.jsonl", before, [json.dumps(e, ensure_ascii=False) for e in entries], after)
+    result, _ = verify_file(bad)
+    assert not result.ok
+    assert result.first_bad[1] == "checkpoint", result.first_bad
+
+
+# -- csv ----------------------------------------------------------------------
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_csv_round_trips_commas_quotes_and_newlines(exported):
+    rows = _csv_rows(exported["report.csv"])
+    override = next(r for r in rows if r["result"] == "overridden")
+    assert override["reason"] == ledger_fixture.OVERRIDE_REASON
+    assert {",", '"', "\n"} <= set(override["reason"])
+    note = next(r for r in rows if r["what"].startswith("Note: Missing blank"))
+    assert '<b>not</b> in the gun & handed back; "lot blank-45"' in note["what"]
+
+
+def test_csv_has_one_row_per_entry_and_the_columns_a_producer_reads(exported):
+    rows = _csv_rows(exported["report.csv"])
+    chain = read_export(exported["report.jsonl"])
+    # the csv was made from its own fresh ledger: same entries up to the export's own checkpoint
+    assert [int(r["seq"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert [r["hash"] for r in rows] == [e["hash"] for e in chain[: len(rows)]]
+    assert list(rows[0]) == ["time (America/Denver)", "time (UTC)", "day", "scene", "weapon", "who", "what",
+                             "result", "rule", "reason", "seq", "hash"]
+    stop = next(r for r in rows if r["rule"] == "invariant.round-reconciliation")
+    assert stop["time (America/Denver)"] == "2026-03-02 11:20:20"
+    assert stop["time (UTC)"] == "2026-03-02T18:20:20.000000Z"
+    assert stop["day"] == "day-1" and stop["weapon"] == "winchester-1" and stop["result"] == "stopped"
+    refusal = next(r for r in rows if r["result"] == "refused")
+    assert refusal["who"] == "Sam Halls (halls)" and refusal["rule"] == "invariant.armorer-handoff"
+    assert exported["report.csv"].read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets then read UTF-8
+
+
+def test_csv_quoting_of_every_awkward_character():
+    from armory.export.csv_export import write_csv
+    from armory.export.records import Names, build_records
+
+    awkward = 'a, "b"\r\nc; ünïcødé — ✓'
+    entries = [{"seq": 1, "time": "2026-03-02T14:00:00.000000Z", "kind": "note", "who": "x", "scope": "",
+                "payload": {"text": awkward}, "prev": "0" * 64, "clock_skew_ms": 0, "hash": "ab" * 32}]
+    handle = io.StringIO(newline="")
+    write_csv(handle, build_records(entries, Names()))
+    rows = list(csv.reader(io.StringIO(handle.getvalue().lstrip("\ufeff"), newline="")))
+    assert rows[1][6] == f"Note: {awkward}"
