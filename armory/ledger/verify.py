@@ -146,16 +146,16 @@ class _Check:
         except ValueError as err:
             self.fail(seq, "checkpoint", f"{err} (key {self.fingerprint})")
             return
-        if (note.origin, note.size, note.head_hash) != (payload.get("origin"), payload.get("size"),
-                                                          payload.get("head_hash")):
-            self.fail(seq, "checkpoint", "the signed note says something other than the checkpoint's fields")
+        if not 1 <= note.size < seq or self.hashes[note.size - 1] != note.head_hash:
+            self.fail(seq, "checkpoint", f"its signature is over head #{note.size} {note.head_hash[:16]}…, which "
+                                         "is not this chain's entry: the entries before it were rewritten")
             return
         if note.origin != self.origin:
             self.fail(seq, "checkpoint", f"signed for {note.origin}, not this ledger ({self.origin})")
             return
-        if not 1 <= note.size < seq or self.hashes[note.size - 1] != note.head_hash:
-            self.fail(seq, "checkpoint", f"signs head #{note.size} {note.head_hash[:16]}…, which is not this "
-                                         "chain's entry: the entries before it were rewritten")
+        if (note.origin, note.size, note.head_hash) != (payload.get("origin"), payload.get("size"),
+                                                          payload.get("head_hash")):
+            self.fail(seq, "checkpoint", "the checkpoint's fields say something other than its signed note")
             return
         self.checkpoints += 1
         self.signed_through = seq

@@ -1,0 +1,222 @@
+"""The ledger's commands: ``armory log verify``, ``armory log show``, ``armory crew enroll|list``."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import getpass
+import sys
+from pathlib import Path
+
+from armory.problems import InputError
+
+EXIT_OK, EXIT_TAMPERED = 0, 1
+
+
+# -- where things are ----------------------------------------------------------
+
+
+def _production_path(args: argparse.Namespace) -> Path:
+    from armory import paths
+
+    return Path(args.production) if getattr(args, "production", None) else paths.SAMPLE_PRODUCTION
+
+
+def _ledger_path(args: argparse.Namespace) -> Path:
+    from armory import paths
+
+    if getattr(args, "ledger", None):
+        return Path(args.ledger)
+    return paths.default_ledger_path(_production_path(args))
+
+
+def _load_production(path: Path):
+    from armory.rulebook.loader import load_production
+
+    return load_production(path).production
+
+
+def _production_if_given(args: argparse.Namespace):
+    """The production named by --production, else the bundled sample if it loads (names only)."""
+    if getattr(args, "production", None):
+        return _load_production(Path(args.production))
+    try:
+        return _load_production(_production_path(args))
+    except (InputError, OSError, ImportError):
+        return None
+
+
+# -- armory log verify -----------------------------------------------------------
+
+
+def verify(args: argparse.Namespace) -> int:
+    from armory.ledger.verify import check_against, check_head, verify_file
+
+    if args.file is not None and args.ledger is not None:
+        raise InputError("give either FILE or --ledger PATH, not both")
+    target = Path(args.file) if args.file is not None else _ledger_path(args)
+    result, kind = verify_file(target)
+    out = sys.stdout
+    what = {"ledger": "ledger", "jsonl": "jsonl export", "html": "html report"}[kind]
+    key = result.key_fingerprint or "unknown"
+    if not result.ok:
+        seq, entry_kind, reason = result.first_bad or (0, "?", "no entries")
+        print(f"TAMPERED: {target} ({what})", file=out)
+        print(f"  first bad entry: #{seq} ({entry_kind}): {reason}", file=out)
+        print(f"  entries before it that verify: {result.entries}; signing key {key}", file=out)
+        return EXIT_TAMPERED
+
+    failures: list[str] = []
+    notes: list[str] = []
+    if args.head is not None:
+        found, message = check_head(result, args.head)
+        (notes if found else failures).append(message)
+    if args.against is not None:
+        earlier, _ = verify_file(Path(args.against))
+        if not earlier.ok:
+            seq, entry_kind, reason = earlier.first_bad or (0, "?", "no entries")
+            failures.append(f"the earlier file {args.against} does not verify itself: #{seq} ({entry_kind}): {reason}")
+        else:
+            bad = check_against(result, earlier, str(args.against))
+            if bad is not None:
+                print(f"TAMPERED: {target} ({what}) does not extend {args.against}", file=out)
+                print(f"  first bad entry: #{bad[0]} ({bad[1]}): {bad[2]}", file=out)
+                print(f"  signing key here {key}, there {earlier.key_fingerprint}", file=out)
+                return EXIT_TAMPERED
+            notes.append(f"extends {args.against} ({earlier.entries} entries, the same key) unchanged")
+
+    status = "FAILED" if failures else "intact"
+    print(f"{status}: {target} ({what})", file=out)
+    print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}", file=out)
+    print(f"  {result.checkpoints_checked} signed checkpoint{'s' if result.checkpoints_checked != 1 else ''} "
+          f"verified (last over #{result.signed_through}); signing key {key}", file=out)
+    print("  compare the key and head with the ones on the call sheet or from the armorer", file=out)
+    for note in notes:
+        print(f"  ok: {note}", file=out)
+    for problem in result.problems:
+        print(f"  note: {problem}", file=out)
+    for failure in failures:
+        print(f"  FAILED: {failure}", file=out)
+    return EXIT_TAMPERED if failures else EXIT_OK
+
+
+# -- armory log show -------------------------------------------------------------
+
+_PEOPLE_FIELDS = ("giver", "receiver", "actor", "crew_id", "reported_by", "caused_by", "authorized_by")
+
+
+def _mentions_person(entry, person: str) -> bool:
+    p = entry.payload
+    if entry.who == person:
+        return True
+    if any(p.get(name) == person for name in _PEOPLE_FIELDS):
+        return True
+    return any(person in (p.get(name) or []) for name in ("signed_by", "witnesses"))
+
+
+def _mentions_weapon(entry, weapon: str) -> bool:
+    p = entry.payload
+    return p.get("weapon") == weapon or weapon in (p.get("weapons") or []) or (
+        p.get("item") == weapon and p.get("item_kind", "weapon") == "weapon")
+
+
+def show(args: argparse.Namespace) -> int:
+    from armory.ledger.describe import describe_all
+    from armory.ledger.entries import KINDS
+    from armory.ledger.store import Ledger
+
+    for kind in args.kind or []:
+        if kind not in KINDS:
+            close = difflib.get_close_matches(kind, KINDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; kinds: {', '.join(KINDS)}"
+            raise InputError(f"--kind {kind!r}: not an entry kind{hint}")
+    production = _production_if_given(args)
+    if production is not None:
+        if args.weapon and production.weapon_by_id(args.weapon) is None:
+            raise InputError(f"--weapon {args.weapon!r}: no such weapon in {production.production.title}")
+        if args.person and production.crew_member(args.person) is None:
+            raise InputError(f"--person {args.person!r}: no such crew id in {production.production.title}")
+    with Ledger.open(_ledger_path(args), create=False, readonly=True) as ledger:
+        chosen = []
+        open_day = None
+        for entry in ledger.entries(scope=""):
+            entry_day = entry.payload.get("day") or open_day
+            if entry.kind == "day_opened":
+                open_day = entry.payload.get("day")
+            elif entry.kind == "day_closed":
+                open_day = None
+            if args.day and entry_day != args.day:
+                continue
+            if args.kind and entry.kind not in args.kind:
+                continue
+            if args.weapon and not _mentions_weapon(entry, args.weapon):
+                continue
+            if args.person and not _mentions_person(entry, args.person):
+                continue
+            chosen.append(entry)
+        for line in describe_all(chosen, production):
+            print(line)
+        if not chosen:
+            print("no entries match", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- armory crew enroll / list ----------------------------------------------------
+
+
+def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool) -> tuple[str, str | None]:
+    if args.pin_stdin:
+        lines = sys.stdin.read().splitlines()
+        if not lines or not lines[0].strip():
+            raise InputError("--pin-stdin: expected the new PIN on the first line of standard input")
+        officer_pin = lines[1].strip() if len(lines) > 1 and lines[1].strip() else None
+        if officer_needed and officer_pin is None:
+            raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input")
+        return lines[0].strip(), officer_pin
+    pin = getpass.getpass(f"New PIN for {crew_id} (4-8 digits): ")
+    again = getpass.getpass(f"New PIN for {crew_id} again: ")
+    if pin != again:
+        raise InputError("the two PINs differ; nothing was changed")
+    officer_pin = getpass.getpass(f"{officer}'s PIN (authorizes it): ") if officer_needed else None
+    return pin, officer_pin
+
+
+def enroll(args: argparse.Namespace) -> int:
+    from armory.ledger.identity import Credentials, is_safety_officer
+    from armory.ledger.store import Ledger
+
+    production = _load_production(_production_path(args))
+    officer = args.by or args.crew_id
+    if production.crew_member(args.crew_id) is None:
+        raise InputError(f"unknown crew id {args.crew_id!r}: not in the crew of {production.production.title}")
+    with Ledger.open(_ledger_path(args), production_title=production.production.title) as ledger:
+        credentials = Credentials(ledger, production=production)
+        first = not any(is_safety_officer(production, cid) for cid in credentials.enrolled())
+        officer_needed = not (first and officer == args.crew_id)
+        pin, officer_pin = _read_pins(args, args.crew_id, officer, officer_needed)
+        entry = credentials.enroll(args.crew_id, pin, authorized_by=officer, authorizer_pin=officer_pin,
+                                   production=production)
+        verb = "changed" if entry.payload["changed"] else "enrolled"
+        print(f"{production.crew_member(args.crew_id).name}'s PIN {verb} (recorded as entry #{entry.seq}, "
+              f"authorized by {officer})")
+    return EXIT_OK
+
+
+def crew_list(args: argparse.Namespace) -> int:
+    from armory.ledger.identity import Credentials
+    from armory.ledger.store import Ledger
+
+    production = _load_production(_production_path(args))
+    path = _ledger_path(args)
+    enrolled: set[str] = set()
+    if path.exists():
+        with Ledger.open(path, create=False, readonly=True) as ledger:
+            enrolled = Credentials(ledger).enrolled()
+    width = max(len(m.id) for m in production.crew)
+    for member in production.crew:
+        state = "enrolled" if member.id in enrolled else "no PIN"
+        if member.demo_pin and member.id not in enrolled:
+            state += " (sample demo PIN, enrolled on first use)"
+        roles = ", ".join(member.roles) or "-"
+        print(f"{member.id:<{width}}  {state:<8}  {member.name} ({roles})")
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""The fast canonical serializer gives exactly the RFC 8785 bytes within the ledger's domain."""
+
+from __future__ import annotations
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from armory.ledger.canonical import MAX_SAFE_INTEGER, canonical_bytes, check_domain
+from armory.problems import InputError
+
+VECTORS = [
+    {},
+    [],
+    {"b": 1, "a": 2, "A": 3, "_": 4, "aa": 5, "a_b": 6},
+    {"text": "caf\u00e9 \u2014 \U0001f52b", "nested": {"z": [1, None, True, False], "y": "\u20ac"}},
+    {"controls": "\x00\x01\x08\t\n\x0b\x0c\r\x1f\x7f", "quote": '"', "backslash": "\\", "slash": "/"},
+    {"lineseps": "\u2028\u2029", "html": "<script>&</script>"},
+    {"ints": [0, -1, 1, MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER, 10**15]},
+    {"empty": "", "list": [[], {}, [{}]]},
+]
+
+
+@pytest.mark.parametrize("value", VECTORS, ids=range(len(VECTORS)))
+def test_fixed_vectors_match_rfc8785(value):
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_a_known_vector_byte_for_byte():
+    # Written out by hand from RFC 8785's rules, so the test does not only compare two implementations.
+    value = {"who": "ann", "seq": 2, "payload": {"b": [True, None], "a": "\u00e9\n"}}
+    assert canonical_bytes(value) == b'{"payload":{"a":"\xc3\xa9\\n","b":[true,null]},"seq":2,"who":"ann"}'
+
+
+_ascii_keys = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=8)
+_texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+_scalars = st.none() | st.booleans() | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | _texts
+_values = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(_ascii_keys, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_generated_values_match_rfc8785(value):
+    check_domain(value)
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ({"x": 1.5}, "floats are not allowed"),
+        ({"x": [1, 2.0]}, "floats are not allowed"),
+        ({"caf\u00e9": 1}, "keys must be ASCII"),
+        ({1: 1}, "keys must be ASCII"),
+        ({"x": 2**53}, "outside the exact range"),
+        ({"x": "\ud800"}, "lone surrogate"),
+        ({"x": b"bytes"}, "bytes is not allowed"),
+    ],
+)
+def test_values_outside_the_domain_are_refused(value, fragment):
+    with pytest.raises(InputError, match=fragment):
+        check_domain(value)

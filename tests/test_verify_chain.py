@@ -1,0 +1,326 @@
+"""verify catches an edited, deleted, reordered or truncated entry and a rewritten chain.
+
+Each case starts from a real export, changes it the way someone might, and
+checks that ``armory log verify`` exits 1 naming the first bad entry (or 0
+for an untouched file).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from armory.cli import main
+from armory.export.jsonl import entry_line, write_jsonl
+from armory.ledger import signing
+from armory.ledger.canonical import canonical_bytes, sha256_hex
+from armory.ledger.store import HASHED_FIELDS, Ledger
+from armory.ledger.verify import read_export, verify_entries, verify_file
+
+
+class StepClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=7)
+        return self.now
+
+
+def _fill(ledger: Ledger, start: int, count: int) -> None:
+    for n in range(start, start + count):
+        ledger.append("handoff", "ann", {
+            "day": "day-1", "weapon": "colt-1", "giver": "ann", "receiver": "bob",
+            "load": "dummies", "rounds": n % 7, "witnesses": ["cal"], "signed_by": ["ann", "bob"],
+        })
+
+
+@pytest.fixture
+def ledger_path(tmp_path):
+    path = tmp_path / "set.ledger"
+    with Ledger.open(path, production_title="Dry Gulch", clock=StepClock()) as ledger:
+        _fill(ledger, 0, 5)
+        ledger.checkpoint()  # as at a day close
+        _fill(ledger, 5, 5)
+    return path
+
+
+@pytest.fixture
+def export(ledger_path, tmp_path):
+    out = tmp_path / "day.jsonl"
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        write_jsonl(ledger, out)
+    return out
+
+
+def _lines(path):
+    return path.read_text().splitlines()
+
+
+def _write(path, lines):
+    path.write_text("".join(line + "\n" for line in lines))
+
+
+def _verify(capsys, *argv):
+    code = main(["log", "verify", *map(str, argv)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_an_untouched_export_and_its_ledger_verify(export, ledger_path, capsys):
+    code, text = _verify(capsys, export)
+    assert code == 0, text
+    assert "intact" in text and "2 signed checkpoints" in text
+    key = json.loads(_lines(export)[0])["payload"]["key_fingerprint"]
+    assert key in text
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 0 and "intact" in text
+
+
+def test_each_line_hashes_to_its_hash_with_plain_jcs(export):
+    import rfc8785
+
+    previous = "0" * 64
+    for line in _lines(export):
+        record = json.loads(line)
+        claimed = record.pop("hash")
+        assert sha256_hex(rfc8785.dumps(record)) == claimed
+        assert record["prev"] == previous
+        previous = claimed
+
+
+def test_an_edited_entry_is_named(export, capsys):
+    lines = _lines(export)
+    record = json.loads(lines[3])
+    record["payload"]["rounds"] = 6
+    lines[3] = json.dumps(record)
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1
+    assert "first bad entry: #4 (handoff)" in text and "changed after it was written" in text
+
+
+def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(export, capsys):
+    lines = _lines(export)
+    record = json.loads(lines[3])
+    record["payload"]["receiver"] = "dan"
+    record["hash"] = sha256_hex(canonical_bytes({k: record[k] for k in HASHED_FIELDS}))
+    lines[3] = entry_line(record)
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #5 (handoff)" in text and "prev is" in text
+
+
+def test_a_deleted_entry_is_named(export, capsys):
+    lines = _lines(export)
+    del lines[4]
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #6" in text and "entry 5 is missing" in text
+
+
+def test_reordered_entries_are_named(export, capsys):
+    lines = _lines(export)
+    lines[2], lines[3] = lines[3], lines[2]
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #4" in text
+
+
+def test_a_file_cut_mid_line_is_caught(export, capsys):
+    data = export.read_bytes()
+    export.write_bytes(data[: len(data) * 2 // 3])
+    code, text = _verify(capsys, export)
+    assert code == 1 and "does not parse" in text and "cut short" in text
+
+
+def test_a_file_cut_at_a_line_end_is_caught(export, capsys):
+    _write(export, _lines(export)[:-2])
+    code, text = _verify(capsys, export)
+    assert code == 1 and "cut short" in text
+
+
+def test_a_file_cut_back_to_an_earlier_checkpoint_is_caught_by_the_noted_head(export, capsys):
+    full = verify_file(export)[0]
+    lines = _lines(export)
+    _write(export, lines[:7])  # entries 1..6: five handoffs and the day-close checkpoint
+    assert verify_file(export)[0].ok  # on its own it is a valid, shorter export ...
+    code, text = _verify(capsys, export, "--head", full.head[:12])
+    assert code == 1 and "no entry of this chain" in text  # ... but not the one whose head was noted
+
+
+def _rewrite(records, edit, *, key=None):
+    """Re-hash every entry after applying ``edit``; re-sign checkpoints with ``key`` if given."""
+    records = copy.deepcopy(records)
+    edit(records)
+    if key is not None:
+        raw = signing.public_raw(key)
+        records[0]["payload"]["public_key"] = base64.b64encode(raw).decode()
+        records[0]["payload"]["key_fingerprint"] = signing.fingerprint(raw)
+    prev = "0" * 64
+    for record in records:
+        record["prev"] = prev
+        if record["kind"] == "checkpoint":
+            record["payload"]["head_hash"] = prev
+            if key is not None:
+                origin = record["payload"]["origin"]
+                record["payload"]["key_fingerprint"] = records[0]["payload"]["key_fingerprint"]
+                text = signing.note_text(origin, record["payload"]["size"], prev, record["time"])
+                record["payload"]["note"] = signing.sign_note(text, origin, key)
+        record["hash"] = prev = sha256_hex(canonical_bytes({k: record[k] for k in HASHED_FIELDS}))
+    return records
+
+
+def _change_receiver(records):
+    records[2]["payload"]["receiver"] = "dan"
+
+
+def test_a_rewritten_chain_without_the_key_fails_its_signatures(export, capsys):
+    rewritten = _rewrite(read_export(export), _change_receiver)
+    _write(export, [entry_line(r) for r in rewritten])
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #7 (checkpoint)" in text and "signature" in text
+
+
+def test_a_chain_rewritten_under_a_new_key_is_caught_against_the_earlier_export(export, tmp_path, capsys):
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_bytes(export.read_bytes())
+    original_key = json.loads(_lines(export)[0])["payload"]["key_fingerprint"]
+    rewritten = _rewrite(read_export(export), _change_receiver, key=Ed25519PrivateKey.generate())
+    _write(export, [entry_line(r) for r in rewritten])
+
+    code, text = _verify(capsys, export)  # on its own it verifies, under a key that is not the call sheet's
+    assert code == 0 and original_key not in text
+    code, text = _verify(capsys, export, "--against", earlier)
+    assert code == 1 and "another key" in text
+    code, text = _verify(capsys, export, "--head", verify_file(earlier)[0].head[:8])
+    assert code == 1
+
+
+def test_against_an_earlier_export_of_the_same_ledger(ledger_path, export, tmp_path, capsys):
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        _fill(ledger, 10, 3)
+        later = tmp_path / "later.jsonl"
+        write_jsonl(ledger, later)
+    code, text = _verify(capsys, later, "--against", export)
+    assert code == 0 and "extends" in text
+    code, text = _verify(capsys, export, "--against", later)
+    assert code == 1 and "entries were removed" in text
+    code, text = _verify(capsys, later, "--head", verify_file(export)[0].head[:10])
+    assert code == 0
+
+
+def test_against_an_earlier_export_with_one_entry_changed(ledger_path, export, tmp_path, capsys):
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        later = tmp_path / "later.jsonl"
+        write_jsonl(ledger, later)
+    # Entry 3 changed and re-hashed: the link from entry 4 breaks before --against is even needed.
+    records = read_export(later)
+    records[2]["payload"]["receiver"] = "dan"
+    records[2]["hash"] = sha256_hex(canonical_bytes({k: records[2][k] for k in HASHED_FIELDS}))
+    _write(later, [entry_line(r) for r in records])
+    code, text = _verify(capsys, later, "--against", export)
+    assert code == 1 and "first bad entry: #4 (handoff)" in text
+
+
+def test_head_needs_eight_hex_digits(export, capsys):
+    code, text = _verify(capsys, export, "--head", "abc")
+    assert code == 2 and "at least 8 hex" in text
+
+
+@pytest.mark.parametrize("content", [b"", b"hello\n", b"\x89PNG\r\n\x1a\n....", b"[1, 2]\n"])
+def test_unusable_input_exits_2(tmp_path, capsys, content):
+    path = tmp_path / "thing.jsonl"
+    path.write_bytes(content)
+    code, text = _verify(capsys, path)
+    assert code == 2 and "armory:" in text and "Traceback" not in text
+
+
+def test_a_missing_file_exits_2(tmp_path, capsys):
+    code, text = _verify(capsys, tmp_path / "nope.jsonl")
+    assert code == 2 and "no such file" in text
+
+
+# -- the ledger file itself -------------------------------------------------------
+
+
+def _untriggered(path):
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("DROP TRIGGER entries_no_delete")
+    return conn
+
+
+def test_edited_bytes_in_the_ledger_file_are_named(ledger_path, capsys):
+    conn = _untriggered(ledger_path)
+    body = conn.execute("SELECT body FROM entries WHERE seq = 4").fetchone()[0]
+    conn.execute("UPDATE entries SET body = ? WHERE seq = 4", (body.replace(b'"bob"', b'"dan"'),))
+    conn.commit()
+    conn.close()
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 1 and "#4 (handoff)" in text and "changed after it was written" in text
+
+
+def test_an_index_column_that_disagrees_with_the_bytes_is_named(ledger_path, capsys):
+    conn = _untriggered(ledger_path)
+    conn.execute("UPDATE entries SET who = 'mallory' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 1 and "#3 (handoff)" in text and "who differs from the entry's bytes" in text
+
+
+def test_a_deleted_row_in_the_ledger_file_is_named(ledger_path, capsys):
+    conn = _untriggered(ledger_path)
+    conn.execute("DELETE FROM entries WHERE seq = 5")
+    conn.commit()
+    conn.close()
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 1 and "#6" in text and "entry 5 is missing" in text
+
+
+def test_verify_entries_accepts_entry_objects(ledger_path):
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        result = verify_entries(ledger.entries(scope=None))
+    assert result.ok and result.entries == 12 and result.checkpoints_checked == 1
+
+
+# -- html -------------------------------------------------------------------------
+
+
+def _html(lines):
+    escaped = [line.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") for line in lines]
+    body = "\n".join(escaped)
+    return (f"<!doctype html>\n<html><head><title>Report</title></head><body><p>Dry Gulch &amp; co</p>\n"
+            f'<script type="application/jsonl" id="armory-ledger">\n{body}\n</script>\n</body></html>\n')
+
+
+def test_an_html_report_verifies_and_its_tampering_is_caught(export, tmp_path, capsys):
+    lines = _lines(export)
+    report = tmp_path / "report.html"
+    report.write_text(_html(lines))
+    assert [r["hash"] for r in read_export(report)] == [json.loads(line)["hash"] for line in lines]
+    code, text = _verify(capsys, report)
+    assert code == 0 and "html report" in text
+    report.write_text(_html(lines).replace('"receiver":"bob"', '"receiver":"dan"', 1))
+    code, text = _verify(capsys, report)
+    assert code == 1 and "first bad entry: #2 (handoff)" in text
+
+
+def test_text_with_html_characters_survives_the_escaping(tmp_path, capsys):
+    path = tmp_path / "l.sqlite"
+    with Ledger.open(path, production_title="<Dry & Gulch>", clock=StepClock()) as ledger:
+        ledger.append("note", None, {"text": "</script><b>bold</b> & more"})
+        out = tmp_path / "x.jsonl"
+        write_jsonl(ledger, out)
+    report = tmp_path / "r.html"
+    report.write_text(_html(_lines(out)))
+    assert "</script><b>" not in report.read_text().split('id="armory-ledger">')[1].split("</script>")[0]
+    code, text = _verify(capsys, report)
+    assert code == 0, text
