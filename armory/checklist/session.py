@@ -35,6 +35,9 @@ Clock = Callable[[], dt.datetime]
 
 DAY_PHASES = ("day_start", "end_of_day", "on_incident")
 
+#: Who answers a rule that does not say: the armorer or an assistant armorer.
+DEFAULT_ASKED_OF = ("armorer", "assistant_armorer")
+
 
 def parse_time(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
@@ -295,7 +298,7 @@ class Session:
                 question=rule.ask or f"(sensed from the ledger) {rule.title}",
                 answer_kind=rule.answer, choices=tuple(rule.choices), unit=rule.unit,
                 per_round=rounds if rule.per_round else 0, sensed=rule.sense is not None,
-                severity=rule.severity, why=rule.why, sources=tuple(rule.sources), failures=tuple(rule.failures),
+                severity=rule.severity, why=rule.why, asked_of=tuple(rule.asked_of) or DEFAULT_ASKED_OF, sources=tuple(rule.sources), failures=tuple(rule.failures),
                 status=status, answer_seq=seq, observed=observed, expected_text=expected, answered_at=at,
             ))
         return items
@@ -342,6 +345,11 @@ class Session:
             raise InputError(f"{item.rule.id} is sensed from the ledger; nobody can answer it by hand")
         self._require_open(item.day, "answer", by, item.weapon)
         values = judging.parse_all(item.rule, list(observed), item.per_round)
+        if not (self.roles(by, item.day) & set(item.asked_of)):
+            who = " or ".join(r.replace("_", " ") for r in item.asked_of)
+            raise self._refuse("answer", by, [Reason(
+                item.rule.id, f"{item.rule.id} is answered by the {who}; {self.name(by)} is not one that day.",
+                item.failures)], weapon=item.weapon, day=item.day)
         return self._record_answer(item, values, by=by, sensed=False)
 
     def _record_answer(self, item: CheckItem, values: list[str], *, by: str | None, sensed: bool) -> Verdict:

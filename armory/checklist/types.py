@@ -91,6 +91,8 @@ class CheckItem:
     why: str
     sources: tuple[str, ...]
     failures: tuple[str, ...]
+    asked_of: tuple[str, ...] = ("armorer", "assistant_armorer")
+    """Roles of who answers and signs; a face asks one of them for their PIN."""
     status: str = "pending"
     """pending, passed, failed, overridden or corrected."""
     answer_seq: int | None = None

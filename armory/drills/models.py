@@ -144,6 +144,8 @@ class Expectation(BaseModel):
     """Rule or invariant ids that must not fire."""
     refused: list[str] = Field(default_factory=list)
     """Invariant or rule ids that must refuse at least one step."""
+    never_held_by: list[str] = Field(default_factory=list)
+    """Crew ids who must never be handed a weapon in this drill (the actor, on a day that must stop)."""
 
 
 class DrillInfo(BaseModel):
@@ -174,3 +176,14 @@ class Drill(BaseModel):
     """The actions, in order."""
     expect: Expectation
     """What must come of it."""
+
+
+def _register() -> None:
+    # Lint and schema find drills through the loader's registry; the
+    # cross-check needs the production, so it lives in drills.lint.
+    from armory.drills.lint import register
+
+    register()
+
+
+_register()

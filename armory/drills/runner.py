@@ -59,10 +59,10 @@ class DrillClock:
         self.now += dt.timedelta(minutes=minutes)
 
 
-def load_drill(path: Path) -> Drill:
+def load_drill(path: Path, rules: list[Path] | None = None) -> Drill:
     from armory.rulebook.loader import _load_path, _raise
 
-    loaded = _load_path(path, want="drill")
+    loaded = _load_path(path, list(rules or []), want="drill")
     if loaded.problems or loaded.value is None:
         _raise(path, "drill", loaded.problems)
     return loaded.value
@@ -73,7 +73,7 @@ def production_path(drill_path: Path, drill: Drill) -> Path:
 
 
 def run_drill(path: Path, ledger_path: Path, rules: list[Path] | None = None, *, key_path: Path | None = None) -> DrillResult:
-    drill = load_drill(path)
+    drill = load_drill(path, rules)
     from armory.rulebook.loader import load_context
 
     prod_path = production_path(path, drill)
@@ -275,6 +275,10 @@ def _compare(path: Path, drill: Drill, session: Session, steps: list[StepResult]
     for cause in expect.refused:
         if cause not in refused:
             diff.append(f"refused: expected a step refused by {cause}; none was")
+    for entry in session.ledger.entries(scope=session.scope):
+        if entry.kind == "handoff" and entry.payload["receiver"] in expect.never_held_by:
+            diff.append(f"never_held_by: {entry.payload['weapon']} was handed to {entry.payload['receiver']} "
+                        f"(entry {entry.seq})")
     for result in steps:
         step = result.step
         label = f"step {result.index} ({step.action}{' ' + step.note if step.note else ''})"
