@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from armory.problems import InputError
 from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
 from armory.rulebook.models import FACTS, Rule
+from armory.rulebook.source import did_you_mean, quote
 
 if TYPE_CHECKING:
     from armory.rulebook.loader import LoadedPack
@@ -77,7 +78,7 @@ def resolve_fact(
             lot = production.lot_by_id(issue.lot)
             return lot.caliber if lot else None
     if fact not in FACTS:
-        raise ValueError(f"unknown fact {fact!r}")
+        raise ValueError(f"unknown fact {quote(fact)}")
     return None
 
 
@@ -140,7 +141,6 @@ def describe_expectation(rule: Rule, facts: Mapping[str, FactValue] | None = Non
 
 
 def _suggest(word: str, ids: Sequence[str]) -> str:
-    from armory.rulebook.source import did_you_mean
 
     hint = did_you_mean(word, ids)
     if hint:
@@ -155,34 +155,35 @@ def find_place(
     """The day, scene, setup, issue and weapon named, or InputError with a did-you-mean."""
     found_day = production.day_by_id(day)
     if found_day is None:
-        raise InputError(f"no day {day!r}{_suggest(day, [d.id for d in production.day])}")
+        raise InputError(f"no day {quote(day)}{_suggest(day, [d.id for d in production.day])}")
     if scene is None:
         if setup is not None or weapon is not None:
             raise InputError("a setup or weapon needs a scene (--scene)")
         return found_day, None, None, None, None
     found_scene = next((s for s in found_day.scene if s.id == scene), None)
     if found_scene is None:
-        raise InputError(f"no scene {scene!r} on day {day!r}{_suggest(scene, [s.id for s in found_day.scene])}")
+        raise InputError(f"no scene {quote(scene)} on day {quote(day)}{_suggest(scene, [s.id for s in found_day.scene])}")
     if weapon is None:
         chosen = found_scene.setup[0] if setup is None else next((u for u in found_scene.setup if u.id == setup), None)
         if chosen is None:
-            raise InputError(f"no setup {setup!r} in scene {scene!r}{_suggest(setup or '', [u.id for u in found_scene.setup])}")
+            raise InputError(f"no setup {quote(setup)} in scene {quote(scene)}{_suggest(setup or '', [u.id for u in found_scene.setup])}")
         return found_day, found_scene, chosen, None, None
     found_weapon = production.weapon_by_id(weapon)
     if found_weapon is None:
-        raise InputError(f"no weapon {weapon!r}{_suggest(weapon, [w.id for w in production.weapon])}")
+        raise InputError(f"no weapon {quote(weapon)}{_suggest(weapon, [w.id for w in production.weapon])}")
     if setup is None:
         chosen = next((u for u in found_scene.setup if any(i.weapon == weapon for i in u.weapon)), None)
         if chosen is None:
-            raise InputError(f"weapon {weapon!r} is in no setup of scene {scene!r}")
+            held = list(dict.fromkeys(i.weapon for u in found_scene.setup for i in u.weapon))
+            raise InputError(f"weapon {quote(weapon)} is in no setup of scene {quote(scene)}{_suggest(weapon, held)}")
     else:
         chosen = next((u for u in found_scene.setup if u.id == setup), None)
         if chosen is None:
-            raise InputError(f"no setup {setup!r} in scene {scene!r}{_suggest(setup, [u.id for u in found_scene.setup])}")
+            raise InputError(f"no setup {quote(setup)} in scene {quote(scene)}{_suggest(setup, [u.id for u in found_scene.setup])}")
     issue = next((i for i in chosen.weapon if i.weapon == weapon), None)
     if issue is None:
         held = [i.weapon for i in chosen.weapon]
-        raise InputError(f"weapon {weapon!r} is not in setup {chosen.id!r}{_suggest(weapon, held)}")
+        raise InputError(f"weapon {quote(weapon)} is not in setup {quote(chosen.id)}{_suggest(weapon, held)}")
     return found_day, found_scene, chosen, issue, found_weapon
 
 
@@ -207,11 +208,11 @@ def plan_checks(
         found_scene = found_setup = found_issue = found_weapon = None
     elif phase in WEAPON_PHASES:
         if scene is None or weapon is None:
-            raise InputError(f"phase {phase!r} is about one weapon in one setup: name a scene and a weapon")
+            raise InputError(f"phase {quote(phase)} is about one weapon in one setup: name a scene and a weapon")
         found_day, found_scene, found_setup, found_issue, found_weapon = find_place(
             production, day=day, scene=scene, setup=setup, weapon=weapon)
     else:
-        raise InputError(f"no phase {phase!r}{_suggest(phase, [*DAY_PHASES, *WEAPON_PHASES])}")
+        raise InputError(f"no phase {quote(phase)}{_suggest(phase, [*DAY_PHASES, *WEAPON_PHASES])}")
     scene_facts = set(found_scene.facts if found_scene else ()) | set(found_setup.facts if found_setup else ())
     planned = []
     for loaded in packs:

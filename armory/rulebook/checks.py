@@ -82,8 +82,8 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
         value = expect.equals
         if answer in ("count", "sensed") and not isinstance(value, int):
             report(("expect", "equals"), f"a count is a whole number, not {quote(value)}")
-        elif answer == "digits" and not (isinstance(value, str) and value.isdigit()):
-            report(("expect", "equals"), f'digits are written as a string of digits ("1873"), not {quote(value)}')
+        elif answer == "digits" and not (isinstance(value, str) and value.isalnum() and value.isascii()):
+            report(("expect", "equals"), f'digits are written as a string ("1873"), not {quote(value)}')
         elif answer == "yes_no" and value not in ("yes", "no"):
             report(("expect", "equals"), f'a yes/no answer is "yes" or "no", not {quote(value)}')
         elif answer == "choice" and value not in rule.choices:

@@ -327,6 +327,11 @@ def default_lint_paths() -> list[Path]:
 
 def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[Problem]:
     """Every problem in the files (``*.toml`` under directories); none given: the bundled ones."""
+    return lint_report(paths_to_lint, extra_rules)[1]
+
+
+def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
+    """How many files were linted, and every problem in them."""
     from armory.rulebook.checks import duplicate_rule_problems
 
     files, problems = toml_files(paths_to_lint or default_lint_paths())
@@ -346,7 +351,7 @@ def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) 
             except InputError as err:
                 problems.extend(err.problems)
     problems.extend(duplicate_rule_problems(packs))
-    return _unique(problems)
+    return len(files), _unique(problems)
 
 
 # --------------------------------------------------------------------------

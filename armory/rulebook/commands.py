@@ -1,0 +1,128 @@
+"""``armory rules lint | schema | show``: the safety officer's tools for rule files."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from pathlib import Path
+
+from armory import paths
+from armory.problems import InputError
+
+WIDTH = 80
+PHASE_TITLES = {
+    "day_start": "DAY START (once a day, before any firearm is issued)",
+    "before_setup": "BEFORE THE SETUP (while preparing and loading the weapon)",
+    "before_handoff": "BEFORE THE HANDOFF (armorer to actor)",
+    "on_return": "ON RETURN (actor to armorer)",
+    "after_firing": "AFTER FIRING",
+    "end_of_day": "END OF DAY (at wrap)",
+    "on_incident": "ON AN INCIDENT (discharge, misfire, injury)",
+}
+
+
+def lint(args: argparse.Namespace) -> int:
+    from armory.rulebook.loader import lint_report
+
+    files, problems = lint_report(list(args.paths), list(getattr(args, "rules", []) or []))
+    for problem in problems:
+        print(problem)
+    checked = f"{files} file{'s' if files != 1 else ''}"
+    if problems:
+        count = len(problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in {checked}")
+        return 2
+    print(f"{checked} checked: no problems")
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from armory.rulebook.schema import render
+
+    try:
+        text = render(args.kind)
+    except LookupError as err:
+        raise InputError(str(err)) from None
+    print(text, end="")
+    return 0
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent.rstrip()]
+
+
+def show(args: argparse.Namespace) -> int:
+    from armory.checklist.plan import DAY_PHASES, WEAPON_PHASES, find_place, plan_checks
+    from armory.rulebook.loader import load_context
+
+    production_path = args.production or paths.SAMPLE_PRODUCTION
+    loaded, packs = load_context(production_path, list(args.rules or []))
+    production = loaded.production
+    day, scene, setup, issue, weapon = find_place(
+        production, day=args.day, scene=args.scene, setup=args.setup, weapon=args.weapon)
+    assert scene is not None and setup is not None and issue is not None and weapon is not None
+
+    def person(crew_id: str | None) -> str:
+        if crew_id is None:
+            return "nobody"
+        member = production.crew_member(crew_id)
+        return f"{member.name} ({crew_id})" if member else crew_id
+
+    info = production.production
+    lines = [f"{info.title}: {day.id}, {day.date.isoformat()}" + (f", {day.location}" if day.location else "")]
+    lines += _wrap(f"Scene {scene.id}" + (f": {scene.title}" if scene.title else ""), "")
+    lines += _wrap(f"Setup {setup.id}" + (f": {setup.description}" if setup.description else ""), "")
+    facts = list(dict.fromkeys([*scene.facts, *setup.facts]))
+    lines += _wrap(f"Facts: {', '.join(facts) if facts else 'none'}", "")
+    lines += _wrap(f"Weapon {weapon.id}: {weapon.kind}, {weapon.make} {weapon.model}, serial ending "
+                   f"{weapon.serial[-4:]}" + ("" if weapon.firing else " (non-firing)"), "")
+    load = issue.load if issue.load == "cold" else f"{issue.load}, {issue.rounds} rounds from lot {issue.lot}"
+    lines += _wrap(f"Load: {load}; held by {person(issue.actor)}", "  ")
+    armorers = [c.id for c in production.crew if "armorer" in production.roles_on(c.id, day.id)]
+    lines += _wrap(f"Armorer that day: {', '.join(person(a) for a in armorers) or 'nobody'}", "  ")
+    lines += _wrap("Packs: " + ", ".join(f"{p.pack.pack.id} {p.pack.pack.version}" for p in packs), "")
+    lines.append("")
+    lines += _wrap("What passes is shown here for the safety officer; the armorer never sees an "
+                   "expected count before answering.", "")
+    total = 0
+    for phase in (*DAY_PHASES[:1], *WEAPON_PHASES, *DAY_PHASES[1:]):
+        planned = plan_checks(production, packs, day=day.id, phase=phase, scene=scene.id, setup=setup.id,
+                              weapon=weapon.id)
+        lines.append("")
+        lines.append(PHASE_TITLES.get(phase, phase.upper()))
+        if not planned:
+            lines.append("  (no checks)")
+            continue
+        for check in planned:
+            total += 1
+            rule = check.rule
+            severity = rule.severity.upper()
+            head = f"  {rule.id}"
+            lines.append(head + severity.rjust(max(1, WIDTH - len(head))))
+            lines += _wrap(rule.title, "    ")
+            if rule.sense is not None:
+                lines += _wrap(f"sensed: {rule.sense} (the ledger answers; nobody ticks it)", "    ")
+            else:
+                lines += _wrap(f"asks: {rule.ask}", "    ")
+                answer = f"{rule.answer}" + (f" in {rule.unit}" if rule.unit else "")
+                if rule.choices:
+                    answer += ": " + " / ".join(rule.choices)
+                if rule.per_round:
+                    answer += f"; once for each of the {issue.rounds} rounds" if issue.rounds else \
+                        "; once per round (none loaded here)"
+                lines += _wrap(f"answer: {answer}", "    ")
+                if rule.asked_of:
+                    who = []
+                    for role in rule.asked_of:
+                        if role == "actor" and issue.actor:
+                            who.append(f"actor {person(issue.actor)}")
+                        else:
+                            holders = [c.id for c in production.crew if role in production.roles_on(c.id, day.id)]
+                            who.append(f"{role} " + (", ".join(person(h) for h in holders) or "(nobody)"))
+                    lines += _wrap(f"answered and signed by: {'; '.join(who)}", "    ")
+            lines += _wrap(f"passes: {check.expected_text}", "    ")
+            lines += _wrap(f"sources: {', '.join(rule.sources)}; failures: {', '.join(rule.failures)}", "    ")
+    lines.append("")
+    lines.append(f"{total} checks for {weapon.id} in setup {setup.id}.")
+    print("\n".join(lines))
+    return 0
