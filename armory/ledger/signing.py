@@ -27,6 +27,7 @@ import base64
 import binascii
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,15 +67,26 @@ def load_or_create_key(path: Path, *, create: bool) -> Ed25519PrivateKey | None:
         )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return load_or_create_key(path, create=False)  # another process made it first
+            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         except OSError as err:
             raise InputError(f"cannot create the signing key {path}: {err.strerror or err}") from None
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # A link appears whole or not at all, and fails if another process made the key first.
+            os.link(tmp_name, path)
+        except FileExistsError:
+            return load_or_create_key(path, create=False)
+        except OSError as err:
+            raise InputError(f"cannot create the signing key {path}: {err.strerror or err}") from None
+        finally:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
         return key
     except OSError as err:
         raise InputError(f"cannot read the signing key {path}: {err.strerror or err}") from None
