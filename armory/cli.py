@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_production(p)
     p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
     p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
+    p.add_argument("--index", type=Path, metavar="INDEX",
+                   help="an evidence bundle's index.json: check it is exactly what FILE's chain gives")
 
     p = _sub(
         log_sub,

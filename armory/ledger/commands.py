@@ -85,6 +85,12 @@ def verify(args: argparse.Namespace) -> int:
                 return EXIT_TAMPERED
             notes.append(f"extends {args.against} ({earlier.entries} entries, the same key) unchanged")
 
+    if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
+        from armory.export.bundle import check_index_file
+
+        matches, message = check_index_file(target, Path(args.index))
+        (notes if matches else failures).append(message)
+
     status = "FAILED" if failures else "intact"
     print(f"{status}: {target} ({what})", file=out)
     print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}", file=out)

@@ -1,0 +1,120 @@
+"""The incident evidence bundle: the whole chain, an index anyone can recompute, custody, packs, a report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from armory.cli import main
+from armory.export.bundle import build_index, verify_bundle, verify_index
+from armory.ledger.verify import read_export, verify_file
+from tests.golden import ledger_fixture
+
+PRODUCTION = str(ledger_fixture.PRODUCTION)
+MISFIRE = 28
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("bundle")
+    ledger = ledger_fixture.build(work / "dry-creek.sqlite")
+    out = work / "incident-28"
+    assert main(["export", "--ledger", str(ledger), "--production", PRODUCTION, "--incident", str(MISFIRE),
+                 "--out", str(out)]) == 0
+    return out
+
+
+def test_bundle_holds_every_file_and_verifies(bundle):
+    assert sorted(p.name for p in bundle.iterdir()) == ["README.txt", "chain.jsonl", "incident.html", "index.json",
+                                                         "packs"]
+    assert verify_bundle(bundle) == []
+    for name in ("chain.jsonl", "incident.html"):
+        result, _ = verify_file(bundle / name)
+        assert result.ok and result.last_kind == "checkpoint"
+
+
+def test_the_chain_is_whole_from_the_first_entry_to_a_checkpoint_after_the_incident(bundle):
+    chain = read_export(bundle / "chain.jsonl")
+    assert [e["seq"] for e in chain] == list(range(1, len(chain) + 1))
+    assert chain[-1]["kind"] == "checkpoint" and chain[-1]["seq"] > MISFIRE
+    assert chain[-2]["kind"] == "note"  # day 2 is there too: nothing after the incident is cut
+
+
+def test_index_names_what_is_involved_and_the_custody_of_each_sealed_item(bundle):
+    index = json.loads((bundle / "index.json").read_text())
+    assert index["involved"] == {"weapons": ["colt-1"], "lots": ["dummy-45"], "people": ["marlow", "okafor", "reyes"]}
+    custody = index["custody"]
+    assert [e["event"] for e in custody["colt-1"]] == ["sealed", "custody transferred"]
+    assert custody["colt-1"][1]["receipt"] == "SFCSO-2026-0113"
+    assert [e["seal_id"] for e in custody["dummy-45"]] == ["SEAL-0043"]
+    entries = set(index["entries"])
+    chain = read_export(bundle / "chain.jsonl")
+    kinds = {e["seq"]: e["kind"] for e in chain}
+    # the misfire, the stop it caused, the seals, the transfer, every dummy verified for the revolver
+    assert {MISFIRE, MISFIRE + 1} <= entries
+    assert {s for s, k in kinds.items() if k in ("seal", "custody_transfer", "round_verified")} <= entries
+    assert 1 not in entries  # the ledger's opening names nobody involved
+    assert index["by_subject"][f"ref:{MISFIRE}"] == [28, 29, 31, 32]
+
+
+def test_the_cli_recomputes_the_index(bundle, tmp_path, capsys):
+    assert main(["log", "verify", str(bundle / "chain.jsonl"), "--index", str(bundle / "index.json")]) == 0
+    assert "exactly the index this chain gives" in capsys.readouterr().out
+    index = json.loads((bundle / "index.json").read_text())
+    index["entries"].remove(17)  # the handoff to the actor, quietly dropped
+    forged = tmp_path / "index.json"
+    forged.write_text(json.dumps(index))
+    assert main(["log", "verify", str(bundle / "chain.jsonl"), "--index", str(forged)]) == 1
+    assert "leaves out entries that touch the incident: #17" in capsys.readouterr().out
+
+
+def test_verify_index_names_what_is_left_out_and_what_is_added(bundle):
+    chain = read_export(bundle / "chain.jsonl")
+    index = build_index(chain, MISFIRE)
+    assert verify_index(chain, index) == []
+    fewer = {**index, "entries": [s for s in index["entries"] if s != 31]}
+    assert verify_index(chain, fewer) == ["the index leaves out entries that touch the incident: #31"]
+    more = {**index, "entries": sorted([*index["entries"], 1])}
+    assert verify_index(chain, more) == ["the index lists entries that do not touch the incident: #1"]
+    moved = {**index, "custody": {}}
+    assert verify_index(chain, moved) == ["the index's 'custody' differs from what the chain gives"]
+    assert verify_index(chain, {"format": "something else"})[0].startswith("not an evidence index")
+
+
+def test_the_packs_in_force_are_there_in_full(bundle):
+    pack = bundle / "packs" / "core-safety-1.0.0.toml"
+    assert pack.read_text() == ledger_fixture.PACK_TEXT
+    assert hashlib.sha256(pack.read_bytes()).hexdigest() == ledger_fixture.PACK_HASH
+    readme = (bundle / "README.txt").read_text()
+    assert "the investigator, the prosecution and the\ndefence receive the same files" in readme
+    assert ledger_fixture.PACK_HASH in readme
+
+
+def test_the_report_shows_the_incident_and_its_custody(bundle):
+    html = (bundle / "incident.html").read_text()
+    assert "Evidence: incident #28 (misfire)" in html
+    assert "Custody of each sealed item" in html and "SFCSO-2026-0113" in html
+    assert 'id="e28"' in html and 'id="e1"' not in html
+
+
+@pytest.mark.parametrize("seq, message", [(27, "entry #27 is a handoff entry, not an incident"),
+                                          (999, "no entry #999 in this ledger; incidents recorded: #28 (misfire)")])
+def test_an_entry_that_is_no_incident_is_refused(tmp_path, capsys, seq, message):
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    assert main(["export", "--ledger", str(ledger), "--incident", str(seq), "--out", str(tmp_path / "b")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_bundle_never_mixes_with_other_files(tmp_path, capsys):
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(out)]) == 2
+    assert "not an empty directory" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(tmp_path / "x" / "b")]) == 2
