@@ -192,18 +192,32 @@ def enroll(args: argparse.Namespace) -> int:
     from armory.ledger.store import Ledger
 
     production = _load_production(_production_path(args))
-    officer = args.by or args.crew_id
-    if production.crew_member(args.crew_id) is None:
-        raise InputError(f"unknown crew id {args.crew_id!r}: not in the crew of {production.production.title}")
-    with Ledger.open(_ledger_path(args), production_title=production.production.title) as ledger:
+    crew_id, officer = args.crew_id, args.by or args.crew_id
+    if production.crew_member(crew_id) is None:
+        raise InputError(f"unknown crew id {crew_id!r}: not in the crew of {production.production.title}")
+    path = _ledger_path(args)
+    enrolled: set[str] = set()
+    if path.exists():  # read first, so a refused enrollment creates and changes nothing
+        with Ledger.open(path, create=False, readonly=True) as ledger:
+            enrolled = Credentials(ledger).enrolled()
+    first = not any(is_safety_officer(production, cid) for cid in enrolled)
+    if not is_safety_officer(production, officer):
+        if args.by is None:
+            hint = (" No safety officer is enrolled yet: the first enrollment is a safety officer enrolling "
+                    "themselves (armory crew enroll OFFICER)." if first else "")
+            raise InputError(f"{crew_id} is not a safety officer, so a safety officer authorizes this "
+                             f"enrollment: give --by OFFICER.{hint}")
+        raise InputError(f"{officer} is not a safety officer; only a safety officer authorizes an enrollment")
+    if first and officer != crew_id:
+        raise InputError("no safety officer is enrolled on this ledger yet: the first enrollment is a safety "
+                         f"officer enrolling themselves (armory crew enroll {officer})")
+    pin, officer_pin = _read_pins(args, crew_id, officer, officer_needed=not first)
+    with Ledger.open(path, production_title=production.production.title) as ledger:
         credentials = Credentials(ledger, production=production)
-        first = not any(is_safety_officer(production, cid) for cid in credentials.enrolled())
-        officer_needed = not (first and officer == args.crew_id)
-        pin, officer_pin = _read_pins(args, args.crew_id, officer, officer_needed)
-        entry = credentials.enroll(args.crew_id, pin, authorized_by=officer, authorizer_pin=officer_pin,
+        entry = credentials.enroll(crew_id, pin, authorized_by=officer, authorizer_pin=officer_pin,
                                    production=production)
         verb = "changed" if entry.payload["changed"] else "enrolled"
-        print(f"{production.crew_member(args.crew_id).name}'s PIN {verb} (recorded as entry #{entry.seq}, "
+        print(f"{production.crew_member(crew_id).name}'s PIN {verb} (recorded as entry #{entry.seq}, "
               f"authorized by {officer})")
     return EXIT_OK
 

@@ -1,0 +1,216 @@
+"""The ledger's commands as a user runs them: crew enroll/list, log show, export jsonl, log verify."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from armory.cli import main
+from armory.ledger.store import Ledger
+
+PRODUCTION = """\
+[production]
+title = "Dry Gulch"
+company = "Mesa Pictures"
+timezone = "America/Denver"
+packs = [{ id = "handoff", version = "1.0.0" }]
+
+[[crew]]
+id = "sam"
+name = "Sam Ortiz"
+roles = ["safety_officer"]
+
+[[crew]]
+id = "ann"
+name = "Ann Reyes"
+roles = ["armorer"]
+
+[[crew]]
+id = "bob"
+name = "Bob Lee"
+roles = ["actor"]
+
+[[weapon]]
+id = "colt-1"
+kind = "revolver"
+make = "Uberti"
+model = "1873 Cattleman"
+serial = "UB12345"
+caliber = ".45 Colt"
+capacity = 6
+
+[[weapon]]
+id = "rifle-1"
+kind = "rifle"
+make = "Winchester"
+model = "1892"
+serial = "WN98765"
+caliber = ".44-40"
+capacity = 10
+"""
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    monkeypatch.setenv("ARMORY_ARGON2", "fast")
+    monkeypatch.setenv("ARMORY_LEDGER", str(tmp_path / "env.ledger"))
+
+
+@pytest.fixture
+def production(tmp_path):
+    path = tmp_path / "production.toml"
+    path.write_text(PRODUCTION)
+    return path
+
+
+@pytest.fixture
+def ledger_path(tmp_path):
+    return tmp_path / "dry-gulch.ledger"
+
+
+def run(capsys, monkeypatch, *argv, stdin: str | None = None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _enroll(capsys, monkeypatch, production, ledger_path, crew_id, stdin, *extra):
+    return run(capsys, monkeypatch, "crew", "enroll", crew_id, "--production", production,
+               "--ledger", ledger_path, "--pin-stdin", *extra, stdin=stdin)
+
+
+def test_enrollment_from_the_first_officer_on(capsys, monkeypatch, production, ledger_path):
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n")
+    assert code == 2 and "give --by OFFICER" in err and "first enrollment is a safety officer" in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sam")
+    assert code == 2 and "first enrollment is a safety officer enrolling themselves" in err
+    assert not ledger_path.exists()  # refused: nothing created
+
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4321\n")
+    assert code == 0 and "Sam Ortiz's PIN enrolled" in out
+
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sam")
+    assert code == 2 and "sam's PIN on the second line" in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n9999\n", "--by", "sam")
+    assert code == 2 and "wrong PIN for sam (4 tries left" in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n4321\n", "--by", "sam")
+    assert code == 0 and "Ann Reyes's PIN enrolled" in out and "authorized by sam" in out
+
+    code, out, err = run(capsys, monkeypatch, "crew", "list", "--production", production, "--ledger", ledger_path)
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert "enrolled" in rows["sam"] and "enrolled" in rows["ann"] and "no PIN" in rows["bob"]
+
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--production", production, "--ledger", ledger_path,
+                         "--kind", "crew_enrolled")
+    assert code == 0
+    assert "Sam Ortiz enrolled Sam Ortiz's PIN" in out and "Sam Ortiz enrolled Ann Reyes's PIN" in out
+    assert " MST " in out  # local time of the production
+
+
+def test_enroll_asks_twice_with_hidden_input(capsys, monkeypatch, production, ledger_path):
+    answers = iter(["4321", "4322"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
+                         "--ledger", ledger_path)
+    assert code == 2 and "the two PINs differ" in err
+    answers = iter(["4321", "4321"])
+    code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
+                         "--ledger", ledger_path)
+    assert code == 0
+
+
+def test_enroll_refuses_an_unknown_person(capsys, monkeypatch, production, ledger_path):
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "1234\n")
+    assert code == 2 and "unknown crew id 'zed'" in err
+
+
+def _fill(ledger_path):
+    with Ledger.open(ledger_path, production_title="Dry Gulch") as ledger:
+        ledger.append("day_opened", "ann", {"day": "day-1", "production_hash": "ab" * 32, "packs": [],
+                                             "signed_by": ["ann"]})
+        ledger.append("handoff", "ann", {"day": "day-1", "weapon": "colt-1", "giver": "ann", "receiver": "bob",
+                                          "load": "dummies", "rounds": 6, "witnesses": ["sam"],
+                                          "signed_by": ["ann", "bob"]})
+        ledger.append("note", "sam", {"text": "rifle stays in the truck", "weapon": "rifle-1"})
+        ledger.append("rounds_fired", None, {"day": "day-1", "weapon": "colt-1", "rounds": 0}, scope="drill-1")
+        ledger.append("day_closed", "ann", {"day": "day-1", "head_hash": ledger.head().hash, "signed_by": ["ann"]})
+        ledger.checkpoint()
+        ledger.append("day_opened", "ann", {"day": "day-2", "production_hash": "ab" * 32, "packs": [],
+                                             "signed_by": ["ann"]})
+        ledger.append("note", "ann", {"text": "second day", "day": "day-2"})
+
+
+def test_log_show_in_plain_language_with_filters(capsys, monkeypatch, production, ledger_path):
+    _fill(ledger_path)
+    base = ["log", "show", "--production", production, "--ledger", ledger_path]
+    code, out, err = run(capsys, monkeypatch, *base)
+    assert code == 0
+    assert "Ann Reyes handed colt-1 (Uberti 1873 Cattleman) to Bob Lee, dummies with 6 rounds" in out
+    assert "drill" not in out  # drills keep to their own scope
+    code, out, _ = run(capsys, monkeypatch, *base, "--weapon", "rifle-1")
+    assert out.count("\n") == 1 and "rifle stays in the truck" in out
+    code, out, _ = run(capsys, monkeypatch, *base, "--person", "bob")
+    assert out.count("\n") == 1 and "handed" in out
+    code, out, _ = run(capsys, monkeypatch, *base, "--day", "day-2")
+    assert "second day" in out and "handed" not in out and out.count("\n") == 2
+    code, out, err = run(capsys, monkeypatch, *base, "--kind", "handof")
+    assert code == 2 and "did you mean 'handoff'" in err
+    code, out, err = run(capsys, monkeypatch, *base, "--weapon", "colt-9")
+    assert code == 2 and "no such weapon" in err
+
+
+def test_log_show_without_a_ledger_is_a_clear_message(capsys, monkeypatch, production, tmp_path):
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--production", production,
+                         "--ledger", tmp_path / "none.ledger")
+    assert code == 2 and "no ledger there" in err and not (tmp_path / "none.ledger").exists()
+
+
+def test_export_jsonl_then_verify_as_a_producer_would(capsys, monkeypatch, production, ledger_path, tmp_path):
+    _fill(ledger_path)
+    out_file = tmp_path / "dry-gulch.jsonl"
+    code, out, err = run(capsys, monkeypatch, "export", "--format", "jsonl", "--out", out_file,
+                         "--ledger", ledger_path, "--production", production)
+    assert code == 0, err
+    lines = out_file.read_text().splitlines()
+    assert json.loads(lines[-1])["kind"] == "checkpoint"
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert ledger.head().kind == "export_recorded"
+        assert ledger.head().payload["head_hash"] == json.loads(lines[-1])["hash"]
+    code, out, err = run(capsys, monkeypatch, "log", "verify", out_file)
+    assert code == 0 and "intact" in out
+
+
+def test_export_of_one_day_ends_at_its_signed_checkpoint(capsys, monkeypatch, production, ledger_path, tmp_path):
+    _fill(ledger_path)
+    out_file = tmp_path / "day-1.jsonl"
+    code, out, err = run(capsys, monkeypatch, "export", "--format", "jsonl", "--day", "day-1", "--out", out_file,
+                         "--ledger", ledger_path, "--production", production)
+    assert code == 0, err
+    records = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert [r["kind"] for r in records[-2:]] == ["day_closed", "checkpoint"]
+    assert all(r["payload"].get("day") != "day-2" for r in records)
+    code, out, err = run(capsys, monkeypatch, "log", "verify", out_file)
+    assert code == 0, out
+
+
+def test_export_refuses_a_directory_without_writing(capsys, monkeypatch, production, ledger_path, tmp_path):
+    _fill(ledger_path)
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        before = len(ledger)
+    code, out, err = run(capsys, monkeypatch, "export", "--format", "jsonl", "--out", tmp_path,
+                         "--ledger", ledger_path, "--production", production)
+    assert code == 2 and "directory" in err
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert len(ledger) == before
+
+
+def test_verify_defaults_to_armory_ledger(capsys, monkeypatch, tmp_path):
+    _fill(tmp_path / "env.ledger")
+    code, out, err = run(capsys, monkeypatch, "log", "verify")
+    assert code == 0 and "env.ledger" in out
