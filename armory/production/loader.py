@@ -102,7 +102,12 @@ class _Checker:
         weapon = self.production.weapon[i]
         at = ("weapon", i)
         if weapon.kind in ("non_firing_replica", "rubber_prop") and weapon.firing:
-            self.report(at + ("firing",), f"a {weapon.kind} cannot fire: set `firing = false`")
+            raw = self.ctx.source.data.get("weapon", [])
+            written = i < len(raw) and isinstance(raw[i], dict) and "firing" in raw[i]
+            if written:
+                self.report(at + ("firing",), f"a {weapon.kind} cannot fire: set `firing = false`")
+            else:
+                self.report(at + ("kind",), f"a {weapon.kind} cannot fire: add `firing = false` (it defaults to true)")
             return
         if weapon.firing:
             if weapon.capacity < 1:

@@ -47,6 +47,25 @@ PER_ROUND_ANSWERS = frozenset({"choice", "yes_no", "digits", "text"})
 _FACT_KEYS = ("equals_fact", "at_least_fact", "at_most_fact")
 
 
+def citation_problems(source: SourceFile, index: int, sources: object, failures: object,
+                      failure_ids: Sequence[str] | None, source_ids: Sequence[str]) -> list[Problem]:
+    """A rule's citations of undeclared sources and unknown failure ids (works on raw data too)."""
+    out = []
+    at = ("rule", index)
+    for i, cited in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(cited, str) and cited not in source_ids:
+            hint = did_you_mean(cited, source_ids)
+            declared = f" (declared: {', '.join(source_ids)})" if source_ids and not hint else ""
+            out.append(source.problem(at + ("sources", i), f"source {quote(cited)} is not declared in this "
+                                                           f"pack's [[source]] entries{hint}{declared}"))
+    if failure_ids is not None:
+        for i, cited in enumerate(failures if isinstance(failures, list) else []):
+            if isinstance(cited, str) and cited not in failure_ids:
+                out.append(source.problem(at + ("failures", i), f"failure id {quote(cited)} is not in "
+                                                                f"rules/failures.toml{did_you_mean(cited, failure_ids)}"))
+    return out
+
+
 def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Sequence[str] | None,
                   source_ids: Sequence[str]) -> list[Problem]:
     """Problems of one rule (``index`` is its 0-based position in ``[[rule]]``)."""
@@ -56,16 +75,7 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
     def report(loc: tuple, message: str) -> None:
         out.append(source.problem(at + loc, message))
 
-    for i, cited in enumerate(rule.sources):
-        if cited not in source_ids:
-            hint = did_you_mean(cited, source_ids)
-            declared = f" (declared: {', '.join(source_ids)})" if source_ids and not hint else ""
-            report(("sources", i), f"source {quote(cited)} is not declared in this pack's [[source]] entries{hint}{declared}")
-    if failure_ids is not None:
-        for i, cited in enumerate(rule.failures):
-            if cited not in failure_ids:
-                report(("failures", i),
-                       f"failure id {quote(cited)} is not in rules/failures.toml{did_you_mean(cited, failure_ids)}")
+    out.extend(citation_problems(source, index, rule.sources, rule.failures, failure_ids, source_ids))
 
     answer = "sensed" if rule.sense is not None else (rule.answer or "")
     expect = rule.expect

@@ -371,7 +371,7 @@ def _pack_cross_check(pack: Pack, ctx: CheckContext) -> list[Problem]:
 
 def _pack_partial_check(source: SourceFile) -> list[Problem]:
     """Cross-check each rule that is valid on its own, when the pack as a whole is not."""
-    from armory.rulebook.checks import rule_problems
+    from armory.rulebook.checks import citation_problems, rule_problems
     from armory.rulebook.models import Rule
 
     rules = source.data.get("rule")
@@ -384,12 +384,16 @@ def _pack_partial_check(source: SourceFile) -> list[Problem]:
     except InputError:
         failure_ids = None
     out: list[Problem] = []
+    declared_ids = [s for s in source_ids if isinstance(s, str)]
     for i, raw in enumerate(rules):
         try:
             rule = Rule.model_validate(raw)
         except ValueError:
+            if isinstance(raw, dict):  # the citations can still be checked
+                out.extend(citation_problems(source, i, raw.get("sources"), raw.get("failures"),
+                                             failure_ids, declared_ids))
             continue
-        out.extend(rule_problems(source, i, rule, failure_ids, [s for s in source_ids if isinstance(s, str)]))
+        out.extend(rule_problems(source, i, rule, failure_ids, declared_ids))
     return out
 
 
