@@ -65,7 +65,12 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     records = build_records(data.shown, names)
     summary = summarize(data.shown, records, data.chain)
     production_title = names.title or _production_title(data.chain) or "Unnamed production"
-    scope = f"day {data.day}" if data.day else "all days"
+    days = sorted({r.day for r in records if r.day}, key=lambda d: [r.day for r in records].index(d))
+    if data.day:
+        scope = f"day {data.day}"
+    else:
+        scope = f"all days ({', '.join(days)})" if days else "all days"
+    company = names.production.production.company if names.production is not None else None
     heading = data.title or f"Firearms safety record: {production_title}"
     generated = data.generated or (str(data.chain[-1].get("time", "")) if data.chain else "")
 
@@ -85,7 +90,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         '<a class="skip" href="#entries">Skip to the entries</a>',
         "<header>",
         f"<h1>{escape(heading)}</h1>",
-        f'<p class="subtitle">{escape(production_title)} · {escape(scope)} · '
+        f'<p class="subtitle">{escape(company or production_title)} · {escape(scope)} · '
         f"times are local ({escape(names.timezone)}) · exported {escape(_local(generated, tz))}</p>",
         '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Summary</a>'
         '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a></nav>',
@@ -173,8 +178,9 @@ def _verification_html(data: ReportData) -> str:
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{v_}</dd>" for k, v_ in rows)
     return (
         f'<section id="verification" class="verdict {"ok" if ok else "bad"}" aria-labelledby="verification-h">'
-        f'<h2 id="verification-h" class="visually-plain">Is this record intact?</h2>'
-        f'<p class="headline" role="status">{escape(headline)}</p>{body}<dl>{dl}</dl>'
+        f'<h2 id="verification-h">Is this record intact?</h2>'
+        f'<p class="headline" role="status">{escape(headline)}</p>{body if not ok else ""}<dl>{dl}</dl>'
+        f'{body if ok else ""}'
         "<p>Check it yourself: <code>armory log verify THIS-FILE.html</code> recomputes every hash and "
         "signature from the data inside this page; add <code>--head HEX</code> with the head hash "
         "noted on the call sheet.</p></section>"
@@ -216,7 +222,8 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
         for record in ranked:
             reason = f" — {escape(record.reason)}" if record.reason else ""
-            out.append(f"<li>{_link(record.seq)} {escape(record.time_local[11:16])} "
+            when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
+            out.append(f"<li>{_link(record.seq)} {escape(when)} "
                        f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.what)}{reason}</li>")
         out.append("</ul>")
     else:
@@ -230,20 +237,22 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
     return "".join(out)
 
 
-LEGEND = (
-    '<ul class="legend" aria-label="Legend">'
-    '<li><span class="swatch armory"></span>in the armory / with the armorer at the start</li>'
-    '<li><span class="swatch armorer"></span>taken back by the armorer</li>'
-    '<li><span class="swatch actor"></span>with an actor (or anyone not an armorer)</li>'
-    '<li><span class="swatch sealed"></span>sealed as evidence</li>'
-    '<li><span class="swatch stopped"></span>under a stop</li>'
-    '<li><span class="sym">|</span>handoff</li>'
-    '<li><span class="sym stop">⯃</span>stop</li>'
-    '<li><span class="sym clearance">✓</span>stop cleared</li>'
-    '<li><span class="sym incident">▲</span>incident</li>'
-    '<li><span class="sym refusal">✕</span>refused</li>'
-    "</ul>"
-)
+def _legend() -> str:
+    from armory.export.timeline import legend_symbol
+
+    items = [
+        '<span class="swatch armorer"></span>with the armorer',
+        '<span class="swatch actor"></span>with an actor (anyone not an armorer)',
+        '<span class="swatch sealed"></span>sealed as evidence / with an investigator',
+        '<span class="swatch stopped"></span>under a stop',
+        f'{legend_symbol("handoff")}handoff or return',
+        f'{legend_symbol("stop")}stop',
+        f'{legend_symbol("clearance")}stop cleared',
+        f'{legend_symbol("incident")}incident',
+        f'{legend_symbol("override")}override of a hold',
+        f'{legend_symbol("refusal")}refused',
+    ]
+    return '<ul class="legend" aria-label="Legend">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
 def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) -> str:
@@ -261,9 +270,12 @@ def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) 
         drawn += 1
         if len(by_day) > 1:
             out.append(f"<h3>{escape(day)}</h3>")
-        out.append(f'<figure class="timeline-figure"><div class="timeline-wrap">'
+        out.append('<p class="scroll-hint">Scroll the drawing sideways to see the whole day; '
+                   "the table below it says the same.</p>")
+        out.append(f'<figure class="timeline-figure"><div class="timeline-wrap" tabindex="0" role="region" '
+                   f'aria-label="Timeline of {escape(day)}, scrollable">'
                    f"{render_svg(timeline, data.names, tz, ident=f'tl{index}')}</div></figure>")
-        out.append(LEGEND)
+        out.append(_legend())
         out.append(render_table(timeline, data.names, tz))
     if not drawn:
         out.append("<p>No weapon moved or was stopped in this record.</p>")
@@ -281,7 +293,7 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
             if current_day is not unset:
                 out.append("</ol>")
             current_day = record.day
-            out.append(f"<h3>{escape(record.day) if record.day else 'Outside any shooting day'}</h3><ol class=\"entries\">")
+            out.append(f"<h3>{escape(_day_heading(record, data.names))}</h3><ol class=\"entries\">")
         out.append(_entry_html(record))
         if progress is not None and index % 1000 == 0:
             progress(index)
@@ -293,10 +305,21 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
     return "\n".join(out)
 
 
+def _day_heading(record: Record, names: Names) -> str:
+    date = record.time_local[:10]
+    production = names.production
+    if record.day and production is not None and production.day_by_id(record.day) is not None:
+        day = production.day_by_id(record.day)
+        date = day.date.strftime("%A %-d %B %Y") + (f", {day.location}" if day.location else "")
+    if record.day:
+        return f"{record.day}: {date}"
+    return f"Outside any shooting day ({date})"
+
+
 def _entry_html(record: Record) -> str:
     css = f" {record.severity}" if record.severity else ""
     head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
-            f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local)}</time>']
+            f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local[11:] or record.time_local)}</time>']
     if record.who:
         head.append(f"by {escape(record.who)}")
     for label, value in (("scene", record.scene), ("setup", record.setup)):
@@ -306,14 +329,15 @@ def _entry_html(record: Record) -> str:
         head.append(f"rule <code>{escape(record.rule)}</code>")
     if record.result:
         head.append(f'<span class="result">{escape(record.result)}</span>')
+    if record.hash:
+        head.append(f'<span class="hash" title="{escape(record.hash)}">hash {escape(record.hash[:12])}…</span>')
     body = [f'<li id="{record.anchor}" class="entry{css}">',
             f'<div class="entry-head">{" · ".join(head)}</div>',
             f'<p class="what">{escape(record.what)}</p>']
     if record.reason:
         body.append(f'<p class="reason">{escape("Why: " if record.severity in ("serious", "warning") else "Reason: ")}'
                     f"{escape(record.reason)}</p>")
-    details = [*record.details, ("Hash", record.hash[:16] + "…" if record.hash else "")]
-    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in details if v)
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in record.details if v)
     if dl:
         body.append(f"<dl>{dl}</dl>")
     body.append("</li>")

@@ -194,8 +194,8 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         verdict = p.get("verdict")
         sev = p.get("severity", "")
         where = f" on {weapon}" if weapon else ""
-        how = "judged from the ledger" if p.get("sensed") else "answered"
-        what = f"Check {p.get('rule_id')}{where} {how}: {p.get('question', '')}".rstrip(": ")
+        how = "Judged from the ledger" if p.get("sensed") else "Check"
+        what = f"{how}{where}: {p.get('question', '')}".rstrip(": ")
         rule = str(p.get("rule_id", ""))
         if verdict == "pass":
             result = "pass"
@@ -205,7 +205,6 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
             severity = "serious" if sev in ("stop", "hold") else "warning"
             reason = f"expected {p.get('expected', '?')}, observed {_join(p.get('observed'))}"
         details += [
-            ("Asked", str(p.get("question", ""))),
             ("Expected", str(p.get("expected", ""))),
             ("Observed", _join(p.get("observed"))),
             ("Severity", str(sev)),

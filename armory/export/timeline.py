@@ -29,6 +29,7 @@ STATE_TEXT = {
 }
 
 MARK_TEXT = {
+    "override": "override",
     "handoff": "handoff",
     "return": "taken back",
     "stop": "stop",
@@ -43,7 +44,7 @@ WIDTH = 960
 LABEL_WIDTH = 180
 RIGHT_PAD = 24
 AXIS_HEIGHT = 30
-ROW_HEIGHT = 40
+ROW_HEIGHT = 50
 BAR_HEIGHT = 20
 BOTTOM_PAD = 12
 
@@ -174,6 +175,9 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
         elif kind == "refusal":
             see(weapon)
             marks.append(Mark(weapon, when, "refusal", text, seq))
+        elif kind == "override":
+            see(weapon)
+            marks.append(Mark(weapon, when, "override", text, seq))
         elif weapon:
             see(weapon)
 
@@ -274,23 +278,34 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
             out.append(f'<g class="tl-stopped"><title>{escape(tip)}</title>'
                        f'<rect x="{x0}" y="{bar_y - 4}" width="{round(max(x1 - x0, 2), 1)}" height="{BAR_HEIGHT + 8}" rx="4"/></g>')
         out.append("</g>")
-    # Marks, drawn last so they sit on top.
-    for mark in timeline.marks:
+    # Marks, drawn last so they sit on top; incidents and overrides above the bar, so a stop at
+    # the same minute does not hide them.
+    for mark in sorted(timeline.marks, key=lambda m: m.kind in ("incident", "override")):
         rows = [row_of[mark.weapon]] if mark.weapon in row_of else list(row_of.values())
         mx = x(mark.time)
-        tip = f"{hhmm(mark.time)} {MARK_TEXT.get(mark.kind, mark.kind)}: {mark.text}"
+        tip = f"{hhmm(mark.time)}: {mark.text}"
         out.append(f'<a href="#e{mark.seq}" class="tl-mark tl-{mark.kind}"><title>{escape(tip)}</title>')
         if mark.weapon not in row_of:
             out.append(f'<line class="tl-wide" x1="{mx}" y1="{AXIS_HEIGHT - 4}" x2="{mx}" y2="{height - BOTTOM_PAD}"/>')
         for index in rows:
             cy = AXIS_HEIGHT + index * ROW_HEIGHT + ROW_HEIGHT / 2
-            out.append(_mark_shape(mark.kind, mx, cy))
+            if mark.kind in ("incident", "override"):
+                cy -= BAR_HEIGHT / 2 + 5
+            out.append(mark_shape(mark.kind, mx, cy))
         out.append("</a>")
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _mark_shape(kind: str, cx: float, cy: float) -> str:
+def legend_symbol(kind: str) -> str:
+    """A mark's shape as a small inline SVG, for the legend beside the drawing."""
+    return (f'<svg class="sym tl-mark tl-{kind}" viewBox="-12 -12 24 24" width="18" height="18" aria-hidden="true">'
+            f"{mark_shape(kind, 0, 0)}</svg>")
+
+
+def mark_shape(kind: str, cx: float, cy: float) -> str:
+    if kind == "override":  # a diamond
+        return f'<polygon points="{cx},{cy - 7} {cx + 7},{cy} {cx},{cy + 7} {cx - 7},{cy}"/>'
     if kind == "stop":  # an octagon, as on a road sign
         r = 9
         points = []
@@ -300,7 +315,7 @@ def _mark_shape(kind: str, cx: float, cy: float) -> str:
             points.append(f"{round(cx + r * math.cos(angle), 1)},{round(cy + r * math.sin(angle), 1)}")
         return f'<polygon points="{" ".join(points)}"/>'
     if kind == "incident":  # a warning triangle
-        return f'<polygon points="{cx},{cy - 10} {round(cx + 10, 1)},{cy + 8} {round(cx - 10, 1)},{cy + 8}"/>'
+        return f'<polygon points="{cx},{cy - 8} {round(cx + 9, 1)},{cy + 7} {round(cx - 9, 1)},{cy + 7}"/>'
     if kind == "refusal":  # a cross
         return (f'<path d="M{round(cx - 7, 1)},{cy - 7} L{round(cx + 7, 1)},{cy + 7} '
                 f'M{round(cx + 7, 1)},{cy - 7} L{round(cx - 7, 1)},{cy + 7}"/>')
@@ -322,13 +337,13 @@ def render_table(timeline: Timeline, names: Names, tz: dt.tzinfo, *, caption: st
 
     rows = []
     for span in timeline.spans:
-        link = f'<a href="#e{span.seq}">#{span.seq}</a>' if span.seq else "start of day"
+        link = f'<a href="#e{span.seq}">#{span.seq}</a>' if span.seq else "—"
         rows.append((span.start, 0, f"<tr><th scope=\"row\">{escape(span.weapon)}</th><td>{hhmm(span.start)}–{hhmm(span.end)}</td>"
                      f"<td>{escape(span_label(span, names))}</td><td>{link}</td></tr>"))
     for mark in timeline.marks:
         weapon = mark.weapon or "all weapons"
         rows.append((mark.time, 1, f"<tr class=\"tl-row-{mark.kind}\"><th scope=\"row\">{escape(weapon)}</th><td>{hhmm(mark.time)}</td>"
-                     f"<td>{escape(MARK_TEXT.get(mark.kind, mark.kind))}: {escape(mark.text)}</td>"
+                     f"<td>{escape(mark.text)}</td>"
                      f"<td><a href=\"#e{mark.seq}\">#{mark.seq}</a></td></tr>"))
     rows.sort(key=lambda r: (r[0], r[1]))
     caption = caption or f"Timeline of {timeline.day} as a table (local time)"

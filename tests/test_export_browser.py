@@ -1,0 +1,93 @@
+"""The report in a real browser: headless Chromium renders it, the summary and the timeline are there.
+
+Skipped, saying why, where Chromium is not installed (``.ci/run`` installs the
+Debian package ``chromium``). The browser runs with no network features and
+a throwaway profile; the report must not need any.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.golden.regenerate import HERE
+
+CHROMIUM = next((path for name in ("chromium", "chromium-browser", "google-chrome")
+                 if (path := shutil.which(name))), None)
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+               f"--user-data-dir={tmp_path / 'profile'}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=90)
+
+
+# Measures what the browser laid out. The report itself runs no script (its policy forbids it), so the
+# test copy drops that policy and adds this one, which writes each box into an attribute of <body>.
+MEASURE = """<script>
+for (const [name, selector] of [["verdict", "#verification"], ["summary", "#summary"], ["timeline", "svg.timeline"]]) {
+  const element = document.querySelector(selector);
+  const box = element.getBoundingClientRect();
+  const style = getComputedStyle(element);
+  const seen = box.width > 0 && box.height > 0 && style.visibility === "visible" && style.display !== "none";
+  document.body.setAttribute("data-" + name, [seen, Math.round(box.top), Math.round(box.width), Math.round(box.height)].join(" "));
+}
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def dom(tmp_path_factory) -> str:
+    """The report's DOM after Chromium laid it out (``--dump-dom``), with the boxes measured."""
+    tmp = tmp_path_factory.mktemp("chromium")
+    report = tmp / "report.html"
+    html = (HERE / "report.html").read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace("</body>", MEASURE + "</body>")
+    report.write_text(html, encoding="utf-8")
+    done = _chromium(tmp, "--window-size=1280,900", "--dump-dom", report.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def _box(dom: str, name: str) -> tuple[bool, int, int, int]:
+    seen, top, width, height = re.search(rf'data-{name}="([^"]*)"', dom).group(1).split()
+    return seen == "true", int(top), int(width), int(height)
+
+
+def test_the_summary_and_the_timeline_are_laid_out_visibly_in_order(dom):
+    verdict, summary, timeline = (_box(dom, name) for name in ("verdict", "summary", "timeline"))
+    assert verdict[0] and summary[0] and timeline[0], (verdict, summary, timeline)
+    assert verdict[1] < 300, "the verification result opens the page"
+    assert verdict[1] < summary[1] < timeline[1]
+    assert timeline[2] >= 700 and timeline[3] >= 100, "the timeline is drawn at a readable size"
+
+
+def test_the_browser_sees_the_summary_first_and_the_timeline(dom):
+    assert "<h1>Firearms safety record: Dry Creek</h1>" in dom
+    verdict = dom.index("Intact: every entry's hash and every signature check out.")
+    still_open = dom.index("Stop still open")
+    timeline = dom.index('<svg class="timeline"')
+    assert verdict < still_open < timeline
+    svg = dom[timeline: dom.index("</svg>", timeline)]
+    assert "<title" in svg and "<desc" in svg
+    assert re.search(r'<rect [^>]*width="[1-9]', svg), "the timeline draws spans"
+    assert svg.count('class="tl-mark tl-stop"') >= 3
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_screenshots_at_desktop_and_phone_widths_are_not_blank(tmp_path, width, height):
+    report = tmp_path / "report.html"
+    shutil.copy(HERE / "report.html", report)
+    shot = tmp_path / f"shot-{width}.png"
+    done = _chromium(tmp_path, f"--screenshot={shot}", f"--window-size={width},{height}", report.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    # A blank white page compresses to a few kilobytes; a laid-out report does not.
+    assert len(data) > 20_000, len(data)
