@@ -28,6 +28,37 @@ _dumps = json.JSONEncoder(
 
 def check_domain(value: object, where: str = "payload") -> None:
     """Raise InputError unless ``value`` is inside the canonical domain (see module docstring)."""
+    # A flat walk for the common case; anything odd is walked again by _explain for the message.
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii():
+                break
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str or not key.isascii():
+                    break
+            else:
+                extend(item.values())
+                continue
+            break
+        elif kind is list:
+            extend(item)
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                break
+        elif item is not None and kind is not bool:
+            break
+    else:
+        return
+    _explain(value, where)
+
+
+def _explain(value: object, where: str) -> None:
+    """The slow, recursive walk: raises with the path of what is outside the domain."""
     if value is None or isinstance(value, (bool, str)):
         if isinstance(value, str):
             _check_text(value, where)
@@ -40,13 +71,13 @@ def check_domain(value: object, where: str = "payload") -> None:
         raise InputError(f"{where}: floats are not allowed in ledger entries (got {value!r}); use an integer or a string")
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            check_domain(item, f"{where}[{index}]")
+            _explain(item, f"{where}[{index}]")
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or not key.isascii():
                 raise InputError(f"{where}: object keys must be ASCII strings (got {key!r})")
-            check_domain(item, f"{where}.{key}")
+            _explain(item, f"{where}.{key}")
         return
     raise InputError(f"{where}: {type(value).__name__} is not allowed in ledger entries (got {value!r})")
 
