@@ -205,6 +205,8 @@ def test_sealed_weapon_moves_only_to_an_investigator(tmp_path):
     s = open_session(tmp_path)
     ready_colt(s)
     inc = s.record_incident(incident="injury", day="day-1", weapon="colt", description="hit", reported_by="arm")
+    with pytest.raises(Refused, match="Seal colt as evidence"):
+        s.clear_stop(s.state.open_stops[0].seq, reason="scene secured", officer="so")
     s.seal(item_kind="weapon", item="colt", seal_id="SEAL-1", signed_by=["so"], incident_seq=inc.seq)
     stop = s.state.open_stops[0]
     s.clear_stop(stop.seq, reason="scene secured", officer="so")
@@ -243,3 +245,16 @@ def test_invariants_hold_with_an_empty_rule_pack(tmp_path, case):
         with pytest.raises(Refused, match="stopped"):
             s.hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm", receiver="actor",
                         signed_by=["arm", "actor"])
+
+
+def test_live_round_freezes_weapon_and_lot_until_sealed(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    v = s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=2, method="live", by="arm")
+    assert s.evidence_for(v.stop_seq) == ["colt", "dummy-45"]
+    s.seal(item_kind="weapon", item="colt", seal_id="S-1", signed_by=["so"])
+    with pytest.raises(Refused, match="Seal dummy-45"):
+        s.clear_stop(v.stop_seq, reason="found the source", officer="so")
+    s.seal(item_kind="lot", item="dummy-45", seal_id="S-2", signed_by=["so"])
+    s.clear_stop(v.stop_seq, reason="lot quarantined and sealed for the investigator", officer="so")
+    assert not s.state.open_stops

@@ -639,10 +639,30 @@ class Session:
                                             f"{self.name(officer)} is the first assistant director."))
         if stop.caused_by == officer:
             reasons.append(invariant_reason("invariant.clearance-authority", f"{self.name(officer)} caused this stop."))
+        unsealed = [item for item in self.evidence_for(stop_seq) if item not in self.sealed_items()]
+        if unsealed:
+            reasons.append(invariant_reason(
+                "invariant.injury-freeze", f"Seal {', '.join(unsealed)} as evidence before this stop is cleared."))
         if reasons:
             raise self._refuse("clearance", officer, reasons, day=stop.day)
         return self._append("clearance", officer, Clearance(stop_seq=stop_seq, reason=reason.strip(),
                                                             signed_by=[officer]))
+
+    def evidence_for(self, stop_seq: int) -> list[str]:
+        """Items frozen as evidence by a stop: the weapon and lot of a live round, the weapon of an injury."""
+        stop = self.state.stops.get(stop_seq)
+        if stop is None or stop.cause not in ("invariant.live-round", "invariant.injury-freeze") or not stop.from_seq:
+            return []
+        source = self.ledger.get(stop.from_seq)
+        if source is None:
+            return []
+        items = [source.payload.get("weapon"), source.payload.get("lot")]
+        return [i for i in items if i]
+
+    def sealed_items(self) -> dict[str, str]:
+        """Item id -> seal id, for everything sealed in this scope."""
+        return {e.payload["item"]: e.payload["seal_id"] for e in self.ledger.entries(scope=self.scope)
+                if e.kind == "seal"}
 
     def seal(self, *, item_kind: str, item: str, seal_id: str, signed_by: Sequence[str],
              incident_seq: int | None = None):
@@ -662,9 +682,7 @@ class Session:
                          signed_by: Sequence[str]):
         from armory.ledger.entries import CustodyTransfer
 
-        sealed = {e.payload["item"]: e.payload["seal_id"] for e in self.ledger.entries(scope=self.scope)
-                  if e.kind == "seal"}
-        if sealed.get(item) != seal_id:
+        if self.sealed_items().get(item) != seal_id:
             raise self._refuse("custody_transfer", signed_by[0] if signed_by else None, [invariant_reason(
                 "invariant.sealed", f"{item} is not sealed under seal {seal_id!r}.")])
         if not (investigator.strip() and receipt.strip()):

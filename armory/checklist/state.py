@@ -72,6 +72,7 @@ class StopState:
     failures: list[str]
     caused_by: str | None
     day: str | None
+    from_seq: int | None = None
 
 
 @dataclass
@@ -263,6 +264,7 @@ class State:
             failures=list(p["failures"]),
             caused_by=p.get("caused_by"),
             day=p.get("day"),
+            from_seq=p.get("from_seq"),
         )
 
     def _on_clearance(self, entry: EntryLike, p: dict[str, Any]) -> None:
