@@ -1,0 +1,100 @@
+"""``armory rules lint | schema | show`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from armory import paths
+from armory.cli import main
+
+from tests.test_rulebook_load import PACK, edit
+
+
+def test_lint_bundled_files_is_clean(capsys):
+    assert main(["rules", "lint"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().endswith("checked: no problems")
+
+
+def test_lint_reports_every_problem_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("bad.toml").write_text(edit(edit(PACK, 15, 'severity = "stpo"'), 21, 'failures = ["F99"]'), encoding="utf-8")
+    Path("junk.toml").write_bytes(b"\xff\xfe\x00")
+    assert main(["rules", "lint", "bad.toml", "junk.toml", "missing.toml"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "missing.toml: no such file or directory",
+        'bad.toml:15: rule[1].severity: "stpo" is not allowed; did you mean "stop"? (expected "stop", "hold" or "note")',
+        'bad.toml:21: rule[1].failures[1]: failure id "F99" is not in rules/failures.toml; did you mean "F9"?',
+        "junk.toml:1: is not UTF-8 text (byte 0xff); save it as UTF-8",
+        "4 problems in 2 files",
+    ]
+
+
+def test_lint_a_directory_and_a_production_with_extra_rules(tmp_path, monkeypatch, capsys):
+    from tests.test_production_load import PRODUCTION
+
+    monkeypatch.chdir(tmp_path)
+    Path("rules").mkdir()
+    Path("rules/test.toml").write_text(PACK, encoding="utf-8")
+    Path("production.toml").write_text(PRODUCTION, encoding="utf-8")
+    assert main(["rules", "lint", "--rules", "rules", "production.toml", "rules"]) == 0
+    assert main(["rules", "lint", "production.toml"]) == 2
+    assert 'no rule pack with id "test"' in capsys.readouterr().out
+
+
+def test_lint_never_prints_a_traceback_in_a_real_process(tmp_path):
+    (tmp_path / "x.toml").write_bytes(bytes(range(256)))
+    out = subprocess.run([sys.executable, "-m", "armory.cli", "rules", "lint", str(tmp_path), str(tmp_path / "nope")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "2 problems in 1 file" in out.stdout
+
+
+@pytest.mark.parametrize("kind", ["pack", "production", "drill", "failures"])
+def test_schema_prints_json_with_descriptions(kind, capsys):
+    assert main(["rules", "schema", "--kind", kind]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["$schema"].startswith("http://json-schema.org/draft-07")
+    assert "$defs" not in json.dumps(schema)
+
+
+def test_schema_pack_describes_fields_from_docstrings(capsys):
+    main(["rules", "schema"])
+    schema = json.loads(capsys.readouterr().out)
+    rule = schema["definitions"]["Rule"]["properties"]
+    assert "the weapon goes back to the armorer" in rule["severity"]["description"]
+    assert rule["severity"]["enum"] == ["stop", "hold", "note"]
+
+
+def test_show_prints_the_checklist_of_a_setup(capsys):
+    code = main(["rules", "show", "--production", str(paths.SAMPLE_PRODUCTION), "--day", "day-1",
+                 "--scene", "14", "--weapon", "saa-1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "handling.chamber-count" in out and "equals weapon.capacity (6)" in out
+    assert "handling.camera-line" in out
+    phases = [line for line in out.splitlines() if line and line[0].isupper() and line.split()[0].isupper()]
+    assert [p.split(" (")[0] for p in phases][:3] == ["DAY START", "BEFORE THE SETUP", "BEFORE THE HANDOFF"]
+
+
+def test_show_unknown_weapon_is_exit_2(capsys):
+    assert main(["rules", "show", "--day", "day-1", "--scene", "14", "--weapon", "saa1"]) == 2
+    assert 'no weapon "saa1"; did you mean "saa-1"?' in capsys.readouterr().err
+
+
+def test_show_broken_production_is_exit_2_with_every_problem(tmp_path, capsys):
+    text = paths.SAMPLE_PRODUCTION.read_text(encoding="utf-8").replace('kind = "blank"', 'kind = "live"')
+    bad = tmp_path / "production.toml"
+    bad.write_text(text, encoding="utf-8")
+    assert main(["rules", "show", "--production", str(bad), "--day", "day-1", "--scene", "14",
+                 "--weapon", "saa-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("live ammunition never belongs on set") == 2
