@@ -214,3 +214,39 @@ def test_verify_defaults_to_armory_ledger(capsys, monkeypatch, tmp_path):
     _fill(tmp_path / "env.ledger")
     code, out, err = run(capsys, monkeypatch, "log", "verify")
     assert code == 0 and "env.ledger" in out
+
+
+def _newer(path):
+    import sqlite3
+
+    _fill(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+
+
+def _other_program(path):
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("make, message", [
+    (_newer, "newer armory"),
+    (_other_program, "another program"),
+    (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x07" * 600), "not an armory ledger"),
+])
+@pytest.mark.parametrize("command", [["log", "verify", "--ledger"], ["log", "show", "--ledger"],
+                                     ["export", "--format", "jsonl", "--out", "OUT", "--ledger"]])
+def test_unusable_ledgers_exit_2_and_change_nothing(capsys, monkeypatch, tmp_path, production, make, message,
+                                                     command):
+    path = tmp_path / "odd.ledger"
+    make(path)
+    before = path.read_bytes()
+    argv = [str(tmp_path / "out.jsonl") if a == "OUT" else a for a in command]
+    code, out, err = run(capsys, monkeypatch, *argv, path, "--production", production)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert path.read_bytes() == before and not (tmp_path / "out.jsonl").exists()

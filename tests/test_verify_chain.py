@@ -324,3 +324,29 @@ def test_text_with_html_characters_survives_the_escaping(tmp_path, capsys):
     assert "</script><b>" not in report.read_text().split('id="armory-ledger">')[1].split("</script>")[0]
     code, text = _verify(capsys, report)
     assert code == 0, text
+
+
+def test_against_a_kept_checkpoint_note(ledger_path, export, tmp_path, capsys):
+    records = read_export(export)
+    note_file = tmp_path / "call-sheet-note.txt"
+    note_file.write_text(records[6]["payload"]["note"])  # the day-close checkpoint's note
+    code, text = _verify(capsys, export, "--against", note_file)
+    assert code == 0 and "extends the head signed" in text
+    rewritten = _rewrite(records, _change_receiver, key=Ed25519PrivateKey.generate())
+    _write(export, [entry_line(r) for r in rewritten])
+    code, text = _verify(capsys, export, "--against", note_file)
+    assert code == 1 and "not signed with this chain's key" in text
+
+
+def test_a_re_signed_checkpoint_without_the_key_fails(export, capsys):
+    records = read_export(export)
+    rewritten = _rewrite(records, _change_receiver)
+    checkpoint = rewritten[6]["payload"]
+    # Put the new head in the note text but keep the old signature line: the signature no longer holds.
+    old_text, _, signature = checkpoint["note"].partition("\n\n")
+    new_text = signing.note_text(checkpoint["origin"], checkpoint["size"], checkpoint["head_hash"], rewritten[6]["time"])
+    checkpoint["note"] = new_text + "\n" + signature
+    rewritten = _rewrite(rewritten, lambda r: None)
+    _write(export, [entry_line(r) for r in rewritten])
+    code, text = _verify(capsys, export)
+    assert code == 1 and "#7 (checkpoint)" in text and "signature does not verify" in text

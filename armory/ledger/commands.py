@@ -50,7 +50,7 @@ def _production_if_given(args: argparse.Namespace):
 
 
 def verify(args: argparse.Namespace) -> int:
-    from armory.ledger.verify import check_against, check_head, verify_file
+    from armory.ledger.verify import check_head, verify_file
 
     if args.file is not None and args.ledger is not None:
         raise InputError("give either FILE or --ledger PATH, not both")
@@ -72,18 +72,16 @@ def verify(args: argparse.Namespace) -> int:
         found, message = check_head(result, args.head)
         (notes if found else failures).append(message)
     if args.against is not None:
-        earlier, _ = verify_file(Path(args.against))
-        if not earlier.ok:
-            seq, entry_kind, reason = earlier.first_bad or (0, "?", "no entries")
-            failures.append(f"the earlier file {args.against} does not verify itself: #{seq} ({entry_kind}): {reason}")
-        else:
-            bad = check_against(result, earlier, str(args.against))
-            if bad is not None:
-                print(f"TAMPERED: {target} ({what}) does not extend {args.against}", file=out)
-                print(f"  first bad entry: #{bad[0]} ({bad[1]}): {bad[2]}", file=out)
-                print(f"  signing key here {key}, there {earlier.key_fingerprint}", file=out)
-                return EXIT_TAMPERED
-            notes.append(f"extends {args.against} ({earlier.entries} entries, the same key) unchanged")
+        bad, failure, note, earlier_key = _against(result, Path(args.against))
+        if bad is not None:
+            print(f"TAMPERED: {target} ({what}) does not extend {args.against}", file=out)
+            print(f"  first bad entry: #{bad[0]} ({bad[1]}): {bad[2]}", file=out)
+            print(f"  signing key here {key}, there {earlier_key}", file=out)
+            return EXIT_TAMPERED
+        if failure:
+            failures.append(failure)
+        if note:
+            notes.append(note)
 
     if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
         from armory.export.bundle import check_index_file
@@ -95,7 +93,7 @@ def verify(args: argparse.Namespace) -> int:
     print(f"{status}: {target} ({what})", file=out)
     print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}", file=out)
     print(f"  {result.checkpoints_checked} signed checkpoint{'s' if result.checkpoints_checked != 1 else ''} "
-          f"verified (last over #{result.signed_through}); signing key {key}", file=out)
+          f"verified (the last is #{result.signed_through}); signing key {key}", file=out)
     print("  compare the key and head with the ones on the call sheet or from the armorer", file=out)
     for note in notes:
         print(f"  ok: {note}", file=out)
@@ -104,6 +102,31 @@ def verify(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"  FAILED: {failure}", file=out)
     return EXIT_TAMPERED if failures else EXIT_OK
+
+
+def _against(result, earlier_path: Path):
+    """(first bad entry, failure, note, earlier key) of checking ``result`` extends ``earlier_path``.
+
+    EARLIER is an earlier export or ledger, or a checkpoint note kept on its own.
+    """
+    from armory.ledger.verify import check_against, check_against_note, read_note, verify_file
+
+    note_text = read_note(earlier_path)
+    if note_text is not None:
+        bad = check_against_note(result, note_text, str(earlier_path))
+        if bad is not None:
+            return bad, None, None, "?"
+        size = note_text.split("\n")[1]
+        return None, None, f"extends the head signed in {earlier_path} (#{size}, the same key) unchanged", \
+            result.key_fingerprint
+    earlier, _ = verify_file(earlier_path)
+    if not earlier.ok:
+        seq, kind, reason = earlier.first_bad or (0, "?", "no entries")
+        return None, f"the earlier file {earlier_path} does not verify itself: #{seq} ({kind}): {reason}", None, \
+            earlier.key_fingerprint
+    bad = check_against(result, earlier, str(earlier_path))
+    note = f"extends {earlier_path} ({earlier.entries} entries, the same key) unchanged" if bad is None else None
+    return bad, None, note, earlier.key_fingerprint
 
 
 # -- armory log show -------------------------------------------------------------

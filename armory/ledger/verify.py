@@ -55,6 +55,8 @@ class VerifyResult:
     hashes: list[str] = field(default_factory=list, repr=False)
     """Hash of each entry in order (``hashes[i]`` is entry ``i + 1``'s)."""
     kinds: list[str] = field(default_factory=list, repr=False)
+    public_key: bytes = field(default=b"", repr=False)
+    """The raw Ed25519 public key from the first entry (empty if none)."""
 
 
 class UnparsedLine(InputError):
@@ -180,6 +182,7 @@ class _Check:
             last_kind=self.kinds[-1] if self.kinds else "",
             hashes=self.hashes,
             kinds=self.kinds,
+            public_key=self.public_key or b"",
         )
 
 
@@ -416,4 +419,33 @@ def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str) -
         return (new.entries, new.last_kind,
                 f"this chain ends at #{new.entries}, but {earlier_name} has {earlier.entries} entries: "
                 "entries were removed")
+    return None
+
+
+def read_note(path: Path) -> str | None:
+    """The text of ``path`` if it is a signed checkpoint note (as kept from a checkpoint entry), else None."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(64)
+            if not start.startswith(b"armory.ledger/"):
+                return None
+            return (start + handle.read()).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def check_against_note(new: VerifyResult, note: str, name: str) -> tuple[int, str, str] | None:
+    """The first way ``new`` fails to extend the head a signed checkpoint note names, or None."""
+    try:
+        parsed = signing.parse_and_verify_note(note, new.public_key)
+    except ValueError as err:
+        return (1, "ledger_opened", f"{name}: {err}: it was not signed with this chain's key "
+                                    f"{new.key_fingerprint}; the chain was rewritten or is another ledger's")
+    if parsed.size > new.entries:
+        return (new.entries, new.last_kind, f"{name} signs {parsed.size} entries, but this chain has "
+                                            f"{new.entries}: entries were removed")
+    if new.hashes[parsed.size - 1] != parsed.head_hash:
+        return (parsed.size, new.kinds[parsed.size - 1],
+                f"{name} signs {parsed.head_hash[:16]}… as head #{parsed.size}; this chain has "
+                f"{new.hashes[parsed.size - 1][:16]}… there: the entries up to it were rewritten")
     return None
