@@ -136,7 +136,9 @@ class ChecksScreen(ArmoryScreen):
         if item.per_round:
             position = f"Round {len(self.round_answers) + 1} of {item.per_round}: "
         severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
-        question.update(f"{position}{item.question}\n[{item.rule.id} · {severity}]")
+        kind = item.answer_kind
+        how = "↑↓ then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
+        question.update(f"{position}{item.question}\n[{item.rule.id} · {severity} · {how} · f2: why]")
         kind = item.answer_kind
         if kind in ("choice", "yes_no"):
             field.display = False
@@ -144,8 +146,9 @@ class ChecksScreen(ArmoryScreen):
             choices.clear_options()
             choices.add_options([Option(text, id=text) for text in options])
             choices.display = True
-            choices.highlighted = 0
-            choices.focus()
+            # Nothing highlighted: a stray second Enter must not answer the next question too.
+            choices.highlighted = None
+            self.set_focus(choices)
         else:
             choices.display = False
             field.display = True
@@ -158,7 +161,7 @@ class ChecksScreen(ArmoryScreen):
                 "text": "in plain words",
             }.get(kind or "", "")
             field.restrict = r"[0-9]*" if kind == "count" else None
-            field.focus()
+            self.set_focus(field)
         self.update_why()
 
     def update_why(self) -> None:
@@ -174,11 +177,13 @@ class ChecksScreen(ArmoryScreen):
     # -- answering ---------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.take(event.value)
+        if self.current is not None and self.current.answer_kind not in ("choice", "yes_no"):
+            self.take(event.value)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.take(str(event.option.id))
+        if self.current is not None and self.current.answer_kind in ("choice", "yes_no"):
+            self.take(str(event.option.id))
 
     def take(self, raw: str) -> None:
         item = self.current
@@ -196,9 +201,42 @@ class ChecksScreen(ArmoryScreen):
             self.show_question()
             return
         observed, self.round_answers = self.round_answers, []
+        asked_of = set(getattr(item, "asked_of", ()) or ())
+        operator = self.app.operator
+        if asked_of and operator and not (self.session.roles(operator, item.day) & asked_of):
+            self.sign_answer(item, observed, asked_of)
+            return
+        self.record(item, observed, operator)
+
+    def sign_answer(self, item, observed: list[str], asked_of: set[str]) -> None:
+        """Someone other than the armorer answers (the actor shown the load): they sign their own answer."""
+        from armory.tui.screens.sign import SignModal, Signer
+
+        app = self.app
+        who = " or ".join(sorted(r.replace("_", " ") for r in asked_of))
+        choices = app.crew_choices(self.day, asked_of)
+        preselect = None
+        if self.weapon and self.scene and "actor" in asked_of:
+            preselect = self.session.issue_of(self.day, self.scene, self.setup, self.weapon).actor
+
+        def signed(result) -> None:
+            if result is None:
+                self.query_one("#answer-msg", Static).update(f"✗ not recorded: the {who} must sign this answer")
+                self.show_question()
+                return
+            self.record(item, observed, result.signed_by[0])
+
+        app.push_screen(SignModal(
+            f"The {who} signs this answer", [item.question, f"Answer given: {', '.join(observed)}"],
+            [Signer(f"Answered by ({who})", choices, crew_id=preselect)],
+            purpose=f"answer {item.rule.id}", authenticate=app.authenticate, confirm_label="Sign the answer"),
+            signed)
+
+    def record(self, item, observed: list[str], by: str) -> None:
         try:
-            verdict = self.session.answer(item, observed, by=self.app.operator)
+            verdict = self.session.answer(item, observed, by=by)
         except InputError as err:
+            self.app.after_action()  # a refusal is on record; the banner and board may change
             self.query_one("#answer-msg", Static).update(f"✗ {err.message}")
             return
         shown = ", ".join(observed)

@@ -1,0 +1,259 @@
+"""A whole shooting day on the sample production, driven through the TUI with Pilot.
+
+Every assertion is on engine and ledger state, not on what the screen says:
+the TUI holds no domain logic, so what matters is what it made the engine do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, Select, SelectionList, Static
+
+from armory.checklist.judge import passing_answer
+from armory.paths import SAMPLE_PRODUCTION
+from armory.tui.app import ArmoryApp
+from armory.tui.screens.board import BoardScreen
+from armory.tui.screens.checks import ChecksScreen
+from armory.tui.screens.handover import HandoverScreen
+from armory.tui.screens.home import HomeScreen
+from armory.tui.screens.rounds import RoundsScreen
+from armory.tui.screens.sign import SignModal
+from armory.tui.screens.stop import StopScreen
+
+SIZE = (100, 30)
+ARMORER, ACTOR, OFFICER, FIRST_AD = "ana-reyes", "eli-stone", "carla-diaz", "dan-hollis"
+PINS = {ARMORER: "1111", ACTOR: "5555", OFFICER: "3333", FIRST_AD: "4444"}
+
+
+DEMO_PINS = {"ana-reyes": "1111", "ben-cho": "2222", "carla-diaz": "3333", "dan-hollis": "4444",
+             "eli-stone": "5555", "faye-moreno": "6666", "gus-park": "7777", "hana-wolfe": "8888"}
+
+
+def fixed_clock() -> dt.datetime:
+    # Day 1 of the sample, mid-afternoon in the production's time zone.
+    return dt.datetime(2000, 1, 3, 20, 0, tzinfo=dt.timezone.utc)
+
+
+def make_app(ledger: Path) -> ArmoryApp:
+    return ArmoryApp(SAMPLE_PRODUCTION, ledger, clock=fixed_clock)
+
+
+def kinds(app: ArmoryApp) -> list[str]:
+    return [entry.kind for entry in app.session.ledger.entries(scope=None)]
+
+
+async def answer_current(pilot, app: ArmoryApp, value: str | None = None) -> None:
+    """Answer the checks screen's current question the way a person would: keys only."""
+    screen = app.screen
+    assert isinstance(screen, ChecksScreen)
+    item = screen.current
+    assert item is not None
+    session = app.session
+    if value is None:
+        facts = session.facts(item.day, item.scene, item.setup, item.weapon)
+        value = passing_answer(item.rule, facts, session.local_now())
+    if item.answer_kind in ("choice", "yes_no"):
+        options = list(item.choices) if item.answer_kind == "choice" else ["yes", "no"]
+        await pilot.press(*["down"] * (options.index(value) + 1), "enter")
+    else:
+        await pilot.press(*value, "enter")
+    await pilot.pause()
+    if isinstance(app.screen, SignModal):  # asked of someone else (the actor shown the load): they sign
+        who = app.screen.query_one("#who-0", Select).value
+        await sign(pilot, app, DEMO_PINS[who])
+
+
+async def answer_all(pilot, app: ArmoryApp) -> int:
+    answered = 0
+    while isinstance(app.screen, ChecksScreen) and app.screen.current is not None:
+        await answer_current(pilot, app)
+        answered += 1
+        message = app.screen.query_one("#answer-msg", Static).content
+        assert answered < 60, (app.screen.current.rule.id, str(message))
+    return answered
+
+
+async def sign(pilot, app: ArmoryApp, *pins: str, reason: str | None = None) -> None:
+    """Type each PIN (fields are preselected), the reason if asked, then Enter on the button."""
+    assert isinstance(app.screen, SignModal)
+    for pin in pins:
+        await pilot.press(*pin, "enter")
+    if reason is not None:
+        await pilot.press(*reason, "enter")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def open_day(pilot, app: ArmoryApp) -> None:
+    await pilot.press("o")
+    await pilot.pause()
+    await pilot.press("s")
+    await pilot.pause()
+    await sign(pilot, app, PINS[ARMORER])
+    assert isinstance(app.screen, ChecksScreen)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    return tmp_path / "day.sqlite"
+
+
+async def test_a_whole_shooting_day(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "SAMPLE" in str(app.screen.query_one("#sample-pins", Static).content)
+
+        # Open the day: the packs in force go on record; the day-start checks follow.
+        await open_day(pilot, app)
+        state = app.session.state
+        assert state.current_day == "day-1"
+        opened = app.session.ledger.get(state.days_opened["day-1"])
+        assert opened.who == ARMORER
+        assert {p["id"] for p in opened.payload["packs"]} == {p.pack.pack.id for p in app.session.packs}
+        assert await answer_all(pilot, app) > 0
+        assert all(i.status != "pending" for i in app.screen.items if not i.sensed)
+
+        # The board, then the first weapon's checks in its setup, one question at a time.
+        await pilot.press("escape")
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        checks = app.screen
+        assert isinstance(checks, ChecksScreen) and checks.weapon == "saa-1" and checks.setup == "12a"
+        # Blind: the expected value is nowhere on screen before the answer.
+        first = checks.current
+        assert first.expected_text is None
+        await answer_all(pilot, app)
+        items = [i for i in checks.items if not i.sensed]
+        assert items and all(i.status == "passed" for i in items)
+        assert kinds(app).count("answer") >= len(items)
+
+        # Round by round: six dummies, each shown to rattle.
+        await pilot.press("escape")
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, RoundsScreen)
+        for _ in range(6):
+            await pilot.press("enter")
+            await pilot.pause()
+        rounds = app.session.state.rounds_for("day-1", "12", "12a", "saa-1")
+        assert sorted(rounds) == [1, 2, 3, 4, 5, 6] and {r.verdict for r in rounds.values()} == {"pass"}
+
+        # Hand over: the first AD may not hand the revolver to the actor...
+        await pilot.press("escape")
+        await pilot.press("h")
+        await pilot.pause()
+        handover = app.screen
+        assert isinstance(handover, HandoverScreen)
+        handover.query_one("#giver", Select).value = FIRST_AD
+        await pilot.pause()
+        assert handover.check_action("hand_over", ()) is None
+        assert not handover.decision.allowed
+        assert "REFUSED" in str(handover.query_one("#handover-reasons", Static).content)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen is handover  # greyed out: the key does nothing
+        # ...the armorer may, once both sign.
+        handover.query_one("#giver", Select).value = ARMORER
+        handover.query_one("#witnesses", SelectionList).select(FIRST_AD)
+        await pilot.pause()
+        assert handover.check_action("hand_over", ()) is True
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        weapon = app.session.state.weapons["saa-1"]
+        assert weapon.holder == ACTOR and weapon.rounds_out == 6
+        handoff = [e for e in app.session.ledger.entries(scope=None) if e.kind == "handoff"][-1]
+        assert handoff.payload["signed_by"] == [ARMORER, ACTOR]
+        assert handoff.payload["witnesses"] == [FIRST_AD]
+
+        # Take back: nothing fired, six back; reconciled.
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"0", "enter", *"6", "enter")
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        assert app.session.state.weapons["saa-1"].holder is None
+        returned = [e for e in app.session.ledger.entries(scope=None) if e.kind == "return"][-1]
+        assert returned.payload["reconciled"] is True
+        assert not app.session.state.open_stops
+
+        # An incident: a misfire stops every firearm, full screen.
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("enter")  # misfire is first
+        await pilot.press(*"hammer fell, no fire", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        stops = app.session.state.open_stops
+        assert len(stops) == 1 and stops[0].scope == "production"
+        assert set(stops[0].weapons) >= {"saa-1", "saa-2", "rifle-1"}
+
+        # Clearing it: the safety officer signs with a reason.
+        await pilot.press("x")
+        await pilot.pause()
+        await sign(pilot, app, PINS[OFFICER], reason="cylinder checked, primer dud, lot quarantined")
+        assert not app.session.state.open_stops
+        clearance = [e for e in app.session.ledger.entries(scope=None) if e.kind == "clearance"][-1]
+        assert clearance.payload["signed_by"] == [OFFICER]
+
+
+async def test_a_live_round_stops_every_firearm(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        options = app.screen.query_one("#methods", OptionList)
+        live = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "live")
+        await pilot.press(*["down"] * live, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        stop = app.session.state.open_stops[0]
+        assert stop.scope == "production" and stop.cause == "invariant.live-round"
+        text = str(app.screen.query_one("#stop-text", Static).content)
+        assert "EVERY FIREARM" in text and "safety officer" in text
+
+
+async def test_a_wrong_answer_is_corrected_by_a_new_entry(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        while app.screen.current.rule.id != "handling.serial":
+            await answer_current(pilot, app)
+        item = app.screen.current
+        await answer_current(pilot, app, "9999")
+        # A failed stop: the stop screen, then back to the checks.
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        choices = app.screen.choices
+        index = next(i for i, (_, choice) in enumerate(choices) if choice.rule.id == "handling.serial")
+        await pilot.press(*["down"] * index, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        await pilot.press(*"4471", "enter")  # the corrected value first, then PIN and reason
+        await sign(pilot, app, PINS[ARMORER], reason="misread the 7 as 9")
+        corrections = [e for e in app.session.ledger.entries(scope=None) if e.kind == "correction"]
+        wrong = app.session.state.answers[item.key]
+        assert len(corrections) == 1 and corrections[0].payload["observed"] == ["4471"]
+        assert corrections[0].payload["corrects_seq"] == wrong.seq
+        # The stop stays open: a correction never lifts it.
+        assert [s.cause for s in app.session.state.open_stops] == ["handling.serial"]
