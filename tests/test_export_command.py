@@ -172,3 +172,27 @@ def test_progress_is_shown_on_a_terminal_and_for_long_exports():
     for done in range(0, LONG_EXPORT + 1, 1000):
         long(done)
     assert pipe.getvalue().splitlines() == [f"armory: writing r.html: {p}%" for p in (25, 50, 75, 100)]
+
+
+def test_an_entry_appended_by_another_process_during_the_export_is_carried_and_verified(ledger, tmp_path):
+    from armory.export.commands import export_file, load
+    from armory.ledger.entries import Note
+    from armory.ledger.verify import read_export, verify_file
+
+    opened = ledger_fixture.open_fixed(ledger)
+    real_checkpoint = opened.checkpoint
+
+    def racing_checkpoint():
+        with ledger_fixture.open_fixed(ledger) as other:
+            other.append("note", "reyes", Note(text="written by the TUI while the export ran"))
+        return real_checkpoint()
+
+    opened.checkpoint = racing_checkpoint
+    out = tmp_path / "raced.jsonl"
+    try:
+        assert export_file(load(opened, None), "jsonl", out, day=None, stderr=io.StringIO()) == 0
+    finally:
+        opened.close()
+    chain = read_export(out)
+    assert [e["kind"] for e in chain[-2:]] == ["note", "checkpoint"]
+    assert verify_file(out)[0].ok

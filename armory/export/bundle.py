@@ -271,7 +271,7 @@ def packs_in_force(chain: Sequence[dict], incident: dict) -> list[tuple[dict, di
 
 
 def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) -> int:
-    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines
+    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines, sign
     from armory.export.html_report import ReportData, render_report
     from armory.export.jsonl import write_lines
     from armory.export.records import Names
@@ -282,8 +282,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     _check_target_dir(out)
     verification = verify_entries(chain)
     if verification.ok and loaded.writable:
-        chain = [*chain, loaded.ledger.checkpoint().to_json()]
-        verification = verify_entries(chain)
+        chain, verification = sign(loaded, chain, verification)
     elif verification.ok and chain[-1].get("kind") != "checkpoint":
         raise InputError(f"{loaded.ledger.path}: the ledger is read-only and no checkpoint follows its last "
                          "entries, so the bundle could not prove where the chain ends; export from a writable "

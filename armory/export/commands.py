@@ -121,6 +121,43 @@ def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list
     return carried, shown
 
 
+def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[dict], Any]:
+    """Append a signed checkpoint over a chain that verified; return the chain with it and its verification.
+
+    The new checkpoint is checked on its own when it directly follows the
+    entries read (the usual case); when another process appended in between,
+    the whole chain is read and verified again.
+    """
+    import dataclasses
+
+    from armory.ledger import signing
+    from armory.ledger.verify import verify_entries
+
+    checkpoint = loaded.ledger.checkpoint().to_json()
+    public_key = _public_key(entries)
+    try:
+        note = signing.parse_and_verify_note(checkpoint["payload"]["note"], public_key)
+        follows = (checkpoint["seq"] == len(entries) + 1 and checkpoint["prev"] == entries[-1]["hash"]
+                   and note.head_hash == entries[-1]["hash"] and note.size == len(entries))
+    except (KeyError, TypeError, ValueError):
+        follows = False
+    if not follows:
+        loaded.entries = [entry.to_json() for entry in loaded.ledger.entries(scope=None)]
+        return loaded.entries, verify_entries(loaded.entries)
+    extended = dataclasses.replace(
+        verification, entries=verification.entries + 1, head=checkpoint["hash"],
+        checkpoints_checked=verification.checkpoints_checked + 1, signed_through=checkpoint["seq"],
+        last_kind="checkpoint", problems=[], hashes=[*verification.hashes, checkpoint["hash"]],
+        kinds=[*verification.kinds, "checkpoint"])
+    return [*entries, checkpoint], extended
+
+
+def _public_key(entries: Sequence[dict]) -> bytes:
+    import base64
+
+    return base64.b64decode((entries[0].get("payload") or {}).get("public_key", ""))
+
+
 def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr) -> int:
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.progress import Progress
@@ -135,8 +172,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     check_writable(out)
     verification = verify_entries(entries)
     if verification.ok and loaded.writable:
-        entries = [*entries, loaded.ledger.checkpoint().to_json()]
-        verification = verify_entries(entries)
+        entries, verification = sign(loaded, entries, verification)
     elif verification.ok and entries[-1].get("kind") != "checkpoint" and day is None:
         # Without a signed head at its end an export cannot prove where it ends (log verify fails it).
         raise InputError(

@@ -65,7 +65,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     records = build_records(data.shown, names)
     summary = summarize(data.shown, records, data.chain)
     production_title = names.title or _production_title(data.chain) or "Unnamed production"
-    days = sorted({r.day for r in records if r.day}, key=lambda d: [r.day for r in records].index(d))
+    days = list(dict.fromkeys(r.day for r in records if r.day))
     if data.day:
         scope = f"day {data.day}"
     else:
