@@ -93,4 +93,8 @@ def resume(app) -> None:
         if len(verified) < issue.rounds or position.get("screen") == "rounds":
             app.push_screen(RoundsScreen(day, scene, setup, weapon))
     elif _pending(session, day, SETUP_PHASES, scene, setup, weapon) or position.get("screen") == "checks":
-        app.push_screen(ChecksScreen(day, SETUP_PHASES, scene, setup, weapon))
+        checks = ChecksScreen(day, SETUP_PHASES, scene, setup, weapon)
+        rounds = position.get("rounds")
+        if position.get("item") and isinstance(rounds, list) and all(isinstance(r, str) for r in rounds):
+            checks.restored_rounds = {position["item"]: rounds}
+        app.push_screen(checks)

@@ -45,6 +45,8 @@ class ChecksScreen(ArmoryScreen):
         self.round_answers: list[str] = []
         self.last_verdict: tuple[str, str] | None = None
         self.showing_why = False
+        self.restored_rounds: dict[str, list[str]] = {}
+        """Per-round answers given before a crash, from the position file, keyed by check key."""
 
     @property
     def position(self) -> dict:
@@ -63,7 +65,8 @@ class ChecksScreen(ArmoryScreen):
             yield Static(id="sensed", markup=False)
 
     def on_mount(self) -> None:
-        self.app.note_position(self.position)
+        if not self.restored_rounds:
+            self.app.note_position(self.position)
         super().on_mount()
 
     # -- what to ask -------------------------------------------------------
@@ -109,7 +112,8 @@ class ChecksScreen(ArmoryScreen):
             self.query_one("#sensed", Static).update("")
         next_item = pending[0] if pending else None
         if next_item is None or self.current is None or next_item.key != self.current.key:
-            self.round_answers = []
+            self.round_answers = list(self.restored_rounds.get(next_item.key, [])) if next_item else []
+            self.restored_rounds = {}
         self.current = next_item
         self.show_question()
 
@@ -198,9 +202,13 @@ class ChecksScreen(ArmoryScreen):
             return
         self.round_answers.append(value)
         if item.per_round and len(self.round_answers) < item.per_round:
+            # Rounds answered so far are not an answer yet; the position file keeps them across a crash.
+            self.app.note_position({**self.position, "item": item.key, "rounds": self.round_answers})
             self.show_question()
             return
         observed, self.round_answers = self.round_answers, []
+        if item.per_round:
+            self.app.note_position(self.position)
         asked_of = set(getattr(item, "asked_of", ()) or ())
         operator = self.app.operator
         if asked_of and operator and not (self.session.roles(operator, item.day) & asked_of):

@@ -1,0 +1,98 @@
+"""A crash costs nothing: a new app on the same ledger opens at the same step with every answer present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armory.tui.screens.board import BoardScreen
+from armory.tui.screens.checks import ChecksScreen
+from armory.tui.screens.home import HomeScreen
+from armory.tui.screens.rounds import RoundsScreen
+from test_tui_day import SIZE, answer_all, answer_current, make_app, open_day
+
+
+async def start_setup_checks(pilot, app, answers: int) -> list[str]:
+    await open_day(pilot, app)
+    await answer_all(pilot, app)
+    await pilot.press("escape", "b")
+    await pilot.pause()
+    await pilot.press("c")
+    await pilot.pause()
+    answered = []
+    for _ in range(answers):
+        answered.append(app.screen.current.key)
+        await answer_current(pilot, app)
+    return answered
+
+
+@pytest.mark.parametrize("keep_position_file", [True, False], ids=["position-file", "ledger-only"])
+async def test_resume_opens_at_the_same_question(tmp_path: Path, keep_position_file: bool):
+    ledger = tmp_path / "crash.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        answered = await start_setup_checks(pilot, first, answers=9)  # into the per-round questions
+        waiting = first.screen.current.key
+        waiting_round = len(first.screen.round_answers)
+        entries = len(first.session.ledger)
+    # The first app is gone (as after a kill); only the disk remains.
+    if not keep_position_file:
+        first.position_path.unlink()
+
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = second.screen
+        assert isinstance(screen, ChecksScreen)
+        assert (screen.day, screen.scene, screen.setup, screen.weapon) == ("day-1", "12", "12a", "saa-1")
+        assert screen.current.key == waiting
+        statuses = {item.key: item.status for item in screen.items}
+        done = [key for key in answered if key != waiting]
+        assert done and all(statuses[key] == "passed" for key in done)
+        # Rounds of a per-round question answered before the crash come back from the position
+        # file; without it the question starts again at round 1 (nothing half-answered is recorded).
+        assert waiting_round > 0
+        assert len(screen.round_answers) == (waiting_round if keep_position_file else 0)
+        assert len(second.session.ledger) == entries
+        # Underneath: the board and the home screen, as if walked to by hand.
+        stack = [type(s) for s in second.screen_stack]
+        assert stack[-3:] == [HomeScreen, BoardScreen, ChecksScreen]
+        assert second.operator == "ana-reyes"
+
+
+async def test_resume_in_the_middle_of_the_rounds(tmp_path: Path):
+    ledger = tmp_path / "rounds.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await open_day(pilot, first)
+        await answer_all(pilot, first)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        for _ in range(2):
+            await pilot.press("enter")
+            await pilot.pause()
+
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, RoundsScreen)
+        assert second.screen.next_round() == 3
+        assert sorted(second.session.state.rounds_for("day-1", "12", "12a", "saa-1")) == [1, 2]
+
+
+async def test_resume_during_the_day_start_checks(tmp_path: Path):
+    ledger = tmp_path / "morning.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await open_day(pilot, first)
+        await answer_current(pilot, first)
+        waiting = first.screen.current.key
+
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, ChecksScreen) and second.screen.phases == ("day_start",)
+        assert second.screen.current.key == waiting
