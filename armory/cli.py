@@ -45,6 +45,18 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked: importlib.metadata costs a third of start-up."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show armory's version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"armory {_version()}")
+        parser.exit()
+
+
 def _add_production(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--production",
@@ -89,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"armory {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     _add_production(parser)
     _add_ledger(parser)
     parser.set_defaults(handler="armory.tui.launch:run")

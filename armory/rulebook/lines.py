@@ -11,18 +11,26 @@ find gets the line of its nearest enclosing table, or no line at all.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 Path = tuple[str | int, ...]
 
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BASIC = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_LITERAL = re.compile(r"'([^'\n]*)'")
+_SCALAR = re.compile(r"[^,\]}\n#]*")
 
 
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
-        self.line = 1
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
         self.lines: dict[Path, int] = {}
         self.array_tables: dict[Path, int] = {}  # concrete path -> number of [[...]] seen
 
@@ -31,27 +39,19 @@ class _Scanner:
         i = self.pos + offset
         return self.text[i] if i < len(self.text) else ""
 
+    @property
+    def line(self) -> int:
+        return bisect_left(self._newlines, self.pos) + 1
+
     def advance(self, n: int = 1) -> None:
-        for _ in range(n):
-            if self.pos < len(self.text):
-                if self.text[self.pos] == "\n":
-                    self.line += 1
-                self.pos += 1
+        self.pos = min(self.pos + n, len(self.text))
 
     def skip_blank(self, newlines: bool) -> None:
-        while self.pos < len(self.text):
-            ch = self.text[self.pos]
-            if ch in " \t\r" or (newlines and ch == "\n"):
-                self.advance()
-            elif ch == "#":
-                while self.pos < len(self.text) and self.text[self.pos] != "\n":
-                    self.pos += 1
-            else:
-                return
+        self.pos = (_BLANK_NL if newlines else _BLANK).match(self.text, self.pos).end()
 
     def skip_line(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] != "\n":
-            self.pos += 1
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
 
     # -- tokens -------------------------------------------------------------
     def string(self) -> str:
@@ -67,21 +67,11 @@ class _Scanner:
             value = self.text[self.pos : end]
             self.advance(end + 3 - self.pos)
             return value
-        self.advance()
-        out = []
-        while True:
-            ch = self.peek()
-            if ch in ("", "\n"):
-                raise ValueError("unterminated string")
-            if ch == quote:
-                self.advance()
-                return "".join(out)
-            if ch == "\\" and quote == '"':
-                out.append(self.text[self.pos : self.pos + 2])
-                self.advance(2)
-                continue
-            out.append(ch)
-            self.advance()
+        match = (_BASIC if quote == '"' else _LITERAL).match(self.text, self.pos)
+        if match is None:
+            raise ValueError("unterminated string")
+        self.advance(match.end() - self.pos)
+        return match.group(1)
 
     def key(self) -> list[str]:
         parts: list[str] = []
@@ -91,12 +81,11 @@ class _Scanner:
             if ch in ('"', "'"):
                 parts.append(self.string())
             else:
-                start = self.pos
-                while self.peek() in _BARE and self.peek() != "":
-                    self.advance()
-                if self.pos == start:
+                match = _BARE_KEY.match(self.text, self.pos)
+                if match is None:
                     raise ValueError("expected a key")
-                parts.append(self.text[start : self.pos])
+                parts.append(match.group())
+                self.advance(match.end() - self.pos)
             self.skip_blank(newlines=False)
             if self.peek() == ".":
                 self.advance()
@@ -138,8 +127,9 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
         else:
-            while self.peek() not in ("", ",", "]", "}", "\n", "#"):
-                self.advance()
+            match = _SCALAR.match(self.text, self.pos)
+            if match:
+                self.advance(match.end() - self.pos)
 
     def key_value(self, table: Path) -> None:
         line = self.line
