@@ -218,3 +218,19 @@ def test_the_failure_catalogue_holds_domain_ids():
 def test_duplicate_failure_id(in_tmp):
     text = '[[failure]]\nid = "F1"\ntitle = "a"\nsource = "b"\n\n[[failure]]\nid = "F1"\ntitle = "c"\nsource = "d"\n'
     assert lint_text(in_tmp, text, "failures.toml") == ['failures.toml:7: failure[2].id: failure id "F1" is listed twice']
+
+
+def test_a_rule_with_one_broken_key_still_gets_its_other_checks(in_tmp):
+    # severity is broken; the misplaced expectation on line 18 is still reported.
+    text = edit(edit(PACK, 15, 'severity = "fatal"'), 18, 'expect = { within_minutes = 5 }')
+    found = lint_text(in_tmp, text)
+    assert [f.split(": ")[0] + ": " + f.split(": ")[1] for f in found] == [
+        "pack.toml:15: rule[1].severity",
+        "pack.toml:18: rule[1].expect.within_minutes",
+    ]
+
+
+def test_common_words_suggest_the_vocabulary(in_tmp):
+    found = lint_text(in_tmp, edit(PACK, 17, 'answer = "number"'))
+    assert found == ['pack.toml:17: rule[1].answer: "number" is not allowed; did you mean "count"? '
+                     '(expected "count", "digits", "choice", "time", "measurement", "text" or "yes_no")']

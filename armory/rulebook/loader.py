@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from armory import paths
 from armory.problems import InputError, Problem
 from armory.production.models import Production
 from armory.rulebook.models import FailureCatalogue, Pack
+from armory.rulebook.lines import format_key
 from armory.rulebook.source import (
     CheckContext,
     SourceFile,
@@ -388,13 +389,46 @@ def _pack_partial_check(source: SourceFile) -> list[Problem]:
     for i, raw in enumerate(rules):
         try:
             rule = Rule.model_validate(raw)
-        except ValueError:
-            if isinstance(raw, dict):  # the citations can still be checked
+        except ValidationError as err:
+            if not isinstance(raw, dict):
+                continue
+            patched = _patched_rule(raw, err)
+            if patched is None:  # the citations can still be checked
                 out.extend(citation_problems(source, i, raw.get("sources"), raw.get("failures"),
                                              failure_ids, declared_ids))
+                continue
+            rule, bad_keys = patched
+            prefix = format_key(("rule", i))
+            out.extend(p for p in rule_problems(source, i, rule, failure_ids, declared_ids)
+                       if not any(p.key == f"{prefix}.{k}" or p.key.startswith((f"{prefix}.{k}.", f"{prefix}.{k}["))
+                                  for k in bad_keys))
             continue
         out.extend(rule_problems(source, i, rule, failure_ids, declared_ids))
     return out
+
+
+#: Stand-ins for a rule's broken keys, so that the checks of its other keys still run.
+_PLACEHOLDERS: dict[str, object] = {
+    "id": "placeholder", "title": "placeholder", "why": "placeholder", "severity": "note",
+    "expect": {"not_empty": True}, "sources": ["placeholder"], "failures": ["F1"],
+}
+
+
+def _patched_rule(raw: dict, err: ValidationError) -> tuple[Any, set[str]] | None:
+    """The rule with each broken top-level key replaced or dropped, and those keys; None if that fails."""
+    from armory.rulebook.models import Rule
+
+    bad = {e["loc"][0] for e in err.errors() if e["loc"] and isinstance(e["loc"][0], str)}
+    if not bad or bad & {"phase", "answer", "sense", "ask"}:
+        return None  # what the other checks mean depends on these: do not guess
+    patched = {k: v for k, v in raw.items() if k not in bad}
+    for key in bad:
+        if key in _PLACEHOLDERS:
+            patched[key] = _PLACEHOLDERS[key]
+    try:
+        return Rule.model_validate(patched), bad
+    except ValidationError:
+        return None
 
 
 def _failures_cross_check(catalogue: FailureCatalogue, ctx: CheckContext) -> list[Problem]:

@@ -69,6 +69,21 @@ def quote(value: Any) -> str:
     return str(value)
 
 
+#: Words people write for a value of the closed vocabularies, and the value they mean.
+SYNONYMS: dict[str, str] = {
+    "number": "count", "integer": "count", "int": "count", "rounds": "count",
+    "distance": "measurement", "length": "measurement", "feet": "measurement", "metres": "measurement",
+    "bool": "yes_no", "boolean": "yes_no", "yes/no": "yes_no", "yesno": "yes_no", "tick": "yes_no",
+    "string": "text", "str": "text", "name": "text", "clock": "time", "datetime": "time",
+    "serial": "digits", "select": "choice", "enum": "choice",
+    "error": "stop", "critical": "stop", "warning": "hold", "warn": "hold", "info": "note",
+    "pistol": "semi_automatic_pistol", "handgun": "semi_automatic_pistol", "replica": "non_firing_replica",
+    "prop": "rubber_prop", "rubber": "rubber_prop", "dummy": "dummies", "blank": "blanks",
+    "empty": "cold", "unloaded": "cold", "ad": "first_assistant_director", "1st_ad": "first_assistant_director",
+    "meters": "metres", "ft": "feet", "m": "metres",
+}
+
+
 def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
     """``'; did you mean "x"?'`` when a candidate is close to ``word``, else ``''``."""
     if not isinstance(word, str):
@@ -77,7 +92,11 @@ def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in pool}
-        matches = [lowered[word.lower()]] if word.lower() in lowered else []
+        key = word.strip().lower()
+        if key in lowered:
+            matches = [lowered[key]]
+        elif SYNONYMS.get(key.replace(" ", "_")) in pool:
+            matches = [SYNONYMS[key.replace(" ", "_")]]
     return f"; did you mean {quote(matches[0])}?" if matches else ""
 
 
