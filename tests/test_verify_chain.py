@@ -350,3 +350,58 @@ def test_a_re_signed_checkpoint_without_the_key_fails(export, capsys):
     _write(export, [entry_line(r) for r in rewritten])
     code, text = _verify(capsys, export)
     assert code == 1 and "#7 (checkpoint)" in text and "signature does not verify" in text
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _string_paths(value, path=()):
+    """Every path to a string inside ``value``."""
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_paths(item, (*path, index))
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("pristine")
+    path = directory / "set.ledger"
+    with Ledger.open(path, production_title="Dry Gulch", clock=StepClock()) as ledger:
+        _fill(ledger, 0, 4)
+        ledger.checkpoint()
+        _fill(ledger, 4, 4)
+        ledger.append("note", "sam", {"text": "wrap"})
+        out = directory / "x.jsonl"
+        write_jsonl(ledger, out)
+    return read_export(out)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_string_changed_anywhere_and_the_chain_rehashed_without_the_key_is_caught(pristine, data):
+    assert verify_entries(pristine).ok
+    index = data.draw(st.integers(0, len(pristine) - 2), label="entry")
+    paths = [p for p in _string_paths(pristine[index]) if p[0] not in ("hash", "prev")]
+    path = data.draw(st.sampled_from(paths), label="field")
+    replacement = data.draw(st.text(min_size=1, max_size=5), label="text")
+
+    def edit(records):
+        target = records[index]
+        for key in path[:-1]:
+            target = target[key]
+        if target[path[-1]] == replacement:
+            target[path[-1]] += "x"
+        else:
+            target[path[-1]] = replacement
+
+    try:
+        rewritten = _rewrite(pristine, edit)
+    except (ValueError, KeyError, UnicodeEncodeError):
+        return  # the edit made a record that cannot even be hashed (for example a non-hex head)
+    assert not verify_entries(rewritten).ok

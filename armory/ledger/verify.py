@@ -114,7 +114,7 @@ class _Check:
         if kind == "ledger_opened" or seq == 1:
             self._opened(seq, kind, fields["payload"])
         elif kind == "checkpoint":
-            self._checkpoint(seq, fields["payload"])
+            self._checkpoint(seq, fields["payload"], time)
         if self.bad is None:
             self.hashes.append(digest)
             self.kinds.append(kind)
@@ -136,7 +136,7 @@ class _Check:
         self.public_key, self.fingerprint = raw, payload["key_fingerprint"]
         self.origin = f"armory.ledger/{payload.get('ledger_id')}"
 
-    def _checkpoint(self, seq: int, payload: dict) -> None:
+    def _checkpoint(self, seq: int, payload: dict, time: str) -> None:
         if self.public_key is None:
             self.fail(seq, "checkpoint", "no public key to check the signature with")
             return
@@ -158,6 +158,9 @@ class _Check:
         if (note.origin, note.size, note.head_hash) != (payload.get("origin"), payload.get("size"),
                                                           payload.get("head_hash")):
             self.fail(seq, "checkpoint", "the checkpoint's fields say something other than its signed note")
+            return
+        if note.time is not None and note.time != time:
+            self.fail(seq, "checkpoint", f"the entry's time {time} is not the {note.time} its note signs")
             return
         self.checkpoints += 1
         self.signed_through = seq

@@ -1,0 +1,74 @@
+"""Entries in plain language: one line each, names and local times from the production."""
+
+from __future__ import annotations
+
+import pytest
+
+from armory.ledger.describe import describe, describe_all
+from armory.ledger.entries import KINDS
+from armory.ledger.store import Ledger
+from armory.rulebook.loader import load_production
+from tests.golden import ledger_fixture
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory):
+    path = ledger_fixture.build(tmp_path_factory.mktemp("golden") / "golden.ledger")
+    production = load_production(ledger_fixture.PRODUCTION).production
+    with Ledger.open(path, readonly=True) as ledger:
+        yield list(ledger.entries(scope=None)), production
+
+
+def test_every_entry_gets_one_plain_line(golden):
+    entries, production = golden
+    lines = list(describe_all(entries, production))
+    assert len(lines) == len(entries)
+    for entry, line in zip(entries, lines):
+        assert "\n" not in line.replace(ledger_fixture.OVERRIDE_REASON, "")
+        assert line.startswith(f"#{entry.seq} 2026-03-0")
+        assert "{" not in line, f"fell back to the raw payload: {line}"
+
+
+def test_names_weapons_and_local_time_come_from_the_production(golden):
+    entries, production = golden
+    handoff = next(e for e in entries if e.kind == "handoff")
+    line = describe(handoff, production)
+    giver = production.crew_member(handoff.payload["giver"]).name
+    receiver = production.crew_member(handoff.payload["receiver"]).name
+    weapon = production.weapon_by_id(handoff.payload["weapon"])
+    assert f"{giver} handed {weapon.id} ({weapon.make} {weapon.model}) to {receiver}" in line
+    assert " MST " in line  # America/Denver in March, before daylight saving
+    bare = describe(handoff)
+    assert handoff.payload["giver"] in bare and "UTC" in bare
+
+
+def test_stops_and_incidents_stand_out(golden):
+    entries, production = golden
+    kinds_seen = {e.kind for e in entries}
+    for entry in entries:
+        line = describe(entry, production)
+        if entry.kind == "stop":
+            assert "STOP" in line
+        if entry.kind == "incident":
+            assert "INCIDENT" in line
+        if entry.kind == "return" and not entry.payload["reconciled"]:
+            assert "NOT RECONCILED" in line
+    assert {"stop", "incident", "handoff", "answer", "checkpoint"} <= kinds_seen
+
+
+def test_a_drill_entry_and_clock_skew_are_marked(tmp_path):
+    from datetime import datetime, timezone
+
+    times = iter([datetime(2026, 3, 2, 14, tzinfo=timezone.utc), datetime(2026, 3, 2, 14, tzinfo=timezone.utc),
+                  datetime(2026, 3, 2, 13, 59, 58, tzinfo=timezone.utc)])
+    with Ledger.open(tmp_path / "l.sqlite", clock=lambda: next(times)) as ledger:
+        drill = ledger.append("note", "ann", {"text": "dry run"}, scope="drill-3")
+        late = ledger.append("note", "ann", {"text": "late"})
+    assert "[drill drill-3] ann noted: dry run" in describe(drill)
+    assert "clock ran 2000 ms backwards" in describe(late) and "[drill" not in describe(late)
+
+
+def test_every_kind_has_a_describer():
+    from armory.ledger import describe as module
+
+    assert set(module._KINDS) == set(KINDS)
