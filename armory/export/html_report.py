@@ -128,6 +128,11 @@ def _local(value: str, tz: dt.tzinfo) -> str:
         return value
 
 
+def _clip(text: str, limit: int = 240) -> str:
+    """A long reason cut for a list; the entry itself shows it whole."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _link(seq: int) -> str:
     return f'<a href="#e{seq}">#{seq}</a>'
 
@@ -201,15 +206,16 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         payload = by_seq.get(seq, {}).get("payload") or {}
         target = "every firearm" if payload.get("scope") == "production" else ", ".join(payload.get("weapons") or [])
         attention.append(f"<li><strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
-                         f"{escape(str(payload.get('reason', '')))}</li>")
+                         f"{escape(_clip(str(payload.get('reason', ''))))}</li>")
     for seq in summary.unreviewed_incidents:
         payload = by_seq.get(seq, {}).get("payload") or {}
         attention.append(f"<li><strong>Incident not yet reviewed</strong> ({_link(seq)}): "
                          f"{escape(str(payload.get('description', '')))}</li>")
     for seq in summary.open_holds:
         payload = by_seq.get(seq, {}).get("payload") or {}
-        attention.append(f"<li><strong>Hold never overridden</strong> ({_link(seq)}): {escape(str(payload.get('rule_id')))} "
-                         f"on {escape(str(payload.get('weapon') or 'no weapon'))}</li>")
+        weapon = f" on {payload['weapon']}" if payload.get("weapon") else ""
+        attention.append(f"<li><strong>Hold never overridden</strong> ({_link(seq)}): "
+                         f"{escape(str(payload.get('rule_id')))}{escape(weapon)}</li>")
     out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>']
     when = "at the end of this record"
     if attention:
@@ -221,10 +227,11 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
         ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
         for record in ranked:
-            reason = f" — {escape(record.reason)}" if record.reason else ""
+            reason = f" — {escape(_clip(record.reason))}" if record.reason else ""
             when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
             out.append(f"<li>{_link(record.seq)} {escape(when)} "
-                       f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.what)}{reason}</li>")
+                       f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.short or record.what)}"
+                       f"{reason}</li>")
         out.append("</ul>")
     else:
         out.append("<p>Nothing failed: no stop, incident, refusal, override or failed check.</p>")

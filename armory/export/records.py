@@ -89,6 +89,8 @@ class Record:
     """``serious``, ``warning``, ``ok`` or ``""``: how the report marks it."""
     details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """(label, value) pairs the html shows under the entry: what the rule asked, what was observed, ..."""
+    short: str = ""
+    """A shorter ``what`` for lists (``STOP on colt-1``); empty when ``what`` is short already."""
 
     @property
     def anchor(self) -> str:
@@ -169,7 +171,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     who_id = entry.get("who") or ""
     weapon = p.get("weapon") if isinstance(p.get("weapon"), str) else None
     weapons: tuple[str, ...] = tuple(p.get("weapons") or ([weapon] if weapon else []))
-    result = rule = reason = severity = ""
+    result = rule = reason = severity = short = ""
     details: list[tuple[str, str]] = []
     n = names
     if kind == "ledger_opened":
@@ -201,7 +203,10 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         sev = p.get("severity", "")
         where = f" on {weapon}" if weapon else ""
         how = "Judged from the ledger" if p.get("sensed") else "Check"
-        what = f"{how}{where}: {p.get('question', '')}".rstrip(": ")
+        question = str(p.get("question", ""))
+        if p.get("sensed") and question.startswith("(sensed from the ledger) "):
+            question = question[len("(sensed from the ledger) "):]
+        what = f"{how}{where}: {question}".rstrip(": ")
         rule = str(p.get("rule_id", ""))
         if verdict == "pass":
             result = "pass"
@@ -258,6 +263,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         else:
             target = ", ".join(weapons) or "the weapon"
         what = f"STOP on {target}: back to the armorer until a safety officer clears it"
+        short = f"STOP on {target}"
         rule = str(p.get("cause", ""))
         reason = str(p.get("reason", ""))
         result = "stopped"
@@ -362,6 +368,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         hash=str(entry.get("hash", "")),
         severity=severity,
         details=tuple((label, value) for label, value in details if value),
+        short=short,
     )
 
 
