@@ -387,7 +387,9 @@ def pristine(tmp_path_factory):
 def test_any_string_changed_anywhere_and_the_chain_rehashed_without_the_key_is_caught(pristine, data):
     assert verify_entries(pristine).ok
     index = data.draw(st.integers(0, len(pristine) - 2), label="entry")
-    paths = [p for p in _string_paths(pristine[index]) if p[0] not in ("hash", "prev")]
+    # hash, prev and a checkpoint's head_hash are what _rewrite recomputes: editing them is undone.
+    paths = [p for p in _string_paths(pristine[index])
+             if p[0] not in ("hash", "prev") and p != ("payload", "head_hash")]
     path = data.draw(st.sampled_from(paths), label="field")
     replacement = data.draw(st.text(min_size=1, max_size=5), label="text")
 
