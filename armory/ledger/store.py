@@ -209,7 +209,14 @@ class Ledger:
                     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
                     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 except sqlite3.OperationalError:
-                    # A WAL file in a read-only directory cannot get its -shm; read it as immutable.
+                    # A WAL ledger in a read-only directory cannot get its -shm. Reading it as
+                    # immutable is right only when no write-ahead log holds entries not yet in it.
+                    wal = path.with_name(path.name + "-wal")
+                    if wal.exists() and wal.stat().st_size > 0:
+                        raise InputError(
+                            f"{path}: its newest entries are in {wal.name}, which cannot be read from a read-only "
+                            "directory; copy the ledger and its -wal file to a writable directory and try again"
+                        ) from None
                     conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
             else:
                 conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
