@@ -202,3 +202,30 @@ def test_the_western_is_the_rust_situation():
              if {"armorer", "assistant_property_master"} <= production.roles_on(c.id, d.id)]
     assert split, "one day shows the armorer's split job (DOMAIN F4)"
     assert production.day[0].date.year < 2020, "the sample is dated so nobody takes it for a real shoot"
+
+
+def test_cross_checks_still_run_around_a_broken_table(in_tmp):
+    broken_weapon = '[[weapon]]\nid = "bad"\nmake = "x"\nmodel = "y"\nserial = "1234"\n'
+    text = edit(PRODUCTION, 23, "capacity = 0").replace("[[weapon]]\n", broken_weapon + "\n[[weapon]]\n", 1)
+    text = text.replace('roles = ["actor"]', 'roles = ["actr"]')
+    found = lint_production(in_tmp, text)
+    lines = text.splitlines()
+    roles_line = lines.index('roles = ["actr"]') + 1
+    capacity_line = lines.index("capacity = 0") + 1
+    actor_line = lines.index('actor = "act"') + 1
+    assert [f.split(": ")[0] + ": " + f.split(": ")[1] for f in found] == [
+        f"production.toml:{roles_line}: crew[2].roles[1]",
+        "production.toml:16: weapon[1].kind",
+        f"production.toml:{capacity_line}: weapon[2].capacity",
+        f"production.toml:{actor_line}: {ISSUE}.actor",
+    ]
+    assert 'is not an actor on day "d1"' in found[-1]
+
+
+def test_pack_references_are_checked_even_when_the_production_is_broken(in_tmp):
+    text = edit(edit(PRODUCTION, 4, 'packs = [{ id = "tets", version = "1.0.0" }]'), 18, 'kind = "revolvr"')
+    found = lint_production(in_tmp, text)
+    assert [f.split(": ")[0] + ": " + f.split(": ")[1] for f in found] == [
+        "production.toml:4: production.packs[1].id",
+        "production.toml:18: weapon[1].kind",
+    ]

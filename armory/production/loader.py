@@ -190,6 +190,8 @@ class _Checker:
             self.report(loc + ("rounds",), f"a load of {issue.load} needs rounds of at least 1")
         elif weapon.capacity and issue.rounds > weapon.capacity:
             self.report(loc + ("rounds",), f"{issue.rounds} rounds do not fit: {quote(weapon.id)} holds {weapon.capacity}")
+        if weapon.caliber is None:
+            return weapon.firing  # reported on the weapon: no caliber to match lots with
         matching = [x.id for x in p.lot if x.kind == lot_kind and x.caliber == weapon.caliber]
         if issue.lot is None:
             if matching:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from armory import paths
 from armory.problems import InputError, Problem
-from armory.production.models import Production
+from armory.production.models import PackRef, Production
 from armory.rulebook.models import FailureCatalogue, Pack
 from armory.rulebook.lines import format_key
 from armory.rulebook.source import (
@@ -30,8 +30,9 @@ from armory.rulebook.source import (
     display_path,
     quote,
     read_source,
-    validate,
+    validation_problems,
 )
+from armory.rulebook.patch import cross_check_around_errors
 
 CrossCheck = Callable[[Any, CheckContext], Iterable[Problem]]
 PreCheck = Callable[[SourceFile], Iterable[Problem]]
@@ -150,11 +151,16 @@ def _load_source(source: SourceFile, extra_rules: Sequence[Path], want: str | No
             source.display, source.line((kind.top_table,)), "",
             f"this is {_KIND_WORDS.get(kind.top_table, kind.top_table)} file, not {_KIND_WORDS.get(want, want)} file")])
     pre = list(kind.precheck(source)) if kind.precheck else []
-    value, problems = validate(source, kind.model)
+    try:
+        value, problems = kind.model.model_validate(source.data), []
+    except ValidationError as err:
+        value, problems = None, validation_problems(source, kind.model, err)
+        if kind.partial_check is not None:
+            problems.extend(kind.partial_check(source))
+        elif kind.cross_check is not None:
+            problems.extend(cross_check_around_errors(source, kind.model, err, kind.cross_check, extra_rules))
     pre_keys = {p.key for p in pre}
     problems = pre + [p for p in problems if p.key not in pre_keys]
-    if value is None and kind.partial_check is not None:
-        problems.extend(kind.partial_check(source))
     if value is not None and kind.cross_check is not None:
         try:
             problems.extend(kind.cross_check(value, CheckContext(source, tuple(extra_rules))))
@@ -266,13 +272,21 @@ def packs_for(production: LoadedProduction, extra: Sequence[Path] = ()) -> list[
     pack, a version that differs from the one the production expects, a
     problem inside a pack, or a rule id two packs share.
     """
-    from armory.rulebook.checks import duplicate_rule_problems
-
     prod_source = SourceFile(production.path, production.text, production.sha256, {},
                              display=display_path(production.path))
+    found, problems = _packs_for_refs(production.production.production.packs, prod_source, extra)
+    if problems:
+        _raise(production.path, "production's rule packs", problems)
+    return found
+
+
+def _packs_for_refs(refs: Sequence[PackRef], prod_source: SourceFile,
+                    extra: Sequence[Path]) -> tuple[list[LoadedPack], list[Problem]]:
+    from armory.rulebook.checks import duplicate_rule_problems
+
     by_id, problems, unreadable = _pack_index(extra)
     found: list[LoadedPack] = []
-    for i, ref in enumerate(production.production.production.packs):
+    for i, ref in enumerate(refs):
         candidates = by_id.get(ref.id)
         if not candidates:
             where = "rules/" + (" or the --rules paths" if extra else "")
@@ -298,9 +312,21 @@ def packs_for(production: LoadedProduction, extra: Sequence[Path] = ()) -> list[
         source = loaded.source
         found.append(LoadedPack(pack, source.path, source.text, source.sha256))
     problems.extend(duplicate_rule_problems(found))
-    if problems:
-        _raise(production.path, "production's rule packs", problems)
-    return found
+    return found, problems
+
+
+def _pack_ref_problems(source: SourceFile | None, extra: Sequence[Path]) -> list[Problem]:
+    """The pack references of a production that did not validate, checked if they themselves are valid."""
+    from pydantic import TypeAdapter
+
+    info = source.data.get("production") if source is not None else None
+    if not isinstance(info, dict) or "packs" not in info:
+        return []
+    try:
+        refs = TypeAdapter(list[PackRef]).validate_python(info["packs"])
+    except ValidationError:
+        return []
+    return _packs_for_refs(refs, source, extra)[1]
 
 
 def load_context(production_path: Path, extra: Sequence[Path] = ()) -> tuple[LoadedProduction, list[LoadedPack]]:
@@ -340,6 +366,8 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
     for path in files:
         loaded = _load_path(path, extra_rules)
         problems.extend(loaded.problems)
+        if loaded.value is None and loaded.kind is not None and loaded.kind.top_table == "production":
+            problems.extend(_pack_ref_problems(loaded.source, extra_rules))
         if loaded.value is None or loaded.problems or loaded.kind is None or loaded.source is None:
             continue
         source = loaded.source
@@ -352,7 +380,10 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
             except InputError as err:
                 problems.extend(err.problems)
     problems.extend(duplicate_rule_problems(packs))
-    return len(files), _unique(problems)
+    order: dict[str, int] = {}
+    for problem in problems:
+        order.setdefault(problem.file, len(order))
+    return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
 
 
 # --------------------------------------------------------------------------
