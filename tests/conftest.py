@@ -14,6 +14,6 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
     monkeypatch.delenv("ARMORY_LEDGER", raising=False)
     for name in list(os.environ):
-        if name.startswith("TEXTUAL_"):
+        if name.startswith("TEXTUAL_") and not name.startswith("TEXTUAL_SNAPSHOT"):  # pytest-textual-snapshot sets its own
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARMORY_ARGON2", "fast")
