@@ -1,0 +1,213 @@
+"""The bundled drills: each passes, together they make every bundled rule fire,
+and the replay of Rust, 21 October 2021, refuses at every point the day went wrong.
+
+The bundled set is run once (into one kept ledger, as a safety officer would
+with ``--ledger``) and the tests below read that run's output and ledger.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from armory.cli import main
+from armory.ledger.store import Ledger
+from armory.paths import PROJECT_ROOT, SAMPLE_PRODUCTIONS
+
+DRILL_DIRS = sorted(SAMPLE_PRODUCTIONS.glob("*/drills"))
+DRILLS = sorted(p for d in DRILL_DIRS for p in d.glob("*.toml"))
+RUST = SAMPLE_PRODUCTIONS / "rust-2021" / "drills" / "rust-21-october-2021.toml"
+SCHEMA_LINE = "#:schema ../../../armory/schemas/drill.schema.json"
+
+
+def _drill(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def result_entries(ledger_path: Path, scope: str):
+    ledger = Ledger.open(ledger_path, create=False, readonly=True)
+    try:
+        return list(ledger.entries(scope=scope))
+    finally:
+        ledger.close()
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory):
+    """Every bundled drill and the coverage report, in one run with a kept ledger."""
+    import contextlib
+    import io
+
+    ledger = tmp_path_factory.mktemp("bundled") / "drills.sqlite"
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+        mp.delenv("ARMORY_LEDGER", raising=False)
+        with contextlib.redirect_stdout(out):
+            code = main(["rules", "test", "--coverage", "--ledger", str(ledger), *map(str, DRILL_DIRS)])
+    return code, out.getvalue(), ledger
+
+
+def test_there_are_enough_drills_and_each_tells_its_story():
+    assert len(DRILLS) >= 13
+    cited: set[str] = set()
+    for path in DRILLS:
+        text = path.read_text(encoding="utf-8")
+        assert text.splitlines()[0] == SCHEMA_LINE, path
+        data = tomllib.loads(text)
+        info = data["drill"]
+        assert len(info["description"].split()) >= 25, f"{path.name}: the description tells the story"
+        assert info["failures"], f"{path.name}: cites no failure"
+        cited.update(info["failures"])
+    assert (PROJECT_ROOT / "armory" / "schemas" / "drill.schema.json").is_file()
+    assert {f"F{n}" for n in range(1, 13)} <= cited
+
+
+def test_every_bundled_drill_passes_and_every_rule_fires(bundled_run):
+    code, out, _ledger = bundled_run
+    assert code == 0, out
+    for path in DRILLS:
+        assert re.search(rf"^PASS  \S*{re.escape(path.name)}  ", out, re.M), f"{path.name} did not pass:\n{out}"
+    assert f"{len(DRILLS)} passed, 0 failed" in out
+    total = sum(len(_drill(p)["rule"]) for p in (PROJECT_ROOT / "rules").glob("*.toml") if "rule" in _drill(p))
+    assert f"coverage: {total} of {total} rules fired" in out
+    assert "never fired" not in out
+
+
+def test_clean_days_end_clear_with_nothing_fired(tmp_path):
+    from armory.drills.runner import run_drill
+
+    clean = [p for p in DRILLS if p.stem == "clean-day"]
+    assert {p.parent.parent.name for p in clean} == {"western", "precinct"}
+    for path in clean:
+        result = run_drill(path, tmp_path / "clean.sqlite")
+        assert result.passed, result.diff
+        assert result.outcome == "clear"
+        assert result.fired == set(), f"{path}: {sorted(result.fired)}"
+        kinds = [e.kind for e in result_entries(tmp_path / "clean.sqlite", result.scope)]
+        assert kinds.count("handoff") == kinds.count("return") >= 2
+        assert kinds[-2:] == ["day_closed", "checkpoint"]
+
+
+def test_a_changed_expectation_fails_with_a_readable_diff(tmp_path, capsys):
+    source = SAMPLE_PRODUCTIONS / "western" / "drills" / "split-armorer.toml"
+    text = source.read_text(encoding="utf-8")
+    production = (source.parent / "../production.toml").resolve()
+    changed = text.replace('production = "../production.toml"', f'production = "{production}"')
+    changed = changed.replace('outcome = "clear"', 'outcome = "hold"')
+    changed = changed.replace('fired = ["handoff.sole-duty", "invariant.clearance-authority"]',
+                              'fired = ["handoff.sole-duty", "invariant.clearance-authority", "handling.serial"]')
+    assert changed.count('outcome = "hold"') == 1 and "handling.serial" in changed
+    drill = tmp_path / "split-armorer-changed.toml"
+    drill.write_text(changed, encoding="utf-8")
+
+    code, out = _run(["rules", "test", "--ledger", str(tmp_path / "l.sqlite"), str(drill)], capsys)
+
+    assert code == 1
+    assert re.search(r"^FAIL  \S*split-armorer-changed\.toml  ", out, re.M)
+    assert "        - outcome: expected hold, got clear" in out
+    assert "        - fired: expected handling.serial to fire; it did not" in out
+    assert "0 passed, 1 failed" in out
+
+
+def test_drills_sharing_a_ledger_each_start_fresh(tmp_path, capsys):
+    clean = SAMPLE_PRODUCTIONS / "precinct" / "drills" / "clean-day.toml"
+    ledger_path = tmp_path / "shared.sqlite"
+
+    code, out = _run(["rules", "test", "--ledger", str(ledger_path), str(clean), str(clean)], capsys)
+
+    assert code == 0, out
+    assert out.count("PASS  ") == 2
+    ledger = Ledger.open(ledger_path, create=False, readonly=True)
+    try:
+        opened = [e.scope for e in ledger.entries(scope=None) if e.kind == "day_opened"]
+    finally:
+        ledger.close()
+    assert len(opened) == 2 and len(set(opened)) == 2
+    assert all(scope.startswith("drill:clean-day:") for scope in opened)
+
+
+def test_without_ledger_nothing_is_written_to_armory_ledger(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "users-own.sqlite"
+    monkeypatch.setenv("ARMORY_LEDGER", str(target))
+    drill = SAMPLE_PRODUCTIONS / "western" / "drills" / "split-armorer.toml"
+
+    code, out = _run(["rules", "test", str(drill)], capsys)
+
+    assert code == 0, out
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- the replay of Rust, 21 October 2021 ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rust_entries(bundled_run):
+    _code, _out, ledger_path = bundled_run
+    ledger = Ledger.open(ledger_path, create=False, readonly=True)
+    try:
+        entries = [e for e in ledger.entries(scope=None) if e.scope.startswith("drill:rust-21-october-2021:")]
+    finally:
+        ledger.close()
+    assert entries
+    return entries
+
+
+def test_rust_every_refusal_and_stop_names_its_failure(rust_entries):
+    refusals = [e.payload for e in rust_entries if e.kind == "refusal"]
+    stops = [e.payload for e in rust_entries if e.kind == "stop"]
+    assert len(refusals) == 2 and stops
+    for payload in refusals + stops:
+        assert payload["failures"], payload
+        assert all(re.fullmatch(r"[FS]\d+", f) for f in payload["failures"])
+
+    first_ad = next(p for p in refusals if p["actor"] == "first-ad")
+    assert first_ad["cause"] == "invariant.handler-only"
+    assert "F3" in first_ad["failures"]
+    armorer = next(p for p in refusals if p["actor"] == "armorer")
+    assert "F2" in armorer["failures"]
+    assert "5 of 6 rounds verified one by one" in armorer["reason"]
+
+    by_cause = {p["cause"]: p for p in stops}
+    assert by_cause["invariant.discharge"]["day"] == "oct-16"
+    assert {"F5", "F11"} <= set(by_cause["invariant.discharge"]["failures"])
+    live = by_cause["invariant.live-round"]
+    assert live["scope"] == "production" and {"F1", "F2"} <= set(live["failures"])
+    assert {"F5", "F11"} <= set(by_cause["incidents.open-stops"]["failures"])
+
+
+def test_rust_day_start_flags_the_split_armorer_and_the_unreviewed_misfires(rust_entries):
+    opened = next(e.seq for e in rust_entries if e.kind == "day_opened" and e.payload["day"] == "oct-21")
+    flagged = {e.payload["rule_id"]: e.payload for e in rust_entries
+               if e.kind == "answer" and e.payload["day"] == "oct-21" and e.payload["phase"] == "day_start"
+               and e.payload["verdict"] == "fail" and e.seq > opened}
+    assert flagged["handoff.sole-duty"]["severity"] == "hold"
+    assert "F4" in flagged["handoff.sole-duty"]["failures"]
+    assert flagged["incidents.incident-review"]["observed"] == ["2"]
+    assert {"F5", "F11"} <= set(flagged["incidents.incident-review"]["failures"])
+
+
+def test_rust_the_revolver_never_reaches_the_actor(rust_entries):
+    assert not [e for e in rust_entries if e.kind == "handoff"]
+    drill = _drill(RUST)
+    assert drill["expect"]["never_held_by"] == ["lead-actor"]
+    assert drill["expect"]["outcome"] == "stop"
+    refused_steps = [s for s in drill["step"] if s.get("expect") == "refused"]
+    assert {s["refused_by"] for s in refused_steps} == {"invariant.handler-only", "invariant.rounds-verified"}
+    assert all(s.get("note") for s in drill["step"])
+
+
+def test_lint_is_clean_on_the_sample_productions_and_their_drills(capsys):
+    code, out = _run(["rules", "lint", str(SAMPLE_PRODUCTIONS)], capsys)
+    assert code == 0, out
+    checked = re.search(r"(\d+) files checked: no problems", out)
+    assert checked and int(checked.group(1)) >= 3 + len(DRILLS), out
