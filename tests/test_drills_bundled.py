@@ -66,6 +66,7 @@ def test_there_are_enough_drills_and_each_tells_its_story():
         info = data["drill"]
         assert len(info["description"].split()) >= 25, f"{path.name}: the description tells the story"
         assert info["failures"], f"{path.name}: cites no failure"
+        assert all(step.get("note") for step in data["step"]), f"{path.name}: a step without a note"
         cited.update(info["failures"])
     assert (PROJECT_ROOT / "armory" / "schemas" / "drill.schema.json").is_file()
     assert {f"F{n}" for n in range(1, 13)} <= cited
