@@ -65,3 +65,40 @@ def test_generated_values_match_rfc8785(value):
 def test_values_outside_the_domain_are_refused(value, fragment):
     with pytest.raises(InputError, match=fragment):
         check_domain(value)
+
+
+_any_keys = st.text(max_size=6) | st.integers(-5, 5)
+_wide_scalars = (st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=False)
+                 | st.text(max_size=12))
+_wide_values = st.recursive(
+    _wide_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_any_keys, children, max_size=4),
+    max_leaves=15,
+)
+
+
+def _refused(fn, value) -> bool:
+    try:
+        fn(value)
+    except InputError:
+        return True
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(_wide_values)
+def test_what_is_accepted_is_exactly_rfc8785(value):
+    from armory.ledger.canonical import checked_canonical_bytes
+
+    refused = _refused(check_domain, value)
+    assert _refused(checked_canonical_bytes, value) == refused
+    if not refused:
+        assert checked_canonical_bytes(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize("value", [{"n": 1.0}, {"n": [2**53]}, {"n": -1e300}, {"é": 1}, {"s": "\udfff"}])
+def test_entry_bytes_are_refused_for_each_kind_of_value_outside_the_domain(value):
+    from armory.ledger.canonical import checked_canonical_bytes
+
+    with pytest.raises(InputError):
+        checked_canonical_bytes(value)

@@ -96,5 +96,11 @@ def canonical_bytes(value: object) -> bytes:
     return _dumps(value).encode("utf-8")
 
 
+def checked_canonical_bytes(value: object, where: str = "entry") -> bytes:
+    """``canonical_bytes`` after making sure ``value`` is inside the domain."""
+    check_domain(value, where)
+    return canonical_bytes(value)
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

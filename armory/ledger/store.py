@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from armory.ledger import signing
-from armory.ledger.canonical import canonical_bytes, check_domain, sha256_hex
+from armory.ledger.canonical import checked_canonical_bytes, sha256_hex
 from armory.ledger.entries import PAYLOADS, Payload
 from armory.problems import InputError
 
@@ -36,6 +36,7 @@ FORMAT = 1
 APPLICATION_ID = 0x41524D59
 #: ``prev`` of the first entry.
 GENESIS = "0" * 64
+_INSERT = "INSERT INTO entries (seq, time, kind, who, scope, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 #: Fields hashed, in the order an export line shows them (the hash itself is sorted in by JCS).
 HASHED_FIELDS = ("seq", "time", "kind", "who", "scope", "payload", "prev", "clock_skew_ms")
 
@@ -165,6 +166,8 @@ class Ledger:
         self._conn = conn
         self._clock = clock
         self._opened: Entry | None = None
+        self._head: tuple[int, str, str] | None = None
+        """(seq, hash, time) of the last entry this connection knows of."""
 
     # -- opening ------------------------------------------------------------
 
@@ -308,44 +311,68 @@ class Ledger:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "payload"
             raise InputError(f"{kind} entry: {where}: {first['msg']}") from None
-        data = model.model_dump(mode="json")
-        check_domain(data, f"{kind} entry")
-        return data
+        return model.model_dump(mode="json")  # its domain is checked with the whole entry's bytes
 
     def _append(self, kind: str, who: str | None, scope: str,
                 make_payload: Callable[[int, str, str], dict],
                 extra_sql: Iterable[tuple[str, tuple]] = ()) -> Entry:
+        """Append one entry in one durable transaction, after the head as it stands on disk.
+
+        The head is cached; when another process appended meanwhile, the insert
+        meets an existing sequence number (entries are never deleted, so a
+        stale head always does), the transaction rolls back and the entry is
+        built again on the real head.
+        """
         if self.readonly:
             raise InputError(f"{self.path}: opened read-only; cannot record {kind}")
         if who is not None and not isinstance(who, str):
             raise InputError(f"{kind} entry: who must be a crew id or None (got {who!r})")
         conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        extra_sql = list(extra_sql)
+        while True:
             try:
-                row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev, prev_time = (row[0] + 1, row[1], row[2]) if row else (1, GENESIS, "")
+                if self._head is None:
+                    row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                    self._head = (row[0], row[1], row[2]) if row else (0, GENESIS, "")
+                last_seq, prev, prev_time = self._head
+                seq = last_seq + 1
                 time, skew_ms = self._now(prev_time)
-                fields = {
+                payload = make_payload(seq, prev, time)
+                body = checked_canonical_bytes({
                     "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
-                    "payload": make_payload(seq, prev, time), "prev": prev, "clock_skew_ms": skew_ms,
-                }
-                body = canonical_bytes(fields)
+                    "payload": payload, "prev": prev, "clock_skew_ms": skew_ms,
+                }, f"{kind} entry")
                 digest = sha256_hex(body)
-                for sql, params in extra_sql:
-                    conn.execute(sql, params)
-                conn.execute(
-                    "INSERT INTO entries (seq, time, kind, who, scope, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (seq, time, kind, who, scope, digest, body),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                row_values = (seq, time, kind, who, scope, digest, body)
+                if extra_sql:
+                    conn.execute("BEGIN IMMEDIATE")
+                    for sql, params in extra_sql:
+                        conn.execute(sql, params)
+                    conn.execute(_INSERT, row_values)
+                    conn.execute("COMMIT")
+                else:  # one statement in autocommit mode: one durable transaction
+                    conn.execute(_INSERT, row_values)
+            except sqlite3.IntegrityError as err:
+                self._rollback()
+                self._head = None
+                if "entries.seq" in str(err):
+                    continue  # another process appended first: rebuild on the real head
+                raise _sqlite_problem(self.path, err, f"recording {kind}") from None
+            except BaseException as err:
+                self._rollback()
+                self._head = None
+                if isinstance(err, sqlite3.Error):
+                    raise _sqlite_problem(self.path, err, f"recording {kind}") from None
                 raise
-        except sqlite3.Error as err:
-            raise _sqlite_problem(self.path, err, f"recording {kind}") from None
-        return Entry(seq, time, kind, who, scope, fields["payload"], prev, digest, body, skew_ms)
+            self._head = (seq, digest, time)
+            return Entry(seq, time, kind, who, scope, payload, prev, digest, body, skew_ms)
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def _now(self, prev_time: str) -> tuple[str, int]:
         """This entry's time: the clock's, or the previous entry's when the clock ran backwards."""
@@ -372,20 +399,19 @@ class Ledger:
                 data = self._payload_dict(kind, payload)
                 seq += 1
                 time, skew_ms = self._now(prev_time)
-                body = canonical_bytes({
+                body = checked_canonical_bytes({
                     "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
                     "payload": data, "prev": prev, "clock_skew_ms": skew_ms,
-                })
+                }, f"{kind} entry")
                 prev, prev_time = sha256_hex(body), time
                 rows.append((seq, time, kind, who, scope, prev, body))
-            conn.executemany(
-                "INSERT INTO entries (seq, time, kind, who, scope, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            conn.executemany(_INSERT, rows)
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback()
             raise
+        finally:
+            self._head = None
         return len(rows)
 
     def checkpoint(self, *, scope: str = "") -> Entry:
