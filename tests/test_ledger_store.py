@@ -240,3 +240,16 @@ def test_a_full_disk_is_a_clear_message_and_writes_nothing(ledger):
     assert written >= before
     assert verify_rows(ledger.rows()).ok
     assert not ledger._conn.in_transaction
+
+
+def test_two_writers_on_one_file_interleave_into_one_chain(tmp_path, clock):
+    path = tmp_path / "shared.ledger"
+    with Ledger.open(path, clock=clock) as first, Ledger.open(path, clock=clock) as second:
+        for n in range(5):
+            a = first.append("note", "ann", {"text": f"a{n}"})  # each time, the other one's head is stale
+            b = second.append("note", "bob", {"text": f"b{n}"})
+            assert b.seq == a.seq + 1 and b.prev == a.hash
+        checkpoint = first.checkpoint()
+        assert checkpoint.payload["size"] == checkpoint.seq - 1
+        result = verify_rows(first.rows())
+    assert result.ok and result.entries == 12 and result.checkpoints_checked == 1
