@@ -10,9 +10,12 @@ rounds exist, and no rule id is used twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from armory.problems import Problem
+from pydantic import ValidationError
+
+from armory.rulebook.lines import format_key
 from armory.rulebook.models import FailureCatalogue, Pack, Rule
 from armory.rulebook.source import SourceFile, did_you_mean, one_of, quote
 
@@ -195,3 +198,55 @@ def duplicate_rule_problems(packs: Iterable[LoadedPack]) -> list[Problem]:
             out.append(source.problem(("rule", i, "id"),
                                       f"rule id {quote(rule.id)} is also used by pack {quote(other.pack.pack.id)} ({where})"))
     return out
+
+
+def pack_partial_problems(source: SourceFile, failure_ids: Sequence[str] | None) -> list[Problem]:
+    """Check each rule of a pack that did not validate: whole if it is valid, else around its broken keys."""
+    rules = source.data.get("rule")
+    if not isinstance(rules, list):
+        return []
+    declared = source.data.get("source")
+    source_ids = [s.get("id") for s in declared if isinstance(s, dict)] if isinstance(declared, list) else []
+    out: list[Problem] = []
+    declared_ids = [s for s in source_ids if isinstance(s, str)]
+    for i, raw in enumerate(rules):
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError as err:
+            if not isinstance(raw, dict):
+                continue
+            patched = _patched_rule(raw, err)
+            if patched is None:  # the citations can still be checked
+                out.extend(citation_problems(source, i, raw.get("sources"), raw.get("failures"),
+                                             failure_ids, declared_ids))
+                continue
+            rule, bad_keys = patched
+            prefix = format_key(("rule", i))
+            out.extend(p for p in rule_problems(source, i, rule, failure_ids, declared_ids)
+                       if not any(p.key == f"{prefix}.{k}" or p.key.startswith((f"{prefix}.{k}.", f"{prefix}.{k}["))
+                                  for k in bad_keys))
+            continue
+        out.extend(rule_problems(source, i, rule, failure_ids, declared_ids))
+    return out
+
+
+#: Stand-ins for a rule's broken keys, so that the checks of its other keys still run.
+_PLACEHOLDERS: dict[str, object] = {
+    "id": "placeholder", "title": "placeholder", "why": "placeholder", "severity": "note",
+    "expect": {"not_empty": True}, "sources": ["placeholder"], "failures": ["F1"],
+}
+
+
+def _patched_rule(raw: dict, err: ValidationError) -> tuple[Any, set[str]] | None:
+    """The rule with each broken top-level key replaced or dropped, and those keys; None if that fails."""
+    bad = {e["loc"][0] for e in err.errors() if e["loc"] and isinstance(e["loc"][0], str)}
+    if not bad or bad & {"phase", "answer", "sense", "ask"}:
+        return None  # what the other checks mean depends on these: do not guess
+    patched = {k: v for k, v in raw.items() if k not in bad}
+    for key in bad:
+        if key in _PLACEHOLDERS:
+            patched[key] = _PLACEHOLDERS[key]
+    try:
+        return Rule.model_validate(patched), bad
+    except ValidationError:
+        return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from pathlib import Path
 
 from armory import paths
 from armory.problems import InputError
@@ -22,7 +21,7 @@ PHASE_TITLES = {
 
 
 def lint(args: argparse.Namespace) -> int:
-    from armory.rulebook.loader import lint_report
+    from armory.rulebook.lint import lint_report
 
     files, problems = lint_report(list(args.paths), list(getattr(args, "rules", []) or []))
     for problem in problems:

@@ -22,7 +22,6 @@ from armory import paths
 from armory.problems import InputError, Problem
 from armory.production.models import PackRef, Production
 from armory.rulebook.models import FailureCatalogue, Pack
-from armory.rulebook.lines import format_key
 from armory.rulebook.source import (
     CheckContext,
     SourceFile,
@@ -315,20 +314,6 @@ def _packs_for_refs(refs: Sequence[PackRef], prod_source: SourceFile,
     return found, problems
 
 
-def _pack_ref_problems(source: SourceFile | None, extra: Sequence[Path]) -> list[Problem]:
-    """The pack references of a production that did not validate, checked if they themselves are valid."""
-    from pydantic import TypeAdapter
-
-    info = source.data.get("production") if source is not None else None
-    if not isinstance(info, dict) or "packs" not in info:
-        return []
-    try:
-        refs = TypeAdapter(list[PackRef]).validate_python(info["packs"])
-    except ValidationError:
-        return []
-    return _packs_for_refs(refs, source, extra)[1]
-
-
 def load_context(production_path: Path, extra: Sequence[Path] = ()) -> tuple[LoadedProduction, list[LoadedPack]]:
     """A production and its packs, every problem of either reported at once."""
     production = load_production(Path(production_path))
@@ -348,42 +333,11 @@ def _by_line(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(_unique(problems), key=lambda p: p.line or 0)
 
 
-def default_lint_paths() -> list[Path]:
-    return [paths.BUNDLED_RULES, paths.SAMPLE_PRODUCTIONS]
-
-
 def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[Problem]:
     """Every problem in the files (``*.toml`` under directories); none given: the bundled ones."""
+    from armory.rulebook.lint import lint_report
+
     return lint_report(paths_to_lint, extra_rules)[1]
-
-
-def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
-    """How many files were linted, and every problem in them."""
-    from armory.rulebook.checks import duplicate_rule_problems
-
-    files, problems = toml_files(paths_to_lint or default_lint_paths())
-    packs: list[LoadedPack] = []
-    for path in files:
-        loaded = _load_path(path, extra_rules)
-        problems.extend(loaded.problems)
-        if loaded.value is None and loaded.kind is not None and loaded.kind.top_table == "production":
-            problems.extend(_pack_ref_problems(loaded.source, extra_rules))
-        if loaded.value is None or loaded.problems or loaded.kind is None or loaded.source is None:
-            continue
-        source = loaded.source
-        if loaded.kind.top_table == "pack":
-            packs.append(LoadedPack(loaded.value, source.path, source.text, source.sha256))
-        elif loaded.kind.top_table == "production":
-            production = LoadedProduction(loaded.value, source.path, source.text, source.sha256)
-            try:
-                packs_for(production, extra_rules)
-            except InputError as err:
-                problems.extend(err.problems)
-    problems.extend(duplicate_rule_problems(packs))
-    order: dict[str, int] = {}
-    for problem in problems:
-        order.setdefault(problem.file, len(order))
-    return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
 
 
 # --------------------------------------------------------------------------
@@ -402,64 +356,13 @@ def _pack_cross_check(pack: Pack, ctx: CheckContext) -> list[Problem]:
 
 
 def _pack_partial_check(source: SourceFile) -> list[Problem]:
-    """Cross-check each rule that is valid on its own, when the pack as a whole is not."""
-    from armory.rulebook.checks import citation_problems, rule_problems
-    from armory.rulebook.models import Rule
+    from armory.rulebook.checks import pack_partial_problems
 
-    rules = source.data.get("rule")
-    if not isinstance(rules, list):
-        return []
-    declared = source.data.get("source")
-    source_ids = [s.get("id") for s in declared if isinstance(s, dict)] if isinstance(declared, list) else []
     try:
         failure_ids: list[str] | None = [f.id for f in load_failures().failure]
     except InputError:
         failure_ids = None
-    out: list[Problem] = []
-    declared_ids = [s for s in source_ids if isinstance(s, str)]
-    for i, raw in enumerate(rules):
-        try:
-            rule = Rule.model_validate(raw)
-        except ValidationError as err:
-            if not isinstance(raw, dict):
-                continue
-            patched = _patched_rule(raw, err)
-            if patched is None:  # the citations can still be checked
-                out.extend(citation_problems(source, i, raw.get("sources"), raw.get("failures"),
-                                             failure_ids, declared_ids))
-                continue
-            rule, bad_keys = patched
-            prefix = format_key(("rule", i))
-            out.extend(p for p in rule_problems(source, i, rule, failure_ids, declared_ids)
-                       if not any(p.key == f"{prefix}.{k}" or p.key.startswith((f"{prefix}.{k}.", f"{prefix}.{k}["))
-                                  for k in bad_keys))
-            continue
-        out.extend(rule_problems(source, i, rule, failure_ids, declared_ids))
-    return out
-
-
-#: Stand-ins for a rule's broken keys, so that the checks of its other keys still run.
-_PLACEHOLDERS: dict[str, object] = {
-    "id": "placeholder", "title": "placeholder", "why": "placeholder", "severity": "note",
-    "expect": {"not_empty": True}, "sources": ["placeholder"], "failures": ["F1"],
-}
-
-
-def _patched_rule(raw: dict, err: ValidationError) -> tuple[Any, set[str]] | None:
-    """The rule with each broken top-level key replaced or dropped, and those keys; None if that fails."""
-    from armory.rulebook.models import Rule
-
-    bad = {e["loc"][0] for e in err.errors() if e["loc"] and isinstance(e["loc"][0], str)}
-    if not bad or bad & {"phase", "answer", "sense", "ask"}:
-        return None  # what the other checks mean depends on these: do not guess
-    patched = {k: v for k, v in raw.items() if k not in bad}
-    for key in bad:
-        if key in _PLACEHOLDERS:
-            patched[key] = _PLACEHOLDERS[key]
-    try:
-        return Rule.model_validate(patched), bad
-    except ValidationError:
-        return None
+    return pack_partial_problems(source, failure_ids)
 
 
 def _failures_cross_check(catalogue: FailureCatalogue, ctx: CheckContext) -> list[Problem]:

@@ -1,0 +1,72 @@
+"""Linting: every problem in any number of rule files, productions and drills.
+
+Each file is loaded by its kind (see :func:`armory.rulebook.loader.register_kind`);
+a production's packs are found and checked with it; rule ids are checked
+across every pack linted together. Problems come out in file order, then line
+order, each once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from armory import paths
+from armory.problems import InputError, Problem
+from armory.production.models import PackRef
+from armory.rulebook.checks import duplicate_rule_problems
+from armory.rulebook.loader import (
+    LoadedPack,
+    LoadedProduction,
+    _load_path,
+    _packs_for_refs,
+    _unique,
+    packs_for,
+    toml_files,
+)
+from armory.rulebook.source import SourceFile
+
+
+def default_lint_paths() -> list[Path]:
+    return [paths.BUNDLED_RULES, paths.SAMPLE_PRODUCTIONS]
+
+
+def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
+    """How many files were linted, and every problem in them."""
+    files, problems = toml_files(paths_to_lint or default_lint_paths())
+    packs: list[LoadedPack] = []
+    for path in files:
+        loaded = _load_path(path, extra_rules)
+        problems.extend(loaded.problems)
+        if loaded.value is None and loaded.kind is not None and loaded.kind.top_table == "production":
+            problems.extend(_pack_ref_problems(loaded.source, extra_rules))
+        if loaded.value is None or loaded.problems or loaded.kind is None or loaded.source is None:
+            continue
+        source = loaded.source
+        if loaded.kind.top_table == "pack":
+            packs.append(LoadedPack(loaded.value, source.path, source.text, source.sha256))
+        elif loaded.kind.top_table == "production":
+            production = LoadedProduction(loaded.value, source.path, source.text, source.sha256)
+            try:
+                packs_for(production, extra_rules)
+            except InputError as err:
+                problems.extend(err.problems)
+    problems.extend(duplicate_rule_problems(packs))
+    order: dict[str, int] = {}
+    for problem in problems:
+        order.setdefault(problem.file, len(order))
+    return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
+
+
+def _pack_ref_problems(source: SourceFile | None, extra: Sequence[Path]) -> list[Problem]:
+    """The pack references of a production that did not validate, checked if they themselves are valid."""
+    info = source.data.get("production") if source is not None else None
+    if not isinstance(info, dict) or "packs" not in info:
+        return []
+    try:
+        refs = TypeAdapter(list[PackRef]).validate_python(info["packs"])
+    except ValidationError:
+        return []
+    return _packs_for_refs(refs, source, extra)[1]
