@@ -183,7 +183,7 @@ class _Scanner:
                 self.skip_blank(newlines=False)
                 if self.peek() not in ("", "\n"):
                     self.skip_line()
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, RecursionError):
             pass
         return self.lines
 

@@ -216,6 +216,9 @@ def _clean_loc(data: Any, loc: Sequence[str | int], keep_last: bool) -> Loc:
 _TYPE_WORDS = {
     "int": "a whole number",
     "str": "a string",
+    "string": "a string",
+    "float": "a number",
+    "datetime": "a date and time",
     "bool": "true or false",
     "date": "a date (2021-10-21)",
     "list": "an array",
