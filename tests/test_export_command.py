@@ -196,3 +196,8 @@ def test_an_entry_appended_by_another_process_during_the_export_is_carried_and_v
     chain = read_export(out)
     assert [e["kind"] for e in chain[-2:]] == ["note", "checkpoint"]
     assert verify_file(out)[0].ok
+
+
+def test_day_and_incident_together_are_refused(ledger, tmp_path, capsys):
+    assert run("--ledger", str(ledger), "--incident", "28", "--day", "day-1", "--out", str(tmp_path / "b")) == 2
+    assert "--day does not apply to --incident" in capsys.readouterr().err

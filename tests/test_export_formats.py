@@ -173,3 +173,40 @@ def test_csv_quoting_of_every_awkward_character():
     write_csv(handle, build_records(entries, Names()))
     rows = list(csv.reader(io.StringIO(handle.getvalue().lstrip("\ufeff"), newline="")))
     assert rows[1][6] == f"Note: {awkward}"
+
+
+# -- the html report as a file a producer opens --------------------------------
+
+
+def _page(exported) -> str:
+    return exported["report.html"].read_text(encoding="utf-8")
+
+
+def test_report_needs_no_network_and_runs_no_script(exported):
+    html = _page(exported)
+    page, data = html.split('<script type="application/jsonl" id="armory-ledger">')
+    for needle in ("<link", " src=", "url(", "@import", "<iframe", "<img"):
+        assert needle not in page, needle
+    assert set(re.findall(r"https?://[^\s\"'<]+", page)) == {"http://www.w3.org/2000/svg"}  # a namespace, not a fetch
+    assert page.count("<script") == 0 and data.count("<script") == 0
+    assert "default-src 'none'" in page
+
+
+def test_report_escapes_what_people_typed(exported):
+    html = _page(exported)
+    page, data = html.split('<script type="application/jsonl" id="armory-ledger">')
+    assert "<b>not</b>" not in html
+    assert "&lt;b&gt;not&lt;/b&gt; in the gun &amp; handed back; &quot;lot blank-45&quot;" in page
+    assert "\\u003cb\\u003enot\\u003c/b\\u003e in the gun \\u0026 handed back" in data
+    assert data.count("</script") == 1
+
+
+def test_report_is_accessible_and_every_entry_is_linkable(exported):
+    html = _page(exported)
+    chain = read_export(exported["report.jsonl"])
+    for entry in chain[:-1]:  # the jsonl's own checkpoint is not in the html's chain
+        assert f'id="e{entry["seq"]}"' in html
+    assert re.findall(r"<th\b(?![^>]*scope=)[^>]*>", html) == []
+    assert '<html lang="en">' in html and html.count("<h1>") == 1
+    assert re.search(r'<svg class="timeline"[^>]*role="img"[^>]*aria-labelledby="tl0-title tl0-desc"', html)
+    assert "@media print" in html and "prefers-color-scheme: dark" in html

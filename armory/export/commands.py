@@ -35,6 +35,8 @@ class Loaded:
 
 
 def export(args: argparse.Namespace) -> int:
+    if args.incident is not None and args.day is not None:
+        raise InputError("--day does not apply to --incident: an evidence bundle always carries the whole chain")
     loaded = _open(args)
     try:
         if args.incident is not None:
