@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from time import monotonic, sleep
 
 from pydantic import BaseModel, ValidationError
 
@@ -255,11 +256,20 @@ class Ledger:
                 self._append_opened(production_title)
 
     def _set_pragmas(self) -> None:
-        try:
-            self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            self._conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as err:
-            raise _sqlite_problem(self.path, err, "opening") from None
+        # Switching a new file to WAL needs it to itself and does not wait on the busy
+        # handler, so a second process creating the same ledger retries for a while.
+        deadline = monotonic() + 10.0
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                self._conn.execute("PRAGMA synchronous = FULL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or monotonic() > deadline:
+                    raise _sqlite_problem(self.path, err, "opening") from None
+                sleep(0.01)
+            except sqlite3.Error as err:
+                raise _sqlite_problem(self.path, err, "opening") from None
 
     def _create(self, production_title: str | None) -> None:
         self._set_pragmas()
@@ -280,7 +290,7 @@ class Ledger:
     def _append_opened(self, production_title: str | None) -> None:
         key = signing.load_or_create_key(self.key_path, create=True)
         raw = signing.public_raw(key)
-        self.append("ledger_opened", None, {
+        data = self._payload_dict("ledger_opened", {
             "ledger_id": secrets.token_hex(8),
             "production_title": production_title or "",
             "public_key": base64.b64encode(raw).decode(),
@@ -288,6 +298,8 @@ class Ledger:
             "armory_version": _armory_version(),
             "format": FORMAT,
         })
+        # Two processes may create the ledger at once: only one first entry is written.
+        self._append("ledger_opened", None, "", lambda *_: data, only_as_seq=1)
 
     # -- writing ------------------------------------------------------------
 
@@ -315,13 +327,14 @@ class Ledger:
 
     def _append(self, kind: str, who: str | None, scope: str,
                 make_payload: Callable[[int, str, str], dict],
-                extra_sql: Iterable[tuple[str, tuple]] = ()) -> Entry:
+                extra_sql: Iterable[tuple[str, tuple]] = (), only_as_seq: int | None = None) -> Entry | None:
         """Append one entry in one durable transaction, after the head as it stands on disk.
 
         The head is cached; when another process appended meanwhile, the insert
         meets an existing sequence number (entries are never deleted, so a
         stale head always does), the transaction rolls back and the entry is
-        built again on the real head.
+        built again on the real head. With ``only_as_seq``, the entry is written
+        only if it gets that sequence number (else None is returned).
         """
         if self.readonly:
             raise InputError(f"{self.path}: opened read-only; cannot record {kind}")
@@ -336,6 +349,8 @@ class Ledger:
                     self._head = (row[0], row[1], row[2]) if row else (0, GENESIS, "")
                 last_seq, prev, prev_time = self._head
                 seq = last_seq + 1
+                if only_as_seq is not None and seq != only_as_seq:
+                    return None  # someone else wrote that entry first
                 time, skew_ms = self._now(prev_time)
                 payload = make_payload(seq, prev, time)
                 body = checked_canonical_bytes({
