@@ -7,7 +7,8 @@ armory; a test fails when they drift from the models. Regenerate with::
 
     .venv/bin/python -m armory.rulebook.schema --write
 
-The output keeps to draft-07: ``definitions`` rather than ``$defs``, and a
+Tables list their required keys under ``x-taplo.initKeys``, so completing a
+new ``[[rule]]`` in the editor writes them all. The output keeps to draft-07: ``definitions`` rather than ``$defs``, and a
 ``$ref`` never has siblings (they are ignored before 2019-09, so the field's
 description would be lost on hover); such refs are wrapped in ``allOf``.
 """
@@ -52,6 +53,10 @@ def schema_for(kind: str) -> dict[str, Any]:
     schema.update(_draft7({k: v for k, v in raw.items() if k != "$defs"}))
     if "$defs" in raw:
         schema["definitions"] = {name: _draft7(d) for name, d in raw["$defs"].items()}
+    for table in [schema, *schema.get("definitions", {}).values()]:
+        if table.get("required"):
+            # Taplo's completion inserts these keys when a new table is started.
+            table["x-taplo"] = {"initKeys": list(table["required"])}
     return schema
 
 
