@@ -24,6 +24,9 @@ _BLANK_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 _BASIC = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 _LITERAL = re.compile(r"'([^'\n]*)'")
 _SCALAR = re.compile(r"[^,\]}\n#]*")
+_SIMPLE_KEY_VALUE = re.compile(
+    r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[-+0-9A-Za-z_:.]+)[ \t]*(?:#[^\n]*)?(?=\n|$)"""
+)
 
 
 class _Scanner:
@@ -179,6 +182,11 @@ class _Scanner:
                 if ch == "[":
                     table = self.header()
                 else:
+                    simple = _SIMPLE_KEY_VALUE.match(self.text, self.pos)
+                    if simple:  # most lines: one bare key, one scalar; no need to walk it
+                        self.lines.setdefault(table + (simple.group(1),), self.line)
+                        self.pos = simple.end()
+                        continue
                     self.key_value(table)
                 self.skip_blank(newlines=False)
                 if self.peek() not in ("", "\n"):
