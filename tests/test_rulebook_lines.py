@@ -85,3 +85,7 @@ def test_format_key_counts_from_one():
     assert format_key(("rule", 2, "severity")) == "rule[3].severity"
     assert format_key(("day", 0, "scene", 1, "setup")) == "day[1].scene[2].setup"
     assert format_key(("pack", "quoted key")) == 'pack."quoted key"'
+
+
+def test_windows_line_endings_keep_the_same_lines():
+    assert key_lines(TRICKY.replace("\n", "\r\n")) == key_lines(TRICKY)
