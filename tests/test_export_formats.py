@@ -12,7 +12,7 @@ import pytest
 
 from armory.ledger.verify import read_export, verify_file
 from tests.golden import ledger_fixture
-from tests.golden.regenerate import GOLDEN, HERE, export_fixture
+from tests.golden.regenerate import BUNDLE_GOLDEN, GOLDEN, HERE, export_fixture, export_fixture_bundle
 
 REGEN = "if the change is intended, run: .venv/bin/python -m tests.golden.regenerate (and review git diff tests/golden)"
 
@@ -56,6 +56,13 @@ def test_day_export_carries_the_chain_to_the_checkpoint_after_the_day(exported):
     assert day_chain[closed + 1]["kind"] == "checkpoint" and len(day_chain) == closed + 2
     html = exported["report-day-1.html"].read_text()
     assert 'id="e40"' not in html and "day-2" not in html.split('id="armory-ledger"')[0]
+
+
+@pytest.mark.parametrize("name", BUNDLE_GOLDEN)
+def test_evidence_bundle_matches_golden_files(tmp_path, name):
+    export_fixture_bundle(tmp_path / "bundle", workdir=tmp_path)
+    produced = (tmp_path / "bundle" / name).read_bytes()
+    assert produced == (HERE / f"bundle-{name}").read_bytes(), f"bundle {name} differs; {REGEN}"
 
 
 # -- tampering, named ---------------------------------------------------------

@@ -128,6 +128,31 @@ def _local(value: str, tz: dt.tzinfo) -> str:
         return value
 
 
+def _outcomes(chain: Sequence[dict], tz: dt.tzinfo) -> dict[int, str]:
+    """What became of each stop, hold and incident: ``seq -> html`` (cleared, overridden, reviewed, or still open)."""
+    outcomes: dict[int, str] = {}
+    for entry in chain:
+        payload = entry.get("payload") or {}
+        kind = entry.get("kind")
+        seq = int(entry.get("seq", 0))
+        at = _local(str(entry.get("time", "")), tz)[11:16]
+        if kind == "stop":
+            outcomes[seq] = "<strong>still open</strong>"
+        elif kind == "incident":
+            outcomes[seq] = "<strong>not yet reviewed</strong>"
+        elif kind == "answer" and payload.get("verdict") == "fail" and payload.get("severity") == "hold":
+            outcomes[seq] = "<strong>never overridden</strong>"
+        elif kind == "clearance":
+            outcomes[int(payload.get("stop_seq") or 0)] = f"cleared at {at}, {_link(seq)}"
+        elif kind == "override":
+            outcomes[int(payload.get("answer_seq") or 0)] = f"overridden at {at}, {_link(seq)}"
+        elif kind == "incident_reviewed":
+            outcomes[int(payload.get("incident_seq") or 0)] = f"reviewed at {at}, {_link(seq)}"
+        elif kind == "correction":
+            outcomes.setdefault(int(payload.get("corrects_seq") or 0), f"corrected at {at}, {_link(seq)}")
+    return outcomes
+
+
 def _clip(text: str, limit: int = 240) -> str:
     """A long reason cut for a list; the entry itself shows it whole."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -226,12 +251,15 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         out.append("<h3>What went wrong, most serious first</h3><ul class=\"serious-list\">")
         order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
         ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
+        outcomes = _outcomes(data.chain, tz)
         for record in ranked:
             reason = f" — {escape(_clip(record.reason))}" if record.reason else ""
             when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
+            outcome = outcomes.get(record.seq)
+            after = f" <em>({outcome})</em>" if outcome else ""
             out.append(f"<li>{_link(record.seq)} {escape(when)} "
                        f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.short or record.what)}"
-                       f"{reason}</li>")
+                       f"{reason}{after}</li>")
         out.append("</ul>")
     else:
         out.append("<p>Nothing failed: no stop, incident, refusal, override or failed check.</p>")

@@ -46,11 +46,39 @@ def export_fixture(fmt: str, out: Path, *, day: str | None = None, workdir: Path
     return stderr.getvalue()
 
 
+#: files of the evidence bundle for the misfire (incident #28) kept as golden files, as bundle-<name>
+BUNDLE_GOLDEN = ("index.json", "README.txt")
+MISFIRE = 28
+
+
+def export_fixture_bundle(out: Path, *, workdir: Path) -> str:
+    """Export the evidence bundle of the fixture's misfire into the new directory ``out``."""
+    from armory.export.bundle import export_bundle
+
+    ledger_path = workdir / f"{out.name}.ledger.sqlite"
+    ledger_fixture.build(ledger_path)
+    clock = ledger_fixture.FixedClock()
+    clock.at("19:00", day=3)
+    production = load_production(ledger_fixture.PRODUCTION).production
+    ledger = ledger_fixture.open_fixed(ledger_path, clock)
+    stderr = io.StringIO()
+    try:
+        export_bundle(load(ledger, production), MISFIRE, out, stderr=stderr)
+    finally:
+        ledger.close()
+    return stderr.getvalue()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, (fmt, day) in GOLDEN.items():
             export_fixture(fmt, HERE / name, day=day, workdir=Path(tmp))
             print(f"wrote {HERE / name}")
+        bundle = Path(tmp) / "bundle"
+        export_fixture_bundle(bundle, workdir=Path(tmp))
+        for name in BUNDLE_GOLDEN:
+            (HERE / f"bundle-{name}").write_bytes((bundle / name).read_bytes())
+            print(f"wrote {HERE / f'bundle-{name}'}")
 
 
 if __name__ == "__main__":
