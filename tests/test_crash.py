@@ -118,7 +118,8 @@ def test_processes_creating_one_ledger_at_once_write_one_first_entry(tmp_path):
                 try:
                     with Ledger.open(path, production_title="Race") as ledger:
                         ledger.append("note", None, {"text": "hello"})
-                except BaseException:
+                except BaseException as err:
+                    os.write(2, f"child failed: {type(err).__name__}: {err}\n".encode())
                     code = 3
                 os._exit(code)
             pids.append(pid)

@@ -231,9 +231,13 @@ class Ledger:
     def _prepare(self, production_title: str | None) -> None:
         conn = self._conn
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            conn.execute("BEGIN")  # one snapshot: another process may be creating the ledger right now
+            try:
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                conn.execute("COMMIT")
         except sqlite3.Error as err:
             raise _sqlite_problem(self.path, err, "opening") from None
         if app_id == 0 and not tables:
