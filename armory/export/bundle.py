@@ -291,7 +291,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     packs = packs_in_force(chain, incident)
     names = Names(loaded.production)
     shown = [e for e in chain if e.get("seq") in set(index["entries"])]
-    intro = _intro_html(index, packs, names)
+    intro = _intro_html(index, incident, names)
     title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"
     html = render_report(ReportData(chain=chain, lines=jsonl_lines(chain), shown=shown, names=names,
                                     verification=verification, title=title, intro_html=intro))
@@ -370,7 +370,7 @@ def _check_target_dir(out: Path) -> None:
         raise InputError(f"cannot write the bundle {out}: {parent} is not writable")
 
 
-def _intro_html(index: dict, packs: list[tuple[dict, dict]], names: Any) -> str:
+def _intro_html(index: dict, incident: dict, names: Any) -> str:
     from html import escape
 
     inc = index["incident"]
@@ -393,7 +393,9 @@ def _intro_html(index: dict, packs: list[tuple[dict, dict]], names: Any) -> str:
     return (
         '<section id="incident" aria-labelledby="incident-h"><h2 id="incident-h">This evidence bundle</h2>'
         f"<p>Incident <a href=\"#e{inc['seq']}\">#{inc['seq']}</a> ({escape(str(inc['incident']))}) on "
-        f"{escape(str(inc['day']))}. The same bundle goes to the investigator, the prosecution and the defence.</p>"
+        f"{escape(str(inc['day']))}, reported by {escape(names.person(_payload(incident).get('reported_by')))}:</p>"
+        f"<blockquote>{escape(str(_payload(incident).get('description', '')))}</blockquote>"
+        "<p>The same bundle goes to the investigator, the prosecution and the defence.</p>"
         f"<p>Involved: {escape(listed)}. Below are the {len(index['entries'])} entries that touch them, out of "
         f"a chain of {index['chain']['entries']} entries carried whole in this file and in chain.jsonl.</p>"
         f"{custody}</section>"
