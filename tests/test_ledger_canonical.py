@@ -43,7 +43,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_values)
 def test_generated_values_match_rfc8785(value):
     check_domain(value)
@@ -85,7 +85,7 @@ def _refused(fn, value) -> bool:
     return False
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_wide_values)
 def test_what_is_accepted_is_exactly_rfc8785(value):
     from armory.ledger.canonical import checked_canonical_bytes
