@@ -355,6 +355,8 @@ def _entry_html(record: Record) -> str:
     css = f" {record.severity}" if record.severity else ""
     head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
             f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local[11:] or record.time_local)}</time>']
+    if record.scope:
+        head.append(f"<strong>{escape(record.scope)}</strong>")
     if record.who:
         head.append(f"by {escape(record.who)}")
     for label, value in (("scene", record.scene), ("setup", record.setup)):

@@ -91,6 +91,8 @@ class Record:
     """(label, value) pairs the html shows under the entry: what the rule asked, what was observed, ..."""
     short: str = ""
     """A shorter ``what`` for lists (``STOP on colt-1``); empty when ``what`` is short already."""
+    scope: str = ""
+    """The entry's scope: empty for the production's own record, a drill run's id otherwise."""
 
     @property
     def anchor(self) -> str:
@@ -369,6 +371,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         severity=severity,
         details=tuple((label, value) for label, value in details if value),
         short=short,
+        scope=str(entry.get("scope") or ""),
     )
 
 
