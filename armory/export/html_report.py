@@ -93,7 +93,8 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         f'<p class="subtitle">{escape(company or production_title)} · {escape(scope)} · '
         f"times are local ({escape(names.timezone)}) · exported {escape(_local(generated, tz))}</p>",
         '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Summary</a>'
-        '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a></nav>',
+        '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a>'
+        '<a href="#words">Words used</a></nav>',
         "</header>",
         "<main>",
         data.intro_html,
@@ -102,6 +103,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         _timelines_html(data, records, tz),
         _entries_html(records, data, progress),
         _packs_html(data.chain if data.day is None else data.shown, records),
+        GLOSSARY,
         "</main>",
         _footer_html(data),
         f'<script type="application/jsonl" id="{DATA_ELEMENT_ID}">',
@@ -112,6 +114,29 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "",
     ]
     return "\n".join(p for p in parts if p is not None)
+
+
+GLOSSARY = """<section id="words" aria-labelledby="words-h"><h2 id="words-h">Words used in this record</h2>
+<dl class="glossary">
+<dt>Check</dt><dd>A question from a rule, asked of a named person about one weapon: usually a count or a value
+they observed (how many chambers they looked into), never a tick. Some checks are judged from the record itself
+("judged from the ledger").</dd>
+<dt>Stop</dt><dd>A failed stop rule, a round that does not reconcile, a live or unconfirmed round, a misfire or
+an unintended discharge. The weapon (or every firearm, for a production-wide stop) goes nowhere but back to the
+armorer until a safety officer clears it.</dd>
+<dt>Clearance</dt><dd>A safety officer lifting a stop, with a signed reason. Nobody who caused the stop, and never
+the 1st AD, may clear it.</dd>
+<dt>Hold</dt><dd>A failed check of lesser severity: the weapon proceeds only after a signed override.</dd>
+<dt>Override</dt><dd>People signing, with a reason, that a weapon may proceed despite a hold.</dd>
+<dt>Refused</dt><dd>Something someone tried that armory would not allow (a handoff by anyone but an armorer, a
+weapon under a stop), kept so the record shows it was tried.</dd>
+<dt>Correction</dt><dd>A new entry fixing a mistyped answer. Nothing is ever changed or deleted, and a correction
+never lifts a stop or a hold.</dd>
+<dt>Hash, head hash</dt><dd>Each entry carries a fingerprint (SHA-256) of itself and of the entry before it, so
+changing, removing or reordering any entry breaks every fingerprint after it. The head hash is the last one.</dd>
+<dt>Checkpoint, key fingerprint</dt><dd>The armorer's laptop signs the head hash with its own key (Ed25519). The
+key fingerprint names that key: if it differs from the one on the call sheet, this is not the same record.</dd>
+</dl></section>"""
 
 
 def _production_title(chain: Sequence[dict]) -> str | None:
@@ -241,7 +266,9 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         weapon = f" on {payload['weapon']}" if payload.get("weapon") else ""
         attention.append(f"<li><strong>Hold never overridden</strong> ({_link(seq)}): "
                          f"{escape(str(payload.get('rule_id')))}{escape(weapon)}</li>")
-    out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>']
+    out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',
+           '<p class="hint">New to these words (stop, hold, override, clearance)? '
+           '<a href="#words">They are explained at the end.</a></p>']
     when = "at the end of this record"
     if attention:
         out.append(f'<div class="attention"><h3>Still open {when}</h3><ul>{"".join(attention)}</ul></div>')
