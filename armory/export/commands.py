@@ -59,10 +59,19 @@ def _open(args: argparse.Namespace) -> Loaded:
     writable = os.access(ledger_path, os.W_OK) and os.access(ledger_path.parent, os.W_OK)
     ledger = Ledger.open(ledger_path, create=False, readonly=not writable)
     try:
+        _announce(len(ledger))
         return load(ledger, production_path)
     except BaseException:
         ledger.close()
         raise
+
+
+def _announce(count: int) -> None:
+    """Say what a long export is doing before the first progress line can (reading and checking take a while)."""
+    from armory.export.progress import LONG_EXPORT
+
+    if count >= LONG_EXPORT or (sys.stderr.isatty() and count >= LONG_EXPORT // 10):
+        print(f"armory: reading {count:,} entries and checking the chain…", file=sys.stderr, flush=True)
 
 
 def load(ledger: Any, production: Any = None) -> Loaded:
@@ -187,13 +196,17 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
             raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so the "
                              "export could not prove where it ends; export from a writable ledger. Nothing written")
 
-    progress = Progress(f"writing {out.name}", len(shown), stream=stderr)
+    progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=stderr)
     names = Names(loaded.production)
     if fmt == "jsonl":
-        from armory.export.jsonl import write_jsonl
+        from armory.export.jsonl import entry_line
 
         with atomic_open(out, "w", encoding="utf-8", newline="\n") as handle:
-            write_jsonl(carried, handle)
+            # the same lines as armory.export.jsonl.write_lines, with progress
+            for written, entry in enumerate(carried, 1):
+                handle.write(entry_line(entry) + "\n")
+                if written % 1000 == 0:
+                    progress(written)
     elif fmt == "csv":
         from armory.export.csv_export import write_csv
 
