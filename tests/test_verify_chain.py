@@ -407,3 +407,13 @@ def test_any_string_changed_anywhere_and_the_chain_rehashed_without_the_key_is_c
     except (ValueError, KeyError, UnicodeEncodeError):
         return  # the edit made a record that cannot even be hashed (for example a non-hex head)
     assert not verify_entries(rewritten).ok
+
+
+def test_a_deeply_nested_line_is_a_bad_entry_not_a_crash(export, capsys):
+    lines = _lines(export)
+    lines.insert(3, "[" * 100_000 + "]" * 100_000)
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    key = json.loads(lines[0])["payload"]["key_fingerprint"]
+    assert code == 1 and "Traceback" not in text and "day.jsonl:4: this line does not parse" in text
+    assert "first bad entry: #4" in text and key in text

@@ -62,11 +62,11 @@ class VerifyResult:
 class UnparsedLine(InputError):
     """A line of an export that is not a JSON object: the file was cut short or edited."""
 
-    def __init__(self, path: Path, lineno: int, reason: str, entries_before: int) -> None:
+    def __init__(self, path: Path, lineno: int, reason: str, records_before: list[dict]) -> None:
         super().__init__(f"{path}:{lineno}: this line does not parse as a ledger entry ({reason}): "
                          "the file was cut short or edited")
         self.lineno = lineno
-        self.entries_before = entries_before
+        self.records_before = records_before
 
 
 class _Check:
@@ -212,7 +212,7 @@ def verify_entries(items: Iterable[dict | Entry]) -> VerifyResult:
         fields = {name: record[name] for name in HASHED_FIELDS}
         try:
             body = canonical_bytes(fields)
-        except (TypeError, ValueError, UnicodeEncodeError) as err:
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as err:
             check.fail(position, str(record.get("kind")), f"cannot be written canonically ({err})")
             break
         digest = hashlib.sha256(body).hexdigest()
@@ -282,7 +282,7 @@ def _slow_row(check: _Check, row: tuple, digest: str) -> None:
             raise ValueError("its fields differ from an entry's")
         if canonical_bytes(fields) != bytes(body):
             raise ValueError("its bytes are not in canonical form")
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, RecursionError) as err:
         check.fail(seq, kind, f"its bytes are not an entry ({err})")
         return
     columns = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope}
@@ -347,10 +347,10 @@ def read_export(path: Path) -> list[dict]:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
-        except (ValueError, UnicodeDecodeError) as err:
+        except (ValueError, UnicodeDecodeError, RecursionError) as err:
             if not records:
                 raise InputError(f"{path}: not an armory export (line {first_line + offset} is not a JSON entry)") from None
-            raise UnparsedLine(path, first_line + offset, str(err).split(":")[0], len(records)) from None
+            raise UnparsedLine(path, first_line + offset, str(err).split(":")[0], records) from None
         records.append(record)
     if not records:
         raise InputError(f"{path}: an empty export (no entries)")
@@ -377,9 +377,11 @@ def verify_file(path: Path) -> tuple[VerifyResult, str]:
     try:
         records = read_export(path)
     except UnparsedLine as err:
-        result = VerifyResult(ok=False, entries=err.entries_before, head="",
-                              first_bad=(err.entries_before + 1, "?", str(err)), checkpoints_checked=0,
-                              key_fingerprint="")
+        result = verify_entries(err.records_before)  # what came before still names the key
+        if result.ok:
+            result.ok = False
+            result.first_bad = (result.entries + 1, "?", str(err))
+            result.problems.clear()
         return result, kind
     result = verify_entries(records)
     if result.ok and result.last_kind != "checkpoint":
