@@ -45,6 +45,9 @@ def ready_colt(session: Session, *, scene="church", setup="a", by="arm"):
     """Open day-1 and make the colt ready for the church setup: checks passed, rounds verified."""
     if "day-1" not in session.state.days_opened:
         session.open_day("day-1", armorer=by)
+        # The fixture's armorer also holds props that day: the sole-duty hold needs a signed override.
+        for hold in session.state.open_holds:
+            session.override(hold.answer_seq, reason="second armorer covers props", signed_by=["so"])
     answer_all(session, scene=scene, setup=setup, phase="before_setup", by=by)
     answer_all(session, scene=scene, setup=setup, phase="before_handoff", by=by)
     issue = session.issue_of("day-1", scene, setup, "colt")

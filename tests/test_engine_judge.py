@@ -26,6 +26,7 @@ RATTLE = rule(ask="Rattle?", answer="choice", per_round=True, choices=["rattles"
 DISTANCE = rule(ask="Feet to nearest person?", answer="measurement", unit="feet",
                 expect={"at_least_fact": "settings.min_blank_distance_feet"})
 BORE = rule(ask="When was the bore seen clear?", answer="time", expect={"within_minutes": 30})
+DAY_OLD = rule(ask="When did it misfire?", answer="time", expect={"within_minutes": 1440})
 NAME = rule(ask="Who called cold?", answer="text", expect={"not_empty": True})
 BRIEF = rule(ask="Briefing held?", answer="yes_no", expect={"equals": "yes"})
 
@@ -46,7 +47,9 @@ BRIEF = rule(ask="Briefing held?", answer="yes_no", expect={"equals": "yes"})
         (DISTANCE, ["6 m"], False),  # 19.69 ft
         (BORE, ["09:10"], True),
         (BORE, ["08:59"], False),  # 31 minutes ago
-        (BORE, ["09:45"], False),  # in the future
+        (BORE, ["09:45"], False),  # later than now: yesterday's, far too old
+        (DAY_OLD, ["22:40"], True),  # last night, within a day
+        (DAY_OLD, ["09:29"], True),
         (NAME, ["Hannah"], True),
         (BRIEF, ["yes"], True),
         (BRIEF, ["no"], False),

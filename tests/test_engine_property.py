@@ -39,6 +39,9 @@ def oracle_violations(session) -> list[str]:
         p = e.payload
         if e.kind == "stop":
             open_stops[e.seq] = p
+            firearms = {w.id for w in production.weapon if w.firing}
+            if p["scope"] == "production" and not firearms <= set(p["weapons"]):
+                problems.append(f"{e.seq}: a production-wide stop leaves out {sorted(firearms - set(p['weapons']))}")
         elif e.kind == "clearance":
             open_stops.pop(p["stop_seq"], None)
         elif e.kind == "answer":
@@ -53,15 +56,17 @@ def oracle_violations(session) -> list[str]:
             w = p["weapon"]
             if p["giver"] not in HANDLERS_ON_DAY1:
                 problems.append(f"{e.seq}: handed over by {p['giver']}")
-            if any(s["scope"] == "production" or w in s["weapons"] for s in open_stops.values()):
+            if any(w in s["weapons"] for s in open_stops.values()):  # a production stop lists every firearm
                 problems.append(f"{e.seq}: handed over with a stop open")
-            for phase in ("before_setup", "before_handoff"):
-                for pc in plan_checks(production, session.packs, day=p["day"], phase=phase, scene=p["scene"],
-                                      setup=p["setup"], weapon=w):
-                    a = answers.get((p["day"], p["scene"], p["setup"], w, phase, pc.rule.id))
+            for phase in ("day_start", "before_setup", "before_handoff"):
+                where = (None, None, None) if phase == "day_start" else (p["scene"], p["setup"], w)
+                for pc in plan_checks(production, session.packs, day=p["day"], phase=phase, scene=where[0],
+                                      setup=where[1], weapon=where[2]):
+                    a = answers.get((p["day"], *where, phase, pc.rule.id))
                     ok = a is not None and (a["verdict"] == "pass" or a["severity"] == "note" or
                                             (a["severity"] == "hold" and a["seq"] in overridden))
-                    if not ok or now - parse_time(a["time"]) > VALID:
+                    recent = phase == "day_start" or (a is not None and now - parse_time(a["time"]) <= VALID)
+                    if not ok or not recent:
                         problems.append(f"{e.seq}: {pc.rule.id} not complete, clear and recent")
             issue = session.issue_of(p["day"], p["scene"], p["setup"], w)
             if production.weapon_by_id(w).firing and issue.load != "cold":

@@ -53,8 +53,24 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     if missing:
         reasons.append(invariant_reason("invariant.checks-complete", f"Not yet answered: {', '.join(missing)}."))
     if failed:
+        reasons.append(invariant_reason(
+            "invariant.checks-complete",
+            f"Failed and not resolved: {', '.join(failed)} (answer again once fixed; a cleared stop or an "
+            "override is needed first where the failure was a stop or a hold)."))
+    day_missing, day_failed = [], []
+    for item in session.checklist(day=day, phase="day_start"):
+        ans = session.state.answer_for(item.key)
+        if ans is None:
+            day_missing.append(item.rule.id)
+        elif not ans.resolved:
+            day_failed.append(item.rule.id)
+    if day_missing:
         reasons.append(invariant_reason("invariant.checks-complete",
-                                        f"Failed and not resolved: {', '.join(failed)}."))
+                                        f"Day-start checks not yet answered: {', '.join(day_missing)}."))
+    if day_failed:
+        reasons.append(invariant_reason(
+            "invariant.checks-complete",
+            f"Day-start checks failed and not resolved: {', '.join(day_failed)} (a hold needs a signed override)."))
     if stale:
         reasons.append(invariant_reason(
             "invariant.checks-complete",

@@ -135,7 +135,7 @@ def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local:
         hour, minute = (int(x) for x in observed.split(":"))
         seen = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
         if seen > now_local + dt.timedelta(minutes=1):
-            return False
+            seen -= dt.timedelta(days=1)  # a clock time later than now was yesterday's
         if now_local - seen > dt.timedelta(minutes=e.within_minutes):
             return False
     if e.not_empty and not observed.strip():

@@ -320,7 +320,9 @@ class Session:
                     others = max(others, len(roles - {"armorer", "assistant_armorer"}))
             return others
         if sense == "open_stops":
-            return len(st.open_stops)
+            # Stops carried over, not the ones this very question raised.
+            own = {r.id for p in self.packs for r in p.pack.rule if r.sense == "open_stops"}
+            return sum(1 for s in st.open_stops if s.cause not in own)
         if sense == "weapons_not_returned":
             return sum(1 for w in st.weapons.values() if w.holder is not None and w.investigator is None)
         raise InputError(f"unknown sensed value {sense!r}")
@@ -378,6 +380,10 @@ class Session:
         stop_seq = None
         if passed:
             message = f"{item.rule.title}: passed."
+        elif item.severity == "stop" and item.sensed and (existing := self._open_stop_for(item)):
+            stop_seq = existing
+            message = (f"STOP ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
+                       f"expected {expected}. Still stopped (entry {existing}).")
         elif item.severity == "stop":
             weapons = [item.weapon] if item.weapon else [w.id for w in self.firearms()]
             stop_seq = self._stop(
@@ -397,6 +403,12 @@ class Session:
             stop_seq=stop_seq, needs_override=(not passed and item.severity == "hold"), message=message,
             failed_rounds=tuple(failed_rounds),
         )
+
+    def _open_stop_for(self, item: CheckItem) -> int | None:
+        for stop in self.state.open_stops:
+            if stop.cause == item.rule.id and (item.weapon is None or item.weapon in stop.weapons):
+                return stop.seq
+        return None
 
     def override(self, answer_seq: int, *, reason: str, signed_by: Sequence[str]):
         """A signed override of a failed hold. A stop is never overridden: it is cleared."""
@@ -595,7 +607,8 @@ class Session:
             inv = INVARIANTS[inv_id]
             self._stop(scope="production", weapons=[w.id for w in self.firearms()], cause=inv_id,
                        failures=inv.failures, caused_by=None, from_seq=entry.seq, day=day,
-                       reason=f"{incident.replace('_', ' ')} ({weapon or 'no weapon named'}): {description.strip()}. {inv.why}")
+                       reason=f"{incident.replace('_', ' ')} ({weapon or 'no weapon named'}): {description.strip().rstrip('.')}. "
+                              f"{inv.why}")
         if day is not None and day in self.state.days_opened:
             self.sense(day=day, phase="on_incident")
         return entry

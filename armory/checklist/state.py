@@ -9,6 +9,7 @@ the TUI, the drills and the exports all see the same truth.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
@@ -22,6 +23,21 @@ class EntryLike(Protocol):
     kind: str
     who: str | None
     payload: dict[str, Any]
+
+
+def clock_time(entry: EntryLike) -> str:
+    """When the writer's clock said the entry happened.
+
+    The ledger never lets time run backwards: an entry written by a clock
+    behind the previous entry takes that entry's time and records the skew.
+    Ages (is this check still recent?) are measured on the writer's clock,
+    the same clock the engine reads "now" from, so they subtract the skew.
+    """
+    skew = getattr(entry, "clock_skew_ms", 0) or 0
+    if not skew:
+        return entry.time
+    moment = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00")) - dt.timedelta(milliseconds=skew)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
@@ -155,7 +171,8 @@ class State:
         return [s for seq, s in sorted(self.stops.items()) if seq not in self.cleared]
 
     def stops_on(self, weapon: str) -> list[StopState]:
-        return [s for s in self.open_stops if s.scope == "production" or weapon in s.weapons]
+        # A production-wide stop lists every firearm it stops; a non-firing prop is not among them.
+        return [s for s in self.open_stops if weapon in s.weapons]
 
     @property
     def open_holds(self) -> list[HoldState]:
@@ -213,7 +230,7 @@ class State:
         key = check_key(p["day"], p.get("scene"), p.get("setup"), p.get("weapon"), p["phase"], p["rule_id"])
         self.answers[key] = AnswerState(
             seq=entry.seq,
-            time=entry.time,
+            time=clock_time(entry),
             rule_id=p["rule_id"],
             severity=p["severity"],
             verdict=p["verdict"],
@@ -248,7 +265,7 @@ class State:
     def _on_round_verified(self, entry: EntryLike, p: dict[str, Any]) -> None:
         key = setup_key(p["day"], p["scene"], p["setup"], p["weapon"])
         self.rounds.setdefault(key, {})[p["round_no"]] = RoundState(
-            p["round_no"], p["method"], p["verdict"], entry.seq, entry.time
+            p["round_no"], p["method"], p["verdict"], entry.seq, clock_time(entry)
         )
 
     def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:

@@ -72,7 +72,9 @@ class Step(BaseModel):
     answers: dict[str, str | list[str]] = Field(default_factory=dict)
     """For `check`: rule id -> the answer given (a list gives one answer per round)."""
     pass_others: bool = True
-    """For `check`: answer every other pending question of the phase so that it passes."""
+    """For `check`: answer every other pending or failed question that `by` may answer, so that it passes."""
+    recheck: bool = False
+    """For `check`: answer again, so that they pass, questions already passed (a re-check after a wait)."""
     rule: str | None = None
     """For `override` and `correct`: the rule whose latest answer is meant."""
     answer: str | list[str] | None = None

@@ -221,7 +221,8 @@ def _check(session: Session, day: str, step: Step) -> str:
         if item.rule.id in step.answers:
             given = step.answers[item.rule.id]
             values = given if isinstance(given, list) else [given] * max(item.per_round, 1)
-        elif step.pass_others and item.status in ("pending", "failed"):
+        elif (step.pass_others and (item.status in ("pending", "failed") or step.recheck)
+              and session.roles(step.by or "", day) & set(item.asked_of)):
             facts = session.facts(item.day, item.scene, item.setup, item.weapon)
             passing = judging.passing_answer(item.rule, facts, session.local_now())
             if passing is None:
