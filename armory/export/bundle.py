@@ -287,6 +287,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
         raise InputError(f"{loaded.ledger.path}: the ledger is read-only and no checkpoint follows its last "
                          "entries, so the bundle could not prove where the chain ends; export from a writable "
                          "ledger. Nothing written")
+    signed_now = verification.ok and loaded.writable
     index = build_index(chain, incident_seq)
     packs = packs_in_force(chain, incident)
     names = Names(loaded.production)
@@ -294,7 +295,8 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     intro = _intro_html(index, incident, names)
     title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"
     html = render_report(ReportData(chain=chain, lines=jsonl_lines(chain), shown=shown, names=names,
-                                    verification=verification, title=title, intro_html=intro))
+                                    verification=verification, title=title, intro_html=intro,
+                                    generated=str(chain[-1].get("time", "")) if signed_now else None))
 
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:

@@ -216,8 +216,10 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     elif fmt == "html":
         from armory.export.html_report import ReportData, render_report
 
+        signed_now = verification.ok and loaded.writable
         data = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
-                          verification=verification, day=day)
+                          verification=verification, day=day,
+                          generated=str(entries[-1].get("time", "")) if signed_now else None)
         text = render_report(data, progress=progress)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -54,7 +54,8 @@ class ReportData:
     title: str | None = None
     """Heading; default: the production title."""
     generated: str | None = None
-    """When the export was made (UTC); the last entry's time by default, so a report is reproducible."""
+    """When the export was made (UTC, the time of the checkpoint it signed); without it the page says
+    "record as of" the last entry it carries."""
     intro_html: str = ""
     """Extra HTML after the heading (the incident bundle explains itself here)."""
 
@@ -72,7 +73,10 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         scope = f"all days ({', '.join(days)})" if days else "all days"
     company = names.production.production.company if names.production is not None else None
     heading = data.title or f"Firearms safety record: {production_title}"
-    generated = data.generated or (str(data.chain[-1].get("time", "")) if data.chain else "")
+    if data.generated:
+        stamp = f"exported {_local(data.generated, tz)}"
+    else:
+        stamp = f"record as of {_local(str(data.chain[-1].get('time', '')), tz)}" if data.chain else ""
 
     parts = [
         "<!DOCTYPE html>",
@@ -91,7 +95,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "<header>",
         f"<h1>{escape(heading)}</h1>",
         f'<p class="subtitle">{escape(company or production_title)} · {escape(scope)} · '
-        f"times are local ({escape(names.timezone)}) · exported {escape(_local(generated, tz))}</p>",
+        f"times are local ({escape(names.timezone)}) · {escape(stamp)}</p>",
         '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Summary</a>'
         '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a>'
         '<a href="#words">Words used</a></nav>',
@@ -215,7 +219,7 @@ def _verification_html(data: ReportData) -> str:
             rows.insert(2, ("Signed", f"entries 1 to {last_signed} are covered by a signature; "
                                       f"{later} later entr{'y is' if later == 1 else 'ies are'} not"))
         else:
-            rows.insert(2, ("Signed", f"all {len(data.chain)} entries, by the checkpoint at the end"))
+            rows.insert(2, ("Signed", f"the whole chain, by the checkpoint at its end (#{len(data.chain)})"))
         body = ("<p>Compare the key fingerprint and the head hash with the ones noted on the call sheet: "
                 "a record rewritten and re-signed under another key shows a different fingerprint.</p>")
     else:
