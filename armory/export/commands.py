@@ -40,7 +40,7 @@ def export(args: argparse.Namespace) -> int:
     loaded = _open(args)
     try:
         if args.incident is not None:
-            from armory.export.bundle import export_bundle
+            from armory.export.bundle_write import export_bundle
 
             return export_bundle(loaded, args.incident, Path(args.out), stderr=sys.stderr)
         return export_file(loaded, args.format, Path(args.out), day=args.day, stderr=sys.stderr)

@@ -53,7 +53,7 @@ MISFIRE = 28
 
 def export_fixture_bundle(out: Path, *, workdir: Path) -> str:
     """Export the evidence bundle of the fixture's misfire into the new directory ``out``."""
-    from armory.export.bundle import export_bundle
+    from armory.export.bundle_write import export_bundle
 
     ledger_path = workdir / f"{out.name}.ledger.sqlite"
     ledger_fixture.build(ledger_path)
