@@ -194,3 +194,15 @@ def test_pins_and_hashes_never_reach_entries_or_exports(creds, production, ledge
     bodies = b"".join(e.body for e in ledger.entries(scope=None))
     for secret in ["86420", "97531", "4321", "$argon2", *hashes]:
         assert secret not in text and secret.encode() not in bodies
+
+
+def test_a_read_only_ledger_still_checks_pins_but_records_nothing(creds, production, ledger):
+    _first_officer(creds, production)
+    path = ledger.path
+    ledger.close()
+    with Ledger.open(path, readonly=True) as reader:
+        readonly_creds = Credentials(reader, production=production)
+        readonly_creds.authenticate("sam", "4321", purpose="look")
+        with pytest.raises(AuthError, match="wrong PIN for sam"):
+            readonly_creds.authenticate("sam", "0000", purpose="look")
+        assert [e.kind for e in reader.entries()] == ["ledger_opened", "crew_enrolled"]

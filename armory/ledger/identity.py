@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from armory.ledger.store import Entry, Ledger, format_time, parse_time
+from armory.ledger.store import Entry, Ledger, _sqlite_problem, format_time, parse_time
 from armory.problems import InputError
 from armory.production.models import Production
 
@@ -140,14 +141,21 @@ class Credentials:
             self.hasher.verify(pin_hash, pin)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             self._failed(crew_id, purpose, scope, failures + 1, now)
-        if failures or locked_until:
-            self.ledger._conn.execute(
-                "UPDATE credentials SET failures = 0, locked_until = NULL WHERE crew_id = ?", (crew_id,))
-        if self.hasher.check_needs_rehash(pin_hash):
-            self.ledger._conn.execute(
-                "UPDATE credentials SET pin_hash = ? WHERE crew_id = ?", (self.hasher.hash(pin), crew_id))
+        if self.ledger.readonly:
+            return
+        try:
+            if failures or locked_until:
+                self.ledger._conn.execute(
+                    "UPDATE credentials SET failures = 0, locked_until = NULL WHERE crew_id = ?", (crew_id,))
+            if self.hasher.check_needs_rehash(pin_hash):  # the argon2 setting changed since it was hashed
+                self.ledger._conn.execute(
+                    "UPDATE credentials SET pin_hash = ? WHERE crew_id = ?", (self.hasher.hash(pin), crew_id))
+        except sqlite3.Error as err:
+            raise _sqlite_problem(self.ledger.path, err, f"recording {crew_id}'s sign-in") from None
 
     def _failed(self, crew_id: str, purpose: str, scope: str, attempts: int, now: datetime) -> None:
+        if self.ledger.readonly:  # nothing can be counted or recorded; still refuse
+            raise AuthError(f"wrong PIN for {crew_id}")
         locked_until = format_time(now + self.lockout) if attempts >= self.max_failures else None
         payload = self.ledger._payload_dict("auth_failed", {
             "crew_id": crew_id, "purpose": purpose, "attempts": attempts, "locked_until": locked_until,
