@@ -104,8 +104,7 @@ def test_a_changed_expectation_fails_with_a_readable_diff(tmp_path, capsys):
     production = (source.parent / "../production.toml").resolve()
     changed = text.replace('production = "../production.toml"', f'production = "{production}"')
     changed = changed.replace('outcome = "clear"', 'outcome = "hold"')
-    changed = changed.replace('fired = ["handoff.sole-duty", "invariant.clearance-authority"]',
-                              'fired = ["handoff.sole-duty", "invariant.clearance-authority", "handling.serial"]')
+    changed = changed.replace('\nfired = [', '\nfired = ["handling.serial", ')
     assert changed.count('outcome = "hold"') == 1 and "handling.serial" in changed
     drill = tmp_path / "split-armorer-changed.toml"
     drill.write_text(changed, encoding="utf-8")
