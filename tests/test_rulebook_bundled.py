@@ -87,3 +87,15 @@ def test_the_key_observed_values():
     assert rattle.per_round and rattle.answer == "choice"
     assert RULES["handoff.sole-duty"][1].sense == "armorer_other_roles"
     assert RULES["rounds.reconciliation"][1].sense == "rounds_unaccounted"
+
+
+def test_the_example_in_rules_readme_lints_clean(tmp_path):
+    import re
+
+    from armory.rulebook.loader import lint_paths
+
+    readme = (paths.BUNDLED_RULES / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    target = tmp_path / "our-set.toml"
+    target.write_text(example, encoding="utf-8")
+    assert lint_paths([target]) == []
