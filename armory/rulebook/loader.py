@@ -165,6 +165,9 @@ def _load_source(source: SourceFile, extra_rules: Sequence[Path], want: str | No
             problems.extend(kind.cross_check(value, CheckContext(source, tuple(extra_rules))))
         except InputError as err:
             problems.extend(err.problems or [Problem(source.display, None, "", err.message)])
+        except Exception as err:  # noqa: BLE001 - a bug in a check must not become the user's traceback
+            problems.append(Problem(source.display, None, "", f"armory could not finish checking this file "
+                                                             f"({type(err).__name__}: {err}); please report this"))
     return _Loaded(source, kind, value, _by_line(problems))
 
 
