@@ -234,3 +234,27 @@ def test_common_words_suggest_the_vocabulary(in_tmp):
     found = lint_text(in_tmp, edit(PACK, 17, 'answer = "number"'))
     assert found == ['pack.toml:17: rule[1].answer: "number" is not allowed; did you mean "count"? '
                      '(expected "count", "digits", "choice", "time", "measurement", "text" or "yes_no")']
+
+
+def test_register_kind_dispatches_and_a_broken_check_is_a_problem(in_tmp):
+    from pydantic import BaseModel, ConfigDict
+
+    from armory.rulebook import loader
+
+    class Widget(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        widget: dict
+
+    def check(model, ctx):
+        if model.widget.get("size") == 0:
+            return [ctx.problem(("widget", "size"), "a widget has a size")]
+        raise RuntimeError("boom")
+
+    loader.register_kind("widget", Widget, check)
+    try:
+        assert lint_text(in_tmp, "[widget]\nname = 'w'\nsize = 0\n", "w.toml") == [
+            "w.toml:3: widget.size: a widget has a size"]
+        assert lint_text(in_tmp, "[widget]\nsize = 1\n", "w.toml") == [
+            "w.toml: armory could not finish checking this file (RuntimeError: boom); please report this"]
+    finally:
+        loader._KINDS.pop("widget")
