@@ -77,8 +77,13 @@ def show(args: argparse.Namespace) -> int:
                    f"{weapon.serial[-4:]}" + ("" if weapon.firing else " (non-firing)"), "")
     load = issue.load if issue.load == "cold" else f"{issue.load}, {issue.rounds} rounds from lot {issue.lot}"
     lines += _wrap(f"Load: {load}; held by {person(issue.actor)}", "  ")
-    armorers = [c.id for c in production.crew if "armorer" in production.roles_on(c.id, day.id)]
-    lines += _wrap(f"Armorer that day: {', '.join(person(a) for a in armorers) or 'nobody'}", "  ")
+    armorers = []
+    for member in production.crew:
+        roles = production.roles_on(member.id, day.id)
+        if "armorer" in roles:
+            others = sorted(roles - {"armorer"})
+            armorers.append(person(member.id) + (f", also {' and '.join(others)} (DOMAIN F4)" if others else ""))
+    lines += _wrap(f"Armorer that day: {'; '.join(armorers) or 'nobody'}", "  ")
     lines += _wrap("Packs: " + ", ".join(f"{p.pack.pack.id} {p.pack.pack.version}" for p in packs), "")
     lines.append("")
     lines += _wrap("What passes is shown here for the safety officer; the armorer never sees an "
