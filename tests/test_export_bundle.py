@@ -118,3 +118,21 @@ def test_a_bundle_never_mixes_with_other_files(tmp_path, capsys):
     assert "not an empty directory" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(tmp_path / "x" / "b")]) == 2
+
+
+def test_a_bundle_of_a_ledger_that_fails_verification_says_so_and_is_never_signed(tmp_path, capsys):
+    from armory.ledger.store import Ledger
+    from tests.test_export_command import _kinds, _tamper
+
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    _tamper(ledger, 33, b"SFCSO-2026-0113", b"SFCSO-2026-0999")
+    before = _kinds(ledger)
+    out = tmp_path / "b"
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(out)]) == 1
+    assert "does not verify: entry #33 (custody_transfer)" in capsys.readouterr().err
+    assert _kinds(ledger) == before
+    assert "Verification when the bundle was written: DOES NOT VERIFY" in (out / "README.txt").read_text()
+    assert "NOT INTACT" in (out / "incident.html").read_text()
+    assert not verify_file(out / "chain.jsonl")[0].ok
+    with Ledger.open(ledger, readonly=True) as opened:
+        assert opened.head().kind == "note"

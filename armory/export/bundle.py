@@ -27,6 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from armory.export.records import as_int, clean_all
 from armory.problems import InputError
 
 INDEX_FORMAT = "armory-evidence-index/1"
@@ -114,6 +115,7 @@ def _subjects(entry: dict) -> set[str]:
 
 def build_index(chain: Sequence[dict], incident_seq: int) -> dict:
     """The bundle's index: a pure function of the chain and the incident's sequence number."""
+    chain = clean_all(chain)
     incident = find_incident(chain, incident_seq)
     weapons, lots, people = involved(chain, incident)
     by_subject: dict[str, list[int]] = {f"weapon:{w}": [] for w in weapons}
@@ -123,7 +125,7 @@ def build_index(chain: Sequence[dict], incident_seq: int) -> dict:
     # An entry that refers to an indexed one is indexed too (the clearance of the incident's stop, ...).
     indexed: set[int] = set()
     for entry in chain:
-        seq = int(entry.get("seq", 0))
+        seq = as_int(entry.get("seq"))
         names = _subjects(entry)
         if seq == incident_seq:
             names.add(f"ref:{incident_seq}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from armory.export.bundle import _payload, build_index, find_incident, packs_in_force
+from armory.export.records import clean_all
 from armory.problems import InputError
 
 
@@ -26,7 +27,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     from armory.ledger.verify import verify_entries
 
     chain = loaded.entries
-    incident = find_incident(chain, incident_seq)
+    incident = find_incident(clean_all(chain), incident_seq)
     _check_target_dir(out)
     verification = verify_entries(chain)
     if verification.ok and loaded.writable:

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from armory.export.records import Names, Record, build_records, parse_time, zone
+from armory.export.records import Names, Record, as_int, build_records, clean_all, parse_time, zone
 from armory.export.summary import Summary, summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -61,6 +61,11 @@ class ReportData:
 
 
 def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None) -> str:
+    import dataclasses
+
+    chain = clean_all(data.chain)
+    shown = chain if data.shown is data.chain else clean_all(data.shown)
+    data = dataclasses.replace(data, chain=chain, shown=shown)
     names = data.names
     tz = zone(names.timezone)
     records = build_records(data.shown, names)
@@ -163,7 +168,7 @@ def _outcomes(chain: Sequence[dict], tz: dt.tzinfo) -> dict[int, str]:
     for entry in chain:
         payload = entry.get("payload") or {}
         kind = entry.get("kind")
-        seq = int(entry.get("seq", 0))
+        seq = as_int(entry.get("seq"))
         at = _local(str(entry.get("time", "")), tz)[11:16]
         if kind == "stop":
             outcomes[seq] = "<strong>still open</strong>"
@@ -172,13 +177,13 @@ def _outcomes(chain: Sequence[dict], tz: dt.tzinfo) -> dict[int, str]:
         elif kind == "answer" and payload.get("verdict") == "fail" and payload.get("severity") == "hold":
             outcomes[seq] = "<strong>never overridden</strong>"
         elif kind == "clearance":
-            outcomes[int(payload.get("stop_seq") or 0)] = f"cleared at {at}, {_link(seq)}"
+            outcomes[as_int(payload.get("stop_seq"))] = f"cleared at {at}, {_link(seq)}"
         elif kind == "override":
-            outcomes[int(payload.get("answer_seq") or 0)] = f"overridden at {at}, {_link(seq)}"
+            outcomes[as_int(payload.get("answer_seq"))] = f"overridden at {at}, {_link(seq)}"
         elif kind == "incident_reviewed":
-            outcomes[int(payload.get("incident_seq") or 0)] = f"reviewed at {at}, {_link(seq)}"
+            outcomes[as_int(payload.get("incident_seq"))] = f"reviewed at {at}, {_link(seq)}"
         elif kind == "correction":
-            outcomes.setdefault(int(payload.get("corrects_seq") or 0), f"corrected at {at}, {_link(seq)}")
+            outcomes.setdefault(as_int(payload.get("corrects_seq")), f"corrected at {at}, {_link(seq)}")
     return outcomes
 
 
@@ -249,12 +254,12 @@ def _verification_html(data: ReportData) -> str:
 def _last_signed(chain: Sequence[dict]) -> int | None:
     for entry in reversed(chain):
         if entry.get("kind") == "checkpoint":
-            return int((entry.get("payload") or {}).get("size") or 0)
+            return as_int((entry.get("payload") or {}).get("size"))
     return None
 
 
 def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData, tz: dt.tzinfo) -> str:
-    by_seq = {int(e.get("seq", 0)): e for e in data.chain}
+    by_seq = {as_int(e.get("seq")): e for e in data.chain}
     attention = []
     for seq in summary.open_stops:
         payload = by_seq.get(seq, {}).get("payload") or {}
@@ -422,7 +427,7 @@ def _packs_html(entries: Sequence[dict], records: Sequence[Record]) -> str:
             rows.append(
                 f"<tr><th scope=\"row\"><code>{escape(str(pack.get('id')))}</code></th><td>{escape(str(pack.get('version')))}</td>"
                 f"<td>{escape(str(payload.get('day', '')))}</td><td><code class=\"hash\">{escape(str(pack.get('hash')))}</code></td>"
-                f"<td>{_link(int(entry.get('seq', 0)))}</td></tr>"
+                f"<td>{_link(as_int(entry.get('seq')))}</td></tr>"
             )
     out = ['<section id="packs" aria-labelledby="packs-h"><h2 id="packs-h">Rule packs in force</h2>']
     if rows:

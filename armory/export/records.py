@@ -99,6 +99,99 @@ class Record:
         return f"e{self.seq}"
 
 
+def as_int(value: Any) -> int:
+    """An entry's number (a sequence number, a count) as an int; 0 for anything else, so a damaged
+    or edited entry is still shown rather than stopping the export."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def _field_kinds() -> dict[str, dict[str, str]]:
+    """For each entry kind, each payload field's shape: ``int``, ``bool``, ``list``, ``packs`` or ``str``."""
+    import types
+    import typing
+
+    from armory.ledger.entries import PAYLOADS
+
+    def shape(annotation: Any) -> str:
+        options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) \
+            else (annotation,)
+        options = tuple(o for o in options if o is not type(None))
+        first = options[0] if options else str
+        origin = typing.get_origin(first)
+        if origin is list:
+            inner = typing.get_args(first)
+            return "packs" if inner and isinstance(inner[0], type) and issubclass(inner[0], BaseModel) else "list"
+        if first is bool:
+            return "bool"
+        if first is int:
+            return "int"
+        return "str"
+
+    from pydantic import BaseModel
+
+    return {kind: {name: shape(field.annotation) for name, field in model.model_fields.items()}
+            for kind, model in PAYLOADS.items()}
+
+
+_FIELD_KINDS: dict[str, dict[str, str]] | None = None
+
+
+def clean(entry: Any) -> dict:
+    """An entry with every field of the type its kind's model says, for display only.
+
+    A chain that verifies was written by armory and is already so; an edited or
+    damaged one may hold anything, and must still be shown, never crash the
+    export. Values of the wrong type become text (or 0, or an empty list).
+    """
+    global _FIELD_KINDS
+    if _FIELD_KINDS is None:
+        _FIELD_KINDS = _field_kinds()
+    if not isinstance(entry, dict):
+        entry = {}
+    kind = entry.get("kind")
+    kind = kind if isinstance(kind, str) else str(kind)
+    who = entry.get("who")
+    out = {
+        **entry,
+        "seq": as_int(entry.get("seq")),
+        "time": entry.get("time") if isinstance(entry.get("time"), str) else str(entry.get("time")),
+        "kind": kind,
+        "who": who if who is None or isinstance(who, str) else str(who),
+        "scope": entry.get("scope") if isinstance(entry.get("scope"), str) else "",
+        "hash": entry.get("hash") if isinstance(entry.get("hash"), str) else str(entry.get("hash", "")),
+    }
+    raw = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
+    shapes = _FIELD_KINDS.get(kind, {})
+    payload = {}
+    for name, value in raw.items():
+        shape = shapes.get(name, "str")
+        if value is None:
+            payload[name] = None
+        elif shape == "int":
+            payload[name] = as_int(value)
+        elif shape == "bool":
+            payload[name] = value if isinstance(value, bool) else False
+        elif shape == "list":
+            payload[name] = [v if isinstance(v, str) else str(v) for v in value] if isinstance(value, list) else []
+        elif shape == "packs":
+            payload[name] = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+        else:
+            payload[name] = value if isinstance(value, str) else str(value)
+    out["payload"] = payload
+    return out
+
+
+def clean_all(entries: Iterable[Any]) -> list[dict]:
+    return [clean(entry) for entry in entries]
+
+
 def parse_time(value: str) -> dt.datetime:
     """An entry time (ISO 8601, ``Z`` or an offset) as an aware UTC datetime."""
     text = value.strip()
@@ -154,13 +247,14 @@ def assign_days(entries: Sequence[dict]) -> list[str | None]:
 
 
 def build_records(entries: Sequence[dict], names: Names | None = None) -> list[Record]:
-    """Every entry as a :class:`Record`, in chain order."""
+    """Every entry as a :class:`Record`, in chain order (entries of any shape: see :func:`clean`)."""
+    entries = clean_all(entries)
     names = names or Names()
     tz = zone(names.timezone)
     answers: dict[int, dict] = {}
     records = []
     for entry, day in zip(entries, assign_days(entries)):
-        seq = int(entry.get("seq", 0))
+        seq = as_int(entry.get("seq"))
         if entry.get("kind") == "answer":
             answers[seq] = _payload(entry)
         records.append(_record(entry, day, names, tz, answers))
@@ -243,7 +337,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         reason = str(p.get("reason", ""))
         result = "overridden"
         severity = "serious"
-        original = answers.get(int(p.get("answer_seq") or 0))
+        original = answers.get(as_int(p.get("answer_seq")))
         if original:
             details += [("The rule asked", str(original.get("question", ""))),
                         ("Expected", str(original.get("expected", ""))),
@@ -254,7 +348,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         reason = str(p.get("reason", ""))
         result = "corrected"
         severity = "warning"
-        original = answers.get(int(p.get("corrects_seq") or 0))
+        original = answers.get(as_int(p.get("corrects_seq")))
         if original:
             rule = str(original.get("rule_id", ""))
             details.append(("Originally observed", _join(original.get("observed"))))
@@ -353,7 +447,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         weapons = (weapon, *weapons)
     time_utc = str(entry.get("time", ""))
     return Record(
-        seq=int(entry.get("seq", 0)),
+        seq=as_int(entry.get("seq")),
         kind=kind,
         time_utc=time_utc,
         time_local=local_time(time_utc, tz),
@@ -380,25 +474,25 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
 
 def open_stops(entries: Sequence[dict]) -> list[dict]:
     """Stop entries with no clearance after them."""
-    cleared = {int(_payload(e).get("stop_seq") or 0) for e in entries if e.get("kind") == "clearance"}
-    return [e for e in entries if e.get("kind") == "stop" and int(e.get("seq", 0)) not in cleared]
+    cleared = {as_int(_payload(e).get("stop_seq")) for e in entries if e.get("kind") == "clearance"}
+    return [e for e in entries if e.get("kind") == "stop" and as_int(e.get("seq")) not in cleared]
 
 
 def open_holds(entries: Sequence[dict]) -> list[dict]:
     """Failed hold answers that nobody overrode."""
-    overridden = {int(_payload(e).get("answer_seq") or 0) for e in entries if e.get("kind") == "override"}
+    overridden = {as_int(_payload(e).get("answer_seq")) for e in entries if e.get("kind") == "override"}
     return [
         e for e in entries
         if e.get("kind") == "answer"
         and _payload(e).get("verdict") == "fail"
         and _payload(e).get("severity") == "hold"
-        and int(e.get("seq", 0)) not in overridden
+        and as_int(e.get("seq")) not in overridden
     ]
 
 
 def unreviewed_incidents(entries: Sequence[dict]) -> list[dict]:
-    reviewed = {int(_payload(e).get("incident_seq") or 0) for e in entries if e.get("kind") == "incident_reviewed"}
-    return [e for e in entries if e.get("kind") == "incident" and int(e.get("seq", 0)) not in reviewed]
+    reviewed = {as_int(_payload(e).get("incident_seq")) for e in entries if e.get("kind") == "incident_reviewed"}
+    return [e for e in entries if e.get("kind") == "incident" and as_int(e.get("seq")) not in reviewed]
 
 
 def days_in(entries: Sequence[dict]) -> list[str]:

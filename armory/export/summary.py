@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from armory.export.records import Record, open_holds, open_stops, unreviewed_incidents
+from armory.export.records import as_int, Record, open_holds, open_stops, unreviewed_incidents
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ def summarize(shown: Sequence[dict], records: Sequence[Record], chain: Sequence[
         corrections=kinds.count("correction"),
         handoffs=kinds.count("handoff"),
         returns_unreconciled=sum(1 for r in returns if not r.get("reconciled", True)),
-        open_stops=tuple(int(e["seq"]) for e in open_stops(chain)),
-        open_holds=tuple(int(e["seq"]) for e in open_holds(chain)),
-        unreviewed_incidents=tuple(int(e["seq"]) for e in unreviewed_incidents(chain)),
+        open_stops=tuple(as_int(e.get("seq")) for e in open_stops(chain)),
+        open_holds=tuple(as_int(e.get("seq")) for e in open_holds(chain)),
+        unreviewed_incidents=tuple(as_int(e.get("seq")) for e in unreviewed_incidents(chain)),
         serious=tuple(r for r in records if r.severity == "serious"),
     )

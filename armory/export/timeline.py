@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Sequence
 
-from armory.export.records import Names, parse_time
+from armory.export.records import as_int, Names, parse_time
 from armory.production.vocabulary import HANDLER_ROLES
 
 #: Spans: where a weapon is. ``armory`` before the day's first handoff.
@@ -134,7 +134,7 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
     for when, entry in timed:
         kind = entry.get("kind")
         payload = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
-        seq = int(entry.get("seq", 0))
+        seq = as_int(entry.get("seq"))
         weapon = payload.get("weapon") if isinstance(payload.get("weapon"), str) else None
         text = descriptions.get(seq, kind or "")
         if kind == "handoff" and weapon:
@@ -162,7 +162,7 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
                     marks.append(Mark(w, when, "stop", text, seq))
             stop_open[seq] = (listed, when)
         elif kind == "clearance":
-            stop_seq = int(payload.get("stop_seq") or 0)
+            stop_seq = as_int(payload.get("stop_seq"))
             listed, since = stop_open.pop(stop_seq, ([], None))
             for w in listed:
                 marks.append(Mark(w, when, "clearance", text, seq))
