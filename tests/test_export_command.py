@@ -201,3 +201,16 @@ def test_an_entry_appended_by_another_process_during_the_export_is_carried_and_v
 def test_day_and_incident_together_are_refused(ledger, tmp_path, capsys):
     assert run("--ledger", str(ledger), "--incident", "28", "--day", "day-1", "--out", str(tmp_path / "b")) == 2
     assert "--day does not apply to --incident" in capsys.readouterr().err
+
+
+def test_an_entry_whose_bytes_are_not_json_is_named_and_the_rest_exported(ledger, tmp_path, capsys):
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("UPDATE entries SET body = ? WHERE seq = 12", (b"\x00 not json",))
+    conn.commit()
+    conn.close()
+    out = tmp_path / "report.html"
+    assert run("--ledger", str(ledger), "--format", "html", "--out", str(out)) == 1
+    assert "does not verify: entry #12" in capsys.readouterr().err
+    html = out.read_text()
+    assert "NOT INTACT" in html and 'id="e11"' in html and 'id="e13"' in html

@@ -74,9 +74,32 @@ def _announce(count: int) -> None:
         print(f"armory: reading {count:,} entries and checking the chain…", file=sys.stderr, flush=True)
 
 
+def read_entries(ledger: Any) -> list[dict]:
+    """Every entry of the ledger as an export line's dict, in order, whatever state the file is in.
+
+    An entry whose stored bytes are not JSON any more (a damaged or edited file)
+    is kept as what its index columns say, with an empty payload, so the export
+    still shows everything around it and verification names it.
+    """
+    import json
+
+    entries = []
+    for seq, time, kind, who, scope, hash_hex, body in ledger.rows():
+        try:
+            fields = json.loads(body)
+            if not isinstance(fields, dict):
+                raise ValueError("not an object")
+        except (ValueError, UnicodeDecodeError):
+            fields = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
+                      "payload": {"unreadable": "the stored bytes of this entry are not JSON"},
+                      "prev": "", "clock_skew_ms": 0}
+        entries.append({**fields, "hash": hash_hex})
+    return entries
+
+
 def load(ledger: Any, production: Any = None) -> Loaded:
     """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
-    entries = [entry.to_json() for entry in ledger.entries(scope=None)]
+    entries = read_entries(ledger)
     if production is None or isinstance(production, (str, Path)):
         production = _production(Path(production) if production else None, entries)
     return Loaded(ledger, not ledger.readonly, entries, production)
