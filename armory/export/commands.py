@@ -195,7 +195,7 @@ def _public_key(entries: Sequence[dict]) -> bytes:
 def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr) -> int:
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.progress import Progress
-    from armory.export.records import Names, build_records, clean_all, open_stops
+    from armory.export.records import Names, build_records, open_stops
     from armory.ledger.verify import verify_entries
 
     entries = loaded.entries
@@ -260,7 +260,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     print(f"armory: wrote {out} ({fmt}{scope}): {len(shown)} entries shown, chain of {len(carried)} "
           f"to head {str(carried[-1].get('hash', ''))[:16]}, key {verification.key_fingerprint or '?'}",
           file=stderr)
-    still_open = open_stops(clean_all(carried))
+    still_open = open_stops(carried)
     if still_open:
         listed = ", ".join(f"#{e.get('seq')}" for e in still_open)
         print(f"armory: note: {len(still_open)} stop{'s are' if len(still_open) > 1 else ' is'} still open "

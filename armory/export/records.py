@@ -169,6 +169,9 @@ def clean(entry: Any) -> dict:
     }
     raw = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
     shapes = _FIELD_KINDS.get(kind, {})
+    if all(_fits(value, shapes.get(name, "str")) for name, value in raw.items()):
+        out["payload"] = raw  # the usual case: as armory wrote it
+        return out
     payload = {}
     for name, value in raw.items():
         shape = shapes.get(name, "str")
@@ -186,6 +189,18 @@ def clean(entry: Any) -> dict:
             payload[name] = value if isinstance(value, str) else str(value)
     out["payload"] = payload
     return out
+
+
+_NONE = type(None)
+_EXACT = {"int": (int, _NONE), "bool": (bool, _NONE), "str": (str, _NONE)}
+
+
+def _fits(value: Any, shape: str) -> bool:
+    if shape == "list":
+        return type(value) is list and all(type(v) is str for v in value)
+    if shape == "packs":
+        return type(value) is list and all(type(v) is dict for v in value)
+    return type(value) in _EXACT[shape]
 
 
 def clean_all(entries: Iterable[Any]) -> list[dict]:
