@@ -21,10 +21,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def app_on(tmp_path: Path, production: Path | None = None) -> ArmoryApp:
-    from armory.paths import SAMPLE_PRODUCTION
+FROZEN = Path(__file__).resolve().parent / "snapshots"
 
-    return ArmoryApp(production or SAMPLE_PRODUCTION, tmp_path / "snap.sqlite", clock=fixed_clock)
+
+def app_on(tmp_path: Path) -> ArmoryApp:
+    """The sample as it was when the snapshots were drawn (tests/snapshots/README.md)."""
+    return ArmoryApp(FROZEN / "western" / "production.toml", tmp_path / "snap.sqlite", [FROZEN / "rules"],
+                     clock=fixed_clock)
 
 
 def then(*steps):
