@@ -59,7 +59,9 @@ async def answer_current(pilot, app: ArmoryApp, value: str | None = None) -> Non
         options = list(item.choices) if item.answer_kind == "choice" else ["yes", "no"]
         await pilot.press(*["down"] * (options.index(value) + 1), "enter")
     else:
-        await pilot.press(*value, "enter")
+        # Typing is proved in test_tui_modals; here the value is put in the field and Enter submits it.
+        screen.query_one("#answer", Input).value = value
+        await pilot.press("enter")
     await pilot.pause()
     if isinstance(app.screen, SignModal):  # asked of someone else (the actor shown the load): they sign
         who = app.screen.query_one("#who-0", Select).value
@@ -78,12 +80,15 @@ async def answer_all(pilot, app: ArmoryApp) -> int:
 
 async def sign(pilot, app: ArmoryApp, *pins: str, reason: str | None = None) -> None:
     """Type each PIN (fields are preselected), the reason if asked, then Enter on the button."""
-    assert isinstance(app.screen, SignModal)
-    for pin in pins:
-        await pilot.press(*pin, "enter")
+    modal = app.screen
+    assert isinstance(modal, SignModal)
+    for index, pin in enumerate(pins):
+        modal.query_one(f"#pin-{index}", Input).value = pin
     if reason is not None:
-        await pilot.press(*reason, "enter")
-    await pilot.press("enter")
+        modal.query_one("#reason", Input).value = reason
+    modal.query_one("#confirm").focus()
+    await pilot.pause()
+    await pilot.press("enter")  # only Enter on the button signs
     await pilot.pause()
 
 
@@ -178,7 +183,8 @@ async def test_a_whole_shooting_day(ledger: Path):
         assert isinstance(app.screen, BoardScreen)
         await pilot.press("t")
         await pilot.pause()
-        await pilot.press(*"0", "enter", *"6", "enter")
+        app.screen.query_one("#field-fired", Input).value = "0"
+        app.screen.query_one("#field-returned", Input).value = "6"
         await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
         assert app.session.state.weapons["saa-1"].holder is None
         returned = [e for e in app.session.ledger.entries(scope=None) if e.kind == "return"][-1]
@@ -189,7 +195,8 @@ async def test_a_whole_shooting_day(ledger: Path):
         await pilot.press("i")
         await pilot.pause()
         await pilot.press("enter")  # misfire is first
-        await pilot.press(*"hammer fell, no fire", "enter", "enter")
+        app.screen.query_one("#incident-text", Input).value = "hammer fell, no fire"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, StopScreen)
         stops = app.session.state.open_stops
@@ -249,11 +256,11 @@ async def test_a_wrong_answer_is_corrected_by_a_new_entry(ledger: Path):
         await pilot.press(*["down"] * index, "enter")
         await pilot.pause()
         assert isinstance(app.screen, SignModal)
-        await pilot.press(*"4471", "enter")  # the corrected value first, then PIN and reason
-        await sign(pilot, app, PINS[ARMORER], reason="misread the 7 as 9")
+        app.screen.query_one("#field-observed", Input).value = "8461"  # the right last four
+        await sign(pilot, app, PINS[ARMORER], reason="misread the serial plate")
         corrections = [e for e in app.session.ledger.entries(scope=None) if e.kind == "correction"]
         wrong = app.session.state.answers[item.key]
-        assert len(corrections) == 1 and corrections[0].payload["observed"] == ["4471"]
+        assert len(corrections) == 1 and corrections[0].payload["observed"] == ["8461"]
         assert corrections[0].payload["corrects_seq"] == wrong.seq
         # The stop stays open: a correction never lifts it.
         assert [s.cause for s in app.session.state.open_stops] == ["handling.serial"]

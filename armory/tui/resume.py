@@ -22,10 +22,10 @@ def write_position(path: Path, position: dict | None) -> None:
             path.unlink(missing_ok=True)
             return
         tmp = path.with_name(path.name + ".tmp")
+        # Atomic (write then rename) but not fsync'd: this file is a hint written after the ledger
+        # entry it follows, which is durable; a hint lost to a power cut falls back to the ledger.
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(position, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError:
         pass  # the position is a convenience; the ledger already holds every answer

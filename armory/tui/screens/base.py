@@ -12,6 +12,8 @@ from armory.tui.widgets.banner import StopBanner
 class ArmoryScreen(Screen[None]):
     """A main screen. Subclasses yield their body from :meth:`body` and fill it in :meth:`refresh_state`."""
 
+    _enabled: tuple = ()
+
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield StopBanner(id="stop-banner")
@@ -34,4 +36,8 @@ class ArmoryScreen(Screen[None]):
     def refresh_state(self) -> None:
         """Show the session's current state. Called on mount, on resume, after every action."""
         self.query_one(StopBanner).show_stops(self.session.state.open_stops)
-        self.refresh_bindings()
+        # The footer redraws on every refresh_bindings(): only ask when an answer changed.
+        enabled = tuple(self.check_action(binding.action, ()) for binding in self.BINDINGS)
+        if enabled != self._enabled:
+            self._enabled = enabled
+            self.refresh_bindings()

@@ -45,6 +45,7 @@ class ChecksScreen(ArmoryScreen):
         self.round_answers: list[str] = []
         self.last_verdict: tuple[str, str] | None = None
         self.showing_why = False
+        self.shown: dict[str, str] = {}
         self.restored_rounds: dict[str, list[str]] = {}
         """Per-round answers given before a crash, from the position file, keyed by check key."""
 
@@ -90,14 +91,14 @@ class ChecksScreen(ArmoryScreen):
         pending = [i for i in asked if i.status == "pending"]
         done = len(asked) - len(pending)
         phases = ", ".join(p.replace("_", " ") for p in self.phases)
-        self.query_one("#progress-line", Static).update(
+        self.put("#progress-line",
             f"{phases} checks for {self.target_words()}: {done} of {len(asked)} answered"
             + (f"; {len(self.open_holds())} failed hold(s) need a signed override (f3)" if self.open_holds() else "")
         )
         verdict = self.query_one("#verdict", Static)
         if self.last_verdict:
             css, text = self.last_verdict
-            verdict.update(text)
+            self.put("#verdict", text)
             verdict.set_classes(css)
             verdict.display = True
         else:
@@ -107,9 +108,9 @@ class ChecksScreen(ArmoryScreen):
             for item in sensed:
                 lines.append(f"  {item_mark(item.status)} {item.rule.title}: {status_words(item.status)}"
                              + (f" ({item.expected_text})" if item.expected_text else ""))
-            self.query_one("#sensed", Static).update("\n".join(lines))
+            self.put("#sensed", "\n".join(lines))
         else:
-            self.query_one("#sensed", Static).update("")
+            self.put("#sensed", "")
         next_item = pending[0] if pending else None
         if next_item is None or self.current is None or next_item.key != self.current.key:
             self.round_answers = list(self.restored_rounds.get(next_item.key, [])) if next_item else []
@@ -117,23 +118,28 @@ class ChecksScreen(ArmoryScreen):
         self.current = next_item
         self.show_question()
 
+    def put(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changes: every update costs a layout pass."""
+        if self.shown.get(selector) != text:
+            self.shown[selector] = text
+            self.query_one(selector, Static).update(text)
+
     def open_holds(self) -> list:
         return [i for i in self.items if i.status == "failed" and i.severity == "hold"]
 
     def show_question(self) -> None:
         item = self.current
-        question = self.query_one("#question", Static)
         field = self.query_one("#answer", Input)
         choices = self.query_one("#choices", OptionList)
-        self.query_one("#answer-msg", Static).update("")
+        self.put("#answer-msg", "")
         if item is None:
             field.display = choices.display = False
             holds = self.open_holds()
             if holds:
-                question.update(f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
-                                "must be overridden with a signed reason (f3) before anything goes on.")
+                self.put("#question", f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
+                         "must be overridden with a signed reason (f3) before anything goes on.")
             else:
-                question.update(f"{PASSED} Every question here is answered. Esc: back.")
+                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.")
             self.update_why()
             return
         position = ""
@@ -142,13 +148,13 @@ class ChecksScreen(ArmoryScreen):
         severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
         kind = item.answer_kind
         how = "↑↓ then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
-        question.update(f"{position}{item.question}\n[{item.rule.id} · {severity} · {how} · f2: why]")
-        kind = item.answer_kind
+        self.put("#question", f"{position}{item.question}\n[{item.rule.id} · {severity} · {how} · f2: why]")
         if kind in ("choice", "yes_no"):
             field.display = False
             options = list(item.choices) if kind == "choice" else ["yes", "no"]
-            choices.clear_options()
-            choices.add_options([Option(text, id=text) for text in options])
+            if [choices.get_option_at_index(i).id for i in range(choices.option_count)] != options:
+                choices.clear_options()
+                choices.add_options([Option(text, id=text) for text in options])
             choices.display = True
             # Nothing highlighted: a stray second Enter must not answer the next question too.
             choices.highlighted = None
@@ -198,7 +204,7 @@ class ChecksScreen(ArmoryScreen):
         try:
             value = parse(item.rule, raw)
         except InputError as err:
-            self.query_one("#answer-msg", Static).update(f"✗ {err.message}")
+            self.put("#answer-msg", f"✗ {err.message}")
             return
         self.round_answers.append(value)
         if item.per_round and len(self.round_answers) < item.per_round:
@@ -229,7 +235,7 @@ class ChecksScreen(ArmoryScreen):
 
         def signed(result) -> None:
             if result is None:
-                self.query_one("#answer-msg", Static).update(f"✗ not recorded: the {who} must sign this answer")
+                self.put("#answer-msg", f"✗ not recorded: the {who} must sign this answer")
                 self.show_question()
                 return
             self.record(item, observed, result.signed_by[0])
@@ -245,7 +251,7 @@ class ChecksScreen(ArmoryScreen):
             verdict = self.session.answer(item, observed, by=by)
         except InputError as err:
             self.app.after_action()  # a refusal is on record; the banner and board may change
-            self.query_one("#answer-msg", Static).update(f"✗ {err.message}")
+            self.put("#answer-msg", f"✗ {err.message}")
             return
         shown = ", ".join(observed)
         if verdict.passed:

@@ -8,10 +8,14 @@ from textual.widgets import Static
 class StopBanner(Static):
     """Shows every open stop; hidden when there is none."""
 
+    shown: str | None = None
+
     def show_stops(self, stops) -> None:
         if not stops:
-            self.update("")
-            self.display = False
+            if self.shown != "":
+                self.shown = ""
+                self.update("")
+                self.display = False
             return
         lines = []
         for stop in stops:
@@ -19,5 +23,8 @@ class StopBanner(Static):
             failures = f" ({', '.join(stop.failures)})" if stop.failures else ""
             lines.append(f"■ STOP #{stop.seq}: {where}: {stop.reason}{failures}")
         lines.append("  Nothing goes out until a safety officer clears it (x: clear a stop).")
-        self.update("\n".join(lines))
-        self.display = True
+        text = "\n".join(lines)
+        if text != self.shown:
+            self.shown = text
+            self.update(text)
+            self.display = True
