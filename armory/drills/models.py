@@ -14,7 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True)
+from armory.modeldocs import add_field_docs
+
+_CONFIG = ConfigDict(
+    extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
+)
 
 Action = Literal[
     "open_day",

@@ -19,7 +19,11 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+from armory.modeldocs import add_field_docs
+
+_CONFIG = ConfigDict(
+    extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
+)
 
 Kind = Literal[
     "ledger_opened",

@@ -11,10 +11,11 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from armory.modeldocs import add_field_docs
 from armory.production.vocabulary import Load, LotKind, Role, SceneFact, WeaponKind
 
 _CONFIG = ConfigDict(
-    extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+    extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"

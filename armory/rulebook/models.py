@@ -13,10 +13,11 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from armory.modeldocs import add_field_docs
 from armory.production.vocabulary import Load, Phase, Role, SceneFact, Severity, WeaponKind
 
 _CONFIG = ConfigDict(
-    extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+    extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
 )
 
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
