@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -249,6 +250,9 @@ def _resolve(handler: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    # armory uses no pydantic plugin, and looking for them reads every installed package's
+    # metadata (~25 ms of each start, bench/startup.py). A user who wants one can set this.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = build_parser()
     args = parser.parse_args(argv)
     from armory.problems import InputError

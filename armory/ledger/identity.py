@@ -18,12 +18,14 @@ import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from armory.ledger.store import Entry, Ledger, _sqlite_problem, format_time, parse_time
 from armory.problems import InputError
 from armory.production.models import Production
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 PIN_PATTERN = re.compile(r"[0-9]{4,8}")
 MAX_FAILURES = 5
@@ -37,6 +39,8 @@ class AuthError(InputError):
 
 def make_hasher() -> PasswordHasher:
     """argon2id with the library's defaults, or tiny costs when ``ARMORY_ARGON2=fast``."""
+    from argon2 import PasswordHasher  # ~14 ms to import: only when a PIN is hashed or checked
+
     if os.environ.get("ARMORY_ARGON2", "").lower() == "fast":
         return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     return PasswordHasher()
@@ -59,10 +63,16 @@ class Credentials:
                  production: Production | None = None, max_failures: int = MAX_FAILURES,
                  lockout: timedelta = LOCKOUT) -> None:
         self.ledger = ledger
-        self.hasher = hasher or make_hasher()
+        self._hasher = hasher
         self.production = production
         self.max_failures = max_failures
         self.lockout = lockout
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        if self._hasher is None:
+            self._hasher = make_hasher()
+        return self._hasher
 
     # -- reading ------------------------------------------------------------
 
@@ -137,6 +147,8 @@ class Credentials:
         if locked_until and now < parse_time(locked_until):
             raise AuthError(f"{crew_id} is locked out after {self.max_failures} wrong PINs until "
                             f"{self._clock_text(locked_until)}")
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             self.hasher.verify(pin_hash, pin)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

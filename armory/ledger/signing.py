@@ -31,11 +31,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from armory.problems import InputError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# cryptography is imported inside the functions that sign or check: it costs ~15 ms, and
+# opening the app or reading a ledger needs neither.
 
 SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space open a signed-note signature line
 ED25519_TYPE = b"\x01"
@@ -51,11 +55,16 @@ def fingerprint(public_key_raw: bytes) -> str:
 
 
 def public_raw(private_key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def load_or_create_key(path: Path, *, create: bool) -> Ed25519PrivateKey | None:
     """The key at ``path``; a new one written there (0600) when missing and ``create``; else None."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -142,6 +151,9 @@ def parse_and_verify_note(note: str, public_key_raw: bytes) -> ParsedCheckpoint:
     if len(head) != 32:
         raise ValueError("the head hash is not 32 bytes")
     time = next((line[5:] for line in lines[3:] if line.startswith("time ")), None)
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     public_key = Ed25519PublicKey.from_public_bytes(public_key_raw)
     checked = False
     for line in signatures.splitlines():
