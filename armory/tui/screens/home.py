@@ -28,58 +28,67 @@ class HomeScreen(ArmoryScreen):
     ]
 
     def body(self) -> ComposeResult:
+        # The texts are there from the first frame: filled only on mount, they would appear a frame late.
+        day_text, duty_text = self.day_texts()
         with VerticalScroll(id="home"):
-            yield Static(id="day-line", markup=False)
-            yield Static(id="duty-line", markup=False)
+            yield Static(day_text, id="day-line", markup=False)
+            yield Static(duty_text, id="duty-line", markup=False)
             yield DataTable(id="weapons", cursor_type="row", zebra_stripes=True)
-            yield Static(id="sample-pins", markup=False)
+            yield Static(self.sample_text(), id="sample-pins", markup=False)
 
     @property
     def day(self):
         return self.session.today()
 
+    def day_texts(self) -> tuple[str, str]:
+        """The day line and who is on duty."""
+        production = self.session.production
+        state = self.session.state
+        day = self.day
+        if day is None:
+            return "No shooting day left to open: every day is closed.", "On duty: nobody named"
+        if day.id in state.days_closed:
+            opened = "closed"
+        elif day.id in state.days_opened:
+            opened = "OPEN"
+        else:
+            opened = "not opened yet (o)"
+        where = f" at {day.location}" if day.location else ""
+        day_text = (f"Today: {day.id}, {day.date.isoformat()}{where}. Day {opened}. "
+                    f"{len(day.scene)} scene(s).")
+        duty = []
+        for role in DUTY_ROLES:
+            names = [m.name for m in production.crew if role in production.roles_on(m.id, day.id)]
+            if names:
+                duty.append(f"{role.replace('_', ' ')}: {', '.join(names)}")
+        return day_text, "On duty: " + ("; ".join(duty) or "nobody named")
+
+    def sample_text(self) -> str:
+        """The demo PINs of a sample production, marked as a sample; empty for a real one."""
+        production = self.session.production
+        pins = [f"{m.id} {m.demo_pin}" for m in production.crew if m.demo_pin]
+        if production.production.sample and pins:
+            return "SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins)
+        return ""
+
     def refresh_state(self) -> None:
         super().refresh_state()
-        session, app = self.session, self.app
-        production = session.production
-        day = self.day
-        state = session.state
-        if day is None:
-            self.query_one("#day-line", Static).update("No shooting day left to open: every day is closed.")
-            duty = []
-        else:
-            if day.id in state.days_closed:
-                opened = "closed"
-            elif day.id in state.days_opened:
-                opened = "OPEN"
-            else:
-                opened = "not opened yet (o)"
-            where = f" at {day.location}" if day.location else ""
-            self.query_one("#day-line", Static).update(
-                f"Today: {day.id}, {day.date.isoformat()}{where}. Day {opened}. "
-                f"{len(day.scene)} scene(s)."
-            )
-            duty = []
-            for role in DUTY_ROLES:
-                names = [m.name for m in production.crew if role in production.roles_on(m.id, day.id)]
-                if names:
-                    duty.append(f"{role.replace('_', ' ')}: {', '.join(names)}")
-        self.query_one("#duty-line", Static).update("On duty: " + ("; ".join(duty) or "nobody named"))
+        production = self.session.production
+        day_text, duty_text = self.day_texts()
+        self.query_one("#day-line", Static).update(day_text)
+        self.query_one("#duty-line", Static).update(duty_text)
         table = self.query_one("#weapons", DataTable)
         table.clear()
         if not table.columns:
             table.add_columns("weapon", "what", "state")
         for weapon in production.weapon:
-            _, words = weapon_status(app, weapon.id)
+            _, words = weapon_status(self.app, weapon.id)
             kind = "firing" if weapon.firing else "non-firing"
             table.add_row(weapon.id, f"{weapon.make} {weapon.model} ({kind})", words, key=weapon.id)
         sample = self.query_one("#sample-pins", Static)
-        pins = [f"{m.id} {m.demo_pin}" for m in production.crew if m.demo_pin]
-        if production.production.sample and pins:
-            sample.update("SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins))
-            sample.display = True
-        else:
-            sample.display = False
+        sample_text = self.sample_text()
+        sample.update(sample_text)
+        sample.display = bool(sample_text)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if self.app.session is None:
