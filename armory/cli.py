@@ -214,7 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--format", choices=["jsonl", "csv", "html"], default="jsonl")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="the file to write (an evidence bundle: a new or empty directory); it must not be a "
+                        "device, a pipe or a symbolic link, which the export would replace")
     p.add_argument("--day", help="only this day (the chain still runs from the start)")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
 

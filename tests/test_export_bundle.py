@@ -136,3 +136,29 @@ def test_a_bundle_of_a_ledger_that_fails_verification_says_so_and_is_never_signe
     assert not verify_file(out / "chain.jsonl")[0].ok
     with Ledger.open(ledger, readonly=True) as opened:
         assert opened.head().kind == "note"
+
+
+@pytest.mark.parametrize("what, message", [("file", "already exists and is not a directory"),
+                                           ("fifo", "already exists and is not a directory"),
+                                           ("symlink", "is a symbolic link")])
+def test_a_bundle_target_that_is_no_directory_is_refused_before_signing(tmp_path, capsys, what, message):
+    import os
+
+    from tests.test_export_command import _kinds
+
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    out = tmp_path / "b"
+    if what == "file":
+        out.write_text("mine")
+    elif what == "fifo":
+        os.mkfifo(out)
+    else:
+        (tmp_path / "empty").mkdir()
+        out.symlink_to(tmp_path / "empty")
+    mode = os.lstat(out).st_mode
+    before = _kinds(ledger)
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert os.lstat(out).st_mode == mode and _kinds(ledger) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

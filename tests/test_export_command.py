@@ -214,3 +214,69 @@ def test_an_entry_whose_bytes_are_not_json_is_named_and_the_rest_exported(ledger
     assert "does not verify: entry #12" in capsys.readouterr().err
     html = out.read_text()
     assert "NOT INTACT" in html and 'id="e11"' in html and 'id="e13"' in html
+
+
+def _special(tmp_path: Path, what: str) -> Path:
+    """A target that is no regular file: a fifo (as /dev/full is a device), or a symlink (as /dev/stdout is)."""
+    import os
+
+    if what == "fifo":
+        target = tmp_path / "pipe"
+        os.mkfifo(target)
+    elif what == "symlink-to-fifo":
+        os.mkfifo(tmp_path / "pipe")
+        target = tmp_path / "stdout"
+        target.symlink_to(tmp_path / "pipe")
+    else:
+        (tmp_path / "real.html").write_text("the file the link points at")
+        target = tmp_path / "latest.html"
+        target.symlink_to(tmp_path / "real.html")
+    return target
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "html"])
+@pytest.mark.parametrize("what, message", [("fifo", "it is a named pipe (fifo), not a regular file"),
+                                           ("symlink-to-fifo", "it is a symbolic link"),
+                                           ("symlink-to-file", "it is a symbolic link")])
+def test_a_target_that_is_no_regular_file_is_refused_never_replaced(ledger, tmp_path, capsys, fmt, what, message):
+    import os
+    import stat
+
+    target = _special(tmp_path, what)
+    before_mode = os.lstat(target).st_mode
+    before = _kinds(ledger)
+    assert run("--ledger", str(ledger), "--format", fmt, "--out", str(target)) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {target}: {message}" in err and "Traceback" not in err
+    assert os.lstat(target).st_mode == before_mode and not stat.S_ISREG(before_mode)
+    assert _kinds(ledger) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    if what == "symlink-to-file":
+        assert (tmp_path / "real.html").read_text() == "the file the link points at"
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_an_out_name_ending_in_a_slash_is_a_directory_not_a_file(ledger, tmp_path, capsys, exists):
+    sub = tmp_path / "sub"
+    if exists:
+        sub.mkdir()
+    before = _kinds(ledger)
+    assert run("--ledger", str(ledger), "--format", "html", "--out", f"{sub}/") == 2
+    err = capsys.readouterr().err
+    assert "ends with '/', so it names a directory" in err and "Traceback" not in err
+    assert sub.is_dir() == exists and (not exists or not any(sub.iterdir()))
+    assert _kinds(ledger) == before
+
+
+def test_atomic_open_refuses_a_target_that_changed_into_a_special_file_while_writing(tmp_path):
+    import os
+
+    from armory.export.atomic import atomic_open
+    from armory.problems import InputError
+
+    target = tmp_path / "f.txt"
+    with pytest.raises(InputError, match="named pipe"):
+        with atomic_open(target) as handle:
+            handle.write("new")
+            os.mkfifo(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]

@@ -9,6 +9,7 @@ temporary file.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,12 +18,53 @@ from typing import IO, Iterator
 from armory.problems import InputError
 
 
-def check_writable(path: Path) -> None:
-    """Raise InputError unless a file can be created at ``path`` (its directory exists and takes files)."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+def check_target(path: Path | str) -> Path:
+    """Raise InputError unless ``path`` names a file armory may replace: absent, or a regular file.
+
+    The export renames a temporary file over the target, so whatever is there
+    is replaced, not written through: a device (``/dev/full``), a fifo, a
+    socket or a symbolic link (``/dev/stdout``) would silently become a
+    regular file. Those are refused. A name ending in a path separator names
+    a directory, never a file. Returns the path as a ``Path``.
+    """
+    text = os.fspath(path)
+    if text.endswith(("/", os.sep)) or (os.altsep and text.endswith(os.altsep)):
+        raise InputError(f"cannot write {text}: the name ends with '/', so it names a directory, and this "
+                         f"export is one file; give a file name (e.g. {text}report.html)")
+    path = Path(text)
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return path
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+    if stat.S_ISDIR(status.st_mode):
         raise InputError(f"cannot write {path}: it is a directory; give a file name")
+    if stat.S_ISLNK(status.st_mode):
+        raise InputError(f"cannot write {path}: it is a symbolic link (to {os.readlink(path)}); the export "
+                         "would replace the link, not write through it; give the real file's path or a new name")
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError(f"cannot write {path}: it is {_file_type(status.st_mode)}, not a regular file; the "
+                         "export would replace it; give a file name")
+    return path
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (fifo)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def check_writable(path: Path | str) -> None:
+    """Raise InputError unless a file can be created at ``path`` (see ``check_target``; its directory exists and takes files)."""
+    path = check_target(path)
+    parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"cannot write {path}: the directory {parent} does not exist")
     try:
@@ -40,8 +82,8 @@ def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8", 
     OSError (a full disk, a read-only directory) becomes InputError naming the
     file, and the target is left untouched.
     """
-    path = Path(path)
     check_writable(path)
+    path = Path(path)
     binary = "b" in mode
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -54,6 +96,7 @@ def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8", 
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)
+        check_target(path)  # still nothing but a regular file there (it may have changed while writing)
         os.replace(tmp_name, path)
     except OSError as err:
         _discard(tmp_name)

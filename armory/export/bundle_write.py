@@ -111,10 +111,22 @@ def index_text(index: dict) -> str:
 
 
 def _check_target_dir(out: Path) -> None:
+    """Refuse, before anything is signed, a target the bundle could not become.
+
+    The bundle is a temporary directory renamed to ``out``, so ``out`` must be
+    absent or an empty directory: a file, a device, a fifo or a symbolic link
+    there would be replaced (or the rename fail after the checkpoint was signed).
+    """
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"--out {out}: the directory {parent} does not exist")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.is_symlink():
+        raise InputError(f"--out {out}: is a symbolic link (to {os.readlink(out)}); a bundle is written as a new "
+                         "directory and would replace the link; give a new directory")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: already exists and is not a directory; give a new directory "
+                         "(an evidence bundle is a directory of files)")
+    if out.exists() and any(out.iterdir()):
         raise InputError(f"--out {out}: already exists and is not an empty directory; give a new directory "
                          "(a bundle is never mixed with other files)")
     if not os.access(parent, os.W_OK):

@@ -37,13 +37,17 @@ class Loaded:
 def export(args: argparse.Namespace) -> int:
     if args.incident is not None and args.day is not None:
         raise InputError("--day does not apply to --incident: an evidence bundle always carries the whole chain")
+    if args.incident is None:
+        from armory.export.atomic import check_target
+
+        out = check_target(args.out)  # "--out sub/" or a device is refused before the ledger is even opened
     loaded = _open(args)
     try:
         if args.incident is not None:
             from armory.export.bundle_write import export_bundle
 
             return export_bundle(loaded, args.incident, Path(args.out), stderr=sys.stderr)
-        return export_file(loaded, args.format, Path(args.out), day=args.day, stderr=sys.stderr)
+        return export_file(loaded, args.format, out, day=args.day, stderr=sys.stderr)
     finally:
         loaded.ledger.close()
 

@@ -98,8 +98,9 @@ def write_jsonl(source: Ledger | Iterable[dict | Entry], out: Path | IO[str], *,
 
 
 def _check_target(out: Path) -> None:
-    if out.is_dir():
-        raise InputError(f"--out {out}: is a directory; give a file name")
+    from armory.export.atomic import check_target
+
+    check_target(out)  # a directory, a device, a fifo or a symlink is refused, never replaced
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
         raise InputError(f"--out {out}: the directory {out.parent} does not exist")
 
@@ -117,6 +118,7 @@ def _atomic_write(out: Path, entries: Sequence[dict | Entry]) -> int:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)
+        _check_target(out)
         os.replace(tmp_name, out)
     except BaseException as err:
         try:
