@@ -211,6 +211,27 @@ async def test_a_whole_shooting_day(ledger: Path):
         clearance = [e for e in app.session.ledger.entries(scope=None) if e.kind == "clearance"][-1]
         assert clearance.payload["signed_by"] == [OFFICER]
 
+        # Closing the day: the end-of-day checks first, then the armorer signs, then the head to note.
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and app.screen.phases == ("end_of_day",)
+        assert await answer_all(pilot, app) > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        await sign(pilot, app, PINS[ARMORER])
+        state = app.session.state
+        assert "day-1" in state.days_closed
+        assert kinds(app)[-2:] == ["day_closed", "checkpoint"]
+        head = app.session.ledger.head()
+        shown = str(app.screen.query_one("#closed-head", Static).content)
+        assert head.hash[:16] in shown and app.session.ledger.key_fingerprint() in shown
+
 
 async def test_a_live_round_stops_every_firearm(ledger: Path):
     app = make_app(ledger)

@@ -28,6 +28,8 @@ class BoardScreen(ArmoryScreen):
         Binding("x", "clear_stop", "Clear stop", id="board.clear_stop",
                 tooltip="A safety officer signs a clearance with a reason"),
         Binding("r", "record", "Record", id="board.record", tooltip="The day's ledger in plain language"),
+        Binding("e", "close_day", "Close day", id="board.close_day",
+                tooltip="End-of-day checks, then the armorer signs; prints the head for the call sheet"),
     ]
 
     def __init__(self, day: str) -> None:
@@ -141,6 +143,8 @@ class BoardScreen(ArmoryScreen):
                 return True if holder is not None else None
         if action == "clear_stop":
             return True if self.session.state.open_stops else None
+        if action == "close_day":
+            return True if self.day not in self.session.state.days_closed else None
         return True
 
     # -- actions -------------------------------------------------------------
@@ -194,3 +198,8 @@ class BoardScreen(ArmoryScreen):
         from armory.tui.screens.record import RecordScreen
 
         self.app.push_screen(RecordScreen())
+
+    def action_close_day(self) -> None:
+        from armory.tui.screens.close_day import close_day
+
+        close_day(self.app, self.day)
