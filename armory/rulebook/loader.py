@@ -35,6 +35,7 @@ from armory.rulebook.patch import cross_check_around_errors
 
 CrossCheck = Callable[[Any, CheckContext], Iterable[Problem]]
 PreCheck = Callable[[SourceFile], Iterable[Problem]]
+PartialCheck = Callable[[CheckContext], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class FileKind:
     cross_check: CrossCheck | None = None
     precheck: PreCheck | None = None
     """Runs on the raw data before validation; its problems replace validation problems on the same key."""
-    partial_check: PreCheck | None = None
-    """Runs on the raw data when validation failed, to report what cross-checks can still see."""
+    partial_check: PartialCheck | None = None
+    """Runs on the raw data (``ctx.source.data``) when validation failed, to report what cross-checks can still see."""
 
 
 _KINDS: dict[str, FileKind] = {}
@@ -78,13 +79,16 @@ def register_kind(
     cross_check: CrossCheck | None = None,
     *,
     precheck: PreCheck | None = None,
-    partial_check: PreCheck | None = None,
+    partial_check: PartialCheck | None = None,
 ) -> None:
     """Make files whose top table is ``top_table`` load with ``model``.
 
     ``cross_check(model_instance, ctx)`` returns the problems the model cannot
     see; report them with ``ctx.problem(("key", 0, "sub"), "message")`` so they
-    carry the file, the real line and the key.
+    carry the file, the real line and the key. ``partial_check(ctx)`` does the
+    same on the raw data of a file whose model did not validate, so that one
+    broken table does not hide the rest; without it, the cross-check is tried
+    with the broken parts set aside (:mod:`armory.rulebook.patch`).
     """
     _KINDS[top_table] = FileKind(top_table, model, cross_check, precheck, partial_check)
 
@@ -155,7 +159,7 @@ def _load_source(source: SourceFile, extra_rules: Sequence[Path], want: str | No
     except ValidationError as err:
         value, problems = None, validation_problems(source, kind.model, err)
         if kind.partial_check is not None:
-            problems.extend(kind.partial_check(source))
+            problems.extend(_partial(kind.partial_check, source, extra_rules))
         elif kind.cross_check is not None:
             problems.extend(cross_check_around_errors(source, kind.model, err, kind.cross_check, extra_rules))
     pre_keys = {p.key for p in pre}
@@ -169,6 +173,15 @@ def _load_source(source: SourceFile, extra_rules: Sequence[Path], want: str | No
             problems.append(Problem(source.display, None, "", f"armory could not finish checking this file "
                                                              f"({type(err).__name__}: {err}); please report this"))
     return _Loaded(source, kind, value, _by_line(problems))
+
+
+def _partial(check: PartialCheck, source: SourceFile, extra_rules: Sequence[Path]) -> list[Problem]:
+    try:
+        return list(check(CheckContext(source, tuple(extra_rules))))
+    except InputError as err:
+        return err.problems or [Problem(source.display, None, "", err.message)]
+    except Exception:  # noqa: BLE001 - a best effort on a broken file must never be the traceback
+        return []
 
 
 def _load_path(path: Path, extra_rules: Sequence[Path] = (), want: str | None = None) -> _Loaded:
@@ -358,14 +371,14 @@ def _pack_cross_check(pack: Pack, ctx: CheckContext) -> list[Problem]:
     return extra + pack_problems(ctx.source, pack, failures)
 
 
-def _pack_partial_check(source: SourceFile) -> list[Problem]:
+def _pack_partial_check(ctx: CheckContext) -> list[Problem]:
     from armory.rulebook.checks import pack_partial_problems
 
     try:
         failure_ids: list[str] | None = [f.id for f in load_failures().failure]
     except InputError:
         failure_ids = None
-    return pack_partial_problems(source, failure_ids)
+    return pack_partial_problems(ctx.source, failure_ids)
 
 
 def _failures_cross_check(catalogue: FailureCatalogue, ctx: CheckContext) -> list[Problem]:
