@@ -285,6 +285,45 @@ def test_a_deleted_row_in_the_ledger_file_is_named(ledger_path, capsys):
     assert code == 1 and "#6" in text and "entry 5 is missing" in text
 
 
+@pytest.mark.parametrize("old, new", [("bob", "dan"), ("bob", "bob")])
+def test_a_body_rewritten_as_text_by_the_sqlite3_tool_is_named_not_a_crash(ledger_path, capsys, old, new):
+    # sqlite3's replace() returns TEXT, so the body is no longer the BLOB armory wrote, even when nothing changed
+    conn = _untriggered(ledger_path)
+    conn.execute("UPDATE entries SET body = replace(body, ?, ?) WHERE seq = 4", (old, new))
+    conn.commit()
+    assert conn.execute("SELECT typeof(body) FROM entries WHERE seq = 4").fetchone()[0] == "text"
+    conn.close()
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 1 and "Traceback" not in text
+    assert "#4 (handoff): its body is stored as text" in text and "edited outside armory" in text
+    assert "entries before it that verify: 3" in text
+
+
+@pytest.mark.parametrize("column, value", [("time", 5), ("hash", 5), ("kind", 7), ("scope", 0)])
+def test_an_index_column_of_another_sql_type_is_named_not_a_crash(ledger_path, capsys, column, value):
+    conn = _untriggered(ledger_path)
+    conn.execute(f"UPDATE entries SET {column} = ? WHERE seq = 3", (value,))
+    conn.commit()
+    conn.close()
+    code, text = _verify(capsys, "--ledger", ledger_path)
+    assert code == 1 and "#3" in text and "Traceback" not in text
+
+
+def test_an_export_of_a_ledger_with_a_text_body_says_so_and_is_never_signed(ledger_path, tmp_path, capsys):
+    conn = _untriggered(ledger_path)
+    conn.execute("UPDATE entries SET body = replace(body, 'bob', 'bob') WHERE seq = 4")
+    conn.commit()
+    conn.close()
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        before = len(ledger)
+    out = tmp_path / "r.jsonl"
+    assert main(["export", "--ledger", str(ledger_path), "--format", "jsonl", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "does not verify: entry #4 (handoff): its body is stored as text" in err
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert len(ledger) == before
+
+
 def test_verify_entries_accepts_entry_objects(ledger_path):
     with Ledger.open(ledger_path, readonly=True) as ledger:
         result = verify_entries(ledger.entries(scope=None))

@@ -20,16 +20,15 @@ from armory.problems import InputError
 
 
 def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) -> int:
-    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines, sign
+    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines, sign, verify_loaded
     from armory.export.html_report import ReportData, render_report
     from armory.export.jsonl import write_lines
     from armory.export.records import Names
-    from armory.ledger.verify import verify_entries
 
     chain = loaded.entries
     incident = find_incident(clean_all(chain), incident_seq)
     _check_target_dir(out)
-    verification = verify_entries(chain)
+    verification = verify_loaded(loaded, chain)
     if verification.ok and loaded.writable:
         chain, verification = sign(loaded, chain, verification)
     elif verification.ok and chain[-1].get("kind") != "checkpoint":

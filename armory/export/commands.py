@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -32,6 +33,8 @@ class Loaded:
     entries: list[dict]
     production: Any
     """The production model when known (names, time zone), else None."""
+    stored_as_text: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    """(seq, kind) of each entry whose body the file holds as TEXT, not armory's BLOB: edited outside armory."""
 
 
 def export(args: argparse.Namespace) -> int:
@@ -78,17 +81,21 @@ def _announce(count: int) -> None:
         print(f"armory: reading {count:,} entries and checking the chain…", file=sys.stderr, flush=True)
 
 
-def read_entries(ledger: Any) -> list[dict]:
+def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = None) -> list[dict]:
     """Every entry of the ledger as an export line's dict, in order, whatever state the file is in.
 
     An entry whose stored bytes are not JSON any more (a damaged or edited file)
     is kept as what its index columns say, with an empty payload, so the export
-    still shows everything around it and verification names it.
+    still shows everything around it and verification names it. An entry whose
+    body is stored as text (edited with the sqlite3 tool) is read as written and
+    its (seq, kind) added to ``stored_as_text``, for :func:`verify_loaded`.
     """
     import json
 
     entries = []
     for seq, time, kind, who, scope, hash_hex, body in ledger.rows():
+        if type(body) is not bytes and stored_as_text is not None:
+            stored_as_text.append((seq, str(kind)))
         try:
             fields = json.loads(body)
             if not isinstance(fields, dict):
@@ -103,10 +110,35 @@ def read_entries(ledger: Any) -> list[dict]:
 
 def load(ledger: Any, production: Any = None) -> Loaded:
     """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
-    entries = read_entries(ledger)
+    stored_as_text: list[tuple[int, str]] = []
+    entries = read_entries(ledger, stored_as_text)
     if production is None or isinstance(production, (str, Path)):
         production = _production(Path(production) if production else None, entries)
-    return Loaded(ledger, not ledger.readonly, entries, production)
+    return Loaded(ledger, not ledger.readonly, entries, production, stored_as_text)
+
+
+def verify_loaded(loaded: Loaded, entries: Sequence[dict]) -> Any:
+    """``verify_entries`` of the chain read from the ledger, also failing at an entry whose body is stored as text.
+
+    The export reads entries as JSON, so a body that sqlite3's ``replace()`` turned
+    into TEXT would otherwise verify here while ``log verify --ledger`` names it.
+    """
+    from armory.ledger.verify import verify_entries
+
+    verification = verify_entries(entries)
+    for seq, kind in loaded.stored_as_text:
+        if seq > len(entries):
+            break
+        if verification.first_bad is None or seq <= verification.first_bad[0]:
+            count = min(verification.entries, seq - 1)
+            verification = dataclasses.replace(
+                verification, ok=False, entries=count, problems=[],
+                first_bad=(seq, kind, "its body is stored as text, not as the bytes armory writes: it was edited "
+                                      "outside armory (with the sqlite3 tool or the like)"),
+                hashes=verification.hashes[:count], kinds=verification.kinds[:count],
+                head=verification.hashes[count - 1] if count else "")
+        break
+    return verification
 
 
 def _production(path: Path | None, entries: Sequence[dict]) -> Any:
@@ -200,7 +232,6 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.progress import Progress
     from armory.export.records import Names, build_records, open_stops
-    from armory.ledger.verify import verify_entries
 
     entries = loaded.entries
     if not entries:
@@ -208,7 +239,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     if day is not None:
         select_day(entries, day, loaded.production)  # a bad day is refused before anything is signed
     check_writable(out)
-    verification = verify_entries(entries)
+    verification = verify_loaded(loaded, entries)
     if verification.ok and loaded.writable:
         entries, verification = sign(loaded, entries, verification)
     elif verification.ok and entries[-1].get("kind") != "checkpoint" and day is None:
@@ -218,7 +249,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
             "entries and the export could not prove where it ends; export from a writable ledger. Nothing written")
     carried, shown = select_day(entries, day, loaded.production) if day is not None else (entries, entries)
     if day is not None and carried is not entries:
-        verification = verify_entries(carried)
+        verification = verify_loaded(loaded, carried)
         if verification.ok and carried[-1].get("kind") != "checkpoint":
             raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so the "
                              "export could not prove where it ends; export from a writable ledger. Nothing written")

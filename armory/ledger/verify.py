@@ -242,13 +242,17 @@ def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
     quoted: dict[str | None, str] = {}
     for row in rows:
         seq, time, kind, who, scope, stored_hash, body = row
+        if type(body) is not bytes:
+            # armory stores every body as a BLOB; sqlite3's replace() and friends write TEXT back
+            check.fail(seq, str(kind), f"its body is stored as {_sql_type(body)}, not as the bytes armory writes: "
+                                       "it was edited outside armory (with the sqlite3 tool or the like)")
+            break
         digest = sha256(body).hexdigest()
         if digest != stored_hash:
-            check.fail(seq, kind, f"its bytes hash to {digest[:16]}…, not the stored {stored_hash[:16]}…: "
-                                  "the entry was changed after it was written")
+            check.fail(seq, str(kind), f"its bytes hash to {digest[:16]}…, not the stored {str(stored_hash)[:16]}…: "
+                                       "the entry was changed after it was written")
             break
-        if (seq == len(hashes) + 1 and kind in _PLAIN_KINDS and time >= check.prev_time
-                and isinstance(body, bytes)):
+        if (seq == len(hashes) + 1 and kind in _PLAIN_KINDS and type(time) is str and time >= check.prev_time):
             who_json = quoted.get(who) or quoted.setdefault(who, _json_text(who))
             scope_json = quoted.get(scope) or quoted.setdefault(scope, _json_text(scope))
             prev = hashes[-1] if hashes else GENESIS
@@ -268,6 +272,12 @@ def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
 
 
 _PLAIN_KINDS = frozenset(KINDS) - {"ledger_opened", "checkpoint"}
+
+
+def _sql_type(value: object) -> str:
+    """How SQLite stored a value, in words (sqlite3 hands back str for TEXT, int for INTEGER, ...)."""
+    return {str: "text", int: "an integer", float: "a real number", type(None): "NULL"}.get(
+        type(value), type(value).__name__)
 
 
 def _json_text(value: str | None) -> str:
