@@ -162,3 +162,41 @@ def test_a_bundle_target_that_is_no_directory_is_refused_before_signing(tmp_path
     assert message in err and "Traceback" not in err
     assert os.lstat(out).st_mode == mode and _kinds(ledger) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unwritable_place_for_the_bundle_is_refused_before_anything_is_signed(tmp_path, capsys, monkeypatch):
+    # as under /proc, or a read-only mount, where os.access still says yes to root
+    import armory.export.bundle_write as bundle_write
+    from tests.test_export_command import _kinds
+
+    def refused(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    before = _kinds(ledger)
+    monkeypatch.setattr(bundle_write.tempfile, "mkdtemp", refused)
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the bundle" in err and "nothing was signed or written" in err and "Traceback" not in err
+    assert _kinds(ledger) == before and not (tmp_path / "b").exists()
+
+
+def test_a_failure_to_make_the_bundle_directory_is_a_clear_message(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    import armory.export.bundle_write as bundle_write
+
+    real, calls = tempfile.mkdtemp, []
+
+    def second_fails(*args, **kwargs):  # the check passes, then the disk fills
+        calls.append(kwargs)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    ledger = ledger_fixture.build(tmp_path / "l.sqlite")
+    monkeypatch.setattr(bundle_write.tempfile, "mkdtemp", second_fails)
+    assert main(["export", "--ledger", str(ledger), "--incident", "28", "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the bundle" in err and "No space left on device" in err and "Traceback" not in err
+    assert not (tmp_path / "b").exists()

@@ -46,7 +46,10 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
                                     verification=verification, title=title, intro_html=intro,
                                     generated=str(chain[-1].get("time", "")) if signed_now else None))
 
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as err:
+        raise InputError(f"cannot write the bundle {out}: {err.strerror or err}") from None
     try:
         with open(tmp / "chain.jsonl", "w", encoding="utf-8", newline="\n") as handle:
             write_lines(chain, handle)
@@ -130,6 +133,13 @@ def _check_target_dir(out: Path) -> None:
                          "(a bundle is never mixed with other files)")
     if not os.access(parent, os.W_OK):
         raise InputError(f"cannot write the bundle {out}: {parent} is not writable")
+    # os.access says yes to root everywhere (/proc, a read-only mount): try it, as the write will
+    try:
+        probe = tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".probe")
+        os.rmdir(probe)
+    except OSError as err:
+        raise InputError(f"cannot write the bundle {out}: {err.strerror or err} in {parent}; nothing was "
+                         "signed or written") from None
 
 
 def _intro_html(index: dict, incident: dict, names: Any) -> str:
