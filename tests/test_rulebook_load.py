@@ -210,6 +210,44 @@ def test_load_pack_error_lists_every_problem(in_tmp):
     assert [p.line for p in err.value.problems] == [15, 27]
 
 
+OTHER = PACK.replace('id = "test"', 'id = "other"', 1)
+
+BROKEN_PACK_DUPLICATES = [
+    pytest.param(PACK, edit(OTHER, 15, 'severity = "stopp"'), [
+        'packs/b.toml:12: rule[1].id: rule id "test.count" is also used by pack "test" (packs/a.toml:12)',
+        'packs/b.toml:15: rule[1].severity: "stopp" is not allowed; did you mean "stop"? '
+        '(expected "stop", "hold" or "note")',
+        'packs/b.toml:24: rule[2].id: rule id "test.rattle" is also used by pack "test" (packs/a.toml:24)',
+    ], id="later-pack-broken"),
+    pytest.param(edit(PACK, 27, 'severity = "stopp"'), OTHER, [
+        'packs/a.toml:27: rule[2].severity: "stopp" is not allowed; did you mean "stop"? '
+        '(expected "stop", "hold" or "note")',
+        'packs/b.toml:12: rule[1].id: rule id "test.count" is also used by pack "test" (packs/a.toml:12)',
+        'packs/b.toml:24: rule[2].id: rule id "test.rattle" is also used by pack "test" (packs/a.toml:24)',
+    ], id="first-pack-broken"),
+    pytest.param(edit(PACK, 2, 'id = 7'), OTHER, [
+        "packs/a.toml:2: pack.id: expected a string, not 7",
+        'packs/b.toml:12: rule[1].id: rule id "test.count" is also used by another pack (packs/a.toml:12)',
+        'packs/b.toml:24: rule[2].id: rule id "test.rattle" is also used by another pack (packs/a.toml:24)',
+    ], id="first-pack-without-an-id"),
+    pytest.param(edit(edit(PACK, 24, 'id = "test.count"'), 15, 'severity = "stopp"'), None, [
+        'packs/a.toml:15: rule[1].severity: "stopp" is not allowed; did you mean "stop"? '
+        '(expected "stop", "hold" or "note")',
+        'packs/a.toml:24: rule[2].id: rule id "test.count" is used twice in this pack (first at line 12)',
+    ], id="twice-in-a-broken-pack"),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), BROKEN_PACK_DUPLICATES)
+def test_duplicate_rule_ids_are_found_in_packs_that_do_not_validate(in_tmp, first, second, expected):
+    folder = in_tmp / "packs"
+    folder.mkdir()
+    (folder / "a.toml").write_text(first, encoding="utf-8")
+    if second is not None:
+        (folder / "b.toml").write_text(second, encoding="utf-8")
+    assert [str(p) for p in lint_paths([Path("packs")])] == expected
+
+
 def test_the_failure_catalogue_holds_domain_ids():
     ids = [f.id for f in load_failures().failure]
     assert ids == [f"F{i}" for i in range(1, 13)] + ["S1", "S2", "S3"]

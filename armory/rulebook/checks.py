@@ -163,40 +163,75 @@ def pack_problems(source: SourceFile, pack: Pack, failures: FailureCatalogue | N
             out.append(source.problem(("source", i, "id"), f"source id {quote(src.id)} is declared twice"))
         source_ids.append(src.id)
     failure_ids = [f.id for f in failures.failure] if failures is not None else None
-    seen: dict[str, int] = {}
+    out.extend(_repeated_in_pack(source, [(i, rule.id) for i, rule in enumerate(pack.rule)]))
     for i, rule in enumerate(pack.rule):
-        if rule.id in seen:
-            first = source.line(("rule", seen[rule.id], "id"))
-            where = f" (first at line {first})" if first else ""
-            out.append(source.problem(("rule", i, "id"), f"rule id {quote(rule.id)} is used twice in this pack{where}"))
-        else:
-            seen[rule.id] = i
         out.extend(rule_problems(source, i, rule, failure_ids, source_ids))
     return out
 
 
-def duplicate_rule_problems(packs: Iterable[LoadedPack]) -> list[Problem]:
-    """A rule id used by two packs: reported at the later one, naming the first."""
-    from armory.rulebook.source import SourceFile as _Source, display_path
+def _repeated_in_pack(source: SourceFile, rule_ids: Sequence[tuple[int, str]]) -> list[Problem]:
+    """A rule id used twice in one pack, reported at the second use."""
+    out = []
+    seen: dict[str, int] = {}
+    for i, rule_id in rule_ids:
+        if rule_id in seen:
+            first = source.line(("rule", seen[rule_id], "id"))
+            where = f" (first at line {first})" if first else ""
+            out.append(source.problem(("rule", i, "id"), f"rule id {quote(rule_id)} is used twice in this pack{where}"))
+        else:
+            seen[rule_id] = i
+    return out
 
-    first: dict[str, tuple[LoadedPack, int]] = {}
+
+def raw_rule_ids(data: dict) -> list[tuple[int, str]]:
+    """``(index, id)`` of each ``[[rule]]`` whose id is a string, read from the parsed TOML without the model."""
+    rules = data.get("rule")
+    if not isinstance(rules, list):
+        return []
+    return [(i, r["id"]) for i, r in enumerate(rules) if isinstance(r, dict) and isinstance(r.get("id"), str)]
+
+
+def duplicate_rule_problems(packs: Iterable[LoadedPack]) -> list[Problem]:
+    """A rule id used by two loaded packs: reported at the later one, naming the first."""
+    from armory.rulebook.source import display_path
+
+    return _shared_ids(
+        (SourceFile(path=loaded.path, text=loaded.text, sha256=loaded.sha256, data={},
+                    display=display_path(loaded.path)),
+         loaded.pack.pack.id, [(i, rule.id) for i, rule in enumerate(loaded.pack.rule)])
+        for loaded in packs
+    )
+
+
+def duplicate_rule_problems_raw(sources: Iterable[SourceFile]) -> list[Problem]:
+    """A rule id used by two pack files, read from their parsed TOML.
+
+    Works on packs that do not validate: a typo in one rule's severity must
+    not hide that another rule of the pack takes an id a bundled pack uses.
+    """
+    entries = []
+    for source in sources:
+        info = source.data.get("pack")
+        pack_id = info.get("id") if isinstance(info, dict) and isinstance(info.get("id"), str) else None
+        entries.append((source, pack_id, raw_rule_ids(source.data)))
+    return _shared_ids(entries)
+
+
+def _shared_ids(packs: Iterable[tuple[SourceFile, str | None, list[tuple[int, str]]]]) -> list[Problem]:
+    first: dict[str, tuple[SourceFile, str | None, int]] = {}
     out: list[Problem] = []
-    for loaded in packs:
-        source = _Source(path=loaded.path, text=loaded.text, sha256=loaded.sha256, data={},
-                         display=display_path(loaded.path))
-        for i, rule in enumerate(loaded.pack.rule):
-            if rule.id not in first:
-                first[rule.id] = (loaded, i)
+    for source, pack_id, rule_ids in packs:
+        for i, rule_id in rule_ids:
+            if rule_id not in first:
+                first[rule_id] = (source, pack_id, i)
                 continue
-            other, j = first[rule.id]
-            if other.path == loaded.path:
-                continue  # reported by pack_problems
-            other_source = _Source(path=other.path, text=other.text, sha256="", data={},
-                                   display=display_path(other.path))
-            line = other_source.line(("rule", j, "id"))
-            where = f"{other_source.display}:{line}" if line else other_source.display
-            out.append(source.problem(("rule", i, "id"),
-                                      f"rule id {quote(rule.id)} is also used by pack {quote(other.pack.pack.id)} ({where})"))
+            other, other_pack_id, j = first[rule_id]
+            if other.path == source.path:
+                continue  # a repeat inside one pack has its own message
+            line = other.line(("rule", j, "id"))
+            where = f"{other.display}:{line}" if line else other.display
+            named = f"pack {quote(other_pack_id)}" if other_pack_id else "another pack"
+            out.append(source.problem(("rule", i, "id"), f"rule id {quote(rule_id)} is also used by {named} ({where})"))
     return out
 
 
@@ -207,7 +242,7 @@ def pack_partial_problems(source: SourceFile, failure_ids: Sequence[str] | None)
         return []
     declared = source.data.get("source")
     source_ids = [s.get("id") for s in declared if isinstance(s, dict)] if isinstance(declared, list) else []
-    out: list[Problem] = []
+    out: list[Problem] = _repeated_in_pack(source, raw_rule_ids(source.data))
     declared_ids = [s for s in source_ids if isinstance(s, str)]
     for i, raw in enumerate(rules):
         try:

@@ -16,9 +16,8 @@ from pydantic import TypeAdapter, ValidationError
 from armory import paths
 from armory.problems import InputError, Problem
 from armory.production.models import PackRef
-from armory.rulebook.checks import duplicate_rule_problems
+from armory.rulebook.checks import duplicate_rule_problems_raw
 from armory.rulebook.loader import (
-    LoadedPack,
     LoadedProduction,
     _load_path,
     _packs_for_refs,
@@ -36,24 +35,24 @@ def default_lint_paths() -> list[Path]:
 def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
     """How many files were linted, and every problem in them."""
     files, problems = toml_files(paths_to_lint or default_lint_paths())
-    packs: list[LoadedPack] = []
+    pack_sources: list[SourceFile] = []
     for path in files:
         loaded = _load_path(path, extra_rules)
         problems.extend(loaded.problems)
+        if loaded.kind is not None and loaded.kind.top_table == "pack" and loaded.source is not None:
+            pack_sources.append(loaded.source)  # valid or not: its rule ids still count
         if loaded.value is None and loaded.kind is not None and loaded.kind.top_table == "production":
             problems.extend(_pack_ref_problems(loaded.source, extra_rules))
         if loaded.value is None or loaded.problems or loaded.kind is None or loaded.source is None:
             continue
         source = loaded.source
-        if loaded.kind.top_table == "pack":
-            packs.append(LoadedPack(loaded.value, source.path, source.text, source.sha256))
-        elif loaded.kind.top_table == "production":
+        if loaded.kind.top_table == "production":
             production = LoadedProduction(loaded.value, source.path, source.text, source.sha256)
             try:
                 packs_for(production, extra_rules)
             except InputError as err:
                 problems.extend(err.problems)
-    problems.extend(duplicate_rule_problems(packs))
+    problems.extend(duplicate_rule_problems_raw(pack_sources))
     order: dict[str, int] = {}
     for problem in problems:
         order.setdefault(problem.file, len(order))
