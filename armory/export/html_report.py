@@ -18,7 +18,8 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from armory.export.records import Names, Record, as_int, build_records, clean_all, parse_time, zone
+from armory.export.records import (BOOKKEEPING_KINDS, Names, Record, as_int, build_records, clean_all, parse_time,
+                                   zone)
 from armory.export.summary import Summary, summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -110,7 +111,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         _verification_html(data),
         _summary_html(summary, records, data, tz),
         _timelines_html(data, records, tz),
-        _entries_html(records, data, progress),
+        _entries_html(records, data, progress, after=_after_the_day(data, names)),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
         "</main>",
@@ -354,26 +355,58 @@ def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) 
     return "\n".join(out)
 
 
-def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None) -> str:
+def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None,
+                  after: Sequence[Record] = ()) -> str:
+    """Every record in chain order, under a heading per day; the checkpoints and export records
+    written after a day's last entry under their own heading, apart from the day."""
     out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
            "<p>Each entry links to itself (<code>#e</code> and its number). Times are local.</p>"]
     unset = object()
-    current_day: object = unset
-    for index, record in enumerate(records, 1):
-        if record.day != current_day:
-            if current_day is not unset:
+    current: object = unset
+    last_day: str | None = None
+    listed = [*records, *after]
+    for index, record in enumerate(listed, 1):
+        if record.day:
+            last_day = record.day
+            group: tuple[str, str | None] = ("day", record.day)
+        elif record.kind in BOOKKEEPING_KINDS and (last_day or data.day):
+            group = ("after", last_day or data.day)
+        else:
+            group = ("none", None)
+        if group != current:
+            if current is not unset:
                 out.append("</ol>")
-            current_day = record.day
-            out.append(f"<h3>{escape(_day_heading(record, data.names))}</h3><ol class=\"entries\">")
+            current = group
+            out.append(f"<h3>{escape(_group_heading(group, record, data.names))}</h3>")
+            if group[0] == "after":
+                out.append('<p class="hint">Written when the record was exported, after the day\'s last entry: '
+                           "they sign and note the chain so far, and are not part of the day.</p>")
+            out.append('<ol class="entries">')
         out.append(_entry_html(record))
         if progress is not None and index % 1000 == 0:
             progress(index)
-    if records:
+    if listed:
         out.append("</ol>")
     else:
         out.append("<p>No entries.</p>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _group_heading(group: tuple[str, str | None], record: Record, names: Names) -> str:
+    if group[0] == "after":
+        return f"After {group[1]}: signed checkpoints and exports (from {record.time_local[:10]})"
+    return _day_heading(record, names)
+
+
+def _after_the_day(data: ReportData, names: Names) -> list[Record]:
+    """For one day's report: the checkpoints and export records the file carries after the day's last
+    entry (the signed head the export ends on among them)."""
+    if data.day is None or data.shown is data.chain or not data.shown:
+        return []
+    last = as_int(data.shown[-1].get("seq"))
+    return build_records([e for e in data.chain if as_int(e.get("seq")) > last and e.get("kind") in BOOKKEEPING_KINDS],
+                         names)
 
 
 def _day_heading(record: Record, names: Names) -> str:

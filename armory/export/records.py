@@ -245,17 +245,43 @@ def _join(values: Any) -> str:
     return "" if values is None else str(values)
 
 
+#: Entries the export itself writes (a signed head, a note that an export was made). They belong to the
+#: chain, not to a shooting day: written after a day's last real entry, they do not extend that day.
+BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded"})
+
+
 def assign_days(entries: Sequence[dict]) -> list[str | None]:
-    """The day each entry belongs to: its own ``day``, else the day open when it was written."""
+    """The day each entry belongs to: its own ``day``, else the day open when it was written.
+
+    A checkpoint or an export record belongs to the open day only when a real
+    entry of that day follows it (an export made mid-day); those written after
+    a day's last real entry (a day never closed, exported later, perhaps years
+    later) belong to no day, so they never stretch the day to the export time.
+    An export record's own ``day`` is the day it exported, not the day it was
+    written in.
+    """
     days: list[str | None] = []
     open_day: str | None = None
-    for entry in entries:
+    pending: list[int] = []
+    pending_day: str | None = None
+    for index, entry in enumerate(entries):
         payload = _payload(entry)
         kind = entry.get("kind")
+        if kind in BOOKKEEPING_KINDS:
+            days.append(None)
+            if open_day is not None:
+                pending.append(index)
+                pending_day = open_day
+            continue
         own = payload.get("day") if isinstance(payload.get("day"), str) else None
         if kind == "day_opened" and own:
             open_day = own
-        days.append(own or open_day)
+        day = own or open_day
+        if pending and day == pending_day:
+            for waiting in pending:
+                days[waiting] = day
+        pending = []
+        days.append(day)
         if kind == "day_closed" and own == open_day:
             open_day = None
     return days
@@ -531,6 +557,6 @@ def day_range(entries: Sequence[dict], day: str) -> tuple[int, int] | None:
     if not positions:
         return None
     start, end = positions[0], positions[-1] + 1
-    while end < len(entries) and entries[end].get("kind") in ("checkpoint", "export_recorded") and days[end] in (None, day):
+    while end < len(entries) and entries[end].get("kind") in BOOKKEEPING_KINDS and days[end] is None:
         end += 1
     return start, end

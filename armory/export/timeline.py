@@ -80,6 +80,9 @@ class Timeline:
     marks: list[Mark] = field(default_factory=list)
     stopped: list[tuple[str, dt.datetime, dt.datetime, int]] = field(default_factory=list)
     """(weapon, from, to, stop seq): periods a weapon stood under a stop."""
+    closed: bool = True
+    last_entry: dt.datetime | None = None
+    """False when the day was never closed: the drawing ends at its last entry."""
 
     @property
     def empty(self) -> bool:
@@ -190,15 +193,40 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
     known = [w for w in names.weapon_order if w in order]
     weapons = known + [w for w in order if w not in known]
     spans.sort(key=lambda s: (weapons.index(s.weapon), s.start))
-    return Timeline(day, start, end, weapons, spans, marks, stopped)
+    closed = any(e.get("kind") == "day_closed" for _, e in timed)
+    return Timeline(day, start, end, weapons, spans, marks, stopped, closed, max(t for t, _ in timed))
+
+
+#: At most this many hour lines on a drawing, whatever the span it covers.
+MAX_TICKS = 12
+_STEPS_MINUTES = (5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440, 2 * 1440, 7 * 1440, 14 * 1440, 28 * 1440)
 
 
 def _tick_step(span: dt.timedelta) -> dt.timedelta:
-    minutes = span.total_seconds() / 60
-    for step in (5, 10, 15, 30, 60, 120, 180, 240, 360):
+    """The distance between hour lines: a round step giving at most about nine lines, never more than
+    :data:`MAX_TICKS` however long the span (a day left open and exported years later must not draw
+    thousands of lines)."""
+    minutes = max(span.total_seconds(), 0.0) / 60
+    for step in _STEPS_MINUTES:
         if minutes / step <= 9:
             return dt.timedelta(minutes=step)
-    return dt.timedelta(hours=12)
+    return dt.timedelta(minutes=math.ceil(minutes / (MAX_TICKS - 1)))
+
+
+def _ticks(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> list[dt.datetime]:
+    """Hour lines from ``start`` to ``end``, on round local times, at most :data:`MAX_TICKS`."""
+    step = _tick_step(end - start)
+    step_minutes = max(int(step.total_seconds() // 60), 1)
+    local_start = start.astimezone(tz)
+    minute_of_day = local_start.hour * 60 + local_start.minute
+    align = step_minutes if step_minutes <= 1440 else 1440
+    tick = local_start.replace(second=0, microsecond=0) + dt.timedelta(minutes=(-minute_of_day) % align)
+    ticks = []
+    while tick <= end and len(ticks) < MAX_TICKS:
+        if tick >= start:
+            ticks.append(tick)
+        tick += step
+    return ticks
 
 
 def span_label(span: Span, names: Names) -> str:
@@ -232,6 +260,8 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         f"{sum(1 for m in timeline.marks if m.kind == 'stop')} stops, "
         f"{sum(1 for m in timeline.marks if m.kind == 'incident')} incidents. The table below gives the same facts."
     )
+    if not timeline.closed:
+        desc += " The day was never closed: the drawing ends at its last entry."
     out = [
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
@@ -239,19 +269,14 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
     # Hour lines and labels.
-    step = _tick_step(timeline.end - timeline.start)
-    local_start = timeline.start.astimezone(tz)
-    step_minutes = int(step.total_seconds() // 60)
-    minute_of_day = local_start.hour * 60 + local_start.minute
-    first = local_start.replace(second=0, microsecond=0) + dt.timedelta(
-        minutes=(-minute_of_day) % step_minutes)
-    tick = first
+    ticks = _ticks(timeline.start, timeline.end, tz)
+    long_span = timeline.end - timeline.start > dt.timedelta(hours=20)
     out.append('<g class="tl-axis">')
-    while tick <= timeline.end:
+    for tick in ticks:
         tx = x(tick)
+        label = tick.astimezone(tz).strftime("%-d %b %H:%M" if long_span else "%H:%M")
         out.append(f'<line x1="{tx}" y1="{AXIS_HEIGHT - 6}" x2="{tx}" y2="{height - BOTTOM_PAD}"/>')
-        out.append(f'<text x="{tx}" y="{AXIS_HEIGHT - 10}" text-anchor="middle">{hhmm(tick)}</text>')
-        tick += step
+        out.append(f'<text x="{tx}" y="{AXIS_HEIGHT - 10}" text-anchor="middle">{label}</text>')
     out.append("</g>")
     # Rows: a label, the spans, the stopped periods.
     for weapon, index in row_of.items():
@@ -346,7 +371,10 @@ def render_table(timeline: Timeline, names: Names, tz: dt.tzinfo, *, caption: st
                      f"<td>{escape(mark.text)}</td>"
                      f"<td><a href=\"#e{mark.seq}\">#{mark.seq}</a></td></tr>"))
     rows.sort(key=lambda r: (r[0], r[1]))
-    caption = caption or f"Timeline of {timeline.day} as a table (local time)"
+    if caption is None:
+        caption = f"Timeline of {timeline.day} as a table (local time)"
+        if not timeline.closed:
+            caption += f"; the day was never closed, so it ends at its last entry ({hhmm(timeline.last_entry or timeline.end)})"
     return (
         f'<table class="tl-table"><caption>{escape(caption)}</caption>'
         '<thead><tr><th scope="col">Weapon</th><th scope="col">When</th><th scope="col">Held by / event</th>'

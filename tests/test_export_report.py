@@ -1,0 +1,127 @@
+"""The producer's report on awkward records: a day never closed and exported years later, a record that
+fails verification part way, a production file that is not the ledger's, empty answers, long reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from armory.export.commands import export_file, load
+from armory.export.records import assign_days, day_range
+from armory.export.timeline import MAX_TICKS, _tick_step, _ticks
+from armory.rulebook.loader import load_production
+
+
+def _entry(seq: int, kind: str, day: str | None = None, time: str = "2026-03-02T14:00:00.000000Z") -> dict:
+    payload = {"day": day} if day else {}
+    return {"seq": seq, "time": time, "kind": kind, "who": "x", "scope": "", "payload": payload,
+            "prev": "", "clock_skew_ms": 0, "hash": f"{seq:064x}"}
+
+
+# -- a day never closed ---------------------------------------------------------
+
+
+def test_checkpoints_and_exports_after_an_open_days_last_entry_belong_to_no_day():
+    entries = [
+        _entry(1, "ledger_opened"),
+        _entry(2, "day_opened", "day-1"),
+        _entry(3, "answer", "day-1"),
+        _entry(4, "checkpoint"),           # an export in the middle of the day ...
+        _entry(5, "export_recorded", "day-1"),
+        _entry(6, "note"),                 # ... followed by more of the day
+        _entry(7, "checkpoint"),           # the day never closed: exported afterwards
+        _entry(8, "export_recorded", "day-1"),  # an export *of* day-1, not an entry of it
+        _entry(9, "checkpoint"),
+    ]
+    assert assign_days(entries) == [None, "day-1", "day-1", "day-1", "day-1", "day-1", None, None, None]
+    assert day_range(entries, "day-1") == (1, 9)
+
+
+def test_a_checkpoint_before_the_next_day_opens_stays_out_of_both_days():
+    entries = [_entry(1, "day_opened", "day-1"), _entry(2, "answer", "day-1"), _entry(3, "checkpoint"),
+               _entry(4, "day_opened", "day-2"), _entry(5, "answer", "day-2")]
+    assert assign_days(entries) == ["day-1", "day-1", None, "day-2", "day-2"]
+
+
+@pytest.mark.parametrize("days", [0, 1, 3, 400, 20_000])
+def test_hour_lines_are_bounded_whatever_the_span(days):
+    start = dt.datetime(2000, 1, 4, 21, 1, tzinfo=dt.timezone.utc)
+    end = start + dt.timedelta(days=days, hours=5)
+    ticks = _ticks(start, end, dt.timezone.utc)
+    assert 1 <= len(ticks) <= MAX_TICKS
+    assert all(start <= t <= end for t in ticks)
+    assert _tick_step(end - start) > dt.timedelta(0)
+
+
+class _LaterClock:
+    """Years after the shoot, as when a producer exports an old record."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2031, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(seconds=20)
+        return self.now
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WESTERN = ROOT / "sample_productions" / "western"
+
+
+@pytest.fixture(scope="module")
+def exported_years_later(tmp_path_factory) -> dict[str, str]:
+    """The injury drill (its day-2 is never closed: the weapon goes to an investigator) exported three
+    times, five years after the shoot."""
+    from armory.cli import main
+    from armory.ledger.store import Ledger
+
+    work = tmp_path_factory.mktemp("later")
+    path = work / "ledger.sqlite"
+    assert main(["rules", "test", "--ledger", str(path), str(WESTERN / "drills" / "evidence-after-injury.toml")]) == 0
+    production = load_production(WESTERN / "production.toml").production
+    pages = {}
+    for name, fmt, day in (("first.html", "html", None), ("report.html", "html", None),
+                           ("day-2.html", "html", "day-2"), ("day-2.csv", "csv", "day-2")):
+        ledger = Ledger.open(path, create=False, clock=_LaterClock())
+        try:
+            export_file(load(ledger, production), fmt, work / name, day=day, stderr=io.StringIO())
+        finally:
+            ledger.close()
+        pages[name] = (work / name).read_text(encoding="utf-8-sig")
+    return pages
+
+
+def _timeline_of(page: str, day: str) -> str:
+    start = page.index(f'aria-label="Timeline of {day}, scrollable"')
+    return page[start: page.index("</table>", start)]
+
+
+@pytest.mark.parametrize("name", ["report.html", "day-2.html"])
+def test_an_open_day_ends_at_its_last_entry_not_at_the_export(exported_years_later, name):
+    page = exported_years_later[name]
+    drawing = _timeline_of(page, "day-2")
+    axis = drawing[drawing.index('<g class="tl-axis">'): drawing.index("</g>", drawing.index('<g class="tl-axis">'))]
+    assert 1 <= axis.count("<line") <= MAX_TICKS
+    assert "the day was never closed, so it ends at its last entry" in drawing
+    assert "2031" not in drawing and "06:0" not in axis  # 2031-06-01 12:00 UTC is 06:00 in Denver
+    # every holder's span ends on the shooting day
+    for start, end in re.findall(r"<td>(\d\d:\d\d)–(\d\d:\d\d)</td>", drawing):
+        assert start <= end, (start, end)
+    assert len(page) < 400_000
+
+
+def test_the_exports_after_the_day_are_listed_apart_and_still_carried(exported_years_later):
+    page = exported_years_later["report.html"]
+    entries = page[page.index('id="entries"'): page.index('id="packs"')]
+    day_two = entries[entries.index("<h3>day-2:"):]
+    after = day_two.index("<h3>After day-2: signed checkpoints and exports")
+    assert "Signed checkpoint" not in day_two[:after] and "Exported as" not in day_two[:after]
+    assert "Exported as html" in day_two[after:]
+    day_page = exported_years_later["day-2.html"]
+    assert "<h3>After day-2: signed checkpoints and exports" in day_page
+    csv_rows = exported_years_later["day-2.csv"].splitlines()
+    assert not any("Signed checkpoint" in row or "2031-" in row for row in csv_rows)
