@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,32 @@ def test_show_broken_production_is_exit_2_with_every_problem(tmp_path, capsys):
                  "--weapon", "saa-1"]) == 2
     err = capsys.readouterr().err
     assert err.count("live ammunition never belongs on set") == 2
+
+
+SPECIAL_FILES = [
+    pytest.param("pipe.toml", lambda p: os.mkfifo(p),
+                 "pipe.toml: not a regular file (a named pipe); give the path of a TOML file", id="fifo"),
+    pytest.param("zero.toml", lambda p: p.symlink_to("/dev/zero"),
+                 "zero.toml: not a regular file (a device); give the path of a TOML file", id="link-to-dev-zero"),
+    pytest.param("huge.toml", lambda p: p.open("wb").truncate(11 * 1024 * 1024),
+                 "huge.toml: is 11.0 MB, over the 10.0 MB an input file may be; a rule pack, production or drill "
+                 "is far smaller, so this is likely the wrong file", id="over-10-mb"),
+    pytest.param("limit.toml", lambda p: p.open("wb").truncate(10 * 1024 * 1024),
+                 "limit.toml:1: not valid TOML: ", id="exactly-10-mb-is-read"),
+]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_lint_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
+    for name, make, _ in (case.values for case in SPECIAL_FILES):
+        make(tmp_path / name)
+    names = [case.values[0] for case in SPECIAL_FILES]
+    # A real process with a timeout: reading a FIFO or /dev/zero would hang the test run itself.
+    out = subprocess.run([sys.executable, "-m", "armory.cli", "rules", "lint", *names],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 2, out.stderr
+    assert len(lines) == len(SPECIAL_FILES) + 1, lines
+    for got, (_, _, want) in zip(lines, (case.values for case in SPECIAL_FILES)):
+        assert got.startswith(want), f"\n got: {got}\nwant: {want}"
+    assert lines[-1] == f"{len(SPECIAL_FILES)} problems in {len(SPECIAL_FILES)} files"

@@ -12,7 +12,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -110,17 +112,79 @@ def one_of(values: Sequence[str]) -> str:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
+#: The largest input file read. The biggest bundled pack is a few dozen KB; a
+#: file past this is a mistake (a log, a dump, a device), and reading it whole
+#: would only make lint slow before it says so.
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def read_bytes_capped(path: Path, limit: int | None = None) -> tuple[bytes | None, str | None]:
+    """The bytes of the regular file ``path``, or None and why not; never blocks.
+
+    The file is opened without blocking (a FIFO with no writer would wait
+    forever) and checked on the open descriptor, so a symbolic link to
+    /dev/zero or a pipe is refused before a byte is read, and no more than
+    ``limit`` (default :data:`MAX_SOURCE_BYTES`) + 1 bytes are ever read.
+    """
+    limit = MAX_SOURCE_BYTES if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None, "no such file"
+    except IsADirectoryError:
+        return None, "is a directory, not a TOML file"
+    except OSError as err:
+        return None, f"cannot be read: {err.strerror or err}"
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, "is a directory, not a TOML file"
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"not a regular file ({_kind_of_file(info.st_mode)}); give the path of a TOML file"
+        if info.st_size > limit:
+            return None, (f"is {_megabytes(info.st_size)}, over the {_megabytes(limit)} an input file may be; "
+                          "a rule pack, production or drill is far smaller, so this is likely the wrong file")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        raw = b"".join(chunks)
+    except OSError as err:
+        return None, f"cannot be read: {err.strerror or err}"
+    finally:
+        os.close(fd)
+    if len(raw) > limit:  # it grew after the size was looked at
+        return None, (f"is over the {_megabytes(limit)} an input file may be; "
+                      "a rule pack, production or drill is far smaller, so this is likely the wrong file")
+    return raw, None
+
+
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     """Read and parse ``path``; on any failure return no source and the problem."""
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(shown, None, "", "no such file")]
-    except IsADirectoryError:
-        return None, [Problem(shown, None, "", "is a directory, not a TOML file")]
-    except OSError as err:
-        return None, [Problem(shown, None, "", f"cannot be read: {err.strerror or err}")]
+    raw, why_not = read_bytes_capped(path)
+    if raw is None:
+        return None, [Problem(shown, None, "", why_not or "cannot be read")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
