@@ -229,6 +229,43 @@ def test_against_an_earlier_export_with_one_entry_changed(ledger_path, export, t
     assert code == 1 and "first bad entry: #4 (handoff)" in text
 
 
+def test_a_rewritten_chain_is_still_compared_with_the_earlier_export(export, tmp_path, capsys):
+    # Entry 3 edited and every hash after it recomputed: on its own only checkpoint #7's signature fails, and
+    # #3-#6 link up; the earlier export the producer kept names #3 as where the chain was first changed.
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_bytes(export.read_bytes())
+    noted_head = verify_file(earlier)[0].head
+    _write(export, [entry_line(r) for r in _rewrite(read_export(export), _change_receiver)])
+    code, text = _verify(capsys, export, "--against", earlier)
+    assert code == 1 and "first bad entry: #7 (checkpoint)" in text
+    assert "entries before it that link up: 6, none of them covered by a signed checkpoint" in text
+    assert f"FAILED against {earlier}: first entry that differs from it: #3 (handoff)" in text
+    note = tmp_path / "head.note"
+    note.write_text(read_export(earlier)[6]["payload"]["note"])
+    code, text = _verify(capsys, export, "--against", note)
+    assert code == 1 and "first entry that differs from it: #6 (handoff)" in text
+    code, text = _verify(capsys, export, "--head", noted_head[:12])
+    assert code == 1 and "FAILED: no entry of this chain" in text
+
+
+def test_an_edited_entry_is_compared_with_the_earlier_export_as_far_as_the_chain_goes(export, tmp_path, capsys):
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_bytes(export.read_bytes())
+    _write(export, [line.replace('"receiver":"bob"', '"receiver":"dan"') if n == 9 else line
+                    for n, line in enumerate(_lines(export))])
+    code, text = _verify(capsys, export, "--against", earlier)
+    assert code == 1 and "first bad entry: #10 (handoff)" in text
+    assert "of which #1-#7 are covered by a signed checkpoint that holds" in text
+    assert f"against {earlier}: the 9 entries before the bad one are the same as there; it has 13" in text
+
+
+def test_an_export_without_any_checkpoint_says_so(export, capsys):
+    _write(export, _lines(export)[:4])
+    code, text = _verify(capsys, export)
+    assert code == 1 and "and holds no signed checkpoint at all" in text and "(#0)" not in text
+    assert "entries before it that link up: 3," in text
+
+
 def test_head_needs_eight_hex_digits(export, capsys):
     code, text = _verify(capsys, export, "--head", "abc")
     assert code == 2 and "at least 8 hex" in text
@@ -296,7 +333,7 @@ def test_a_body_rewritten_as_text_by_the_sqlite3_tool_is_named_not_a_crash(ledge
     code, text = _verify(capsys, "--ledger", ledger_path)
     assert code == 1 and "Traceback" not in text
     assert "#4 (handoff): its body is stored as text" in text and "edited outside armory" in text
-    assert "entries before it that verify: 3" in text
+    assert "entries before it that link up: 3" in text
 
 
 @pytest.mark.parametrize("column, value", [("time", 5), ("hash", 5), ("kind", 7), ("scope", 0)])
@@ -456,3 +493,12 @@ def test_a_deeply_nested_line_is_a_bad_entry_not_a_crash(export, capsys):
     key = json.loads(lines[0])["payload"]["key_fingerprint"]
     assert code == 1 and "Traceback" not in text and "day.jsonl:4: this line does not parse" in text
     assert "first bad entry: #4" in text and key in text
+
+
+def test_a_ledger_without_any_checkpoint_says_so(tmp_path, capsys):
+    path = tmp_path / "new.ledger"
+    with Ledger.open(path, production_title="Dry Gulch", clock=StepClock()) as ledger:
+        _fill(ledger, 0, 2)
+    code, text = _verify(capsys, "--ledger", path)
+    assert code == 0 and "no signed checkpoint covers the 3 entries (there is none yet)" in text
+    assert "(#0)" not in text

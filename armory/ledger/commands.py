@@ -63,7 +63,17 @@ def verify(args: argparse.Namespace) -> int:
         seq, entry_kind, reason = result.first_bad or (0, "?", "no entries")
         print(f"TAMPERED: {target} ({what})", file=out)
         print(f"  first bad entry: #{seq} ({entry_kind}): {reason}", file=out)
-        print(f"  entries before it that verify: {result.entries}; signing key {key}", file=out)
+        before = min(result.entries, max(seq - 1, 0))
+        print(f"  entries before it that link up: {before}, {_signed_upto(result, before)}; signing key {key}",
+              file=out)
+        # The chain is bad on its own, but what the producer kept still says where it was first changed:
+        # a chain rewritten after entry #69 and re-hashed fails only at the next checkpoint's signature.
+        if args.head is not None:
+            found, message = check_head(result, args.head)
+            print(f"  {'ok' if found else 'FAILED'}: {message}"
+                  f"{'' if found else f' (among the {result.entries} entries before the bad one)'}", file=out)
+        if args.against is not None:
+            print(f"  {_against_broken(result, Path(args.against))}", file=out)
         return EXIT_TAMPERED
 
     failures: list[str] = []
@@ -102,6 +112,39 @@ def verify(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"  FAILED: {failure}", file=out)
     return EXIT_TAMPERED if failures else EXIT_OK
+
+
+def _signed_upto(result, before: int) -> str:
+    """How much of the chain before a bad entry a signature vouches for (linked hashes alone can be recomputed)."""
+    signed = min(result.signed_through, before)
+    if signed:
+        return f"of which #1-#{signed} are covered by a signed checkpoint that holds"
+    return "none of them covered by a signed checkpoint that holds"
+
+
+def _against_broken(result, earlier_path: Path) -> str:
+    """One line comparing a chain that fails on its own with an earlier export, as far as the chain verifies."""
+    from armory.ledger.verify import check_against, check_against_note, read_note, verify_file
+
+    note_text = read_note(earlier_path)
+    if note_text is not None:
+        bad = check_against_note(result, note_text, str(earlier_path), complete=False)
+        if bad is None:
+            return f"against {earlier_path}: the entries before the bad one match the head it signs"
+        return f"FAILED against {earlier_path}: first entry that differs from it: #{bad[0]} ({bad[1]}): {bad[2]}"
+    try:
+        earlier, _ = verify_file(earlier_path)
+    except InputError as err:
+        return f"FAILED: --against {earlier_path} could not be compared: {err}"
+    if not earlier.ok:
+        seq, kind, reason = earlier.first_bad or (0, "?", "no entries")
+        return f"FAILED: the earlier file {earlier_path} does not verify itself: #{seq} ({kind}): {reason}"
+    bad = check_against(result, earlier, str(earlier_path), complete=False)
+    if bad is not None:
+        return f"FAILED against {earlier_path}: first entry that differs from it: #{bad[0]} ({bad[1]}): {bad[2]}"
+    shared = min(result.entries, earlier.entries)
+    return (f"against {earlier_path}: the {shared} entries before the bad one are the same as there; "
+            f"it has {earlier.entries}")
 
 
 def _against(result, earlier_path: Path):

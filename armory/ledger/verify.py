@@ -169,10 +169,12 @@ class _Check:
         problems = []
         if self.bad is None and self.hashes and self.signed_through < len(self.hashes):
             tail = len(self.hashes) - self.signed_through
-            problems.append(
-                f"the last {tail} entr{'y is' if tail == 1 else 'ies are'} after the last signed checkpoint "
-                f"(#{self.signed_through}); compare the head with a noted one (--head) or an earlier export (--against)"
-            )
+            if self.signed_through:
+                what = (f"the last {tail} entr{'y is' if tail == 1 else 'ies are'} after the last signed "
+                        f"checkpoint (#{self.signed_through})")
+            else:
+                what = f"no signed checkpoint covers the {tail} entr{'y' if tail == 1 else 'ies'} (there is none yet)"
+            problems.append(f"{what}; compare the head with a noted one (--head) or an earlier export (--against)")
         return VerifyResult(
             ok=self.bad is None and bool(self.hashes),
             entries=len(self.hashes),
@@ -396,11 +398,12 @@ def verify_file(path: Path) -> tuple[VerifyResult, str]:
     result = verify_entries(records)
     if result.ok and result.last_kind != "checkpoint":
         result.ok = False
+        where = (f"after its last signed checkpoint (#{result.signed_through})" if result.signed_through
+                 else "and holds no signed checkpoint at all")
         result.first_bad = (
             result.entries, result.last_kind,
-            f"the export ends at #{result.entries} ({result.last_kind}), after its last signed checkpoint "
-            f"(#{result.signed_through}); armory ends every export with one, so this file was cut short "
-            "or entries were added to it",
+            f"the export ends at #{result.entries} ({result.last_kind}), {where}; armory ends every export with "
+            "one, so this file was cut short or entries were added to it",
         )
         result.problems.clear()
     return result, kind
@@ -419,8 +422,13 @@ def check_head(result: VerifyResult, head_hex: str) -> tuple[bool, str]:
                    "was noted, or the head belongs to another ledger")
 
 
-def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str) -> tuple[int, str, str] | None:
-    """The first way ``new`` fails to extend ``earlier`` (seq, kind, what), or None."""
+def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str, *,
+                  complete: bool = True) -> tuple[int, str, str] | None:
+    """The first way ``new`` fails to extend ``earlier`` (seq, kind, what), or None.
+
+    ``complete=False``: ``new`` is only the part of a chain that verified before
+    its first bad entry; compare what there is, and do not call it cut short.
+    """
     if earlier.key_fingerprint != new.key_fingerprint:
         return (1, "ledger_opened",
                 f"signed by key {new.key_fingerprint}, but {earlier_name} by key {earlier.key_fingerprint}: "
@@ -430,7 +438,7 @@ def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str) -
             return (index + 1, new.kinds[index],
                     f"differs from entry #{index + 1} of {earlier_name} ({earlier.kinds[index]}, "
                     f"{theirs[:16]}… there, {ours[:16]}… here): the entry was rewritten")
-    if new.entries < earlier.entries:
+    if complete and new.entries < earlier.entries:
         return (new.entries, new.last_kind,
                 f"this chain ends at #{new.entries}, but {earlier_name} has {earlier.entries} entries: "
                 "entries were removed")
@@ -449,14 +457,20 @@ def read_note(path: Path) -> str | None:
         return None
 
 
-def check_against_note(new: VerifyResult, note: str, name: str) -> tuple[int, str, str] | None:
-    """The first way ``new`` fails to extend the head a signed checkpoint note names, or None."""
+def check_against_note(new: VerifyResult, note: str, name: str, *,
+                       complete: bool = True) -> tuple[int, str, str] | None:
+    """The first way ``new`` fails to extend the head a signed checkpoint note names, or None.
+
+    ``complete=False``: ``new`` stops before its first bad entry (see ``check_against``).
+    """
     try:
         parsed = signing.parse_and_verify_note(note, new.public_key)
     except ValueError as err:
         return (1, "ledger_opened", f"{name}: {err}: it was not signed with this chain's key "
                                     f"{new.key_fingerprint}; the chain was rewritten or is another ledger's")
     if parsed.size > new.entries:
+        if not complete:
+            return None
         return (new.entries, new.last_kind, f"{name} signs {parsed.size} entries, but this chain has "
                                             f"{new.entries}: entries were removed")
     if new.hashes[parsed.size - 1] != parsed.head_hash:
