@@ -125,3 +125,54 @@ def test_the_exports_after_the_day_are_listed_apart_and_still_carried(exported_y
     assert "<h3>After day-2: signed checkpoints and exports" in day_page
     csv_rows = exported_years_later["day-2.csv"].splitlines()
     assert not any("Signed checkpoint" in row or "2031-" in row for row in csv_rows)
+
+
+# -- a record that fails verification part way ----------------------------------
+
+
+def _render(chain, *, ok=True, first_bad=None, production=None, day=None, shown=None):
+    from types import SimpleNamespace
+
+    from armory.export.html_report import ReportData, render_report
+    from armory.export.records import Names
+
+    verification = SimpleNamespace(ok=ok, entries=len(chain), head=chain[-1]["hash"], first_bad=first_bad,
+                                   checkpoints_checked=1 if ok else 0, key_fingerprint="k", problems=[],
+                                   signed_through=len(chain) if ok else 0)
+    return render_report(ReportData(chain=chain, lines=["{}"] * len(chain), shown=chain if shown is None else shown,
+                                    names=Names(production), verification=verification, day=day))
+
+
+def _golden_chain():
+    from armory.ledger.verify import read_export
+    from tests.golden.regenerate import HERE
+
+    return read_export(HERE / "report.jsonl")
+
+
+def _card(page: str, seq: int) -> str:
+    start = page.index(f'<li id="e{seq}"')
+    return page[start: page.index("</li>", start)]
+
+
+def test_every_entry_from_the_first_bad_one_on_is_marked_unverified():
+    chain = _golden_chain()
+    bad = next(e["seq"] for e in chain if e["kind"] == "override")
+    page = _render(chain, ok=False, first_bad=(bad, "override", "its content hashes to something else"))
+    assert "unverified" not in _card(page, bad - 1)
+    assert 'class="entry serious unverified"' in _card(page, bad)
+    assert "first entry that fails verification" in _card(page, bad)
+    for entry in chain[bad:]:
+        card = _card(page, entry["seq"])
+        assert "unverified" in card.split(">", 1)[0] and f"after #{bad}" in card, entry["seq"]
+    summary = page[page.index('id="summary"'): page.index('id="timeline"')]
+    assert f"This record does not verify:</strong> #{bad} and every entry after it" in summary
+    # every serious item at or after the break carries the mark, none before it
+    for item in re.findall(r"<li>.*?</li>", summary[summary.index("What went wrong"):]):
+        seq = int(re.search(r'href="#e(\d+)"', item).group(1))
+        assert item.startswith("<li><span class=\"doubt-tag\">UNVERIFIED</span>") == (seq >= bad), item
+
+
+def test_an_intact_record_marks_nothing_unverified():
+    page = _render(_golden_chain())
+    assert "UNVERIFIED" not in page and "unverified" not in page.split("<body>")[1].split('id="armory-ledger"')[0]

@@ -71,6 +71,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     tz = zone(names.timezone)
     records = build_records(data.shown, names)
     summary = summarize(data.shown, records, data.chain)
+    suspect = _unverified(data)
     production_title = names.title or _production_title(data.chain) or "Unnamed production"
     days = list(dict.fromkeys(r.day for r in records if r.day))
     if data.day:
@@ -109,9 +110,9 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "<main>",
         data.intro_html,
         _verification_html(data),
-        _summary_html(summary, records, data, tz),
+        _summary_html(summary, records, data, tz, suspect),
         _timelines_html(data, records, tz),
-        _entries_html(records, data, progress, after=_after_the_day(data, names)),
+        _entries_html(records, data, progress, after=_after_the_day(data, names), suspect=suspect),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
         "</main>",
@@ -163,7 +164,7 @@ def _local(value: str, tz: dt.tzinfo) -> str:
         return value
 
 
-def _outcomes(chain: Sequence[dict], tz: dt.tzinfo) -> dict[int, str]:
+def _outcomes(chain: Sequence[dict], tz: dt.tzinfo, suspect: Unverified | None = None) -> dict[int, str]:
     """What became of each stop, hold and incident: ``seq -> html`` (cleared, overridden, reviewed, or still open)."""
     outcomes: dict[int, str] = {}
     for entry in chain:
@@ -171,6 +172,8 @@ def _outcomes(chain: Sequence[dict], tz: dt.tzinfo) -> dict[int, str]:
         kind = entry.get("kind")
         seq = as_int(entry.get("seq"))
         at = _local(str(entry.get("time", "")), tz)[11:16]
+        if suspect is not None and seq in suspect.seqs:
+            at = f"{at} (UNVERIFIED)"
         if kind == "stop":
             outcomes[seq] = "<strong>still open</strong>"
         elif kind == "incident":
@@ -195,6 +198,52 @@ def _clip(text: str, limit: int = 240) -> str:
 
 def _link(seq: int) -> str:
     return f'<a href="#e{seq}">#{seq}</a>'
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """The entries a record that fails verification cannot vouch for: the first that does not match and
+    every one after it (anything after a break may have been changed, added, removed or reordered)."""
+
+    first: int | None
+    """Sequence number of the first entry that does not match (None: no entry verifies)."""
+    seqs: frozenset[int]
+
+    def note(self, seq: int) -> str:
+        if seq not in self.seqs:
+            return ""
+        if seq == self.first:
+            return ("this is the first entry that fails verification: what it says may have been changed "
+                    "since it was written.")
+        if self.first is None:
+            return "no entry of this record verifies: what it says may have been changed since it was written."
+        return (f"this entry comes after #{self.first}, the first that fails verification, so it may have been "
+                "changed, added, removed or reordered since it was written.")
+
+    def tag(self, seq: int) -> str:
+        """A short mark for lists."""
+        return '<span class="doubt-tag">UNVERIFIED</span> ' if seq in self.seqs else ""
+
+
+def _unverified(data: ReportData) -> Unverified | None:
+    """None when the chain verifies; else which entries the report must mark."""
+    v = data.verification
+    if bool(getattr(v, "ok", False)):
+        return None
+    first_bad = getattr(v, "first_bad", None)
+    first = as_int(first_bad[0]) if isinstance(first_bad, (tuple, list)) and first_bad else (
+        as_int(first_bad) if first_bad else None)
+    seqs = [as_int(e.get("seq")) for e in data.chain]
+    start = 0
+    if first:
+        start = next((i for i, seq in enumerate(seqs) if seq >= first), len(seqs))
+    suspects = set(seqs[start:])
+    if first:
+        suspects.add(first)
+        suspects.update(as_int(e.get("seq")) for e in data.shown if as_int(e.get("seq")) >= first)
+    else:
+        suspects.update(as_int(e.get("seq")) for e in data.shown)
+    return Unverified(first or None, frozenset(suspects))
 
 
 def _verification_html(data: ReportData) -> str:
@@ -259,26 +308,33 @@ def _last_signed(chain: Sequence[dict]) -> int | None:
     return None
 
 
-def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData, tz: dt.tzinfo) -> str:
+def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData, tz: dt.tzinfo,
+                  suspect: Unverified | None = None) -> str:
     by_seq = {as_int(e.get("seq")): e for e in data.chain}
+    tag = suspect.tag if suspect is not None else (lambda seq: "")
     attention = []
     for seq in summary.open_stops:
         payload = by_seq.get(seq, {}).get("payload") or {}
         target = "every firearm" if payload.get("scope") == "production" else ", ".join(payload.get("weapons") or [])
-        attention.append(f"<li><strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
+        attention.append(f"<li>{tag(seq)}<strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
                          f"{escape(_clip(str(payload.get('reason', ''))))}</li>")
     for seq in summary.unreviewed_incidents:
         payload = by_seq.get(seq, {}).get("payload") or {}
-        attention.append(f"<li><strong>Incident not yet reviewed</strong> ({_link(seq)}): "
+        attention.append(f"<li>{tag(seq)}<strong>Incident not yet reviewed</strong> ({_link(seq)}): "
                          f"{escape(str(payload.get('description', '')))}</li>")
     for seq in summary.open_holds:
         payload = by_seq.get(seq, {}).get("payload") or {}
         weapon = f" on {payload['weapon']}" if payload.get("weapon") else ""
-        attention.append(f"<li><strong>Hold never overridden</strong> ({_link(seq)}): "
+        attention.append(f"<li>{tag(seq)}<strong>Hold never overridden</strong> ({_link(seq)}): "
                          f"{escape(str(payload.get('rule_id')))}{escape(weapon)}</li>")
     out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',
            '<p class="hint">New to these words (stop, hold, override, clearance)? '
            '<a href="#words">They are explained at the end.</a></p>']
+    if suspect is not None:
+        since = f"#{suspect.first} and every entry after it" if suspect.first else "every entry"
+        out.append(f'<p class="doubt"><strong>✘ This record does not verify:</strong> {escape(since)} may have been '
+                   "changed, added, removed or reordered since it was written. They are counted and listed below as "
+                   "they now read, each marked UNVERIFIED; do not rely on them.</p>")
     when = "at the end of this record"
     if attention:
         out.append(f'<div class="attention"><h3>Still open {when}</h3><ul>{"".join(attention)}</ul></div>')
@@ -288,13 +344,13 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         out.append("<h3>What went wrong, most serious first</h3><ul class=\"serious-list\">")
         order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
         ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
-        outcomes = _outcomes(data.chain, tz)
+        outcomes = _outcomes(data.chain, tz, suspect)
         for record in ranked:
             reason = f" — {escape(_clip(record.reason))}" if record.reason else ""
             when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
             outcome = outcomes.get(record.seq)
             after = f" <em>({outcome})</em>" if outcome else ""
-            out.append(f"<li>{_link(record.seq)} {escape(when)} "
+            out.append(f"<li>{tag(record.seq)}{_link(record.seq)} {escape(when)} "
                        f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.short or record.what)}"
                        f"{reason}{after}</li>")
         out.append("</ul>")
@@ -356,7 +412,7 @@ def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) 
 
 
 def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None,
-                  after: Sequence[Record] = ()) -> str:
+                  after: Sequence[Record] = (), suspect: "Unverified | None" = None) -> str:
     """Every record in chain order, under a heading per day; the checkpoints and export records
     written after a day's last entry under their own heading, apart from the day."""
     out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
@@ -382,7 +438,7 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
                 out.append('<p class="hint">Written when the record was exported, after the day\'s last entry: '
                            "they sign and note the chain so far, and are not part of the day.</p>")
             out.append('<ol class="entries">')
-        out.append(_entry_html(record))
+        out.append(_entry_html(record, suspect))
         if progress is not None and index % 1000 == 0:
             progress(index)
     if listed:
@@ -420,8 +476,11 @@ def _day_heading(record: Record, names: Names) -> str:
     return f"Outside any shooting day ({date})"
 
 
-def _entry_html(record: Record) -> str:
+def _entry_html(record: Record, suspect: "Unverified | None" = None) -> str:
     css = f" {record.severity}" if record.severity else ""
+    doubt = suspect.note(record.seq) if suspect is not None else ""
+    if doubt:
+        css += " unverified"
     head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
             f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local[11:] or record.time_local)}</time>']
     if record.scope:
@@ -440,6 +499,8 @@ def _entry_html(record: Record) -> str:
     body = [f'<li id="{record.anchor}" class="entry{css}">',
             f'<div class="entry-head">{" · ".join(head)}</div>',
             f'<p class="what">{escape(record.what)}</p>']
+    if doubt:
+        body.insert(2, f'<p class="doubt"><strong>✘ UNVERIFIED:</strong> {escape(doubt)}</p>')
     if record.reason:
         body.append(f'<p class="reason">{escape("Why: " if record.severity in ("serious", "warning") else "Reason: ")}'
                     f"{escape(record.reason)}</p>")
