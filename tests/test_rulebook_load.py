@@ -137,6 +137,30 @@ def test_pack_problems_are_located(in_tmp, line, new, expected):
         assert got.startswith(want), f"\n got: {got}\nwant: {want}"
 
 
+UNIT_CASES = [
+    pytest.param('answer = "measurement"\nunit = "metres"', 'expect = { at_least_fact = "settings.min_blank_distance_feet" }', [
+        'pack.toml:19: rule[1].expect.at_least_fact: "settings.min_blank_distance_feet" is in feet, but this rule '
+        "measures in metres: the answer would be compared with that number as metres; "
+        'use unit = "feet" (answers in metres are still converted)',
+    ], id="metres-against-a-fact-in-feet"),
+    pytest.param('answer = "measurement"\nunit = "feet"', 'expect = { at_least_fact = "settings.min_blank_distance_feet" }',
+                 [], id="feet-against-feet"),
+    pytest.param('answer = "measurement"\nunit = "feet"', 'expect = { at_most_fact = "weapon.capacity" }', [
+        'pack.toml:19: rule[1].expect.at_most_fact: "weapon.capacity" is not a distance; a measurement compares '
+        'with "settings.min_blank_distance_feet"',
+    ], id="distance-against-a-count"),
+    pytest.param('answer = "count"', 'expect = { at_least_fact = "settings.min_blank_distance_feet" }', [
+        'pack.toml:18: rule[1].expect.at_least_fact: "settings.min_blank_distance_feet" is a distance in feet, '
+        'not a count; ask for answer = "measurement" with unit = "feet"',
+    ], id="count-against-a-distance"),
+]
+
+
+@pytest.mark.parametrize(("answer", "expect", "expected"), UNIT_CASES)
+def test_a_measurement_compares_only_with_a_fact_in_its_unit(in_tmp, answer, expect, expected):
+    assert lint_text(in_tmp, edit(edit(PACK, 18, expect), 17, answer)) == expected
+
+
 def test_every_problem_is_reported_not_just_the_first(in_tmp):
     text = edit(edit(edit(PACK, 15, 'severity = "stpo"'), 20, 'sources = ["nope"]'), 27, 'severity = "hault"')
     found = lint_text(in_tmp, text)

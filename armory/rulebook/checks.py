@@ -29,6 +29,10 @@ NUMBER_FACTS = frozenset(
     {"weapon.capacity", "setup.rounds", "settings.min_blank_distance_feet", "settings.check_valid_minutes"}
 )
 DIGIT_FACTS = frozenset({"weapon.serial_last4"})
+#: The unit of each number fact that is a distance. The judge converts an
+#: answer into the rule's `unit` and compares it with the fact's bare number,
+#: so a measurement may compare only with a fact in its own unit.
+FACT_UNITS: dict[str, str] = {"settings.min_blank_distance_feet": "feet"}
 #: Facts known without a weapon or setup (usable in day phases).
 DAY_FACTS = frozenset({"settings.min_blank_distance_feet", "settings.check_valid_minutes"})
 
@@ -115,6 +119,16 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
         if answer in ("count", "measurement", "sensed") and fact not in NUMBER_FACTS:
             report(("expect", key), f"{quote(fact)} is not a number; compare a count or measurement with "
                                     f"{one_of(sorted(NUMBER_FACTS))}")
+        elif answer == "measurement" and fact not in FACT_UNITS:
+            report(("expect", key), f"{quote(fact)} is not a distance; a measurement compares with "
+                                    f"{one_of(sorted(FACT_UNITS))}")
+        elif answer == "measurement" and rule.unit is not None and FACT_UNITS[fact] != rule.unit:
+            report(("expect", key), f"{quote(fact)} is in {FACT_UNITS[fact]}, but this rule measures in "
+                                    f"{rule.unit}: the answer would be compared with that number as {rule.unit}; "
+                                    f'use unit = "{FACT_UNITS[fact]}" (answers in {rule.unit} are still converted)')
+        elif answer in ("count", "sensed") and fact in FACT_UNITS:
+            report(("expect", key), f"{quote(fact)} is a distance in {FACT_UNITS[fact]}, not a count; ask for "
+                                    f'answer = "measurement" with unit = "{FACT_UNITS[fact]}"')
         elif answer == "digits" and fact not in DIGIT_FACTS:
             report(("expect", key), f"{quote(fact)} is not digits; digits compare with {one_of(sorted(DIGIT_FACTS))}")
         elif answer == "text" and fact in NUMBER_FACTS:
