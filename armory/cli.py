@@ -109,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
     # rules -----------------------------------------------------------------
-    rules = top.add_parser("rules", help="lint, document, show and test rule packs")
+    rules = top.add_parser(
+        "rules",
+        help="lint, document, show and test rule packs",
+        description="Work on rule packs, productions and drills: lint them, print the JSON\n"
+                    "Schema an editor uses, show the checklist a setup gets, run drills.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rules_sub = rules.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
 
     p = _sub(
@@ -121,9 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bundled rules/ and sample_productions/. A directory is searched for *.toml.\n"
         "Exit 0 when clean, 2 when there is any problem.",
     )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="a rule pack, production, drill or failure catalogue, or a directory of them")
     p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
-                   help="extra rule packs that productions in PATH may name")
+                   help="extra rule pack file or directory that productions in PATH may name (repeatable)")
 
     p = _sub(
         rules_sub,
@@ -133,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Print the JSON Schema generated from the models. Point Taplo / Even Better\n"
         "TOML at it with a '#:schema PATH' first line for completion and checking.",
     )
-    p.add_argument("--kind", choices=["pack", "production", "drill", "failures"], default="pack")
+    p.add_argument("--kind", choices=["pack", "production", "drill", "failures"], default="pack",
+                   help="which file's schema: a rule pack (the default), a production, a drill or "
+                        "the failure catalogue (rules/failures.toml)")
 
     p = _sub(
         rules_sub,
@@ -159,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "not, 2 for unusable input. Without --ledger, drills write to a temporary\n"
         "ledger, never to $ARMORY_LEDGER.",
     )
-    p.add_argument("drills", nargs="+", type=Path, metavar="DRILL")
+    p.add_argument("drills", nargs="+", type=Path, metavar="DRILL", help="a drill file (TOML), or a directory of them")
     p.add_argument("--ledger", type=Path, metavar="PATH", help="keep the ledger the drills wrote here")
     p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
                    help="extra rule pack file or directory (repeatable)")

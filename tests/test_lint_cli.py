@@ -128,3 +128,34 @@ def test_lint_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
     for got, (_, _, want) in zip(lines, (case.values for case in SPECIAL_FILES)):
         assert got.startswith(want), f"\n got: {got}\nwant: {want}"
     assert lines[-1] == f"{len(SPECIAL_FILES)} problems in {len(SPECIAL_FILES)} files"
+
+
+def _subparsers(parser) -> dict[str, object]:
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+RULES_COMMANDS = ["lint", "schema", "show", "test"]
+
+
+@pytest.mark.parametrize("command", RULES_COMMANDS)
+def test_every_rules_option_and_argument_explains_itself(command):
+    from armory.cli import build_parser
+
+    rules = _subparsers(build_parser())["rules"]
+    assert rules.description, "armory rules --help has no description"
+    parser = _subparsers(rules)[command]
+    unexplained = [action.option_strings[0] if action.option_strings else action.metavar or action.dest
+                   for action in parser._actions if not action.help]
+    assert unexplained == [], f"armory rules {command}: no --help text for {unexplained}"
+
+
+def test_schema_kind_help_names_every_kind(capsys):
+    with pytest.raises(SystemExit):
+        main(["rules", "schema", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--kind {pack,production,drill,failures} which file's schema: a rule pack (the default)" in out
