@@ -320,3 +320,32 @@ def test_register_kind_dispatches_and_a_broken_check_is_a_problem(in_tmp):
             "w.toml: armory could not finish checking this file (RuntimeError: boom); please report this"]
     finally:
         loader._KINDS.pop("widget")
+
+
+def test_a_broken_partial_check_is_a_problem_beside_the_model_problems(in_tmp):
+    from pydantic import BaseModel, ConfigDict
+
+    from armory.rulebook import loader
+
+    class Gadget(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        gadget: dict
+        size: int
+
+    def partial(ctx):
+        if ctx.source.data.get("size") == "none":
+            return [ctx.problem(("gadget", "name"), "seen despite the bad size")]
+        raise RuntimeError("boom")
+
+    loader.register_kind("gadget", Gadget, partial_check=partial)
+    try:
+        assert lint_text(in_tmp, "size = 'none'\n[gadget]\nname = 'g'\n", "g.toml") == [
+            "g.toml:1: size: expected a whole number, not \"none\"",
+            "g.toml:3: gadget.name: seen despite the bad size",
+        ]
+        assert lint_text(in_tmp, "size = 'big'\n[gadget]\n", "g.toml") == [
+            "g.toml: armory could not finish checking this file (RuntimeError: boom); please report this",
+            "g.toml:1: size: expected a whole number, not \"big\"",
+        ]
+    finally:
+        loader._KINDS.pop("gadget")

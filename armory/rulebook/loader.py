@@ -180,8 +180,9 @@ def _partial(check: PartialCheck, source: SourceFile, extra_rules: Sequence[Path
         return list(check(CheckContext(source, tuple(extra_rules))))
     except InputError as err:
         return err.problems or [Problem(source.display, None, "", err.message)]
-    except Exception:  # noqa: BLE001 - a best effort on a broken file must never be the traceback
-        return []
+    except Exception as err:  # noqa: BLE001 - a bug in a check must not become the user's traceback
+        return [Problem(source.display, None, "", f"armory could not finish checking this file "
+                                                  f"({type(err).__name__}: {err}); please report this")]
 
 
 def _load_path(path: Path, extra_rules: Sequence[Path] = (), want: str | None = None) -> _Loaded:
