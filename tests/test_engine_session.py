@@ -258,3 +258,44 @@ def test_live_round_freezes_weapon_and_lot_until_sealed(tmp_path):
     s.seal(item_kind="lot", item="dummy-45", seal_id="S-2", signed_by=["so"])
     s.clear_stop(v.stop_seq, reason="lot quarantined and sealed for the investigator", officer="so")
     assert not s.state.open_stops
+
+
+# -- a failed hold stays open until overridden (audit gap 1) ----------------------
+
+
+def _serial_item(s):
+    return next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", setup="a", weapon="colt")
+                if i.rule.id == "t.serial")
+
+
+@pytest.mark.parametrize("then", ["answer_pass", "answer_fail_again", "correct_pass", "restart"])
+def test_a_failed_hold_stays_open_whatever_is_answered_after(tmp_path, then):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    failing = s.answer(_serial_item(s), ["9999"], by="arm")
+    assert failing.needs_override
+    if then == "answer_pass":
+        assert s.answer(_serial_item(s), ["4471"], by="arm").passed  # recorded...
+    elif then == "answer_fail_again":
+        s.answer(_serial_item(s), ["1234"], by="arm")
+    elif then == "correct_pass":
+        s.correct(failing.entry_seq, ["4471"], reason="typo", by="arm")
+    else:
+        s.answer(_serial_item(s), ["4471"], by="arm")
+        s.close()
+        s = open_session(tmp_path, clock=s.clock)
+    # ...but the hold on the failing answer stays open and blocks the handoff.
+    assert failing.entry_seq in [h.answer_seq for h in s.state.open_holds]
+    item = _serial_item(s)
+    assert item.status == "failed" and item.answer_seq == failing.entry_seq
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    assert not d.allowed and any("t.serial" in r.message for r in d.reasons)
+    # Only an override naming the failing answer lifts it.
+    s.override(failing.entry_seq, reason="serial read off the frame: 4471", signed_by=["so"])
+    assert failing.entry_seq not in [h.answer_seq for h in s.state.open_holds]
+    if then == "answer_fail_again":
+        assert [h.rule_id for h in s.state.open_holds] == ["t.serial"]  # the second failure is a hold of its own
+        s.override(s.state.open_holds[0].answer_seq, reason="frame re-read", signed_by=["so"])
+        s.answer(_serial_item(s), ["4471"], by="arm")
+    assert s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm",
+                           receiver="actor").allowed

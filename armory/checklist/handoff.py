@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from armory.checklist.state import setup_key
 from armory.checklist.types import Decision, Reason, invariant_reason
 from armory.production.vocabulary import HANDLER_ROLES
 
@@ -46,7 +47,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
                 missing.append(item.rule.id)
                 continue
             ans = session.state.answer_for(item.key)
-            if ans is None or not ans.resolved:
+            if ans is None or not ans.resolved or item.status == "failed":
                 failed.append(item.rule.id)
             elif _age(session, ans.time) > valid:
                 stale.append(item.rule.id)
@@ -62,8 +63,14 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
         ans = session.state.answer_for(item.key)
         if ans is None:
             day_missing.append(item.rule.id)
-        elif not ans.resolved:
+        elif not ans.resolved or item.status == "failed":
             day_failed.append(item.rule.id)
+    # A hold opened on this day or this setup stays open until overridden, even if its rule is no longer
+    # planned (the packs changed since): it still blocks.
+    here = {setup_key(day, None, None, None), setup_key(day, scene, setup, weapon)}
+    for hold in session.state.open_holds:
+        if hold.key.rsplit("/", 2)[0] in here and hold.rule_id not in failed and hold.rule_id not in day_failed:
+            day_failed.append(hold.rule_id)
     if day_missing:
         reasons.append(invariant_reason("invariant.checks-complete",
                                         f"Day-start checks not yet answered: {', '.join(day_missing)}."))

@@ -284,7 +284,14 @@ class Session:
             key = check_key(day, scene, setup, weapon, phase, rule.id)
             ans = self.state.answer_for(key)
             status, seq, observed, expected, at = "pending", None, None, None, None
-            if ans is not None:
+            held = self.state.holds_on(key)
+            if held:
+                # A failed hold stays failed until overridden, whatever was answered since: the item
+                # shows the failing answer, the one an override must name.
+                hold = held[0]
+                status, seq, observed, at = "failed", hold.answer_seq, tuple(hold.observed), hold.time
+                expected = ans.expected if ans is not None else None
+            elif ans is not None:
                 seq, observed, expected, at = ans.seq, tuple(ans.observed), ans.expected, ans.time
                 if ans.overridden_by is not None and ans.verdict == "fail":
                     status = "overridden"
@@ -411,35 +418,54 @@ class Session:
         return None
 
     def override(self, answer_seq: int, *, reason: str, signed_by: Sequence[str]):
-        """A signed override of a failed hold. A stop is never overridden: it is cleared."""
+        """A signed override of a failed hold. A stop is never overridden: it is cleared.
+
+        The hold is named by the failing answer's entry, which stays open until
+        overridden even when the check was answered again since.
+        """
         from armory.ledger.entries import Override
 
         key = self.state.answers_by_seq.get(answer_seq)
-        ans = self.state.answers.get(key) if key else None
-        if ans is None or ans.seq != answer_seq:
-            raise InputError(f"entry {answer_seq} is not the current answer of any check")
-        day = key.split("/", 1)[0]
-        signer = signed_by[0] if signed_by else None
+        if key is None:
+            raise InputError(f"entry {answer_seq} is not an answer to any check")
         if not reason.strip() or not signed_by:
             raise InputError("an override needs a reason and a signature")
+        day = key.split("/", 1)[0]
+        signer = signed_by[0]
+        hold = self.state.holds.get(answer_seq)
         reasons = []
-        if ans.verdict != "fail" or ans.severity != "hold":
-            reasons.append(Reason("invariant.stop-open", "Only a failed hold can be overridden; a stop must be cleared "
-                                  "by a safety officer.", ("F5",)) if ans.severity == "stop" else
-                           Reason("override", "There is nothing to override: the check did not fail as a hold.", ()))
-        elif ans.overridden_by is not None:
-            reasons.append(Reason("override", f"Already overridden by entry {ans.overridden_by}.", ()))
-        elif not (self.roles(signer, day) & {"safety_officer", "armorer", "assistant_armorer"}) or (
-                "first_assistant_director" in self.roles(signer, day)):
-            reasons.append(Reason("invariant.clearance-authority",
-                                  f"{self.name(signer)} may not override a hold: only a safety officer or the armorer, "
-                                  "never the first AD.", ("F3",)))
+        if hold is None:
+            source = self.ledger.get(answer_seq)
+            p = source.payload if source is not None else {}
+            if source is not None and source.kind == "correction":
+                corrected = self.ledger.get(p.get("corrects_seq", 0))
+                p = corrected.payload if corrected is not None else {}
+            ans = self.state.answers.get(key)
+            if p.get("severity") == "stop" and p.get("verdict") == "fail":
+                reasons.append(Reason("invariant.stop-open", "Only a failed hold can be overridden; a stop must be "
+                                      "cleared by a safety officer.", ("F5",)))
+            elif ans is not None and ans.seq == answer_seq and ans.overridden_by is not None:
+                reasons.append(Reason("override", f"Already overridden by entry {ans.overridden_by}.", ()))
+            elif p.get("severity") == "hold" and p.get("verdict") == "fail":
+                reasons.append(Reason("override", f"The hold of entry {answer_seq} was already overridden.", ()))
+            else:
+                reasons.append(Reason("override", "There is nothing to override: the check did not fail as a hold.",
+                                      ()))
+        else:
+            reasons.extend(self._override_authority(hold, signer, day))
         if reasons:
             raise self._refuse("override", signer, reasons, day=day)
-        weapon = key.split("/")[3]
         return self._append("override", signer, Override(
-            answer_seq=answer_seq, rule_id=ans.rule_id, weapon=None if weapon == "-" else weapon,
+            answer_seq=answer_seq, rule_id=hold.rule_id, weapon=hold.weapon,
             reason=reason.strip(), signed_by=list(signed_by)))
+
+    def _override_authority(self, hold, signer: str, day: str) -> list[Reason]:
+        roles = self.roles(signer, day)
+        if not (roles & {"safety_officer", "armorer", "assistant_armorer"}) or "first_assistant_director" in roles:
+            return [Reason("invariant.clearance-authority",
+                           f"{self.name(signer)} may not override a hold: only a safety officer or the armorer, "
+                           "never the first AD.", ("F3",))]
+        return []
 
     def correct(self, answer_seq: int, observed: Sequence[str], *, reason: str, by: str):
         """Record a corrected answer pointing at the wrong one. It never lifts a stop or a hold."""

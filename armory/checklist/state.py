@@ -93,11 +93,21 @@ class StopState:
 
 @dataclass
 class HoldState:
+    """A failed hold: open from the failing answer until an override names that answer.
+
+    A later answer on the same check, or a correction, is recorded but never
+    closes it (DESIGN 4): only the override entry does.
+    """
+
     answer_seq: int
     rule_id: str
     weapon: str | None
     day: str
     time: str
+    key: str = ""
+    observed: list[str] = field(default_factory=list)
+    by: str | None = None
+    sensed: bool = False
 
 
 @dataclass
@@ -153,6 +163,8 @@ class State:
     refusals: list[int] = field(default_factory=list)
     unreconciled: dict[int, int] = field(default_factory=dict)
     """Stop seq -> rounds a return did not account for."""
+    holds: dict[int, HoldState] = field(default_factory=dict)
+    """Failing answer seq -> the hold it opened, until an override names that answer."""
     _last_return: tuple[int, int] | None = None
     current_day: str | None = None
     last_seq: int = 0
@@ -176,12 +188,11 @@ class State:
 
     @property
     def open_holds(self) -> list[HoldState]:
-        holds = []
-        for key, ans in self.answers.items():
-            if ans.verdict == "fail" and ans.severity == "hold" and ans.overridden_by is None:
-                day, _scene, _setup, weapon, _phase, _rule = key.split("/", 5)
-                holds.append(HoldState(ans.seq, ans.rule_id, None if weapon == "-" else weapon, day, ans.time))
-        return sorted(holds, key=lambda h: h.answer_seq)
+        return [self.holds[seq] for seq in sorted(self.holds)]
+
+    def holds_on(self, key: str) -> list[HoldState]:
+        """Open holds on one check, oldest first: whatever was answered since, each stays until overridden."""
+        return [h for h in self.open_holds if h.key == key]
 
     @property
     def unreviewed_incidents(self) -> list[IncidentState]:
@@ -240,6 +251,13 @@ class State:
             by=entry.who,
         )
         self.answers_by_seq[entry.seq] = key
+        if p["verdict"] == "fail" and p["severity"] == "hold":
+            self._open_hold(entry.seq, key, self.answers[key])
+
+    def _open_hold(self, seq: int, key: str, ans: AnswerState) -> None:
+        day, _scene, _setup, weapon, _phase, _rule = key.split("/", 5)
+        self.holds[seq] = HoldState(seq, ans.rule_id, None if weapon == "-" else weapon, day, ans.time, key=key,
+                                    observed=list(ans.observed), by=ans.by, sensed=ans.sensed)
 
     def _on_correction(self, entry: EntryLike, p: dict[str, Any]) -> None:
         key = self.answers_by_seq.get(p["corrects_seq"])
@@ -255,9 +273,13 @@ class State:
         ans.corrected_by = entry.seq
         if not still_failed:
             ans.verdict = p["verdict"]
+            if ans.verdict == "fail" and ans.severity == "hold" and ans.overridden_by is None:
+                # A mistyped pass that really failed: the hold opens on the answer it corrects.
+                self._open_hold(ans.seq, key, ans)
         self.answers_by_seq[entry.seq] = key
 
     def _on_override(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.holds.pop(p["answer_seq"], None)
         key = self.answers_by_seq.get(p["answer_seq"])
         if key is not None and self.answers[key].seq == p["answer_seq"]:
             self.answers[key].overridden_by = entry.seq

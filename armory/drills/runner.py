@@ -180,7 +180,9 @@ def _do(session: Session, drill: Drill, step: Step) -> str | None:
             session.clear_stop(stop.seq, reason=step.reason or "cleared in drill", officer=by)
         return None
     if action == "override":
-        seq = _latest_answer(session, step.rule)
+        # The hold the rule opened (it stays open whatever was answered since), else its latest answer.
+        holds = [h.answer_seq for h in session.state.open_holds if h.rule_id == step.rule]
+        seq = max(holds) if holds else _latest_answer(session, step.rule)
         session.override(seq, reason=step.reason or "overridden in drill", signed_by=[by])
         return None
     if action == "correct":
