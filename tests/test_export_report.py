@@ -176,3 +176,63 @@ def test_every_entry_from_the_first_bad_one_on_is_marked_unverified():
 def test_an_intact_record_marks_nothing_unverified():
     page = _render(_golden_chain())
     assert "UNVERIFIED" not in page and "unverified" not in page.split("<body>")[1].split('id="armory-ledger"')[0]
+
+
+# -- the summary in words ---------------------------------------------------------
+
+
+def _summary(page: str) -> str:
+    return page[page.index('id="summary"'): page.index('id="timeline"')]
+
+
+def test_a_hold_never_overridden_is_named_in_words_with_its_id_after():
+    chain = _golden_chain()
+    before_override = [e for e in chain if e["seq"] < 20]  # the hold #19 is not yet overridden
+    summary = _summary(_render(before_override))
+    item = re.search(r"<li><strong>Hold never overridden</strong>.*?</li>", summary).group(0)
+    # the fixture's pack gives this rule no title: the question it asked stands in
+    assert "Feet from the muzzle to the nearest person" in item
+    assert item.index("Feet from the muzzle") < item.index('<code class="rule-id">blanks.muzzle-distance</code>')
+    assert "answered 12 feet, expected at least" in item
+
+
+def test_rules_are_titled_from_the_pack_in_force_and_failures_from_the_catalogue():
+    from armory.export.records import explain_failures, failure_titles
+
+    page = _render(_golden_chain())
+    assert "rule: Chambers inspected (<code>rounds.chamber-count</code>)" in _card(page, 5)
+    assert failure_titles()["F5"] in explain_failures(["F5", "F11"])
+    assert "F2 (No round-by-round dummy check)" in _card(page, 5)
+
+
+def test_an_empty_answer_reads_nothing_entered():
+    from armory.export.records import Names, build_records, plain_reason
+
+    answer = _entry(2, "answer", "day-1")
+    answer["payload"].update(rule_id="incidents.seal", question="Seal on the ammunition", expected="not empty",
+                             observed=[""], verdict="fail", severity="stop")
+    stop = _entry(3, "stop", "day-1")
+    stop["payload"].update(scope="production", weapons=[], cause="incidents.seal",
+                           reason="Seal on the ammunition: observed , expected not empty. Seal everything.")
+    answered, stopped = build_records([answer, stop], Names())
+    assert answered.reason == "nothing entered; expected not empty"
+    assert ("Observed", "nothing entered") in answered.details
+    assert stopped.reason == "Seal on the ammunition: nothing entered, expected not empty. Seal everything."
+    assert plain_reason("observed 3, expected 6") == "observed 3, expected 6"
+
+
+def test_long_reasons_are_cut_at_a_word_and_link_to_the_whole_text():
+    from armory.export.html_report import _clip
+
+    text = ("The armorer collects the weapon from the performer; " * 8).strip()
+    clipped = _clip(text, seq=123)
+    shown = clipped.split("…")[0]
+    assert text.startswith(shown) and text[len(shown)] in " ;" and len(shown) <= 240
+    assert '<a href="#e123" class="more">read all of #123</a>' in clipped
+    assert _clip("short", seq=1) == "short"
+
+
+def test_the_counts_come_before_the_lists_of_what_went_wrong():
+    summary = _summary(_render(_golden_chain()))
+    assert summary.index("<caption>Counts</caption>") < summary.index("Still open at the end") \
+        < summary.index("What went wrong")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from armory.export.records import (BOOKKEEPING_KINDS, Names, Record, as_int, build_records, clean_all, parse_time,
-                                   zone)
+                                   plain_reason, rule_titles, zone)
 from armory.export.summary import Summary, summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -191,9 +191,32 @@ def _outcomes(chain: Sequence[dict], tz: dt.tzinfo, suspect: Unverified | None =
     return outcomes
 
 
-def _clip(text: str, limit: int = 240) -> str:
-    """A long reason cut for a list; the entry itself shows it whole."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _clip(text: str, limit: int = 240, seq: int | None = None) -> str:
+    """A long reason cut for a list, as html: cut at a word boundary, with a link to the entry, which
+    shows it whole."""
+    if len(text) <= limit:
+        return escape(text)
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    cut = cut.rstrip(" ,;:—-")
+    more = f' <a href="#e{seq}" class="more">read all of #{seq}</a>' if seq is not None else ""
+    return f"{escape(cut)}…{more}"
+
+
+def _rule_words(rule_id: str, titles: dict[str, str], question: str) -> str:
+    """A rule as html: its title (else the question it asked) in words, its id after it, smaller."""
+    words = titles.get(rule_id) or question
+    code = f'<code class="rule-id">{escape(rule_id)}</code>' if rule_id else ""
+    if not words:
+        return code
+    return f"{escape(words)} {code}".rstrip() if not code else f"{escape(words)} <span class=\"rule-ref\">(rule {code})</span>"
+
+
+def _observed_text(values: Any) -> str:
+    text = ", ".join(str(v) for v in values) if isinstance(values, list) else ("" if values is None else str(values))
+    return text if text.strip(" ,") else "nothing entered"
 
 
 def _link(seq: int) -> str:
@@ -312,21 +335,26 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
                   suspect: Unverified | None = None) -> str:
     by_seq = {as_int(e.get("seq")): e for e in data.chain}
     tag = suspect.tag if suspect is not None else (lambda seq: "")
+    titles = rule_titles(data.chain)
     attention = []
     for seq in summary.open_stops:
         payload = by_seq.get(seq, {}).get("payload") or {}
         target = "every firearm" if payload.get("scope") == "production" else ", ".join(payload.get("weapons") or [])
         attention.append(f"<li>{tag(seq)}<strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
-                         f"{escape(_clip(str(payload.get('reason', ''))))}</li>")
+                         f"{_clip(plain_reason(str(payload.get('reason', ''))), seq=seq)}</li>")
     for seq in summary.unreviewed_incidents:
         payload = by_seq.get(seq, {}).get("payload") or {}
         attention.append(f"<li>{tag(seq)}<strong>Incident not yet reviewed</strong> ({_link(seq)}): "
-                         f"{escape(str(payload.get('description', '')))}</li>")
+                         f"{_clip(str(payload.get('description', '')), seq=seq)}</li>")
     for seq in summary.open_holds:
         payload = by_seq.get(seq, {}).get("payload") or {}
         weapon = f" on {payload['weapon']}" if payload.get("weapon") else ""
-        attention.append(f"<li>{tag(seq)}<strong>Hold never overridden</strong> ({_link(seq)}): "
-                         f"{escape(str(payload.get('rule_id')))}{escape(weapon)}</li>")
+        rule_id = str(payload.get("rule_id") or "")
+        observed = _observed_text(payload.get("observed"))
+        attention.append(f"<li>{tag(seq)}<strong>Hold never overridden</strong> ({_link(seq)}){escape(weapon)}: "
+                         f"{_rule_words(rule_id, titles, str(payload.get('question') or ''))}"
+                         f" — {escape(observed if observed == 'nothing entered' else 'answered ' + observed)}, "
+                         f"expected {escape(str(payload.get('expected', '?')))}</li>")
     out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',
            '<p class="hint">New to these words (stop, hold, override, clearance)? '
            '<a href="#words">They are explained at the end.</a></p>']
@@ -335,33 +363,38 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         out.append(f'<p class="doubt"><strong>✘ This record does not verify:</strong> {escape(since)} may have been '
                    "changed, added, removed or reordered since it was written. They are counted and listed below as "
                    "they now read, each marked UNVERIFIED; do not rely on them.</p>")
+    out.append('<div class="summary-top"><table class="counts"><caption>Counts</caption><thead><tr><th scope="col">What</th>'
+               '<th scope="col" class="num">How many</th></tr></thead><tbody>')
+    for label, number, css in summary.counts():
+        cls = f' class="{css}"' if css else ""
+        out.append(f'<tr{cls}><th scope="row">{escape(label)}</th><td class="num">{number}</td></tr>')
+    out.append("</tbody></table>")
     when = "at the end of this record"
     if attention:
         out.append(f'<div class="attention"><h3>Still open {when}</h3><ul>{"".join(attention)}</ul></div>')
     else:
         out.append(f'<div class="calm"><p>No stop, hold or incident is open {when}.</p></div>')
+    out.append("</div>")
     if summary.serious:
         out.append("<h3>What went wrong, most serious first</h3><ul class=\"serious-list\">")
         order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
         ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
         outcomes = _outcomes(data.chain, tz, suspect)
         for record in ranked:
-            reason = f" — {escape(_clip(record.reason))}" if record.reason else ""
+            reason = f" — {_clip(record.reason, seq=record.seq)}" if record.reason else ""
             when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
             outcome = outcomes.get(record.seq)
             after = f" <em>({outcome})</em>" if outcome else ""
+            rule = ""
+            if record.rule and record.rule in titles and record.kind != "answer":
+                rule = f" ({_rule_words(record.rule, titles, '')})"
             out.append(f"<li>{tag(record.seq)}{_link(record.seq)} {escape(when)} "
                        f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.short or record.what)}"
-                       f"{reason}{after}</li>")
+                       f"{rule}{reason}{after}</li>")
         out.append("</ul>")
     else:
         out.append("<p>Nothing failed: no stop, incident, refusal, override or failed check.</p>")
-    out.append('<table class="counts"><caption>Counts</caption><thead><tr><th scope="col">What</th>'
-               '<th scope="col" class="num">How many</th></tr></thead><tbody>')
-    for label, number, css in summary.counts():
-        cls = f' class="{css}"' if css else ""
-        out.append(f'<tr{cls}><th scope="row">{escape(label)}</th><td class="num">{number}</td></tr>')
-    out.append("</tbody></table></section>")
+    out.append("</section>")
     return "".join(out)
 
 
@@ -417,6 +450,7 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
     written after a day's last entry under their own heading, apart from the day."""
     out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
            "<p>Each entry links to itself (<code>#e</code> and its number). Times are local.</p>"]
+    titles = rule_titles(data.chain)
     unset = object()
     current: object = unset
     last_day: str | None = None
@@ -438,7 +472,7 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
                 out.append('<p class="hint">Written when the record was exported, after the day\'s last entry: '
                            "they sign and note the chain so far, and are not part of the day.</p>")
             out.append('<ol class="entries">')
-        out.append(_entry_html(record, suspect))
+        out.append(_entry_html(record, suspect, titles))
         if progress is not None and index % 1000 == 0:
             progress(index)
     if listed:
@@ -476,7 +510,7 @@ def _day_heading(record: Record, names: Names) -> str:
     return f"Outside any shooting day ({date})"
 
 
-def _entry_html(record: Record, suspect: "Unverified | None" = None) -> str:
+def _entry_html(record: Record, suspect: "Unverified | None" = None, titles: dict[str, str] | None = None) -> str:
     css = f" {record.severity}" if record.severity else ""
     doubt = suspect.note(record.seq) if suspect is not None else ""
     if doubt:
@@ -491,7 +525,9 @@ def _entry_html(record: Record, suspect: "Unverified | None" = None) -> str:
         if value:
             head.append(f"{label} {escape(value)}")
     if record.rule:
-        head.append(f"rule <code>{escape(record.rule)}</code>")
+        title = (titles or {}).get(record.rule)
+        head.append(f"rule: {escape(title)} (<code>{escape(record.rule)}</code>)" if title
+                    else f"rule <code>{escape(record.rule)}</code>")
     if record.result:
         head.append(f'<span class="result">{escape(record.result)}</span>')
     if record.hash:

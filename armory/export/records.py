@@ -10,6 +10,7 @@ local time, the day it belongs to) and answers the questions the summary asks
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -245,6 +246,75 @@ def _join(values: Any) -> str:
     return "" if values is None else str(values)
 
 
+NOTHING_ENTERED = "nothing entered"
+
+
+def _observed(values: Any) -> str:
+    """What someone answered, as text: "nothing entered" for an empty answer, never an empty gap."""
+    text = _join(values)
+    return text if text.strip(" ,") else NOTHING_ENTERED
+
+
+def plain_reason(text: str) -> str:
+    """A recorded reason as a producer reads it: the engine writes an empty answer as ``observed ,``."""
+    if "observed" not in text:
+        return text
+    return re.sub(r"\bobserved\s*(?:,\s*)+(?=expected\b)", f"{NOTHING_ENTERED}, ", text)
+
+
+_FAILURE_TITLES: dict[str, str] | None = None
+
+
+def failure_titles() -> dict[str, str]:
+    """Failure id -> title, from the bundled ``rules/failures.toml`` (empty when it cannot be read)."""
+    global _FAILURE_TITLES
+    if _FAILURE_TITLES is None:
+        try:
+            from armory.rulebook.loader import load_failures
+
+            _FAILURE_TITLES = {f.id: f.title for f in load_failures().failure}
+        except Exception:  # noqa: BLE001 - the report is still written, with the bare ids
+            _FAILURE_TITLES = {}
+    return _FAILURE_TITLES
+
+
+def explain_failures(values: Any) -> str:
+    """``F5, F11`` as ``F5 (Earlier discharges and complaints ignored); F11 (...)``."""
+    ids = [str(v) for v in values] if isinstance(values, (list, tuple)) else [s.strip() for s in _join(values).split(",")]
+    titles = failure_titles()
+    return "; ".join(f"{i} ({titles[i]})" if i in titles else i for i in ids if i)
+
+
+def rule_titles(entries: Iterable[dict]) -> dict[str, str]:
+    """Rule id -> title, read from the full text of each rule pack the record carries (as recorded when a
+    day opened), so a report names each rule in words, as the pack in force named it; the engine's own
+    invariants (which no pack can switch off) by their titles."""
+    import tomllib
+
+    from armory.checklist.invariants import INVARIANTS
+
+    titles: dict[str, str] = {inv.id: inv.title for inv in INVARIANTS.values()}
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.get("kind") not in ("day_opened", "packs_changed"):
+            continue
+        for pack in _payload(entry).get("packs") or []:
+            if not isinstance(pack, dict) or not isinstance(pack.get("text"), str):
+                continue
+            key = str(pack.get("hash")) or pack["text"]
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                parsed = tomllib.loads(pack["text"])
+            except (tomllib.TOMLDecodeError, ValueError):
+                continue
+            for rule in parsed.get("rule") or []:
+                if isinstance(rule, dict) and isinstance(rule.get("id"), str) and isinstance(rule.get("title"), str):
+                    titles.setdefault(rule["id"], rule["title"])
+    return titles
+
+
 #: Entries the export itself writes (a signed head, a note that an export was made). They belong to the
 #: chain, not to a shooting day: written after a day's last real entry, they do not extend that day.
 BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded"})
@@ -351,14 +421,18 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         else:
             result = f"FAIL ({sev})" if sev else "FAIL"
             severity = "serious" if sev in ("stop", "hold") else "warning"
-            reason = f"expected {p.get('expected', '?')}, observed {_join(p.get('observed'))}"
+            observed = _observed(p.get("observed"))
+            if observed == NOTHING_ENTERED:
+                reason = f"{NOTHING_ENTERED}; expected {p.get('expected', '?')}"
+            else:
+                reason = f"expected {p.get('expected', '?')}, observed {observed}"
         details += [
             ("Expected", str(p.get("expected", ""))),
-            ("Observed", _join(p.get("observed"))),
+            ("Observed", _observed(p.get("observed"))),
             ("Severity", str(sev)),
         ]
         if p.get("failures"):
-            details.append(("Prevents", _join(p.get("failures"))))
+            details.append(("Prevents", explain_failures(p.get("failures"))))
         details.append(("Rule pack", f"{p.get('pack_id')} (sha256 {str(p.get('pack_hash', ''))[:16]}…)"))
         if p.get("signed_by"):
             details.append(("Signed by", n.people(p["signed_by"])))
@@ -382,17 +456,17 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         if original:
             details += [("The rule asked", str(original.get("question", ""))),
                         ("Expected", str(original.get("expected", ""))),
-                        ("Observed", _join(original.get("observed")))]
+                        ("Observed", _observed(original.get("observed")))]
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "correction":
-        what = f"Answer #{p.get('corrects_seq')} corrected to {_join(p.get('observed'))} ({p.get('verdict')})"
+        what = f"Answer #{p.get('corrects_seq')} corrected to {_observed(p.get('observed'))} ({p.get('verdict')})"
         reason = str(p.get("reason", ""))
         result = "corrected"
         severity = "warning"
         original = answers.get(as_int(p.get("corrects_seq")))
         if original:
             rule = str(original.get("rule_id", ""))
-            details.append(("Originally observed", _join(original.get("observed"))))
+            details.append(("Originally observed", _observed(original.get("observed"))))
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "stop":
         if p.get("scope") == "production":
@@ -402,7 +476,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         what = f"STOP on {target}: back to the armorer until a safety officer clears it"
         short = f"STOP on {target}"
         rule = str(p.get("cause", ""))
-        reason = str(p.get("reason", ""))
+        reason = plain_reason(str(p.get("reason", "")))
         result = "stopped"
         severity = "serious"
         if p.get("caused_by"):
@@ -410,7 +484,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         if p.get("from_seq"):
             details.append(("Because of entry", f"#{p['from_seq']}"))
         if p.get("failures"):
-            details.append(("Prevents", _join(p.get("failures"))))
+            details.append(("Prevents", explain_failures(p.get("failures"))))
     elif kind == "clearance":
         what = f"Stop #{p.get('stop_seq')} cleared"
         reason = str(p.get("reason", ""))
@@ -425,13 +499,13 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     elif kind == "refusal":
         actor = n.person(p.get("actor")) or "someone"
         target = f" of {weapon}" if weapon else ""
-        what = f"Refused: {actor} tried a {p.get('action', 'action')}{target}"
+        what = f"Refused: {actor} tried a {str(p.get('action', 'action')).replace('_', ' ')}{target}"
         rule = str(p.get("cause", ""))
-        reason = str(p.get("reason", ""))
+        reason = plain_reason(str(p.get("reason", "")))
         result = "refused"
         severity = "serious"
         if p.get("failures"):
-            details.append(("Prevents", _join(p.get("failures"))))
+            details.append(("Prevents", explain_failures(p.get("failures"))))
     elif kind == "return":
         what = (f"{n.person(p.get('receiver'))} took {weapon} back from {n.person(p.get('giver'))}:"
                 f" {p.get('rounds_out')} out, {p.get('rounds_fired')} fired, {p.get('rounds_returned')} returned")
