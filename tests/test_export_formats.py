@@ -111,7 +111,8 @@ def test_tampered_export_fails_naming_the_entry(exported, tmp_path, name, tamper
         expected_seq = seq + 1
     else:  # edited, and its hash recomputed so it matches itself: the next entry's prev gives it away
         entry["payload"]["reason"] = "No reason needed"
-        lines[index] = json.dumps(_rehash(entry), ensure_ascii=False, separators=(",", ":"))
+        # written in canonical form (sorted keys), as a careful forger would: only the link can give it away
+        lines[index] = json.dumps(_rehash(entry), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         expected_seq = seq + 1
     bad = _write(tmp_path / name, before, lines, after)
     result, _ = verify_file(bad)
@@ -129,7 +130,8 @@ def test_whole_chain_rehashed_still_fails_on_its_signed_checkpoint(exported, tmp
         entry["prev"] = prev
         entry.update(_rehash(entry))
         prev = entry["hash"]
-    bad = _write(tmp_path / "rewritten.jsonl", before, [json.dumps(e, ensure_ascii=False) for e in entries], after)
+    canonical = [json.dumps(e, ensure_ascii=False, separators=(",", ":"), sort_keys=True) for e in entries]
+    bad = _write(tmp_path / "rewritten.jsonl", before, canonical, after)
     result, _ = verify_file(bad)
     assert not result.ok
     assert result.first_bad[1] == "checkpoint", result.first_bad

@@ -266,6 +266,57 @@ def test_an_export_without_any_checkpoint_says_so(export, capsys):
     assert "entries before it that link up: 3," in text
 
 
+def _with_a_repeated_kind(line: str) -> str:
+    # keys put in front of the entry's own: json.loads keeps the last, a naive reader (or a person) the first
+    return '{"kind":"note","payload":{"text":"nothing happened"},' + line[1:]
+
+
+@pytest.mark.parametrize("change, what", [
+    (_with_a_repeated_kind, "in entry #4, the key 'kind' appears twice in one object"),
+    (lambda line: line.replace(",", ", "), "entry #4 is written differently from its canonical form (extra "
+                                           "whitespace at column"),
+    (lambda line: " " + line, "entry #4 is written differently from its canonical form (whitespace around it)"),
+    (lambda line: line + "\r", "a carriage return at its end"),
+    (lambda line: line.replace('{"clock_skew_ms":0,', '{"clock_skew_ms":-0,'),
+     "entry #4 is written differently from its canonical form (it first differs at column 18)"),
+])
+def test_a_line_that_is_not_its_entrys_canonical_bytes_is_named(export, capsys, change, what):
+    lines = _lines(export)
+    assert verify_file(export)[0].ok
+    lines[3] = change(lines[3])
+    _write(export, lines)
+    assert verify_entries(json.loads(line) for line in lines).ok  # the hashes alone still hold
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #4 (handoff)" in text and what in text
+    assert "not the exact bytes armory writes" in text and "entries before it that link up: 3" in text
+
+
+def test_a_repeated_key_in_a_reports_embedded_data_is_named(export, tmp_path, capsys):
+    lines = _lines(export)
+    report = tmp_path / "report.html"
+    report.write_text(_html(lines))
+    assert _verify(capsys, report)[0] == 0
+    lines[3] = _with_a_repeated_kind(lines[3])
+    report.write_text(_html(lines))
+    code, text = _verify(capsys, report)
+    assert code == 1 and "#4 (handoff)" in text and "the key 'kind' appears twice" in text
+
+
+def test_a_changed_entry_is_named_as_changed_even_when_its_line_is_also_not_canonical(export, capsys):
+    lines = _lines(export)
+    record = json.loads(lines[3])
+    record["payload"]["rounds"] = 6
+    lines[3] = json.dumps(record, indent=None)  # spaces after ':' and ','
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #4 (handoff)" in text and "changed after it was written" in text
+
+
+def test_an_export_without_its_final_newline_still_verifies(export, capsys):
+    export.write_bytes(export.read_bytes().rstrip(b"\n"))
+    assert _verify(capsys, export)[0] == 0
+
+
 def test_head_needs_eight_hex_digits(export, capsys):
     code, text = _verify(capsys, export, "--head", "abc")
     assert code == 2 and "at least 8 hex" in text
