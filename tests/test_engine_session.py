@@ -299,3 +299,37 @@ def test_a_failed_hold_stays_open_whatever_is_answered_after(tmp_path, then):
         s.answer(_serial_item(s), ["4471"], by="arm")
     assert s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm",
                            receiver="actor").allowed
+
+
+# -- sealed evidence is never loaded or issued again (audit gap 2) -----------------
+
+
+@pytest.mark.parametrize("sealed", ["lot", "weapon"])
+def test_a_sealed_lot_or_weapon_is_never_loaded(tmp_path, sealed):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    if sealed == "lot":
+        s.seal(item_kind="lot", item="dummy-45", seal_id="S-2", signed_by=["so"])
+    else:
+        s.seal(item_kind="weapon", item="colt", seal_id="S-1", signed_by=["so"])
+    with pytest.raises(Refused) as err:
+        s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=1, method="rattle", by="arm")
+    reason = err.value.reasons[0]
+    assert reason.cause == "invariant.sealed" and "F8" in reason.failures
+    assert ("F1" in reason.failures) == (sealed == "lot")
+    assert not s.state.rounds_for("day-1", "church", "a", "colt")
+    last = list(s.ledger.entries(scope=s.scope))[-1]
+    assert last.kind == "refusal" and last.payload["action"] == "verify_round"
+
+
+def test_a_lot_sealed_after_loading_blocks_the_handoff(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.seal(item_kind="lot", item="dummy-45", seal_id="S-2", signed_by=["so"])
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    assert [r.cause for r in d.reasons] == ["invariant.sealed"]
+    assert "dummy-45" in d.reasons[0].message and {"F1", "F8"} <= set(d.reasons[0].failures)
+    # A setup loaded from another lot is not touched by that seal.
+    ready_colt(s, scene="street", setup="b")
+    assert s.may_hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm",
+                           receiver="actor").allowed

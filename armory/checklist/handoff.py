@@ -36,6 +36,22 @@ def _age(session: Session, stamp: str) -> dt.timedelta:
     return session.now() - parse_time(stamp)
 
 
+def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> list[Reason]:
+    """Evidence that may not be loaded or issued: a sealed weapon, or rounds from a sealed lot."""
+    reasons = []
+    seal = session.state.weapons[weapon].sealed if weapon in session.state.weapons else None  # None: lot only
+    if seal:
+        reasons.append(Reason("invariant.sealed", f"{weapon} is sealed as evidence ({seal}): no round goes into it. "
+                              "Sealed evidence moves only to a named investigator.", ("F8",)))
+    if lot and lot in session.state.sealed_lots:
+        reasons.append(Reason(
+            "invariant.sealed",
+            f"Lot {lot} is sealed as evidence ({session.state.sealed_lots[lot]}): a lot that held a live round or was "
+            "involved in an injury never goes into a weapon again, on any setup. Sealed evidence moves only to a "
+            "named investigator.", ("F1", "F8")))
+    return reasons
+
+
 def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
     """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
     reasons: list[Reason] = []
@@ -84,6 +100,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
             f"Older than {int(valid.total_seconds() // 60)} minutes, check again: {', '.join(stale)}."))
     issue = session.issue_of(day, scene, setup, weapon)
     model = session.weapon(weapon)
+    reasons.extend(sealed_reasons(session, None, issue.lot))  # the weapon's own seal: handoff_decision
     if model.firing and issue.load != "cold":
         rounds = session.state.rounds_for(day, scene, setup, weapon)
         verified = [r for n, r in rounds.items() if 1 <= n <= issue.rounds]

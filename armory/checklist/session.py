@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from armory.checklist import judge as judging
-from armory.checklist.handoff import handoff_decision, is_handler
+from armory.checklist.handoff import handoff_decision, is_handler, sealed_reasons
 from armory.checklist.invariants import INVARIANTS
 from armory.checklist.state import STOPPING_INCIDENTS, State, check_key, setup_key
 from armory.checklist.types import (
@@ -510,6 +510,9 @@ class Session:
             raise judging.AnswerError(f"unknown method {method!r}; expected one of {', '.join(ROUND_METHODS)}")
         if not 1 <= round_no <= max(issue.rounds, 0):
             raise judging.AnswerError(f"round {round_no} is outside the {issue.rounds} rounds this setup loads")
+        sealed = sealed_reasons(self, weapon, issue.lot)
+        if sealed:
+            raise self._refuse("verify_round", by, sealed, weapon=weapon, day=day)
         fits = ROUND_METHODS[method]
         passed = fits is not None and fits == issue.load
         entry = self._append("round_verified", by, RoundVerified(

@@ -163,6 +163,8 @@ class State:
     refusals: list[int] = field(default_factory=list)
     unreconciled: dict[int, int] = field(default_factory=dict)
     """Stop seq -> rounds a return did not account for."""
+    sealed_lots: dict[str, str] = field(default_factory=dict)
+    """Lot id -> seal id: ammunition frozen as evidence, never loaded again."""
     holds: dict[int, HoldState] = field(default_factory=dict)
     """Failing answer seq -> the hold it opened, until an override names that answer."""
     _last_return: tuple[int, int] | None = None
@@ -347,6 +349,8 @@ class State:
     def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["item_kind"] == "weapon":
             self._weapon(p["item"]).sealed = p["seal_id"]
+        elif p["item_kind"] == "lot":
+            self.sealed_lots[p["item"]] = p["seal_id"]
 
     def _on_custody_transfer(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["item"] in self.weapons:
