@@ -222,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ledger(p)
     _add_production(p)
-    p.add_argument("--format", choices=["jsonl", "csv", "html"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "html"], default=None,
+                   help="default: from the --out name's suffix (.jsonl, .csv, .html), else jsonl")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="the file to write (an evidence bundle: a new or empty directory); it must not be a "
                         "device, a pipe or a symbolic link, which the export would replace")

@@ -280,3 +280,33 @@ def test_atomic_open_refuses_a_target_that_changed_into_a_special_file_while_wri
             handle.write("new")
             os.mkfifo(target)
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+@pytest.mark.parametrize("name, fmt", [("x.html", "html"), ("x.csv", "csv"), ("x.jsonl", "jsonl"),
+                                       ("X.HTM", "html"), ("x", "jsonl"), ("x.txt", "jsonl")])
+def test_without_format_the_out_suffix_chooses_it(ledger, tmp_path, capsys, name, fmt):
+    from armory.ledger.verify import verify_file
+
+    out = tmp_path / name
+    assert run("--ledger", str(ledger), "--out", str(out)) == 0
+    assert f"({fmt})" in capsys.readouterr().err
+    with Ledger.open(ledger, readonly=True) as opened:
+        assert opened.head().payload["format"] == fmt
+    if fmt != "csv":
+        assert verify_file(out)[0].ok
+
+
+def test_a_format_that_contradicts_the_out_suffix_is_refused(ledger, tmp_path, capsys):
+    before = _kinds(ledger)
+    assert run("--ledger", str(ledger), "--format", "jsonl", "--out", str(tmp_path / "x.html")) == 2
+    err = capsys.readouterr().err
+    assert "--format jsonl but --out" in err and "name it x.jsonl, or leave out --format" in err
+    assert _kinds(ledger) == before and not (tmp_path / "x.html").exists()
+    assert run("--ledger", str(ledger), "--format", "jsonl", "--out", str(tmp_path / "x.txt")) == 0
+
+
+def test_format_with_incident_is_refused(ledger, tmp_path, capsys):
+    before = _kinds(ledger)
+    assert run("--ledger", str(ledger), "--incident", "28", "--format", "html", "--out", str(tmp_path / "r.html")) == 2
+    assert "--format html does not apply to --incident" in capsys.readouterr().err
+    assert _kinds(ledger) == before and not (tmp_path / "r.html").exists()

@@ -40,19 +40,45 @@ class Loaded:
 def export(args: argparse.Namespace) -> int:
     if args.incident is not None and args.day is not None:
         raise InputError("--day does not apply to --incident: an evidence bundle always carries the whole chain")
+    if args.incident is not None and args.format is not None:
+        raise InputError(f"--format {args.format} does not apply to --incident: an evidence bundle is a directory "
+                         "that holds the chain (jsonl), its index and an html report of the incident; give --out DIR "
+                         "without --format")
+    fmt = None
     if args.incident is None:
         from armory.export.atomic import check_target
 
         out = check_target(args.out)  # "--out sub/" or a device is refused before the ledger is even opened
+        fmt = export_format(args.format, out)
     loaded = _open(args)
     try:
         if args.incident is not None:
             from armory.export.bundle_write import export_bundle
 
             return export_bundle(loaded, args.incident, Path(args.out), stderr=sys.stderr)
-        return export_file(loaded, args.format, out, day=args.day, stderr=sys.stderr)
+        return export_file(loaded, fmt, out, day=args.day, stderr=sys.stderr)
     finally:
         loaded.ledger.close()
+
+
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def export_format(given: str | None, out: Path) -> str:
+    """The format to write: --format if given, else the one --out's suffix names, else jsonl.
+
+    A --format that contradicts a suffix naming another format is refused:
+    the file would be opened by the wrong program, and ``log verify`` reads a
+    ``.html`` file as a report, so a jsonl chain in ``x.html`` would not verify.
+    """
+    by_suffix = _SUFFIX_FORMATS.get(out.suffix.lower())
+    if given is None:
+        return by_suffix or "jsonl"
+    if by_suffix is not None and by_suffix != given:
+        raise InputError(f"--format {given} but --out {out} ends in {out.suffix}, which names {by_suffix}: the file "
+                         f"would be misread (log verify reads a {out.suffix} file as {by_suffix}); name it "
+                         f"{out.with_suffix('.' + given).name}, or leave out --format")
+    return given
 
 
 def _open(args: argparse.Namespace) -> Loaded:
