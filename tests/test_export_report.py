@@ -236,3 +236,20 @@ def test_the_counts_come_before_the_lists_of_what_went_wrong():
     summary = _summary(_render(_golden_chain()))
     assert summary.index("<caption>Counts</caption>") < summary.index("Still open at the end") \
         < summary.index("What went wrong")
+
+
+# -- paper ------------------------------------------------------------------------
+
+
+def test_print_lets_large_boxes_break_between_items_and_keeps_headings_with_their_text():
+    from armory.export.html_report import CSS_PATH
+
+    css = CSS_PATH.read_text(encoding="utf-8")
+    printed = css[css.index("@media print"):]
+    avoided = re.findall(r"([^{}]*)\{\s*break-inside:\s*avoid", printed)
+    kept_whole = {s.strip() for rule in avoided for s in rule.split(",")}
+    assert ".attention" not in kept_whole and "ol.entries" not in kept_whole  # else a blank page 1
+    assert {".attention li", ".serious-list li", ".entry"} <= kept_whole
+    assert re.search(r"h2, h3[^{]*\{\s*break-after:\s*avoid", printed)
+    # pack ids ("incidents") never break inside the word; only the hash may
+    assert re.search(r"table\.packs th, table\.packs td \{[^}]*word-break: normal", css)
