@@ -26,6 +26,16 @@ def clear_stop(app, stop_seq: int, on_done: Callable[[bool], None] | None = None
     stop = next((s for s in app.session.state.open_stops if s.seq == stop_seq), None)
     if stop is None:
         return
+    from armory.tui.screens.seal import seal_evidence, unsealed_evidence
+
+    unsealed = unsealed_evidence(app.session, stop_seq)
+    if unsealed:
+        # The engine refuses the clearance until these are sealed: say so before anyone types a PIN.
+        app.notify(f"Seal {', '.join(unsealed)} as evidence first; the clearance follows.", title="Seal first",
+                   timeout=8)
+        seal_evidence(app, stop_seq, on_done=lambda sealed: clear_stop(app, stop_seq, on_done) if sealed
+                      else (on_done(False) if on_done else None))
+        return
     day = app.session.state.current_day
     officers = app.crew_choices(day, {"safety_officer"}) or app.crew_choices(day)
     summary = [

@@ -25,6 +25,8 @@ class HomeScreen(ArmoryScreen):
                 tooltip="A safety officer signs a clearance with a reason"),
         Binding("r", "record", "Record", id="home.record",
                 tooltip="The day's ledger in plain language, whether it verifies, export"),
+        Binding("e", "evidence", "Evidence out", id="home.evidence",
+                tooltip="Hand a sealed item to a named investigator, with a receipt"),
     ]
 
     def body(self) -> ComposeResult:
@@ -35,6 +37,11 @@ class HomeScreen(ArmoryScreen):
             yield Static(duty_text, id="duty-line", markup=False)
             yield DataTable(id="weapons", cursor_type="row", zebra_stripes=True)
             yield Static(self.sample_text(), id="sample-pins", markup=False)
+
+    def on_screen_resume(self) -> None:
+        if self.app.screen is self and self.is_attached:
+            self.app.note_position({"screen": "home"})
+        super().on_screen_resume()
 
     @property
     def day(self):
@@ -101,6 +108,8 @@ class HomeScreen(ArmoryScreen):
             return True if state.current_day else None
         if action == "clear_stop":
             return True if state.open_stops else None
+        if action == "evidence":
+            return True if self.session.sealed_items() else False
         return True
 
     def action_open_day(self) -> None:
@@ -124,6 +133,11 @@ class HomeScreen(ArmoryScreen):
         from armory.tui.screens.clear import choose_and_clear
 
         choose_and_clear(self.app)
+
+    def action_evidence(self) -> None:
+        from armory.tui.screens.seal import hand_to_investigator
+
+        hand_to_investigator(self.app)
 
     def action_record(self) -> None:
         from armory.tui.screens.record import RecordScreen

@@ -17,20 +17,28 @@ class StopScreen(Screen[None]):
                 tooltip="Back to work; every stopped firearm stays stopped until cleared"),
         Binding("x", "clear", "Clear this stop", id="stop.clear",
                 tooltip="A safety officer signs a clearance with a reason"),
+        Binding("s", "seal", "Seal evidence", id="stop.seal",
+                tooltip="Record the seal number of each item this stop froze as evidence"),
     ]
 
     def __init__(self, stop) -> None:
         super().__init__()
         self.stop = stop
 
-    def compose(self) -> ComposeResult:
+    def text(self) -> str:
         stop = self.stop
         if stop.scope == "production":
             what = "EVERY FIREARM OF THE PRODUCTION IS STOPPED"
         else:
             what = f"STOPPED: {', '.join(stop.weapons)}"
         failures = ", ".join(stop.failures) or "none named"
-        caused = self.app.crew_name(stop.caused_by) if stop.caused_by else "not recorded"
+        if stop.caused_by:
+            who = f"Caused by: {self.app.crew_name(stop.caused_by)}"
+        else:
+            # A misfire or a live round found has no one who "caused" it: say who recorded what set it off.
+            source = self.app.session.ledger.get(stop.from_seq) if stop.from_seq else None
+            who = (f"Recorded by: {self.app.crew_name(source.who)} (entry #{source.seq})"
+                   if source is not None and source.who else "Recorded by: the ledger (sensed)")
         lines = [
             f"■ STOP #{stop.seq}",
             "",
@@ -38,16 +46,48 @@ class StopScreen(Screen[None]):
             "",
             f"What happened: {stop.reason}",
             f"Rule or invariant: {stop.cause}   (DOMAIN failures: {failures})",
-            f"Caused by: {caused}",
+            who,
             "",
+            *self.evidence_lines(),
             "Every stopped firearm goes back to the armorer and nowhere else.",
             "Who must clear it: a safety officer who did not cause it and is",
             "not the 1st AD, signing with a reason (x).",
         ]
+        return "\n".join(lines)
+
+    def compose(self) -> ComposeResult:
         with Center():
             with Vertical(id="stop-box"):
-                yield Static("\n".join(lines), id="stop-text", markup=False)
+                yield Static(self.text(), id="stop-text", markup=False)
         yield Footer()
+
+    def evidence_lines(self) -> list[str]:
+        from armory.tui.screens.seal import unsealed_evidence
+
+        evidence = self.app.session.evidence_for(self.stop.seq)
+        if not evidence:
+            return []
+        unsealed = unsealed_evidence(self.app.session, self.stop.seq)
+        if unsealed:
+            return [f"Frozen as evidence: {', '.join(evidence)}. Seal them first (s); then it can be cleared.", ""]
+        return [f"Frozen as evidence and sealed: {', '.join(evidence)}.", ""]
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "seal":
+            from armory.tui.screens.seal import unsealed_evidence
+
+            return True if unsealed_evidence(self.app.session, self.stop.seq) else False
+        return True
+
+    def action_seal(self) -> None:
+        from armory.tui.screens.seal import seal_evidence
+
+        def sealed(done: bool) -> None:
+            if done:
+                self.query_one("#stop-text", Static).update(self.text())
+                self.refresh_bindings()
+
+        seal_evidence(self.app, self.stop.seq, on_done=sealed)
 
     def action_acknowledge(self) -> None:
         self.dismiss()
