@@ -146,7 +146,7 @@ async def test_a_whole_shooting_day(ledger: Path):
         await pilot.pause()
         assert isinstance(app.screen, RoundsScreen)
         for _ in range(6):
-            await pilot.press("enter")
+            await pilot.press("down", "enter")  # nothing is highlighted until an arrow key is pressed
             await pilot.pause()
         rounds = app.session.state.rounds_for("day-1", "12", "12a", "saa-1")
         assert sorted(rounds) == [1, 2, 3, 4, 5, 6] and {r.verdict for r in rounds.values()} == {"pass"}
@@ -244,7 +244,7 @@ async def test_a_live_round_stops_every_firearm(ledger: Path):
         await pilot.pause()
         options = app.screen.query_one("#methods", OptionList)
         live = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "live")
-        await pilot.press(*["down"] * live, "enter")
+        await pilot.press(*["down"] * (live + 1), "enter")
         await pilot.pause()
         assert isinstance(app.screen, StopScreen)
         stop = app.session.state.open_stops[0]
@@ -285,3 +285,68 @@ async def test_a_wrong_answer_is_corrected_by_a_new_entry(ledger: Path):
         assert corrections[0].payload["corrects_seq"] == wrong.seq
         # The stop stays open: a correction never lifts it.
         assert [s.cause for s in app.session.state.open_stops] == ["handling.serial"]
+
+
+async def test_a_live_round_is_sealed_then_cleared(ledger: Path):
+    """After a live round the weapon and lot are evidence: sealed (numbers recorded) before the stop clears."""
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("up", "enter")  # the last choice: a live round
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        stop = app.session.state.open_stops[0]
+        assert "Seal them first" in str(app.screen.query_one("#stop-text", Static).content)
+        # Clearing first is not possible: the seal modal comes before any PIN for the clearance.
+        await pilot.press("x")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SignModal) and modal.purpose == "seal"
+        modal.query_one("#field-seal-0", Input).value = "EV-0001"
+        modal.query_one("#field-seal-1", Input).value = "EV-0002"
+        await sign(pilot, app, PINS[ARMORER])
+        assert app.session.sealed_items() == {"saa-1": "EV-0001", "d45-a": "EV-0002"}
+        # ...and the clearance follows at once.
+        assert isinstance(app.screen, SignModal) and app.screen.purpose == "clear_stop"
+        await sign(pilot, app, PINS[OFFICER], reason="live round removed, lot quarantined, police informed")
+        assert stop.seq in app.session.state.cleared
+
+
+async def test_take_back_counts_are_checked_before_anyone_signs(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await answer_all(pilot, app)
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        for _ in range(6):
+            await pilot.press("down", "enter")
+            await pilot.pause()
+        await pilot.press("escape", "h")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        assert app.session.state.weapons["saa-1"].holder == ACTOR
+        await pilot.press("t")
+        await pilot.pause()
+        modal = app.screen
+        modal.query_one("#field-fired", Input).value = "two"
+        modal.query_one("#field-returned", Input).value = "-4"
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        # Still the modal, with each problem beside its field, and nothing recorded or lost.
+        assert app.screen is modal
+        assert "whole number" in str(modal.query_one("#msg-field-fired", Static).content)
+        assert "whole number" in str(modal.query_one("#msg-field-returned", Static).content)
+        assert modal.query_one("#field-fired", Input).value == "two"
+        assert app.session.state.weapons["saa-1"].holder == ACTOR

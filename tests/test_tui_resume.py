@@ -72,7 +72,7 @@ async def test_resume_in_the_middle_of_the_rounds(tmp_path: Path):
         await pilot.press("v")
         await pilot.pause()
         for _ in range(2):
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await pilot.pause()
 
     second = make_app(ledger)
@@ -96,3 +96,20 @@ async def test_resume_during_the_day_start_checks(tmp_path: Path):
         await pilot.pause()
         assert isinstance(second.screen, ChecksScreen) and second.screen.phases == ("day_start",)
         assert second.screen.current.key == waiting
+
+
+async def test_a_clean_quit_on_the_first_screen_reopens_there(tmp_path: Path):
+    ledger = tmp_path / "home.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await start_setup_checks(pilot, first, answers=2)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(first.screen, BoardScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(first.screen, HomeScreen)
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, HomeScreen)

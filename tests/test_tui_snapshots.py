@@ -92,7 +92,7 @@ def test_setup_check_with_verdict(snap_compare, tmp_path):
 async def rounds(pilot, app):
     await pilot.press("v")
     await pilot.pause()
-    await pilot.press("enter")
+    await pilot.press("down", "enter")
     await pilot.pause()
 
 

@@ -23,6 +23,8 @@ class ArmoryApp(App[int]):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("f1", "help", "Keys", id="app.help", tooltip="List every key on this screen"),
+        Binding("question_mark", "help", "Keys", id="app.help_question", show=False,
+                tooltip="List every key on this screen"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
                 tooltip="Switch between the light and the dark theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True,

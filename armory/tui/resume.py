@@ -22,10 +22,15 @@ def write_position(path: Path, position: dict | None) -> None:
             path.unlink(missing_ok=True)
             return
         tmp = path.with_name(path.name + ".tmp")
-        # Atomic (write then rename) but not fsync'd: this file is a hint written after the ledger
-        # entry it follows, which is durable; a hint lost to a power cut falls back to the ledger.
+        # Atomic (write then rename), fsync'd only when it holds round answers: otherwise it is a hint
+        # written after the durable ledger entry it follows, and a hint lost to a power cut falls back
+        # to the ledger.
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(position, handle)
+            if position.get("rounds"):
+                # Per-round answers in progress are observations not yet in the ledger: make them durable.
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError:
         pass  # the position is a convenience; the ledger already holds every answer
@@ -71,12 +76,18 @@ def resume(app) -> None:
     if _pending(session, day, ("day_start",)):
         app.push_screen(ChecksScreen(day, ("day_start",)))
         return
+    position = read_position(app.position_path)
+    if position is not None and position.get("screen") == "home":
+        return  # left on the first screen (a clean quit there too): open there
     app.push_screen(BoardScreen(day))
-    position = read_position(app.position_path) or {}
+    position = position or {}
     target = None
     if position.get("day") == day and position.get("screen") in ("checks", "rounds") and position.get("weapon"):
         target = (position["screen"], position["scene"], position["setup"], position["weapon"])
+    elif position.get("screen") == "board":
+        return
     else:
+        # No position at all (lost, or never written): the ledger's latest answer says where work was.
         last = _last_setup_answered(session, day)
         if last is not None:
             kind, scene, setup, weapon = last

@@ -148,8 +148,13 @@ class BoardScreen(ArmoryScreen):
         return True
 
     # -- actions -------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        if self.app.screen is self:  # back on top (not merely passed while a restart rebuilds the stack)
+            self.app.note_position({"screen": "board", "day": self.day})
+        super().on_screen_resume()
+
     def action_back(self) -> None:
-        self.app.note_position(None)
+        self.app.note_position({"screen": "home"})
         self.dismiss()
 
     def action_checks(self) -> None:

@@ -45,6 +45,7 @@ class ChecksScreen(ArmoryScreen):
         self.round_answers: list[str] = []
         self.last_verdict: tuple[str, str] | None = None
         self.showing_why = False
+        self.leaving = False
         self.shown: dict[str, str] = {}
         self.restored_rounds: dict[str, list[str]] = {}
         """Per-round answers given before a crash, from the position file, keyed by check key."""
@@ -170,7 +171,6 @@ class ChecksScreen(ArmoryScreen):
                 "measurement": f"distance with unit ({item.unit or 'feet'})",
                 "text": "in plain words",
             }.get(kind or "", "")
-            field.restrict = r"[0-9]*" if kind == "count" else None
             self.set_focus(field)
         self.update_why()
 
@@ -207,6 +207,7 @@ class ChecksScreen(ArmoryScreen):
             self.put("#answer-msg", f"✗ {err.message}")
             return
         self.round_answers.append(value)
+        self.leaving = False
         if item.per_round and len(self.round_answers) < item.per_round:
             # Rounds answered so far are not an answer yet; the position file keeps them across a crash.
             self.app.note_position({**self.position, "item": item.key, "rounds": self.round_answers})
@@ -317,5 +318,11 @@ class ChecksScreen(ArmoryScreen):
         choose_and_correct(self.app, [i for i in self.items if i.answer_seq and not i.sensed], self.day)
 
     def action_back(self) -> None:
+        if self.round_answers and not self.leaving:
+            # Round answers not yet recorded would be lost: a second Esc is needed to leave them.
+            self.leaving = True
+            self.put("#answer-msg", f"✗ {len(self.round_answers)} round answer(s) are not recorded until every "
+                     "round is answered. Esc again leaves without them.")
+            return
         self.app.note_position(None)
         self.dismiss()

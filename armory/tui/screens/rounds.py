@@ -70,6 +70,13 @@ class RoundsScreen(ArmoryScreen):
             question.update(f"{PASSED} Every round is verified. Esc: back to the board.")
             methods.display = False
             return
+        stops = self.session.state.stops_on(self.weapon)
+        if stops:
+            # Nothing more goes into a stopped weapon; the stop screen and banner say who clears it.
+            question.update(f"{FAILED} {self.weapon} is STOPPED (#{stops[0].seq}): no more rounds go into it "
+                            "until a safety officer clears the stop. Esc: back to the board.")
+            methods.display = False
+            return
         kind = "dummy" if issue.load == "dummies" else "blank"
         question.update(f"Round {round_no} of {issue.rounds}: how was it shown to be a {kind}?")
         fitting = [m for m, load in ROUND_METHODS.items() if load == issue.load]
@@ -78,7 +85,8 @@ class RoundsScreen(ArmoryScreen):
         options.append(Option(f"{FAILED} {ROUND_METHOD_WORDS['live']} (STOPS EVERY FIREARM)", id="live"))
         methods.clear_options()
         methods.add_options(options)
-        methods.highlighted = 0
+        # Nothing highlighted: Enter held down must never verify round after round unseen.
+        methods.highlighted = None
         methods.display = True
         methods.focus()
 

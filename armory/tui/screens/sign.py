@@ -22,6 +22,9 @@ from armory.problems import InputError
 Authenticate = Callable[[str, str, str], None]
 """``authenticate(crew_id, pin, purpose)``; raises InputError on a wrong PIN."""
 
+Validate = Callable[[dict[str, str]], dict[str, str]]
+"""``validate(fields)`` -> ``{field name: what is wrong}``; checked before anyone types a PIN."""
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -60,6 +63,7 @@ class SignModal(ModalScreen[Signed | None]):
         reason_label: str | None = None,
         confirm_label: str = "Sign",
         extra_fields: Sequence[tuple[str, str]] = (),
+        validate: Validate | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -70,6 +74,7 @@ class SignModal(ModalScreen[Signed | None]):
         self.reason_label = reason_label
         self.confirm_label = confirm_label
         self.extra_fields = list(extra_fields)
+        self.validate = validate
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -162,6 +167,16 @@ class SignModal(ModalScreen[Signed | None]):
                 self.query_one(f"#field-{name}", Input).focus()
                 return
             fields[name] = value
+        if self.validate is not None:
+            # Bad values are said beside their field before anyone signs, and nothing typed is lost.
+            problems = self.validate(fields)
+            for name, _label in self.extra_fields:
+                if name in problems:
+                    self._say(f"field-{name}", f"✗ {problems[name]}")
+            first = next((name for name, _label in self.extra_fields if name in problems), None)
+            if first is not None:
+                self.query_one(f"#field-{first}", Input).focus()
+                return
         chosen: list[tuple[int, str, str]] = []
         for index, _signer in enumerate(self.signers):
             who = self.query_one(f"#who-{index}", Select).value

@@ -25,9 +25,6 @@ def take_back(app, day: str, weapon: str) -> None:
         if result is None:
             return
         fired, returned = result.fields["fired"], result.fields["returned"]
-        if not (fired.isdigit() and returned.isdigit()):
-            app.report(InputError(f"rounds fired and returned are whole numbers (not {fired!r}, {returned!r})"))
-            return
         try:
             entry = session.take_back(day=day, weapon=weapon, giver=holder, receiver=result.signed_by[0],
                                       rounds_fired=int(fired), rounds_returned=int(returned),
@@ -45,4 +42,11 @@ def take_back(app, day: str, weapon: str) -> None:
         [Signer("Armorer taking it back", armorers, crew_id=app.operator),
          Signer("Returned by", [c for c in crew if c[1] == holder], crew_id=holder)],
         purpose="return", authenticate=app.authenticate, confirm_label="Sign the return",
-        extra_fields=[("fired", "Rounds fired"), ("returned", "Rounds returned")]), signed)
+        extra_fields=[("fired", "Rounds fired"), ("returned", "Rounds returned")],
+        validate=whole_numbers), signed)
+
+
+def whole_numbers(fields: dict[str, str]) -> dict[str, str]:
+    """Each count is a whole number of rounds, 0 or more, as typed (never trimmed into one)."""
+    return {name: f"a whole number of rounds, like 0 or 6 (not {value!r})"
+            for name, value in fields.items() if not (value.isascii() and value.isdigit())}
