@@ -202,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
         "show",
         "armory.ledger.commands:show",
         "print the ledger in plain language",
+        "Print the ledger's entries in plain language, with filters. A ledger that\n"
+        "drills were run against (armory rules test --ledger) holds each drill run in\n"
+        "its own scope: every run is shown, each line labelled with its run; --run\n"
+        "picks one (--run main: the production's own record).",
     )
     _add_ledger(p)
     _add_production(p)
@@ -209,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
     p.add_argument("--kind", action="append", help="only entries of this kind (repeatable)")
+    p.add_argument("--run", metavar="RUN",
+                   help="only one run: 'main' (the production's own record), a drill's name (every run of it), "
+                        "or a run as each line is labelled (drill:NAME:ID); default: every run")
 
     # export ----------------------------------------------------------------
     p = _sub(

@@ -152,7 +152,9 @@ def test_log_show_in_plain_language_with_filters(capsys, monkeypatch, production
     code, out, err = run(capsys, monkeypatch, *base)
     assert code == 0
     assert "Ann Reyes handed colt-1 (Uberti 1873 Cattleman) to Bob Lee, dummies with 6 rounds" in out
-    assert "drill" not in out  # drills keep to their own scope
+    assert "[drill drill-1] " in out  # a drill run's entries are shown, labelled with their run
+    code, out, _ = run(capsys, monkeypatch, *base, "--run", "main")
+    assert "drill" not in out and "handed" in out
     code, out, _ = run(capsys, monkeypatch, *base, "--weapon", "rifle-1")
     assert out.count("\n") == 1 and "rifle stays in the truck" in out
     code, out, _ = run(capsys, monkeypatch, *base, "--person", "bob")
@@ -163,6 +165,34 @@ def test_log_show_in_plain_language_with_filters(capsys, monkeypatch, production
     assert code == 2 and "did you mean 'handoff'" in err
     code, out, err = run(capsys, monkeypatch, *base, "--weapon", "colt-9")
     assert code == 2 and "no such weapon" in err
+
+
+def test_log_show_shows_every_drill_run_labelled_and_filters_by_run(capsys, monkeypatch, production, ledger_path):
+    # as 'armory rules test --ledger X' leaves it: each drill run in its own scope, each with its own day-1
+    with Ledger.open(ledger_path, production_title="Dry Gulch") as ledger:
+        for run_id in ("drill:cold-gun:0a1b2c3d", "drill:cold-gun:4e5f6a7b", "drill:misfire:8c9d0e1f"):
+            ledger.append("day_opened", "ann", {"day": "day-1", "production_hash": "ab" * 32, "packs": [],
+                                                 "signed_by": ["ann"]}, scope=run_id)
+            ledger.append("note", "sam", {"text": f"note of {run_id}"}, scope=run_id)
+            ledger.append("day_closed", "ann", {"day": "day-1", "head_hash": ledger.head().hash,
+                                                 "signed_by": ["ann"]}, scope=run_id)
+    base = ["log", "show", "--production", production, "--ledger", ledger_path]
+    code, out, err = run(capsys, monkeypatch, *base)
+    assert code == 0 and out.count("\n") == 10  # the ledger's first entry and all three runs
+    assert "[drill drill:misfire:8c9d0e1f] " in out
+    code, out, err = run(capsys, monkeypatch, *base, "--day", "day-1")
+    assert code == 0 and out.count("\n") == 9 and "no entries match" not in err
+    assert "note of drill:cold-gun:4e5f6a7b" in out  # a note without a day belongs to its run's open day
+    code, out, _ = run(capsys, monkeypatch, *base, "--run", "cold-gun")
+    assert out.count("\n") == 6 and "misfire" not in out
+    code, out, _ = run(capsys, monkeypatch, *base, "--run", "8c9d0e1f", "--kind", "note")
+    assert out.count("\n") == 1 and "note of drill:misfire:8c9d0e1f" in out
+    code, out, _ = run(capsys, monkeypatch, *base, "--run", "drill:cold-gun:0a1b2c3d")
+    assert out.count("\n") == 3
+    code, out, _ = run(capsys, monkeypatch, *base, "--run", "main")
+    assert out.count("\n") == 1 and "ledger opened" in out
+    code, out, err = run(capsys, monkeypatch, *base, "--run", "cold-gn")
+    assert code == 2 and "did you mean 'cold-gun'?" in err and "runs: main, cold-gun, misfire" in err
 
 
 def test_log_show_without_a_ledger_is_a_clear_message(capsys, monkeypatch, production, tmp_path):

@@ -209,14 +209,17 @@ def show(args: argparse.Namespace) -> int:
         if args.person and production.crew_member(args.person) is None:
             raise InputError(f"--person {args.person!r}: no such crew id in {production.production.title}")
     with Ledger.open(_ledger_path(args), create=False, readonly=True) as ledger:
+        runs = _runs_matching(ledger, getattr(args, "run", None))
         chosen = []
-        open_day = None
-        for entry in ledger.entries(scope=""):
-            entry_day = entry.payload.get("day") or open_day
+        open_day: dict[str, str | None] = {}  # each drill run opens and closes its own days
+        for entry in ledger.entries(scope=None):
+            if runs is not None and entry.scope not in runs:
+                continue
+            entry_day = entry.payload.get("day") or open_day.get(entry.scope)
             if entry.kind == "day_opened":
-                open_day = entry.payload.get("day")
+                open_day[entry.scope] = entry.payload.get("day")
             elif entry.kind == "day_closed":
-                open_day = None
+                open_day[entry.scope] = None
             if args.day and entry_day != args.day:
                 continue
             if args.kind and entry.kind not in args.kind:
@@ -226,11 +229,30 @@ def show(args: argparse.Namespace) -> int:
             if args.person and not _mentions_person(entry, args.person):
                 continue
             chosen.append(entry)
-        for line in describe_all(chosen, production):
+        for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
             print(line)
         if not chosen:
             print("no entries match", file=sys.stderr)
     return EXIT_OK
+
+
+def _runs_matching(ledger, wanted: str | None) -> set[str] | None:
+    """The scopes ``--run`` selects: ``main`` (the production's own), a whole scope (``drill:NAME:ID``, as each
+    line is labelled), a drill's name (every run of it) or a run's id."""
+    if wanted is None:
+        return None
+    scopes = list(dict.fromkeys(row[4] for row in ledger.rows()))
+    if wanted in ("main", ""):
+        return {""}
+    found = {s for s in scopes if s and (s == wanted or s.split(":")[1:2] == [wanted] or
+                                          (s.startswith("drill:") and s.split(":")[-1] == wanted))}
+    if not found:
+        names = sorted({s.split(":")[1] if s.startswith("drill:") and s.count(":") >= 2 else s for s in scopes if s})
+        listed = ", ".join(["main", *names]) if names else "main (this ledger holds no drill runs)"
+        close = difflib.get_close_matches(wanted, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(f"--run {wanted!r}: no such run in this ledger{hint}; runs: {listed}")
+    return found
 
 
 # -- armory crew enroll / list ----------------------------------------------------
