@@ -205,9 +205,12 @@ def test_sealed_weapon_moves_only_to_an_investigator(tmp_path):
     s = open_session(tmp_path)
     ready_colt(s)
     inc = s.record_incident(incident="injury", day="day-1", weapon="colt", description="hit", reported_by="arm")
-    with pytest.raises(Refused, match="Seal colt as evidence"):
+    with pytest.raises(Refused, match="Seal colt, dummy-45 as evidence"):
         s.clear_stop(s.state.open_stops[0].seq, reason="scene secured", officer="so")
     s.seal(item_kind="weapon", item="colt", seal_id="SEAL-1", signed_by=["so"], incident_seq=inc.seq)
+    with pytest.raises(Refused, match="Seal dummy-45 as evidence"):  # the rounds it was loaded with, too
+        s.clear_stop(s.state.open_stops[0].seq, reason="scene secured", officer="so")
+    s.seal(item_kind="lot", item="dummy-45", seal_id="SEAL-2", signed_by=["so"], incident_seq=inc.seq)
     stop = s.state.open_stops[0]
     s.clear_stop(stop.seq, reason="scene secured", officer="so")
     d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
@@ -333,3 +336,43 @@ def test_a_lot_sealed_after_loading_blocks_the_handoff(tmp_path):
     ready_colt(s, scene="street", setup="b")
     assert s.may_hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm",
                            receiver="actor").allowed
+
+
+# -- an injury freezes the weapons and the ammunition involved (audit gap 3) ------
+
+
+@pytest.mark.parametrize("named, out, frozen", [
+    ("colt", True, ["colt", "dummy-45"]),    # the weapon named, with the lot of the setup it went out for
+    ("colt", False, ["colt", "dummy-45"]),   # back in the armory: the lot it was last loaded from
+    (None, True, ["colt", "dummy-45"]),      # none named: every firearm that was out, and its lot
+    (None, False, ["colt", "dummy-45"]),     # none named and none out: every firearm of the production
+])
+def test_an_injury_freezes_weapons_and_their_lots(tmp_path, named, out, frozen):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                signed_by=["arm", "actor"])
+    if not out:
+        s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=5,
+                    signed_by=["actor", "arm"])
+    inc = s.record_incident(incident="injury", day="day-1", weapon=named, description="crew member hit",
+                            reported_by="arm")
+    assert inc.payload["weapons"] + inc.payload["lots"] == frozen  # decided when recorded, on the record
+    stop = s.state.open_stops[-1]
+    assert s.evidence_for(stop.seq) == frozen
+    for item in frozen:
+        with pytest.raises(Refused, match=f"Seal {item}"):
+            s.clear_stop(stop.seq, reason="secured", officer="so")
+        s.seal(item_kind="weapon" if item == "colt" else "lot", item=item, seal_id=f"S-{item}", signed_by=["so"])
+    s.clear_stop(stop.seq, reason="weapon and rounds sealed for the sheriff", officer="so")
+
+
+def test_what_an_injury_or_a_misfire_freezes_is_on_the_record(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    inc = s.record_incident(incident="injury", day="day-1", weapon=None, description="hit", reported_by="arm")
+    assert inc.payload["weapons"] == ["colt"]  # the replica is no firearm
+    assert inc.payload["lots"] == []           # nothing was loaded yet
+    misfire = s.record_incident(incident="misfire", day="day-1", weapon="colt", description="click",
+                                reported_by="arm")
+    assert misfire.payload["weapons"] == [] and s.evidence_for(s.state.open_stops[-1].seq) == []

@@ -628,8 +628,10 @@ class Session:
             self.weapon(weapon)
         if not description.strip():
             raise InputError("describe what happened")
+        frozen, lots = self._involved(incident, weapon)
         entry = self._append("incident", reported_by, Incident(
-            incident=incident, day=day, weapon=weapon, description=description.strip(), reported_by=reported_by))
+            incident=incident, day=day, weapon=weapon, description=description.strip(), reported_by=reported_by,
+            weapons=frozen, lots=lots))
         if incident in STOPPING_INCIDENTS:
             inv_id = {"live_round": "invariant.live-round", "injury": "invariant.injury-freeze"}.get(
                 incident, "invariant.discharge")
@@ -641,6 +643,47 @@ class Session:
         if day is not None and day in self.state.days_opened:
             self.sense(day=day, phase="on_incident")
         return entry
+
+    def _involved(self, incident: str, weapon: str | None) -> tuple[list[str], list[str]]:
+        """The firearms and lots an injury or a live round freezes as evidence, decided when it is recorded.
+
+        The weapon named, with the lot of its current setup. An injury with no weapon named freezes every
+        firearm out of the armory at that moment (whoever held it, any of them may have fired), or every
+        firearm of the production when none was out: the record cannot rule any of them out (F8).
+        """
+        if incident not in ("injury", "live_round"):
+            return [], []
+        if weapon is not None:
+            weapons = [weapon]
+        elif incident == "injury":
+            out = [w.id for w in self.firearms()
+                   if self.state.weapons[w.id].holder is not None and self.state.weapons[w.id].investigator is None]
+            weapons = out or [w.id for w in self.firearms()]
+        else:
+            weapons = []  # a loose live round: the round itself is sealed as `other`
+        lots = []
+        for w in weapons:
+            lot = self._current_lot(w)
+            if lot and lot not in lots:
+                lots.append(lot)
+        return weapons, lots
+
+    def _current_lot(self, weapon: str) -> str | None:
+        """The lot of the setup the weapon was handed out for, else the lot it was last loaded from."""
+        current = self.state.weapons.get(weapon)
+        if current is None:
+            return None
+        if current.handoff_seq:
+            handoff = self.ledger.get(current.handoff_seq)
+            hp = handoff.payload if handoff else {}
+            if hp.get("scene"):
+                try:
+                    lot = self.issue_of(hp["day"], hp["scene"], hp.get("setup"), weapon).lot
+                except InputError:
+                    lot = None
+                if lot:
+                    return lot
+        return current.last_lot
 
     def review_incident(self, incident_seq: int, *, findings: str, signed_by: Sequence[str]):
         from armory.ledger.entries import IncidentReviewed
@@ -691,15 +734,19 @@ class Session:
                                                             signed_by=[officer]))
 
     def evidence_for(self, stop_seq: int) -> list[str]:
-        """Items frozen as evidence by a stop: the weapon and lot of a live round, the weapon of an injury."""
+        """Items frozen as evidence by a stop: the weapons and lots the live round or injury involved."""
         stop = self.state.stops.get(stop_seq)
         if stop is None or stop.cause not in ("invariant.live-round", "invariant.injury-freeze") or not stop.from_seq:
             return []
         source = self.ledger.get(stop.from_seq)
         if source is None:
             return []
-        items = [source.payload.get("weapon"), source.payload.get("lot")]
-        return [i for i in items if i]
+        p = source.payload
+        if source.kind == "incident":
+            items = list(p.get("weapons") or [p.get("weapon")]) + list(p.get("lots") or [])
+        else:  # a round verified as live: its weapon and the lot it came from
+            items = [p.get("weapon"), p.get("lot")]
+        return list(dict.fromkeys(i for i in items if i))
 
     def sealed_items(self) -> dict[str, str]:
         """Item id -> seal id, for everything sealed in this scope."""

@@ -122,6 +122,8 @@ class WeaponState:
     handoff_seq: int | None = None
     sealed: str | None = None
     """Seal id while frozen as evidence."""
+    last_lot: str | None = None
+    """The lot its rounds were last verified from (what it was loaded with)."""
     investigator: str | None = None
 
 
@@ -291,6 +293,8 @@ class State:
         self.rounds.setdefault(key, {})[p["round_no"]] = RoundState(
             p["round_no"], p["method"], p["verdict"], entry.seq, clock_time(entry)
         )
+        if p.get("lot"):
+            self._weapon(p["weapon"]).last_lot = p["lot"]
 
     def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if self._last_return and p.get("from_seq") == self._last_return[0]:

@@ -263,6 +263,11 @@ class Incident(Payload):
     weapon: str | None = None
     description: str
     reported_by: str
+    weapons: list[str] = Field(default_factory=list)
+    """After an injury or a live round, the firearms frozen as evidence: the weapon named; for an injury with
+    none named, every firearm out of the armory at the time (every firearm of the production if none was out)."""
+    lots: list[str] = Field(default_factory=list)
+    """The ammunition lots frozen with them: the lot of each frozen weapon's current setup (or last loaded)."""
 
 
 class IncidentReviewed(Payload):
