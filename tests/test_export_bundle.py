@@ -200,3 +200,29 @@ def test_a_failure_to_make_the_bundle_directory_is_a_clear_message(tmp_path, cap
     err = capsys.readouterr().err
     assert "cannot write the bundle" in err and "No space left on device" in err and "Traceback" not in err
     assert not (tmp_path / "b").exists()
+
+
+def test_another_bundles_index_is_named_as_such_without_a_flag_nobody_gave(bundle, tmp_path, capsys):
+    index = json.loads((bundle / "index.json").read_text())
+    index["incident"]["seq"] = 497
+    other = tmp_path / "index.json"
+    other.write_text(json.dumps(index))
+    assert main(["log", "verify", str(bundle / "chain.jsonl"), "--index", str(other)]) == 1
+    out = capsys.readouterr().out
+    assert "it indexes incident #497: no entry #497 in this chain; incidents recorded: #28 (misfire)" in out
+    assert "another bundle's index" in out and "--incident" not in out
+    index["incident"]["seq"] = 27
+    other.write_text(json.dumps(index))
+    assert main(["log", "verify", str(bundle / "chain.jsonl"), "--index", str(other)]) == 1
+    assert "it indexes incident #27: entry #27 is a handoff entry, not an incident" in capsys.readouterr().out
+
+
+def test_an_entry_kind_is_named_with_the_right_article():
+    from armory.export.bundle import find_incident
+    from armory.problems import InputError
+
+    chain = [{"seq": 1, "kind": "answer", "payload": {}}, {"seq": 2, "kind": "handoff", "payload": {}}]
+    with pytest.raises(InputError, match="entry #1 is an answer entry, not an incident"):
+        find_incident(chain, 1)
+    with pytest.raises(InputError, match="entry #2 is a handoff entry"):
+        find_incident(chain, 2)

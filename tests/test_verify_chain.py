@@ -322,12 +322,50 @@ def test_head_needs_eight_hex_digits(export, capsys):
     assert code == 2 and "at least 8 hex" in text
 
 
-@pytest.mark.parametrize("content", [b"", b"hello\n", b"\x89PNG\r\n\x1a\n....", b"[1, 2]\n"])
+@pytest.mark.parametrize("content", [b"", b"hello\n", b"\x89PNG\r\n\x1a\n....", b"[1, 2]\n", b'{"a":1}\n',
+                                     b'{"a":1}\n{"b":2}\n'])
 def test_unusable_input_exits_2(tmp_path, capsys, content):
     path = tmp_path / "thing.jsonl"
     path.write_bytes(content)
     code, text = _verify(capsys, path)
     assert code == 2 and "armory:" in text and "Traceback" not in text
+    assert content.strip() == b"" or "not an armory export: its first line" in text
+
+
+def test_an_export_whose_first_entry_was_edited_is_tampered_not_unusable(export, capsys):
+    # a first line with an entry's fields is an entry: an edit to it fails the check (1), it is not "some file" (2)
+    lines = _lines(export)
+    record = json.loads(lines[0])
+    record["extra"] = 1
+    lines[0] = entry_line(record)
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #1 (ledger_opened)" in text and "unexpected extra" in text
+    lines[0] = '{"a":1}'
+    _write(export, lines)
+    assert _verify(capsys, export)[0] == 2
+
+
+def test_later_line_that_is_no_entry_is_tampering(export, capsys):
+    lines = _lines(export)
+    lines[4] = '{"a":1}'
+    _write(export, lines)
+    code, text = _verify(capsys, export)
+    assert code == 1 and "first bad entry: #5" in text and "fields differ from an entry's" in text
+
+
+def test_files_given_the_wrong_way_round_are_named_as_possibly_reversed(ledger_path, export, tmp_path, capsys):
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        _fill(ledger, 10, 3)
+        later = tmp_path / "later.jsonl"
+        write_jsonl(ledger, later)
+    code, text = _verify(capsys, export, "--against", later)
+    assert code == 1 and "TAMPERED" in text
+    assert f"this file is a prefix of {later}, so {later} may be the newer one" in text
+    _write(later, [line.replace('"receiver":"bob"', '"receiver":"dan"', 1) if n == 3 else line
+                   for n, line in enumerate(_lines(later))])
+    code, text = _verify(capsys, export, "--against", later)  # a later file that itself fails says so instead
+    assert code == 1 and "may be the newer one" not in text
 
 
 def test_a_missing_file_exits_2(tmp_path, capsys):

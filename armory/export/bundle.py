@@ -41,14 +41,21 @@ def _payload(entry: dict) -> dict:
     return payload if isinstance(payload, dict) else {}
 
 
-def find_incident(chain: Sequence[dict], incident_seq: int) -> dict:
+def find_incident(chain: Sequence[dict], incident_seq: int, *, asked: str | None = None,
+                  where: str = "this ledger") -> dict:
+    """The incident entry ``incident_seq``; ``asked`` says who named it in a refusal (default ``--incident N``)."""
+    asked = asked if asked is not None else f"--incident {incident_seq}"
     for entry in chain:
         if entry.get("seq") == incident_seq:
             if entry.get("kind") != "incident":
-                raise InputError(f"--incident {incident_seq}: entry #{incident_seq} is a {entry.get('kind')} entry, "
-                                 f"not an incident; {_incidents_listed(chain)}")
+                raise InputError(f"{asked}: entry #{incident_seq} is {_article(str(entry.get('kind')))} "
+                                 f"{entry.get('kind')} entry, not an incident; {_incidents_listed(chain)}")
             return entry
-    raise InputError(f"--incident {incident_seq}: no entry #{incident_seq} in this ledger; {_incidents_listed(chain)}")
+    raise InputError(f"{asked}: no entry #{incident_seq} in {where}; {_incidents_listed(chain)}")
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _incidents_listed(chain: Sequence[dict]) -> str:
@@ -186,9 +193,10 @@ def verify_index(chain: Sequence[dict], index: Any) -> list[str]:
     except (KeyError, TypeError, ValueError):
         return ["the index does not name its incident (incident.seq)"]
     try:
+        find_incident(clean_all(chain), incident_seq, asked=f"it indexes incident #{incident_seq}", where="this chain")
         expected = build_index(chain, incident_seq)
     except InputError as err:
-        return [str(err)]
+        return [f"{err} (is it another bundle's index?)"]
     problems = []
     left_out = sorted(set(expected["entries"]) - set(index.get("entries") or []))
     added = sorted(set(index.get("entries") or []) - set(expected["entries"]))

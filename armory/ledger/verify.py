@@ -34,6 +34,7 @@ _HTML_BLOCK = re.compile(
     rb"<script\b[^>]*\bid=[\"']armory-ledger[\"'][^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE
 )
 _FIELD_SET = frozenset(HASHED_FIELDS)
+_ENTRY_KEYS = _FIELD_SET | {"hash"}
 _KIND_SET = frozenset(KINDS)
 
 
@@ -421,8 +422,13 @@ def _parse_export(path: Path) -> tuple[list[dict], NotCanonicalLine | None]:
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError, RecursionError) as err:
             if not records:
-                raise InputError(f"{path}: not an armory export (line {lineno} is not a JSON entry)") from None
+                raise InputError(f"{path}: not an armory export: its first line (line {lineno}) is not a JSON "
+                                 "object, so this is no export to verify") from None
             raise UnparsedLine(path, lineno, str(err).split(":")[0] or "an empty line", records) from None
+        if not records and not (record.keys() & _ENTRY_KEYS):
+            # JSON, but nothing like an entry: some other file, not an export someone edited (that is exit 1)
+            raise InputError(f"{path}: not an armory export: its first line (line {lineno}) is JSON but has none of "
+                             f"an entry's fields ({', '.join(sorted(_ENTRY_KEYS))}), so this is no export to verify")
         if not_canonical is None:
             seq = record.get("seq")
             where = f"#{seq}" if isinstance(seq, int) else f"entry {len(records) + 1}"
@@ -546,7 +552,9 @@ def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str, *
     if complete and new.entries < earlier.entries:
         return (new.entries, new.last_kind,
                 f"this chain ends at #{new.entries}, but {earlier_name} has {earlier.entries} entries: "
-                "entries were removed")
+                f"entries were removed, or the two files were given the wrong way round: this file is a prefix "
+                f"of {earlier_name}, so {earlier_name} may be the newer one (armory log verify NEWER --against "
+                "EARLIER)")
     return None
 
 
