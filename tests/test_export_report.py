@@ -253,3 +253,36 @@ def test_print_lets_large_boxes_break_between_items_and_keeps_headings_with_thei
     assert re.search(r"h2, h3[^{]*\{\s*break-after:\s*avoid", printed)
     # pack ids ("incidents") never break inside the word; only the hash may
     assert re.search(r"table\.packs th, table\.packs td \{[^}]*word-break: normal", css)
+
+
+# -- the drawing --------------------------------------------------------------------
+
+
+def test_span_labels_are_never_drawn_under_a_mark():
+    from armory.export.timeline import CHAR_WIDTH, MARK_CLEARANCE, place_label
+
+    assert place_label("with the armorer", 180, 600, []) == (185.0, "with the armorer")
+    lx, text = place_label("with the armorer", 180, 600, [186.0, 300.0])
+    assert lx >= 186 + MARK_CLEARANCE and (lx + CHAR_WIDTH * len(text) < 300 - MARK_CLEARANCE or lx > 300)
+    lx, text = place_label("Faye Moreno", 500, 640, [600.0])
+    assert text.endswith("…") and lx + CHAR_WIDTH * len(text) <= 600 - MARK_CLEARANCE
+    assert place_label("with the armorer", 180, 200, [190.0]) is None
+
+
+def test_in_the_drawn_report_no_label_sits_under_a_mark(exported_years_later):
+    page = exported_years_later["report.html"]
+    svg = page[page.index('<svg class="timeline"'): page.index("</svg>")]
+    rows = svg.split('<g class="tl-row">')[1:]
+    marks = re.findall(r'<a href="#e\d+" class="tl-mark[^"]*">.*?</a>', svg, re.S)
+    centres = []
+    for mark in marks:
+        for points in re.findall(r'<polygon points="([^"]+)"', mark):
+            xy = [tuple(map(float, p.split(","))) for p in points.split()]
+            centres.append((sum(p[0] for p in xy) / len(xy), sum(p[1] for p in xy) / len(xy)))
+    assert centres
+    for row in rows:
+        for x, y, text in re.findall(r'<text x="([\d.]+)" y="([\d.]+)">([^<]+)</text>', row):
+            x, y = float(x), float(y)
+            for cx, cy in centres:
+                if abs(cy - y) < 20:
+                    assert not (x - 9 < cx < x + 7.2 * len(text) + 9), (text, x, cx)

@@ -278,6 +278,11 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         out.append(f'<line x1="{tx}" y1="{AXIS_HEIGHT - 6}" x2="{tx}" y2="{height - BOTTOM_PAD}"/>')
         out.append(f'<text x="{tx}" y="{AXIS_HEIGHT - 10}" text-anchor="middle">{label}</text>')
     out.append("</g>")
+    # Where the marks of each row fall, so that no span label sits under one.
+    mark_xs: dict[str, list[float]] = {}
+    for mark in timeline.marks:
+        for weapon in ([mark.weapon] if mark.weapon in row_of else list(row_of)):
+            mark_xs.setdefault(weapon, []).append(x(mark.time))
     # Rows: a label, the spans, the stopped periods.
     for weapon, index in row_of.items():
         top = AXIS_HEIGHT + index * ROW_HEIGHT
@@ -292,8 +297,10 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
             tip = f"{weapon}: {label}, {hhmm(span.start)} to {hhmm(span.end)}"
             out.append(f'<g class="tl-span tl-{span.state}"><title>{escape(tip)}</title>')
             out.append(f'<rect x="{x0}" y="{bar_y}" width="{round(width, 1)}" height="{BAR_HEIGHT}" rx="3"/>')
-            if width > 7.5 * len(label) + 8:
-                out.append(f'<text x="{round(x0 + 6, 1)}" y="{bar_y + BAR_HEIGHT / 2 + 4.5}">{escape(label)}</text>')
+            placed = place_label(label, x0, x0 + width, mark_xs.get(weapon, []))
+            if placed is not None:
+                lx, text = placed
+                out.append(f'<text x="{lx}" y="{bar_y + BAR_HEIGHT / 2 + 4.5}">{escape(text)}</text>')
             out.append("</g>")
         for w, since, until, stop_seq in timeline.stopped:
             if w != weapon:
@@ -320,6 +327,35 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         out.append("</a>")
     out.append("</svg>")
     return "\n".join(out)
+
+
+#: Width of one character of a span label (12px sans-serif), a little generous so a label never overflows.
+CHAR_WIDTH = 7.2
+#: Room left clear on each side of a mark's centre (the widest mark is 18 units across).
+MARK_CLEARANCE = 11.0
+
+
+def place_label(label: str, left: float, right: float, marks: Sequence[float]) -> tuple[float, str] | None:
+    """Where a span's label goes, and its text: in the first gap between the marks on the bar wide enough
+    for the whole label, else in the widest gap cut short with "…", else nowhere (the tooltip and the
+    table below say it). A label never sits under a mark."""
+    pad = 5.0
+    cuts = sorted(m for m in marks if left - MARK_CLEARANCE < m < right + MARK_CLEARANCE)
+    gaps = []
+    start = left
+    for m in cuts:
+        gaps.append((start, m - MARK_CLEARANCE))
+        start = max(start, m + MARK_CLEARANCE)
+    gaps.append((start, right))
+    need = CHAR_WIDTH * len(label) + 2 * pad
+    for a, b in gaps:
+        if b - a >= need:
+            return round(a + pad, 1), label
+    a, b = max(gaps, key=lambda g: g[1] - g[0])
+    fits = int((b - a - 2 * pad) / CHAR_WIDTH) - 1
+    if fits >= 4:
+        return round(a + pad, 1), label[:fits].rstrip() + "…"
+    return None
 
 
 def legend_symbol(kind: str) -> str:
