@@ -376,3 +376,38 @@ def test_what_an_injury_or_a_misfire_freezes_is_on_the_record(tmp_path):
     misfire = s.record_incident(incident="misfire", day="day-1", weapon="colt", description="click",
                                 reported_by="arm")
     assert misfire.payload["weapons"] == [] and s.evidence_for(s.state.open_stops[-1].seq) == []
+
+
+# -- who may override a hold (audit gap 4) ----------------------------------------
+
+
+@pytest.mark.parametrize("signer, allowed, why", [
+    ("arm", False, "the hold is about Ada Armorer"),       # the split armorer signing off her own second job
+    ("asst", False, "not a safety officer"),              # another armorer: not the authority either
+    ("ad", False, "first assistant director"),
+    ("actor", False, "not a safety officer"),
+    ("so", True, ""),
+])
+def test_only_an_independent_safety_officer_overrides_a_hold(tmp_path, signer, allowed, why):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    hold = s.state.open_holds[0]
+    assert hold.rule_id == "t.sole-duty" and s.hold_subjects(hold) == {"arm"}
+    if allowed:
+        s.override(hold.answer_seq, reason="props moved to the property master", signed_by=[signer])
+        assert not s.state.open_holds
+    else:
+        with pytest.raises(Refused, match=why) as err:
+            s.override(hold.answer_seq, reason="I can do both", signed_by=[signer])
+        assert err.value.reasons[0].cause == "invariant.clearance-authority"
+        assert {"F3", "F4"} <= set(err.value.reasons[0].failures)
+        assert s.state.open_holds == [hold]
+
+
+def test_whoever_gave_the_failing_answer_may_not_override_it(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    failing = s.answer(_serial_item(s), ["9999"], by="asst")
+    with pytest.raises(Refused, match="Sam Assistant gave the failing answer"):
+        s.override(failing.entry_seq, reason="my mistake, it is fine", signed_by=["asst"])
+    s.override(failing.entry_seq, reason="serial read off the frame by me: 4471", signed_by=["so"])

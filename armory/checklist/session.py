@@ -460,12 +460,51 @@ class Session:
             reason=reason.strip(), signed_by=list(signed_by)))
 
     def _override_authority(self, hold, signer: str, day: str) -> list[Reason]:
+        """Who may sign a failed hold off: a safety officer independent of it.
+
+        Not the first AD (F3), not the person who gave the failing answer, and not a person the hold is
+        about (the armorer with a second job, F4): the one whose work or duty failed never judges it safe
+        to go on. Armorers do not sign holds off, their own or each other's: on Rust the armorer had no
+        authority to resist the pressure to keep going (F4), so the judgement rests with the safety officer,
+        as a clearance does.
+        """
         roles = self.roles(signer, day)
-        if not (roles & {"safety_officer", "armorer", "assistant_armorer"}) or "first_assistant_director" in roles:
-            return [Reason("invariant.clearance-authority",
-                           f"{self.name(signer)} may not override a hold: only a safety officer or the armorer, "
-                           "never the first AD.", ("F3",))]
-        return []
+        name = self.name(signer)
+        why = []
+        if "first_assistant_director" in roles:
+            why.append(f"{name} is the first assistant director, who never signs a safety hold off")
+        if "safety_officer" not in roles:
+            why.append(f"{name} is not a safety officer: only a safety officer signs a hold off")
+        if hold.by is not None and hold.by == signer:
+            why.append(f"{name} gave the failing answer")
+        if signer in self.hold_subjects(hold):
+            why.append(f"the hold is about {name} (acting as armorer with another job on {day})")
+        if not why:
+            return []
+        return [Reason("invariant.clearance-authority",
+                       f"{'; '.join(why)}. A failed hold goes on only when a safety officer who is not the one "
+                       "involved signs an override with a reason.", ("F3", "F4"))]
+
+    def hold_subjects(self, hold) -> frozenset[str]:
+        """The people a hold is about: for the sole-duty check, everyone acting as armorer with another job."""
+        rule = self._rule(hold.rule_id)
+        if rule is None or rule.sense != "armorer_other_roles":
+            return frozenset()
+        return frozenset(m.id for m in self.production.crew if self._split_roles(m.id, hold.day))
+
+    def _split_roles(self, crew_id: str, day: str) -> frozenset[str]:
+        """The other jobs of someone acting as armorer or assistant armorer that day (empty if none)."""
+        roles = self.roles(crew_id, day)
+        if not roles & {"armorer", "assistant_armorer"}:
+            return frozenset()
+        return roles - {"armorer", "assistant_armorer"}
+
+    def _rule(self, rule_id: str):
+        for pack in self.packs:
+            for rule in pack.pack.rule:
+                if rule.id == rule_id:
+                    return rule
+        return None
 
     def correct(self, answer_seq: int, observed: Sequence[str], *, reason: str, by: str):
         """Record a corrected answer pointing at the wrong one. It never lifts a stop or a hold."""
