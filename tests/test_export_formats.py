@@ -160,10 +160,10 @@ def test_csv_has_one_row_per_entry_and_the_columns_a_producer_reads(exported):
     # the csv was made from its own fresh ledger: same entries up to the export's own checkpoint
     assert [int(r["seq"]) for r in rows] == list(range(1, len(rows) + 1))
     assert [r["hash"] for r in rows] == [e["hash"] for e in chain[: len(rows)]]
-    assert list(rows[0]) == ["time (America/Denver)", "time (UTC)", "day", "scene", "weapon", "who", "what",
+    assert list(rows[0]) == ["local time (America/Denver)", "time (UTC)", "day", "scene", "weapon", "who", "what",
                              "result", "rule", "reason", "seq", "hash"]
     stop = next(r for r in rows if r["rule"] == "invariant.round-reconciliation")
-    assert stop["time (America/Denver)"] == "2026-03-02 11:20:20"
+    assert stop["local time (America/Denver)"] == "2026-03-02 11:20:20"
     assert stop["time (UTC)"] == "2026-03-02T18:20:20.000000Z"
     assert stop["day"] == "day-1" and stop["weapon"] == "winchester-1" and stop["result"] == "stopped"
     refusal = next(r for r in rows if r["result"] == "refused")

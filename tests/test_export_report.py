@@ -286,3 +286,33 @@ def test_in_the_drawn_report_no_label_sits_under_a_mark(exported_years_later):
             for cx, cy in centres:
                 if abs(cy - y) < 20:
                     assert not (x - 9 < cx < x + 7.2 * len(text) + 9), (text, x, cx)
+
+
+# -- the right production -------------------------------------------------------------
+
+
+def test_a_production_file_that_is_not_the_ledgers_is_named():
+    from armory.export.records import production_matches, production_missing
+
+    chain = _golden_chain()  # kept for "Dry Creek"
+    from tests.golden import ledger_fixture
+
+    right = load_production(ledger_fixture.PRODUCTION).production
+    wrong = load_production(WESTERN / "production.toml").production
+    assert production_matches(chain, right) is None and production_missing(chain, right) is None
+    warning = production_matches(chain, wrong)
+    assert "'Dry Creek'" in warning and repr(wrong.production.title) in warning
+    assert production_matches(chain, None) is None
+    assert "no production file was given" in production_missing(chain, None)
+    page = _render(chain, production=wrong)
+    assert "Wrong production file:" in page and "<h1>Firearms safety record: Dry Creek</h1>" in page
+    assert "No production file was given" in _render(chain)
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "America/Denver"])
+def test_csv_column_titles_are_distinct(timezone):
+    from armory.export.csv_export import header
+
+    titles = header(timezone)
+    assert len(set(titles)) == len(titles)
+    assert "time (UTC)" in titles and any(t.startswith("local time (") for t in titles)

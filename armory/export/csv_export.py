@@ -30,12 +30,16 @@ COLUMNS = (
 
 
 def header(timezone: str) -> list[str]:
-    """Column titles; the local time column names its zone."""
+    """Column titles, each distinct: ``time (UTC)`` as recorded, and ``local time (<zone>)`` in the
+    production's zone (when no production file says which zone, the local column says so)."""
+    local = f"local time ({timezone})" if timezone and timezone != "UTC" else "local time (zone unknown, shown in UTC)"
     titles = {
-        "time_local": f"time ({timezone})",
+        "time_local": local,
         "time_utc": "time (UTC)",
     }
-    return [titles.get(column, column) for column in COLUMNS]
+    names = [titles.get(column, column) for column in COLUMNS]
+    assert len(set(names)) == len(names), names
+    return names
 
 
 def row(record: Record) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from armory.export.records import (BOOKKEEPING_KINDS, Names, Record, as_int, build_records, clean_all, parse_time,
-                                   plain_reason, rule_titles, zone)
+                                   plain_reason, production_matches, production_missing, rule_titles, zone)
 from armory.export.summary import Summary, summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -72,13 +72,17 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     records = build_records(data.shown, names)
     summary = summarize(data.shown, records, data.chain)
     suspect = _unverified(data)
-    production_title = names.title or _production_title(data.chain) or "Unnamed production"
+    mismatch = production_matches(data.chain, names.production)
+    missing = production_missing(data.chain, names.production)
+    # The ledger's own record of its production wins over a production file that does not match it.
+    production_title = ((_production_title(data.chain) if mismatch else None) or names.title
+                        or _production_title(data.chain) or "Unnamed production")
     days = list(dict.fromkeys(r.day for r in records if r.day))
     if data.day:
         scope = f"day {data.day}"
     else:
         scope = f"all days ({', '.join(days)})" if days else "all days"
-    company = names.production.production.company if names.production is not None else None
+    company = names.production.production.company if names.production is not None and not mismatch else None
     heading = data.title or f"Firearms safety record: {production_title}"
     if data.generated:
         stamp = f"exported {_local(data.generated, tz)}"
@@ -108,6 +112,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         '<a href="#words">Words used</a></nav>',
         "</header>",
         "<main>",
+        _production_warning_html(mismatch, missing),
         data.intro_html,
         _verification_html(data),
         _summary_html(summary, records, data, tz, suspect),
@@ -148,6 +153,16 @@ changing, removing or reordering any entry breaks every fingerprint after it. Th
 <dt>Checkpoint, key fingerprint</dt><dd>The armorer's laptop signs the head hash with its own key (Ed25519). The
 key fingerprint names that key: if it differs from the one on the call sheet, this is not the same record.</dd>
 </dl></section>"""
+
+
+def _production_warning_html(mismatch: str | None, missing: str | None) -> str | None:
+    if mismatch:
+        return (f'<p class="doubt" role="alert"><strong>✘ Wrong production file:</strong> {escape(mismatch)}. '
+                "The names, weapons and local times below may be wrong; the entries and their verification "
+                "are not affected.</p>")
+    if missing:
+        return f'<p class="hint production-note"><strong>Note:</strong> {escape(missing[0].upper() + missing[1:])}.</p>'
+    return None
 
 
 def _production_title(chain: Sequence[dict]) -> str | None:

@@ -584,6 +584,49 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     )
 
 
+# Is this the right production file? ------------------------------------------
+
+
+def recorded_title(entries: Sequence[dict]) -> str | None:
+    """The production title the ledger recorded in its first entry (``ledger_opened``), if any."""
+    for entry in list(entries)[:1]:
+        if isinstance(entry, dict) and entry.get("kind") == "ledger_opened":
+            title = _payload(entry).get("production_title")
+            return title if isinstance(title, str) and title else None
+    return None
+
+
+def production_matches(entries: Sequence[dict], production: Any) -> str | None:
+    """A warning when ``production`` (a production model, or None) is not the one the ledger was opened
+    for, judged by the title the ledger recorded in its first entry; None when it matches or when no
+    production is given (see :func:`production_missing`).
+
+    A wrong production file titles the record wrongly and names the wrong people, weapons and time zone
+    without a word; the caller prints this warning (and the report shows it)."""
+    if production is None:
+        return None
+    given = production.production.title
+    recorded = recorded_title(entries)
+    if recorded is None:
+        return (f"the ledger records no production title, so it cannot be checked that the production file "
+                f"({given!r}) is the one it was kept for; names, weapons and local times come from that file")
+    if recorded.strip().casefold() != str(given).strip().casefold():
+        return (f"the ledger was kept for {recorded!r} but the production file given is {given!r}: "
+                "names, weapons and local times would come from the wrong production; "
+                f"give the production file of {recorded!r}")
+    return None
+
+
+def production_missing(entries: Sequence[dict], production: Any) -> str | None:
+    """A note when no production file is known: people appear by crew id and times in UTC."""
+    if production is not None:
+        return None
+    recorded = recorded_title(entries)
+    kept = f" (the ledger was kept for {recorded!r})" if recorded else ""
+    return (f"no production file was given{kept}, so people and weapons appear by their ids and times in UTC; "
+            "export with --production FILE for names and local times")
+
+
 # Questions about the state at the end of a run of entries ------------------
 
 
