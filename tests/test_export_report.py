@@ -96,7 +96,7 @@ def exported_years_later(tmp_path_factory) -> dict[str, str]:
 
 
 def _timeline_of(page: str, day: str) -> str:
-    start = page.index(f'aria-label="Timeline of {day}, scrollable"')
+    start = page.index(f'aria-label="Timeline of {day}')
     return page[start: page.index("</table>", start)]
 
 
@@ -316,3 +316,22 @@ def test_csv_column_titles_are_distinct(timezone):
     titles = header(timezone)
     assert len(set(titles)) == len(titles)
     assert "time (UTC)" in titles and any(t.startswith("local time (") for t in titles)
+
+
+def test_drill_runs_sharing_a_day_id_are_drawn_apart(tmp_path):
+    """Drills sharing one ledger each open their own day-1: one drawing per run, not one across them all."""
+    from armory.cli import main
+    from armory.export.html_report import ReportData, render_report  # noqa: F401 - the report under test
+    from armory.ledger.store import Ledger
+
+    path = tmp_path / "drills.sqlite"
+    drills = [str(WESTERN / "drills" / name) for name in ("clean-day.toml", "crow-obstructed-barrel.toml")]
+    assert main(["rules", "test", "--ledger", str(path), *drills]) == 0
+    ledger = Ledger.open(path, create=False)
+    try:
+        export_file(load(ledger, load_production(WESTERN / "production.toml").production), "html",
+                    tmp_path / "day-1.html", day="day-1", stderr=io.StringIO())
+    finally:
+        ledger.close()
+    page = (tmp_path / "day-1.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'aria-label="Timeline of day-1 \(run drill:[^"]*\), scrollable"', page)) == 2

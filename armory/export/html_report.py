@@ -433,23 +433,25 @@ def _legend() -> str:
 
 def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) -> str:
     descriptions = {r.seq: r.what for r in records}
-    by_day: dict[str, list[dict]] = {}
+    # One drawing per day of each run: drills sharing a ledger each open their own "day-1", and one
+    # drawing across them all would run over several calendar days with each run squeezed to a sliver.
+    by_day: dict[tuple[str, str], list[dict]] = {}
     for entry, record in zip(data.shown, records):
         if record.day:
-            by_day.setdefault(record.day, []).append(entry)
+            by_day.setdefault((record.day, record.scope), []).append(entry)
     out = ['<section id="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Who held each weapon, and when</h2>']
     drawn = 0
-    for index, (day, entries) in enumerate(by_day.items()):
+    for index, ((day, run), entries) in enumerate(by_day.items()):
         timeline = build_timeline(day, entries, data.names, descriptions)
         if timeline.empty:
             continue
         drawn += 1
         if len(by_day) > 1:
-            out.append(f"<h3>{escape(day)}</h3>")
+            out.append(f"<h3>{escape(day)}" + (f" <small>(run {escape(run)})</small>" if run else "") + "</h3>")
         out.append('<p class="scroll-hint">Scroll the drawing sideways to see the whole day; '
                    "the table below it says the same.</p>")
         out.append(f'<figure class="timeline-figure"><div class="timeline-wrap" tabindex="0" role="region" '
-                   f'aria-label="Timeline of {escape(day)}, scrollable">'
+                   f'aria-label="Timeline of {escape(day)}{escape(f" (run {run})" if run else "")}, scrollable">'
                    f"{render_svg(timeline, data.names, tz, ident=f'tl{index}')}</div></figure>")
         out.append(_legend())
         out.append(render_table(timeline, data.names, tz))
