@@ -6,7 +6,7 @@ from armory.checklist.session import Session
 from armory.checklist.types import Refused
 from armory.checklist.judge import AnswerError
 from armory.problems import InputError
-from tests.engine_helpers import EMPTY_RULES, answer_all, open_session, ready_colt
+from tests.engine_helpers import EMPTY_RULES, RULES, answer_all, open_session, ready_colt
 
 
 def kinds(session):
@@ -235,7 +235,11 @@ def test_invariants_hold_with_an_empty_rule_pack(tmp_path, case):
             s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="ad", receiver="actor",
                         signed_by=["ad", "actor"])
         assert "invariant.handler-only" in {r.cause for r in err.value.reasons}
-        # ...while the armorer may: with no rules, the invariants are the whole checklist.
+        # ...while the armorer may: with no rules, the invariants are the whole checklist. Here the
+        # armorer also holds props that day, so the built-in sole-duty hold needs its override first.
+        [hold] = s.state.open_holds
+        assert hold.rule_id == "invariant.sole-duty"
+        s.override(hold.answer_seq, reason="props moved to the property master", signed_by=["so"])
         s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
                     signed_by=["arm", "actor"])
     elif case == "live_round":
@@ -411,3 +415,32 @@ def test_whoever_gave_the_failing_answer_may_not_override_it(tmp_path):
     with pytest.raises(Refused, match="Sam Assistant gave the failing answer"):
         s.override(failing.entry_seq, reason="my mistake, it is fine", signed_by=["asst"])
     s.override(failing.entry_seq, reason="serial read off the frame by me: 4471", signed_by=["so"])
+
+
+# -- the split armorer is flagged with no rules at all (audit gap 5) --------------
+
+
+@pytest.mark.parametrize("rules, flagged_by", [
+    ("empty", ["invariant.sole-duty"]),    # no rule: the engine's own check flags it
+    ("pack", ["t.sole-duty"]),             # the pack asks it as a hold: flagged once, by the rule
+])
+def test_a_split_armorer_is_held_at_day_start_whatever_the_packs(tmp_path, rules, flagged_by):
+    s = open_session(tmp_path, rules=EMPTY_RULES if rules == "empty" else RULES)
+    s.open_day("day-1", armorer="arm")
+    assert [h.rule_id for h in s.state.open_holds] == flagged_by
+    failed = [e.payload for e in s.ledger.entries(scope=s.scope) if e.kind == "answer" and e.payload["verdict"] == "fail"]
+    assert [p["rule_id"] for p in failed] == flagged_by
+    assert "F4" in failed[0]["failures"] and failed[0]["sensed"]
+    items = {i.rule.id: i for i in s.checklist(day="day-1", phase="day_start")}
+    assert items[flagged_by[0]].status == "failed"
+    d = s.may_hand_over(day="day-1", scene="street", setup="b", weapon="replica", giver="arm", receiver="actor")
+    assert any(flagged_by[0] in r.message for r in d.reasons)
+    with pytest.raises(Refused, match="the hold is about Ada Armorer"):
+        s.override(s.state.open_holds[0].answer_seq, reason="I can do both", signed_by=["arm"])
+
+
+def test_no_built_in_hold_when_nobody_acting_as_armorer_has_a_second_job(tmp_path):
+    s = open_session(tmp_path, rules=EMPTY_RULES)
+    s.open_day("day-2", armorer="arm")
+    assert not s.state.open_holds
+    assert [i.status for i in s.checklist(day="day-2", phase="day_start")] == ["passed"]

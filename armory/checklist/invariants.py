@@ -101,6 +101,14 @@ _ALL = [
         ("F6", "F8"),
     ),
     Invariant(
+        "invariant.sole-duty",
+        "Whoever acts as armorer has no other job that day",
+        "The Rust armorer was also assistant props master and was pulled onto other tasks; the law "
+        "now says the armorer has no other duties while firearms are on set. A person acting as "
+        "armorer with a second job is held at day start until a safety officer signs an override.",
+        ("F4", "S2"),
+    ),
+    Invariant(
         "invariant.injury-freeze",
         "After an injury or a live round the weapons involved are frozen as evidence",
         "After an injury or a live round the weapon and ammunition are sealed; they move only to "

@@ -275,6 +275,8 @@ class Session:
             setup = self.setup_of(day, scene, None)[1].id
         planned = plan_checks(self.production, self.packs, day=day, phase=phase, scene=scene, setup=setup,
                               weapon=weapon)
+        if phase == "day_start":
+            planned = list(planned) + _builtin_checks(planned)
         rounds = 0
         if weapon is not None and scene is not None:
             rounds = self.issue_of(day, scene, setup, weapon).rounds
@@ -320,12 +322,8 @@ class Session:
         if sense == "unreviewed_incidents":
             return len(st.unreviewed_incidents)
         if sense == "armorer_other_roles":
-            others = 0
-            for member in self.production.crew:
-                roles = self.roles(member.id, day)
-                if "armorer" in roles:
-                    others = max(others, len(roles - {"armorer", "assistant_armorer"}))
-            return others
+            # Anyone acting as armorer (an assistant armorer hands firearms over too, S2): their most other jobs.
+            return max((len(self._split_roles(m.id, day)) for m in self.production.crew), default=0)
         if sense == "open_stops":
             # Stops carried over, not the ones this very question raised.
             own = {r.id for p in self.packs for r in p.pack.rule if r.sense == "open_stops"}
@@ -371,10 +369,11 @@ class Session:
             i + 1 for i, v in enumerate(values) if item.per_round and not judging.judge_one(item.rule, v, facts, now_local)
         )
         expected = judging.expected_text(item.rule, facts)
-        pack = next(p for p in self.packs if p.pack.pack.id == item.pack_id)
+        pack = next((p for p in self.packs if p.pack.pack.id == item.pack_id), None)
         entry = self._append("answer", by, Answer(
             day=item.day, scene=item.scene, setup=item.setup, weapon=item.weapon, phase=item.phase,
-            rule_id=item.rule.id, pack_id=item.pack_id, pack_hash=pack.sha256, question=item.question,
+            rule_id=item.rule.id, pack_id=item.pack_id, pack_hash=pack.sha256 if pack else "",
+            question=item.question,
             answer_kind=item.answer_kind or "sensed", expected=expected, observed=values,
             verdict="pass" if passed else "fail", severity=item.severity, sensed=sensed,
             failures=list(item.failures), signed_by=[by] if by else [],
@@ -500,6 +499,8 @@ class Session:
         return roles - {"armorer", "assistant_armorer"}
 
     def _rule(self, rule_id: str):
+        if rule_id in BUILTIN_RULES:
+            return BUILTIN_RULES[rule_id]
         for pack in self.packs:
             for rule in pack.pack.rule:
                 if rule.id == rule_id:
@@ -818,6 +819,45 @@ class Session:
         return self._append("custody_transfer", signed_by[0] if signed_by else None, CustodyTransfer(
             item=item, seal_id=seal_id, investigator=investigator.strip(), agency=agency.strip(),
             receipt=receipt.strip(), signed_by=list(signed_by)))
+
+
+#: Pack id recorded on the answers of the engine's own checks (no pack hash: they are code, not a file).
+BUILTIN_PACK = "invariants"
+
+
+def _builtin_rules() -> dict:
+    from armory.rulebook.models import Rule
+
+    inv = INVARIANTS["invariant.sole-duty"]
+    return {inv.id: Rule.model_validate({
+        "id": inv.id, "title": inv.title, "phase": "day_start", "severity": "hold", "sense": "armorer_other_roles",
+        "expect": {"at_most": 0}, "why": inv.why, "sources": ["design"], "failures": list(inv.failures),
+    })}
+
+
+BUILTIN_RULES = _builtin_rules()
+
+
+class _BuiltinPack:
+    """Stands in for a loaded pack in a planned check, for the engine's own checks."""
+
+    class pack:  # noqa: N801 - mirrors LoadedPack.pack.pack.id
+        class pack:  # noqa: N801
+            id = BUILTIN_PACK
+
+
+def _builtin_checks(planned) -> list:
+    """The built-in day-start checks no rule pack in force already asks as a hold or a stop.
+
+    DESIGN 4: the invariants hold with an empty rule pack. A person acting as armorer with a second job
+    is flagged at day start (F4) whatever the packs say; when a pack asks the same sensed question as a
+    hold or a stop, its rule does the flagging and the built-in is left out, so nothing is asked twice.
+    """
+    from armory.checklist.plan import PlannedCheck
+
+    covered = {pc.rule.sense for pc in planned if pc.rule.severity in ("hold", "stop")}
+    return [PlannedCheck(rule=rule, pack=_BuiltinPack, expected_text="at most 0")
+            for rule in BUILTIN_RULES.values() if rule.sense not in covered]
 
 
 def _did_you_mean(value: str, options: Sequence[str]) -> str:
