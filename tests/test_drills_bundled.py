@@ -176,6 +176,11 @@ def test_rust_every_refusal_and_stop_names_its_failure(rust_entries):
     armorer = next(p for p in refusals if p["actor"] == "armorer")
     assert "F2" in armorer["failures"]
     assert "5 of 6 rounds verified one by one" in armorer["reason"]
+    # Each refusal also names the failures of the rules that block it: the split job and the misfires nobody
+    # reviewed hold the day (handoff.sole-duty, incidents.incident-review).
+    for payload in (first_ad, armorer):
+        assert {"F4", "F11"} <= set(payload["failures"]), payload["failures"]
+        assert "handoff.sole-duty" in payload["reason"] and "incidents.incident-review" in payload["reason"]
 
     by_cause = {p["cause"]: p for p in stops}
     assert by_cause["invariant.discharge"]["day"] == "oct-16"

@@ -444,3 +444,28 @@ def test_no_built_in_hold_when_nobody_acting_as_armorer_has_a_second_job(tmp_pat
     s.open_day("day-2", armorer="arm")
     assert not s.state.open_holds
     assert [i.status for i in s.checklist(day="day-2", phase="day_start")] == ["passed"]
+
+
+# -- a refusal names the failures of the rules that block it (audit gap 6) --------
+
+
+@pytest.mark.parametrize("blocked_by, cites", [
+    ("t.sole-duty", {"F4"}),          # the split-armorer hold, still open
+    ("t.serial", {"F8"}),             # a failed hold on the setup
+    (None, set()),                    # nothing failed: only the invariant's own
+])
+def test_a_refusal_cites_the_failures_of_the_rules_that_block(tmp_path, blocked_by, cites):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    if blocked_by != "t.sole-duty":
+        s.override(s.state.open_holds[0].answer_seq, reason="props moved", signed_by=["so"])
+    answer_all(s, phase="before_setup", overrides={"t.serial": "9999"} if blocked_by == "t.serial" else None)
+    with pytest.raises(Refused) as err:
+        s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                    signed_by=["arm", "actor"])
+    refusal = list(s.ledger.entries(scope=s.scope))[-1].payload
+    own = {"F1", "F2", "F3"}  # checks-complete and rounds-verified (no round verified yet)
+    assert own | cites <= set(refusal["failures"])
+    assert set(refusal["failures"]) - own == cites - own
+    if blocked_by:
+        assert blocked_by in refusal["reason"]

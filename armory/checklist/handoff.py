@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from armory.checklist.invariants import INVARIANTS
 from armory.checklist.state import setup_key
 from armory.checklist.types import Decision, Reason, invariant_reason
 from armory.production.vocabulary import HANDLER_ROLES
@@ -52,51 +53,71 @@ def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> lis
     return reasons
 
 
+def failure_order(failure: str) -> tuple[str, int, str]:
+    """F2 before F11: DOMAIN ids in the order DOMAIN.md lists them."""
+    digits = "".join(ch for ch in failure if ch.isdigit())
+    return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)
+
+
+def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None) -> Reason:
+    """invariant.checks-complete, citing its own failures and those of every failed rule that blocks.
+
+    A check failed and not resolved names what it prevents (the split job, F4; the misfires nobody reviewed,
+    F11). A check merely not yet answered, or gone stale, is the invariant's own gap (F2, F3).
+    """
+    rules = rules or {}
+    inv = INVARIANTS["invariant.checks-complete"]
+    cites = set(inv.failures) | {f for failures in rules.values() for f in failures}
+    return Reason(inv.id, f"{detail} {inv.title}.", tuple(sorted(cites, key=failure_order)))
+
+
 def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
     """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
     reasons: list[Reason] = []
     valid = dt.timedelta(minutes=session.production.production.settings.check_valid_minutes)
-    missing, failed, stale = [], [], []
+    # rule id -> the DOMAIN failures it prevents, per kind of gap, in checklist order
+    missing: dict[str, tuple[str, ...]] = {}
+    failed: dict[str, tuple[str, ...]] = {}
+    stale: dict[str, tuple[str, ...]] = {}
     for phase in READINESS_PHASES:
         for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon):
             if item.status == "pending":
-                missing.append(item.rule.id)
+                missing[item.rule.id] = item.failures
                 continue
             ans = session.state.answer_for(item.key)
             if ans is None or not ans.resolved or item.status == "failed":
-                failed.append(item.rule.id)
+                failed[item.rule.id] = item.failures
             elif _age(session, ans.time) > valid:
-                stale.append(item.rule.id)
+                stale[item.rule.id] = item.failures
     if missing:
-        reasons.append(invariant_reason("invariant.checks-complete", f"Not yet answered: {', '.join(missing)}."))
+        reasons.append(_checks_reason(f"Not yet answered: {', '.join(missing)}."))
     if failed:
-        reasons.append(invariant_reason(
-            "invariant.checks-complete",
+        reasons.append(_checks_reason(
             f"Failed and not resolved: {', '.join(failed)} (answer again once fixed; a cleared stop or an "
-            "override is needed first where the failure was a stop or a hold)."))
-    day_missing, day_failed = [], []
+            "override is needed first where the failure was a stop or a hold).", failed))
+    day_missing: dict[str, tuple[str, ...]] = {}
+    day_failed: dict[str, tuple[str, ...]] = {}
     for item in session.checklist(day=day, phase="day_start"):
         ans = session.state.answer_for(item.key)
         if ans is None:
-            day_missing.append(item.rule.id)
+            day_missing[item.rule.id] = item.failures
         elif not ans.resolved or item.status == "failed":
-            day_failed.append(item.rule.id)
+            day_failed[item.rule.id] = item.failures
     # A hold opened on this day or this setup stays open until overridden, even if its rule is no longer
     # planned (the packs changed since): it still blocks.
     here = {setup_key(day, None, None, None), setup_key(day, scene, setup, weapon)}
     for hold in session.state.open_holds:
         if hold.key.rsplit("/", 2)[0] in here and hold.rule_id not in failed and hold.rule_id not in day_failed:
-            day_failed.append(hold.rule_id)
+            rule = session._rule(hold.rule_id)
+            day_failed[hold.rule_id] = tuple(rule.failures) if rule is not None else ()
     if day_missing:
-        reasons.append(invariant_reason("invariant.checks-complete",
-                                        f"Day-start checks not yet answered: {', '.join(day_missing)}."))
+        reasons.append(_checks_reason(f"Day-start checks not yet answered: {', '.join(day_missing)}."))
     if day_failed:
-        reasons.append(invariant_reason(
-            "invariant.checks-complete",
-            f"Day-start checks failed and not resolved: {', '.join(day_failed)} (a hold needs a signed override)."))
+        reasons.append(_checks_reason(
+            f"Day-start checks failed and not resolved: {', '.join(day_failed)} (a hold needs a signed override).",
+            day_failed))
     if stale:
-        reasons.append(invariant_reason(
-            "invariant.checks-complete",
+        reasons.append(_checks_reason(
             f"Older than {int(valid.total_seconds() // 60)} minutes, check again: {', '.join(stale)}."))
     issue = session.issue_of(day, scene, setup, weapon)
     model = session.weapon(weapon)

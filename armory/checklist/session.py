@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from armory.checklist import judge as judging
-from armory.checklist.handoff import handoff_decision, is_handler, sealed_reasons
+from armory.checklist.handoff import failure_order, handoff_decision, is_handler, sealed_reasons
 from armory.checklist.invariants import INVARIANTS
 from armory.checklist.state import STOPPING_INCIDENTS, State, check_key, setup_key
 from armory.checklist.types import (
@@ -106,7 +106,7 @@ class Session:
         from armory.ledger.entries import Refusal
 
         first = reasons[0]
-        failures = sorted({f for r in reasons for f in r.failures})
+        failures = sorted({f for r in reasons for f in r.failures}, key=failure_order)
         entry = self._append("refusal", actor, Refusal(
             action=action, actor=actor, weapon=weapon, day=day,
             reason="; ".join(r.message for r in reasons), cause=first.cause, failures=failures,
