@@ -216,3 +216,27 @@ def test_lint_is_clean_on_the_sample_productions_and_their_drills(capsys):
     assert code == 0, out
     checked = re.search(r"(\d+) files checked: no problems", out)
     assert checked and int(checked.group(1)) >= 3 + len(DRILLS), out
+
+
+@pytest.mark.parametrize("refused_by, passes", [
+    ("invariant.stop-open", True),          # the invariant that refused
+    ("handling.muzzle-distance", True),     # the rule whose stop blocked the handoff
+    ("handling.camera-line", True),         # the other stop open on the pistol
+    ("handling.serial", False),             # a rule that did not block it
+])
+def test_refused_by_names_the_invariant_or_the_rule_whose_stop_blocked(tmp_path, refused_by, passes):
+    from armory.drills.runner import run_drill
+
+    source = SAMPLE_PRODUCTIONS / "precinct" / "drills" / "contact-range-blank.toml"
+    production = (source.parent / "../production.toml").resolve()
+    text = source.read_text(encoding="utf-8").replace('production = "../production.toml"',
+                                                      f'production = "{production}"')
+    text = text.replace('refused_by = "handling.muzzle-distance"', f'refused_by = "{refused_by}"')
+    drill = tmp_path / "contact.toml"
+    drill.write_text(text, encoding="utf-8")
+    result = run_drill(drill, tmp_path / "l.sqlite")
+    assert result.passed == passes, result.diff
+    if not passes:
+        assert any("expected refused by handling.serial, got refused by invariant.stop-open" in line
+                   and "(behind it: handling.muzzle-distance, handling.camera-line" in line for line in result.diff), \
+            result.diff

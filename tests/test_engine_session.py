@@ -469,3 +469,16 @@ def test_a_refusal_cites_the_failures_of_the_rules_that_block(tmp_path, blocked_
     assert set(refusal["failures"]) - own == cites - own
     if blocked_by:
         assert blocked_by in refusal["reason"]
+
+
+def test_a_failed_note_is_recorded_and_never_blocks(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    notes = [i for i in s.checklist(day="day-1", phase="before_handoff", scene="church", setup="a", weapon="colt")
+             if i.severity == "note"]
+    assert notes
+    for item in notes:
+        assert not s.answer(item, [""], by="arm").passed
+    assert not s.state.open_holds
+    assert s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm",
+                           receiver="actor").allowed

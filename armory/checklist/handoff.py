@@ -68,7 +68,7 @@ def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None)
     rules = rules or {}
     inv = INVARIANTS["invariant.checks-complete"]
     cites = set(inv.failures) | {f for failures in rules.values() for f in failures}
-    return Reason(inv.id, f"{detail} {inv.title}.", tuple(sorted(cites, key=failure_order)))
+    return Reason(inv.id, f"{detail} {inv.title}.", tuple(sorted(cites, key=failure_order)), related=tuple(rules))
 
 
 def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
@@ -85,7 +85,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
                 missing[item.rule.id] = item.failures
                 continue
             ans = session.state.answer_for(item.key)
-            if ans is None or not ans.resolved or item.status == "failed":
+            if ans is None or not ans.resolved or session.state.holds_on(item.key):
                 failed[item.rule.id] = item.failures
             elif _age(session, ans.time) > valid:
                 stale[item.rule.id] = item.failures
@@ -101,7 +101,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
         ans = session.state.answer_for(item.key)
         if ans is None:
             day_missing[item.rule.id] = item.failures
-        elif not ans.resolved or item.status == "failed":
+        elif not ans.resolved or session.state.holds_on(item.key):
             day_failed[item.rule.id] = item.failures
     # A hold opened on this day or this setup stays open until overridden, even if its rule is no longer
     # planned (the packs changed since): it still blocks.
@@ -167,7 +167,9 @@ def handoff_decision(session: Session, *, day: str, scene: str | None, setup: st
         stops = state.stops_on(weapon)
         if stops:
             causes = ", ".join(f"{s.cause} (entry {s.seq})" for s in stops)
-            reasons.append(invariant_reason("invariant.stop-open", f"{weapon} is stopped: {causes}."))
+            base = invariant_reason("invariant.stop-open", f"{weapon} is stopped: {causes}.")
+            reasons.append(Reason(base.cause, base.message, base.failures,
+                                  related=tuple(dict.fromkeys(s.cause for s in stops))))
         if scene is None:
             reasons.append(Reason("invariant.checks-complete",
                                   "A handoff to an actor names the scene and setup it is for.", ("F3",)))

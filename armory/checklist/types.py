@@ -39,6 +39,9 @@ class Reason:
     cause: str
     message: str
     failures: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    """Rule or invariant ids behind the cause: the causes of the open stops that block, the rules failed and not
+    resolved. A drill may name any of them in `refused_by`."""
 
     def __str__(self) -> str:
         cites = f" (prevents {', '.join(self.failures)})" if self.failures else ""

@@ -30,6 +30,8 @@ class StepResult:
     """``ok``, ``refused`` or ``error``."""
     detail: str = ""
     causes: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    """Rule ids behind a refusal: the causes of the stops that blocked it, the failed rules it names."""
 
 
 @dataclass
@@ -109,7 +111,8 @@ def _play(session: Session, drill: Drill, index: int, step: Step, clock: DrillCl
         return StepResult(index, step, "ok", detail)
     except Refused as refusal:
         return StepResult(index, step, "refused", "; ".join(r.message for r in refusal.reasons),
-                          tuple(r.cause for r in refusal.reasons))
+                          tuple(r.cause for r in refusal.reasons),
+                          tuple(dict.fromkeys(rel for r in refusal.reasons for rel in r.related)))
     except InputError as err:
         return StepResult(index, step, "error", err.message)
 
@@ -258,6 +261,7 @@ def _compare(path: Path, drill: Drill, session: Session, steps: list[StepResult]
     for result in steps:
         if result.outcome == "refused":
             refused.update(result.causes)
+            refused.update(result.related)  # a handoff a rule's stop blocked was refused by that rule too
             fired.update(result.causes)
     if state.open_stops:
         outcome = "stop"
@@ -291,6 +295,9 @@ def _compare(path: Path, drill: Drill, session: Session, steps: list[StepResult]
             diff.append(f"{label}: expected ok, got refused: {result.detail}")
         elif step.expect == "refused" and result.outcome == "ok":
             diff.append(f"{label}: expected refused{' by ' + step.refused_by if step.refused_by else ''}, got ok")
-        elif step.expect == "refused" and step.refused_by and step.refused_by not in result.causes:
-            diff.append(f"{label}: expected refused by {step.refused_by}, got refused by {', '.join(result.causes)}")
+        elif (step.expect == "refused" and step.refused_by
+              and step.refused_by not in result.causes and step.refused_by not in result.related):
+            behind = f" (behind it: {', '.join(result.related)})" if result.related else ""
+            diff.append(f"{label}: expected refused by {step.refused_by}, got refused by {', '.join(result.causes)}"
+                        f"{behind}")
     return DrillResult(path, drill, session.scope, outcome, fired, refused, steps, diff)
