@@ -17,6 +17,11 @@ from armory.problems import InputError
 from armory.tui.commands import ScreenCommands
 
 
+#: Short role words for pickers, so a name and its roles fit one line at 80 columns.
+ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. armorer",
+              "property_master": "props", "safety_officer": "safety officer"}
+
+
 class ArmoryApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "armory"
@@ -27,7 +32,8 @@ class ArmoryApp(App[int]):
                 tooltip="List every key on this screen"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
                 tooltip="Switch between the light and the dark theme"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True,
+        # Shown in the footer of the first screen only (HomeScreen), so busy screens keep room at 80x24.
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False,
                 tooltip="Leave armory; everything recorded is already on disk"),
     ]
 
@@ -99,7 +105,7 @@ class ArmoryApp(App[int]):
             held = production.roles_on(member.id, day) if day else frozenset(member.roles)
             if roles and not (held & roles):
                 continue
-            role_words = ", ".join(sorted(held)).replace("_", " ")
+            role_words = ", ".join(ROLE_WORDS.get(role, role.replace("_", " ")) for role in sorted(held))
             choices.append((f"{member.name} ({role_words})", member.id))
         return choices
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 
 class ScreenCommands(Provider):
@@ -16,6 +18,8 @@ class ScreenCommands(Provider):
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
+            if not isinstance(active.node, (Screen, App)):
+                continue  # a focused widget's cursor and scroll keys are not commands
             if not binding.description or binding.system or binding.action in seen:
                 continue
             if binding.action in {"command_palette", "app.command_palette"}:

@@ -26,7 +26,7 @@ def weapon_status(app, weapon_id: str) -> tuple[str, str]:
     if stops:
         return "state-stopped", f"{STOPPED} STOPPED ({where})"
     if weapon.holder is not None:
-        return "state-out", f"→ {where}, {weapon.rounds_out} rounds out"
+        return "state-out", f"→ {where}, {weapon.rounds_out} out"
     return "state-ok", f"○ {where}"
 
 

@@ -13,12 +13,14 @@ class ArmoryScreen(Screen[None]):
     """A main screen. Subclasses yield their body from :meth:`body` and fill it in :meth:`refresh_state`."""
 
     _enabled: tuple = ()
+    SHOW_PALETTE_KEY = False
+    """Whether the footer shows ^p; only the first screen has room for it at 80 columns (f1 names it too)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield StopBanner(id="stop-banner")
         yield from self.body()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=self.SHOW_PALETTE_KEY)
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -65,7 +65,7 @@ class BoardScreen(ArmoryScreen):
         cursor = table.cursor_row
         table.clear()
         if not table.columns:
-            table.add_columns("scene/setup", "weapon", "load", "actor", "state", "checks", "rounds")
+            table.add_columns("setup", "weapon", "load", "actor", "state", "checks", "rounds")
         self.rows = {}
         for scene in day.scene:
             for setup in scene.setup:
@@ -130,21 +130,24 @@ class BoardScreen(ArmoryScreen):
         if self.app.session is None:
             return True
         row = self.selected()
+        # What cannot apply to this row is hidden (False), so the footer keeps room at 80 columns;
+        # the lines under the table say in words what is missing.
         if action in ("checks", "rounds", "hand_over", "take_back") and row is None:
-            return None
+            return False
         if row is not None:
             _scene, _setup, issue = row
             holder = self.session.state.weapons[issue.weapon].holder
             if action == "rounds":
-                return True if issue.rounds else None
+                return bool(issue.rounds)
             if action == "hand_over":
-                return True if issue.actor and holder is None else None
+                # Opens the handover, where the giver is chosen and "hand over" stays greyed until allowed.
+                return bool(issue.actor) and holder is None
             if action == "take_back":
-                return True if holder is not None else None
+                return holder is not None
         if action == "clear_stop":
-            return True if self.session.state.open_stops else None
+            return bool(self.session.state.open_stops)
         if action == "close_day":
-            return True if self.day not in self.session.state.days_closed else None
+            return self.day not in self.session.state.days_closed
         return True
 
     # -- actions -------------------------------------------------------------

@@ -167,7 +167,8 @@ class ChecksScreen(ArmoryScreen):
             field.placeholder = {
                 "count": "the number you counted",
                 "digits": "as written on the part",
-                "time": "HH:MM",
+                # The clock the engine judges by (the production's time zone), as a wall clock would show.
+                "time": f"HH:MM, 24-hour (it is now {self.session.local_now():%H:%M %Z})",
                 "measurement": f"distance with unit ({item.unit or 'feet'})",
                 "text": "in plain words",
             }.get(kind or "", "")
@@ -271,9 +272,9 @@ class ChecksScreen(ArmoryScreen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "override":
-            return True if self.open_holds() else None
+            return bool(self.open_holds())
         if action == "correct":
-            return True if any(i.answer_seq and not i.sensed for i in self.items) else None
+            return any(i.answer_seq and not i.sensed for i in self.items)
         return True
 
     def action_override(self) -> None:

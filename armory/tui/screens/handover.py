@@ -46,13 +46,14 @@ class HandoverScreen(ModalScreen[bool]):
                     yield Select(crew, prompt="giver", value=giver or Select.NULL, id="giver", compact=True)
                     yield Select(crew, prompt="receiver", value=issue.actor or Select.NULL, id="receiver",
                                  compact=True)
-                yield Label("Witnesses (space ticks a name)")
-                yield SelectionList[str](*[(text, crew_id) for text, crew_id in crew], id="witnesses")
+                # Why it is refused comes before the long witness list, so it is seen at 80x24.
                 yield Static(id="handover-reasons", markup=False)
+                yield Label("Witnesses (space ticks a name; the names ticked are listed above)")
+                yield SelectionList[str](*[(text, crew_id) for text, crew_id in crew], id="witnesses")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Hand over…", id="confirm", variant="warning")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#giver", Select).focus()

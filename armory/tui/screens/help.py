@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -33,7 +33,10 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("key", "does", "why / when", "id")
         seen: set[tuple[str, str]] = set()
-        for key, active in self.beneath.active_bindings.items():
+        # armory's own keys (the screen's and the app's) first; a focused list's cursor keys after.
+        ordered = sorted(self.beneath.active_bindings.values(),
+                         key=lambda active: not isinstance(active.node, (Screen, App)))
+        for active in ordered:
             binding = active.binding
             if not binding.description or binding.system:
                 continue

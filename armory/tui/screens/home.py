@@ -27,7 +27,11 @@ class HomeScreen(ArmoryScreen):
                 tooltip="The day's ledger in plain language, whether it verifies, export"),
         Binding("e", "evidence", "Evidence out", id="home.evidence",
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
+        Binding("ctrl+q", "app.quit", "Quit", id="home.quit",
+                tooltip="Leave armory; everything recorded is already on disk"),
     ]
+
+    SHOW_PALETTE_KEY = True
 
     def body(self) -> ComposeResult:
         # The texts are there from the first frame: filled only on mount, they would appear a frame late.
@@ -75,7 +79,11 @@ class HomeScreen(ArmoryScreen):
         production = self.session.production
         pins = [f"{m.id} {m.demo_pin}" for m in production.crew if m.demo_pin]
         if production.production.sample and pins:
-            return "SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins)
+            # A sample has no props to look at: what a real armorer reads off the weapon and the box.
+            plates = ", ".join(f"{w.id} serial {w.serial}" for w in production.weapon if w.firing)
+            labels = ", ".join(f"{lot.id} ({lot.kind})" for lot in production.lot)
+            return ("SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins)
+                    + f"\nOn the sample props: {plates}. Box labels: {labels}.")
         return ""
 
     def refresh_state(self) -> None:
@@ -87,11 +95,11 @@ class HomeScreen(ArmoryScreen):
         table = self.query_one("#weapons", DataTable)
         table.clear()
         if not table.columns:
-            table.add_columns("weapon", "what", "state")
+            table.add_columns("weapon", "state", "what")
         for weapon in production.weapon:
             _, words = weapon_status(self.app, weapon.id)
-            kind = "firing" if weapon.firing else "non-firing"
-            table.add_row(weapon.id, f"{weapon.make} {weapon.model} ({kind})", words, key=weapon.id)
+            what = f"{weapon.make} {weapon.model}" + ("" if weapon.firing else " (non-firing)")
+            table.add_row(weapon.id, words, what, key=weapon.id)
         sample = self.query_one("#sample-pins", Static)
         sample_text = self.sample_text()
         sample.update(sample_text)
@@ -102,12 +110,13 @@ class HomeScreen(ArmoryScreen):
             return True
         state = self.session.state
         day = self.day
+        # An action that cannot apply now is hidden (False), so the footer keeps room at 80 columns.
         if action == "open_day":
-            return True if day is not None and day.id not in state.days_opened else None
+            return day is not None and day.id not in state.days_opened
         if action == "board":
-            return True if state.current_day else None
+            return bool(state.current_day)
         if action == "clear_stop":
-            return True if state.open_stops else None
+            return bool(state.open_stops)
         if action == "evidence":
             return True if self.session.sealed_items() else False
         return True

@@ -59,7 +59,7 @@ class StopScreen(Screen[None]):
         with Center():
             with Vertical(id="stop-box"):
                 yield Static(self.text(), id="stop-text", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def evidence_lines(self) -> list[str]:
         from armory.tui.screens.seal import unsealed_evidence

@@ -18,11 +18,13 @@ class StopBanner(Static):
                 self.display = False
             return
         lines = []
-        for stop in stops:
+        # One line a stop and at most two, so the work below still fits an 80x24 screen;
+        # the stop screen and the record carry the whole text.
+        for stop in stops[:2]:
             where = "EVERY FIREARM" if stop.scope == "production" else ", ".join(stop.weapons)
-            failures = f" ({', '.join(stop.failures)})" if stop.failures else ""
-            lines.append(f"■ STOP #{stop.seq}: {where}: {stop.reason}{failures}")
-        lines.append("  Nothing goes out until a safety officer clears it (x: clear a stop).")
+            lines.append(f"■ STOP #{stop.seq} {where}: {stop.reason}")
+        more = f"{len(stops) - 2} more stop(s); " if len(stops) > 2 else ""
+        lines.append(f"  {more}nothing goes out until a safety officer clears it (x)")
         text = "\n".join(lines)
         if text != self.shown:
             self.shown = text
