@@ -40,20 +40,34 @@ def _run(argv: list[str], capsys) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
-def bundled_run(tmp_path_factory):
-    """Every bundled drill and the coverage report, in one run with a kept ledger."""
+def _main_quietly(tmp_path_factory, argv: list[str]) -> tuple[int, str]:
     import contextlib
     import io
 
-    ledger = tmp_path_factory.mktemp("bundled") / "drills.sqlite"
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
         mp.delenv("ARMORY_LEDGER", raising=False)
         with contextlib.redirect_stdout(out):
-            code = main(["rules", "test", "--coverage", "--ledger", str(ledger), *map(str, DRILL_DIRS)])
-    return code, out.getvalue(), ledger
+            code = main(argv)
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory):
+    """Every bundled drill and the coverage report, in one run (each drill on a temporary ledger of its own:
+    the drills are of three productions, and one kept ledger is the record of one production)."""
+    code, out = _main_quietly(tmp_path_factory, ["rules", "test", "--coverage", *map(str, DRILL_DIRS)])
+    return code, out
+
+
+@pytest.fixture(scope="module")
+def rust_ledger(tmp_path_factory):
+    """The Rust replay run into a kept ledger, as a safety officer would with ``--ledger``."""
+    ledger = tmp_path_factory.mktemp("rust") / "rust.sqlite"
+    code, out = _main_quietly(tmp_path_factory, ["rules", "test", "--ledger", str(ledger), str(RUST)])
+    assert code == 0, out
+    return ledger
 
 
 def test_there_are_enough_drills_and_each_tells_its_story():
@@ -73,7 +87,7 @@ def test_there_are_enough_drills_and_each_tells_its_story():
 
 
 def test_every_bundled_drill_passes_and_every_rule_fires(bundled_run):
-    code, out, _ledger = bundled_run
+    code, out = bundled_run
     assert code == 0, out
     for path in DRILLS:
         assert re.search(rf"^PASS  \S*{re.escape(path.name)}  ", out, re.M), f"{path.name} did not pass:\n{out}"
@@ -89,11 +103,12 @@ def test_clean_days_end_clear_with_nothing_fired(tmp_path):
     clean = [p for p in DRILLS if p.stem == "clean-day"]
     assert {p.parent.parent.name for p in clean} == {"western", "precinct"}
     for path in clean:
-        result = run_drill(path, tmp_path / "clean.sqlite")
+        ledger = tmp_path / f"{path.parent.parent.name}.sqlite"  # one ledger per production
+        result = run_drill(path, ledger)
         assert result.passed, result.diff
         assert result.outcome == "clear"
         assert result.fired == set(), f"{path}: {sorted(result.fired)}"
-        kinds = [e.kind for e in result_entries(tmp_path / "clean.sqlite", result.scope)]
+        kinds = [e.kind for e in result_entries(ledger, result.scope)]
         assert kinds.count("handoff") == kinds.count("return") >= 2
         assert kinds[-2:] == ["day_closed", "checkpoint"]
 
@@ -135,6 +150,50 @@ def test_drills_sharing_a_ledger_each_start_fresh(tmp_path, capsys):
     assert all(scope.startswith("drill:clean-day:") for scope in opened)
 
 
+def test_a_kept_ledger_is_the_record_of_one_production(tmp_path, capsys):
+    ledger_path = tmp_path / "kept.sqlite"
+    western = SAMPLE_PRODUCTIONS / "western" / "drills" / "clean-day.toml"
+    precinct = SAMPLE_PRODUCTIONS / "precinct" / "drills" / "clean-day.toml"
+
+    assert main(["rules", "test", "--ledger", str(ledger_path), str(western), str(precinct)]) == 2
+    assert "one ledger is the record of one production" in capsys.readouterr().err
+    assert not ledger_path.exists()  # refused before anything was written
+
+    code, out = _run(["rules", "test", "--ledger", str(ledger_path), str(western)], capsys)
+    assert code == 0, out
+    before = ledger_path.stat().st_size
+    assert main(["rules", "test", "--ledger", str(ledger_path), str(precinct)]) == 2
+    assert "this ledger is the record of 'Dust Creek (sample)'" in capsys.readouterr().err
+    assert ledger_path.stat().st_size == before
+
+
+def test_a_drill_run_after_later_entries_moves_forward_whole_days(tmp_path, capsys):
+    ledger_path = tmp_path / "kept.sqlite"
+    rust = SAMPLE_PRODUCTIONS / "rust-2021" / "drills" / "rust-21-october-2021.toml"
+    code, out = _run(["rules", "test", "--ledger", str(ledger_path), str(rust), str(rust)], capsys)
+    assert code == 0, out
+    ledger = Ledger.open(ledger_path, create=False, readonly=True)
+    try:
+        entries = list(ledger.entries(scope=None))
+    finally:
+        ledger.close()
+    assert not [e.seq for e in entries if e.clock_skew_ms]  # nothing clamped to the previous entry's time
+    runs: dict[str, list] = {}
+    for e in entries:
+        if e.scope:
+            runs.setdefault(e.scope, []).append(e.time)
+    first, second = runs.values()
+    assert second[0] > first[-1]
+    shift = {_utc(b) - _utc(a) for a, b in zip(first, second)}
+    assert len(shift) == 1 and next(iter(shift)).total_seconds() % 86400 == 0  # same intervals, same times of day
+
+
+def _utc(stamp: str):
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
 def test_without_ledger_nothing_is_written_to_armory_ledger(tmp_path, monkeypatch, capsys):
     target = tmp_path / "users-own.sqlite"
     monkeypatch.setenv("ARMORY_LEDGER", str(target))
@@ -151,9 +210,8 @@ def test_without_ledger_nothing_is_written_to_armory_ledger(tmp_path, monkeypatc
 
 
 @pytest.fixture(scope="module")
-def rust_entries(bundled_run):
-    _code, _out, ledger_path = bundled_run
-    ledger = Ledger.open(ledger_path, create=False, readonly=True)
+def rust_entries(rust_ledger):
+    ledger = Ledger.open(rust_ledger, create=False, readonly=True)
     try:
         entries = [e for e in ledger.entries(scope=None) if e.scope.startswith("drill:rust-21-october-2021:")]
     finally:

@@ -38,17 +38,22 @@ def test(args) -> int:
             raise InputError(f"{path}: no such drill file")
     tmp = None
     if args.ledger is None:
-        # Never the ledger ARMORY_LEDGER names: drills are rehearsals, not the record.
+        # Never the ledger ARMORY_LEDGER names: drills are rehearsals, not the record. One ledger per
+        # drill, so drills of several productions never share one production's record.
         tmp = tempfile.TemporaryDirectory(prefix="armory-drills-")
-        ledger_path = Path(tmp.name) / "drills.sqlite"
+        ledger_path = None
     else:
+        from armory.drills.runner import check_shared_ledger
+
         ledger_path = args.ledger
+        check_shared_ledger(drills, ledger_path, list(args.rules))  # before anything is written
     failed = 0
     fired_all: set[str] = set()
     rules_in_force: dict[str, str] = {}
     try:
-        for path in drills:
-            result = run_drill(path, ledger_path, list(args.rules))
+        for n, path in enumerate(drills):
+            where = ledger_path or Path(tmp.name) / f"{n:03d}-{path.stem}.sqlite"
+            result = run_drill(path, where, list(args.rules))
             fired_all |= result.fired
             for pack in _packs_of(path, result, list(args.rules)):
                 for rule in pack.pack.rule:

@@ -96,12 +96,68 @@ def run_drill(path: Path, ledger_path: Path, rules: list[Path] | None = None, *,
 
     scope = f"drill:{path.stem}:{uuid.uuid4().hex[:8]}"
     ledger = Ledger.open(ledger_path, production_title=production.production.title, clock=clock, key_path=key_path)
+    try:
+        _same_production(ledger, production.production.title, path)
+        _after_head(ledger, clock)
+    except InputError:
+        ledger.close()
+        raise
     session = Session(loaded, packs, ledger, scope=scope, clock=clock)
     try:
         steps = [_play(session, drill, i + 1, step, clock) for i, step in enumerate(drill.step)]
         return _compare(path, drill, session, steps)
     finally:
         ledger.close()
+
+
+def _same_production(ledger, title: str, drill_path: Path) -> None:
+    """A ledger is the record of one production: its first entry names it, and a drill of another is refused."""
+    recorded = ledger.opened().payload.get("production_title") or ""
+    if recorded and recorded != title:
+        raise InputError(
+            f"{ledger.path}: this ledger is the record of {recorded!r}; {drill_path} is a drill of {title!r}. "
+            "Keep one ledger per production (run each production's drills with its own --ledger); nothing was "
+            "written")
+
+
+def check_shared_ledger(drill_paths: list[Path], ledger_path: Path, rules: list[Path] | None = None) -> None:
+    """Before any drill runs: every drill sharing one kept ledger is of one production, the ledger's own."""
+    from armory.ledger.store import Ledger
+    from armory.rulebook.loader import load_context
+
+    titles: dict[str, Path] = {}
+    for path in drill_paths:
+        drill = load_drill(path, rules)
+        loaded, _packs = load_context(production_path(path, drill), list(rules or []))
+        titles.setdefault(loaded.production.production.title, path)
+    if len(titles) > 1:
+        names = "; ".join(f"{p} is a drill of {t!r}" for t, p in titles.items())
+        raise InputError(f"{ledger_path}: one ledger is the record of one production, and these drills are of "
+                         f"{len(titles)}: {names}. Run each production's drills with its own --ledger")
+    if Path(ledger_path).exists():
+        ledger = Ledger.open(Path(ledger_path), create=False, readonly=True)
+        try:
+            [(title, path)] = titles.items()
+            _same_production(ledger, title, path)
+        finally:
+            ledger.close()
+
+
+def _after_head(ledger, clock: DrillClock) -> None:
+    """Start a drill's clock after the ledger's last entry, in whole days, so its own intervals stand.
+
+    The ledger never lets time run backwards: an entry whose clock is behind the one before takes that
+    entry's time. A drill run on a kept ledger after later entries would have every entry stamped with
+    one time (and ages of checks measured wrong); moving the whole drill forward by whole days keeps
+    each step's minutes and its local times of day (a briefing at 06:30 is still 06:30).
+    """
+    head = ledger.head()
+    if head is None:
+        return
+    head_time = dt.datetime.fromisoformat(head.time.replace("Z", "+00:00"))
+    if head_time > clock.now:
+        days = (head_time - clock.now) // dt.timedelta(days=1) + 1
+        clock.now += dt.timedelta(days=days)
 
 
 def _play(session: Session, drill: Drill, index: int, step: Step, clock: DrillClock) -> StepResult:
