@@ -14,14 +14,12 @@ from armory.tui.screens.base import ArmoryScreen
 
 
 def describe_entry(entry, production) -> str:
-    try:
-        from armory.ledger.describe import describe
-    except ImportError:  # the describer is optional for this screen: fall back to the kind and payload
-        return f"{entry.kind}: " + ", ".join(f"{k}={v}" for k, v in entry.payload.items() if k != "text")[:200]
-    try:
-        return describe(entry, production)
-    except TypeError:
-        return describe(entry)
+    """What happened, in words, without the ``#seq time`` the table already shows in its own columns."""
+    from armory.ledger.describe import describe
+
+    text = describe(entry, production)
+    head = f"#{entry.seq} "
+    return text.split("  ", 1)[1] if text.startswith(head) and "  " in text else text
 
 
 class RecordScreen(ArmoryScreen):
@@ -43,6 +41,7 @@ class RecordScreen(ArmoryScreen):
         with Vertical(id="record-body"):
             yield Static(id="chain", markup=False)
             yield DataTable(id="record-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="entry-detail", markup=False)
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -51,8 +50,10 @@ class RecordScreen(ArmoryScreen):
         session = self.session
         result = verify_rows(session.ledger.rows())
         if result.ok:
+            signed = (f"signed through #{result.signed_through}" if result.signed_through
+                      else "no signed checkpoint yet (closing the day or an export signs one)")
             chain = (f"✓ The chain verifies: {result.entries} entries, head {result.head[:12]}…, "
-                     f"key {result.key_fingerprint}, signed through #{result.signed_through}.")
+                     f"key {result.key_fingerprint}, {signed}.")
         else:
             seq, kind, what = result.first_bad
             chain = f"✗ THE CHAIN DOES NOT VERIFY at entry #{seq} ({kind}): {what}"
@@ -62,17 +63,38 @@ class RecordScreen(ArmoryScreen):
         table = self.query_one("#record-table", DataTable)
         table.clear()
         if not table.columns:
-            table.add_columns("#", "time", "who", "what")
+            table.add_columns("#", f"time ({session.local_now():%Z})", "what happened")
         production = session.production
+        self.texts: dict[str, str] = {}
+        from armory.checklist.session import parse_time
+
         for entry in session.ledger.entries(scope=session.scope):
             entry_day = entry.payload.get("day")
             if not self.whole and day and entry_day not in (None, day):
                 continue
-            local = entry.time[11:16] if len(entry.time) >= 16 else entry.time
-            table.add_row(str(entry.seq), local, self.app.crew_name(entry.who) if entry.who else "-",
-                          describe_entry(entry, production))
+            try:
+                local = f"{parse_time(entry.time).astimezone(session.tz):%H:%M}"
+            except ValueError:
+                local = entry.time
+            text = describe_entry(entry, production)
+            self.texts[str(entry.seq)] = f"#{entry.seq} at {local}: {text}"
+            table.add_row(str(entry.seq), local, text, key=str(entry.seq))
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
+        self.show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted entry in full, wrapped: the table cuts long lines at the screen's edge."""
+        table = self.query_one("#record-table", DataTable)
+        detail = self.query_one("#entry-detail", Static)
+        if not table.row_count or table.cursor_row is None:
+            detail.update("")
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        detail.update(getattr(self, "texts", {}).get(key, ""))
 
     def action_back(self) -> None:
         self.dismiss()
