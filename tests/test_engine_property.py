@@ -2,9 +2,15 @@
 
 A hypothesis state machine drives the engine with random actions by random
 people. Its oracle reads the ledger entries on its own, never the engine's
-state: for every handoff to a non-handler it recomputes from the raw entries
-whether a stop was open, whether the giver was an armorer, and whether the
-checks and rounds for that setup were complete, clear and recent.
+state or its planner: which checks each setup needs is a table written by
+hand from the fixture pack, and everything else (open stops, open holds,
+seals, who holds what) is folded here from the raw entries. For every handoff
+to a non-handler it asks whether a stop was open, whether the giver was an
+armorer, whether every failed hold had an override entry (whatever was
+answered after it), whether the checks and rounds for that setup were
+complete, clear and recent, and whether the weapon or its lot was sealed; and
+it checks every override's signer, every round loaded against the seals, and
+every clearance of an injury or live round against the evidence sealed first.
 """
 
 import datetime as dt
@@ -16,65 +22,141 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from armory.checklist.judge import passing_answer
-from armory.checklist.plan import plan_checks
-from armory.checklist.session import parse_time
 from armory.problems import InputError
 from tests.engine_helpers import open_session
 
 PEOPLE = ["arm", "asst", "so", "ad", "actor"]
 HANDLERS_ON_DAY1 = {"arm", "asst"}
+SAFETY_OFFICERS = {"so"}
+SPLIT_ARMORERS_ON_DAY1 = {"arm"}  # the fixture's armorer also holds props on day-1
+FIREARMS = ["colt"]
 SETUPS = [("church", "a"), ("street", "b")]
 VALID = dt.timedelta(minutes=30)
+
+#: What each setup needs before a weapon goes to an actor, read by hand from tests/fixtures/engine (not planned).
+DAY_START = {"t.sole-duty", "t.reviewed"}
+REQUIRED = {
+    ("church", "a", "colt"): {"before_setup": {"t.chambers", "t.serial"}, "before_handoff": {"t.camera"}},
+    ("street", "b", "colt"): {"before_setup": {"t.chambers", "t.serial"}, "before_handoff": {"t.distance"}},
+    ("street", "b", "replica"): {"before_setup": {"t.serial"}, "before_handoff": set()},
+}
+#: Setup -> (load, rounds, lot) per weapon, from the fixture production.
+ISSUES = {
+    ("church", "a", "colt"): ("dummies", 5, "dummy-45"),
+    ("street", "b", "colt"): ("blanks", 6, "blank-45"),
+    ("street", "b", "replica"): ("cold", 0, None),
+}
+
+
+def _t(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def oracle_violations(session) -> list[str]:
     entries = list(session.ledger.entries(scope=session.scope))
-    production = session.production
     open_stops: dict[int, dict] = {}
-    answers: dict[tuple, dict] = {}
-    overridden: set[int] = set()
+    answers: dict[int, dict] = {}              # answer seq -> its facts
+    latest: dict[tuple, int] = {}              # check -> latest answer seq
+    downgraded: set[int] = set()               # answers a failing correction turned to a fail
+    holds: dict[int, tuple] = {}               # open failed holds: answer seq -> check
     rounds: dict[tuple, dict[int, tuple[str, str]]] = {}
+    sealed: dict[str, int] = {}                # weapon or lot -> seal seq
+    holder: dict[str, str | None] = {w: None for w in ("colt", "replica")}
+    out_for: dict[str, tuple] = {}             # weapon -> (scene, setup) it went out for
+    last_lot: dict[str, str] = {}
+    evidence: dict[int, set[str]] = {}         # stop seq -> items that must be sealed before its clearance
     problems = []
     for e in entries:
         p = e.payload
         if e.kind == "stop":
             open_stops[e.seq] = p
-            firearms = {w.id for w in production.weapon if w.firing}
-            if p["scope"] == "production" and not firearms <= set(p["weapons"]):
-                problems.append(f"{e.seq}: a production-wide stop leaves out {sorted(firearms - set(p['weapons']))}")
+            if p["scope"] == "production" and not set(FIREARMS) <= set(p["weapons"]):
+                problems.append(f"{e.seq}: a production-wide stop leaves out {sorted(set(FIREARMS) - set(p['weapons']))}")
+            source = next((x for x in entries if x.seq == p.get("from_seq")), None)
+            if source is not None and source.kind == "round_verified" and p["cause"] == "invariant.live-round":
+                evidence[e.seq] = {source.payload["weapon"], source.payload["lot"]}
+            elif source is not None and source.kind == "incident" and source.payload["incident"] == "injury":
+                named = source.payload.get("weapon")
+                weapons = [named] if named else ([w for w in FIREARMS if holder[w]] or FIREARMS)
+                items = set(weapons)
+                for w in weapons:
+                    lot = ISSUES[(*out_for[w], w)][2] if w in out_for else last_lot.get(w)
+                    if lot:
+                        items.add(lot)
+                evidence[e.seq] = items
         elif e.kind == "clearance":
+            missing = evidence.get(p["stop_seq"], set()) - set(sealed)
+            if missing:
+                problems.append(f"{e.seq}: stop {p['stop_seq']} cleared with {sorted(missing)} not sealed")
             open_stops.pop(p["stop_seq"], None)
         elif e.kind == "answer":
-            answers[(p["day"], p.get("scene"), p.get("setup"), p.get("weapon"), p["phase"], p["rule_id"])] = {
-                "seq": e.seq, "verdict": p["verdict"], "severity": p["severity"], "time": e.time}
+            check = (p["day"], p.get("scene"), p.get("setup"), p.get("weapon"), p["phase"], p["rule_id"])
+            answers[e.seq] = {"check": check, "verdict": p["verdict"], "severity": p["severity"], "time": e.time,
+                              "by": e.who}
+            latest[check] = e.seq
+            if p["verdict"] == "fail" and p["severity"] == "hold":
+                holds[e.seq] = check
+        elif e.kind == "correction":
+            a = answers.get(p["corrects_seq"])
+            if a is not None and p["verdict"] == "fail" and a["verdict"] == "pass":
+                downgraded.add(p["corrects_seq"])
+                if a["severity"] == "hold":
+                    holds[p["corrects_seq"]] = a["check"]
         elif e.kind == "override":
-            overridden.add(p["answer_seq"])
+            a = answers.get(p["answer_seq"])
+            signer = p["signed_by"][0]
+            if signer not in SAFETY_OFFICERS or (a and a["by"] == signer) or (
+                    a and a["check"][5] == "t.sole-duty" and signer in SPLIT_ARMORERS_ON_DAY1):
+                problems.append(f"{e.seq}: hold {p['answer_seq']} overridden by {signer}")
+            holds.pop(p["answer_seq"], None)
+        elif e.kind == "seal":
+            sealed.setdefault(p["item"], e.seq)
         elif e.kind == "round_verified":
+            if p["weapon"] in sealed or p.get("lot") in sealed:
+                problems.append(f"{e.seq}: a round loaded into {p['weapon']} from {p.get('lot')} after a seal")
             rounds.setdefault((p["day"], p["scene"], p["setup"], p["weapon"]), {})[p["round_no"]] = (p["verdict"], e.time)
-        elif e.kind == "handoff" and p["receiver"] not in HANDLERS_ON_DAY1:
-            now = parse_time(e.time)
+            if p.get("lot"):
+                last_lot[p["weapon"]] = p["lot"]
+        elif e.kind == "return":
+            holder[p["weapon"]] = None
+            out_for.pop(p["weapon"], None)
+        elif e.kind == "handoff":
             w = p["weapon"]
+            if w in sealed:
+                problems.append(f"{e.seq}: sealed {w} handed to {p['receiver']}")
+            holder[w] = p["receiver"]
+            if p.get("scene"):
+                out_for[w] = (p["scene"], p["setup"])
+            if p["receiver"] in HANDLERS_ON_DAY1:
+                continue
+            now = _t(e.time)
             if p["giver"] not in HANDLERS_ON_DAY1:
                 problems.append(f"{e.seq}: handed over by {p['giver']}")
             if any(w in s["weapons"] for s in open_stops.values()):  # a production stop lists every firearm
                 problems.append(f"{e.seq}: handed over with a stop open")
-            for phase in ("day_start", "before_setup", "before_handoff"):
-                where = (None, None, None) if phase == "day_start" else (p["scene"], p["setup"], w)
-                for pc in plan_checks(production, session.packs, day=p["day"], phase=phase, scene=where[0],
-                                      setup=where[1], weapon=where[2]):
-                    a = answers.get((p["day"], *where, phase, pc.rule.id))
-                    ok = a is not None and (a["verdict"] == "pass" or a["severity"] == "note" or
-                                            (a["severity"] == "hold" and a["seq"] in overridden))
-                    recent = phase == "day_start" or (a is not None and now - parse_time(a["time"]) <= VALID)
-                    if not ok or not recent:
-                        problems.append(f"{e.seq}: {pc.rule.id} not complete, clear and recent")
-            issue = session.issue_of(p["day"], p["scene"], p["setup"], w)
-            if production.weapon_by_id(w).firing and issue.load != "cold":
-                got = rounds.get((p["day"], p["scene"], p["setup"], w), {})
-                good = [n for n, (v, t) in got.items() if v == "pass" and now - parse_time(t) <= VALID
-                        and n <= issue.rounds]
-                if len(good) != issue.rounds:
-                    problems.append(f"{e.seq}: {len(good)} of {issue.rounds} rounds verified")
+            where = (p["scene"], p["setup"], w)
+            for seq, check in holds.items():
+                if check[0] == p["day"] and (check[1:4] == (None, None, None) or check[1:4] == where):
+                    problems.append(f"{e.seq}: handed over with the hold of entry {seq} ({check[5]}) not overridden")
+            needed = [("day_start", r) for r in DAY_START] + [
+                (phase, r) for phase, rules in REQUIRED[where].items() for r in rules]
+            for phase, rule_id in needed:
+                place = (None, None, None) if phase == "day_start" else where
+                seq = latest.get((p["day"], *place, phase, rule_id))
+                a = answers.get(seq)
+                ok = a is not None and ((a["verdict"] == "pass" and seq not in downgraded) or a["severity"] == "note"
+                                        or (a["severity"] == "hold" and seq not in holds))
+                recent = phase == "day_start" or (a is not None and now - _t(a["time"]) <= VALID)
+                if not ok or not recent:
+                    problems.append(f"{e.seq}: {rule_id} not complete, clear and recent")
+            load, count, lot = ISSUES[where]
+            if lot in sealed:
+                problems.append(f"{e.seq}: {w} handed over loaded from sealed lot {lot}")
+            if load != "cold":
+                got = rounds.get((p["day"], *where), {})
+                good = [n for n, (v, t) in got.items() if v == "pass" and now - _t(t) <= VALID and n <= count]
+                if len(good) != count:
+                    problems.append(f"{e.seq}: {len(good)} of {count} rounds verified")
     return problems
 
 
@@ -156,6 +238,24 @@ class HandoffMachine(RuleBasedStateMachine):
         self.verify_rounds(setup, "rattle" if scene == "church" else "crimped_blank", "arm", 6)
         self.hand_over(setup, "arm", receiver, "colt")
 
+    @rule(item=st.sampled_from([("weapon", "colt"), ("lot", "dummy-45"), ("lot", "blank-45")]),
+          by=st.sampled_from(["so", "arm"]))
+    def seal(self, item, by):
+        kind, item_id = item
+        self._try(self.s.seal, item_kind=kind, item=item_id, seal_id=f"S-{item_id}", signed_by=[by])
+
+    @rule(weapon=st.sampled_from(["colt", None]))
+    def injury(self, weapon):
+        self._try(self.s.record_incident, incident="injury", day="day-1", weapon=weapon, description="hurt",
+                  reported_by="arm")
+
+    @precondition(lambda self: bool(self.s.state.answers))
+    @rule(by=st.sampled_from(PEOPLE), good=st.booleans(), data=st.data())
+    def correct(self, by, good, data):
+        seq = data.draw(st.sampled_from(sorted(a.seq for a in self.s.state.answers.values() if not a.sensed)
+                                        or [0]))
+        self._try(self.s.correct, seq, ["6" if good else "1"], reason="typo", by=by)
+
     @rule(minutes=st.sampled_from([1, 5, 20, 40]))
     def time_passes(self, minutes):
         self.s.clock.advance(minutes)
@@ -184,3 +284,66 @@ def test_oracle_catches_an_unsafe_handoff(tmp_path):
     problems = oracle_violations(s)
     assert any("handed over by ad" in p for p in problems)
     assert any("rounds verified" in p for p in problems)
+
+
+def _handoff(s, weapon="colt", scene="church", setup="a", giver="arm", receiver="actor"):
+    from armory.ledger.entries import Handoff
+
+    return s.ledger.append("handoff", giver, Handoff(
+        day="day-1", scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver, load="dummies",
+        rounds=5, witnesses=[], signed_by=[giver, receiver]), scope=s.scope)
+
+
+def test_oracle_catches_a_hold_lifted_by_answering_again(tmp_path):
+    """Audit gap 1, written past the engine: a failed hold, a passing answer after it, no override."""
+    from tests.engine_helpers import ready_colt
+
+    s = open_session(tmp_path)
+    ready_colt(s)
+    serial = next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", setup="a", weapon="colt")
+                  if i.rule.id == "t.serial")
+    failing = s.answer(serial, ["9999"], by="arm")
+    s.answer(serial, ["4471"], by="arm")
+    assert oracle_violations(s) == []
+    _handoff(s)
+    assert any(f"hold of entry {failing.entry_seq} (t.serial) not overridden" in p for p in oracle_violations(s))
+
+
+def test_oracle_catches_a_sealed_lot_loaded_and_issued(tmp_path):
+    """Audit gap 2, written past the engine: rounds from a sealed lot, then the weapon handed over."""
+    from armory.ledger.entries import RoundVerified
+    from tests.engine_helpers import ready_colt
+
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.seal(item_kind="lot", item="dummy-45", seal_id="S-2", signed_by=["so"])
+    s.ledger.append("round_verified", "arm", RoundVerified(
+        day="day-1", scene="church", setup="a", weapon="colt", lot="dummy-45", round_no=1, method="rattle",
+        verdict="pass"), scope=s.scope)
+    _handoff(s)
+    problems = oracle_violations(s)
+    assert any("from dummy-45 after a seal" in p for p in problems)
+    assert any("loaded from sealed lot dummy-45" in p for p in problems)
+
+
+def test_oracle_catches_a_self_override_and_evidence_left_loose(tmp_path):
+    """Audit gaps 3 and 4, written past the engine: the split armorer signs off her own hold; an injury's stop
+    is cleared with the lot the revolver was loaded from not sealed."""
+    from armory.ledger.entries import Clearance, Override
+    from tests.engine_helpers import ready_colt
+
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    hold = s.state.open_holds[0]
+    s.ledger.append("override", "arm", Override(answer_seq=hold.answer_seq, rule_id=hold.rule_id, reason="fine",
+                                                signed_by=["arm"]), scope=s.scope)
+    assert any(f"hold {hold.answer_seq} overridden by arm" in p for p in oracle_violations(s))
+
+    t = open_session(tmp_path / "b")
+    ready_colt(t)
+    t.record_incident(incident="injury", day="day-1", weapon=None, description="hit", reported_by="arm")
+    t.seal(item_kind="weapon", item="colt", seal_id="S-1", signed_by=["so"])
+    stop = t.state.open_stops[-1]
+    t.ledger.append("clearance", "so", Clearance(stop_seq=stop.seq, reason="sealed", signed_by=["so"]),
+                    scope=t.scope)
+    assert any("cleared with ['dummy-45'] not sealed" in p for p in oracle_violations(t))
