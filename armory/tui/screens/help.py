@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
+from armory.tui.launch import keymap_path
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
@@ -22,20 +24,23 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog"):
             yield Label("Keys on this screen", id="dialog-title")
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static(id="help-why", markup=False)
             yield Static(
-                "Ctrl+P opens the command palette (the same actions, by name).\n"
-                "Remap a key in keymap.toml in the data directory: id = \"key\".\n"
+                "Ctrl+P opens the command palette (the same actions, by name). Text fields and lists "
+                "have the usual editing and arrow keys.\n"
+                f"Remap a key in {keymap_path()}: id = \"key\".\n"
                 "Signing, overriding and clearing always ask for a person and PIN.",
                 classes="hint",
             )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("key", "does", "why / when", "id")
+        table.add_columns("key", "does", "id (keymap.toml)", "why / when")
         seen: set[tuple[str, str]] = set()
-        # armory's own keys (the screen's and the app's) first; a focused list's cursor keys after.
-        ordered = sorted(self.beneath.active_bindings.values(),
-                         key=lambda active: not isinstance(active.node, (Screen, App)))
+        # armory's own keys (each has an id, remappable) first, then the few general ones; a text
+        # field's or list's editing and cursor keys are the usual ones and are not listed.
+        ordered = sorted((a for a in self.beneath.active_bindings.values() if isinstance(a.node, (Screen, App))),
+                         key=lambda active: not active.binding.id)
         for active in ordered:
             binding = active.binding
             if not binding.description or binding.system:
@@ -47,9 +52,14 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(
                 self.app.get_key_display(binding),
                 binding.description + state,
-                binding.tooltip,
                 binding.id or "",
+                binding.tooltip or "",
             )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # The why column is cut on a narrow screen: the highlighted key's whole text, wrapped.
+        row = event.data_table.get_row_at(event.cursor_row)
+        self.query_one("#help-why", Static).update(f"{row[0]} {row[1]}: {row[3]}" if row[3] else "")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
