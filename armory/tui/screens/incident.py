@@ -35,6 +35,7 @@ class IncidentModal(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label("Record an incident", id="dialog-title")
             yield OptionList(*[Option(words, id=kind) for kind, words in KINDS], id="incident-kind")
+            yield Static("", id="incident-chosen", markup=False)
             with Horizontal(classes="signer-row"):
                 yield Select(weapons, prompt="which weapon (if any)", id="incident-weapon", compact=True,
                              value=self.weapon or Select.NULL)
@@ -49,6 +50,11 @@ class IncidentModal(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#incident-kind", OptionList).highlighted = 0
         self.query_one("#incident-kind", OptionList).focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # The kind chosen is said in words, not only by the list's highlight colour.
+        words = dict(KINDS).get(str(event.option.id), "")
+        self.query_one("#incident-chosen", Static).update(f"Recording: {words}" if words else "")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
