@@ -280,3 +280,40 @@ def test_unusable_ledgers_exit_2_and_change_nothing(capsys, monkeypatch, tmp_pat
     code, out, err = run(capsys, monkeypatch, *argv, path, "--production", production)
     assert code == 2 and message in err and "Traceback" not in err
     assert path.read_bytes() == before and not (tmp_path / "out.jsonl").exists()
+
+
+# -- PINs at the prompt: end of input, Ctrl-C, no terminal ----------------------------
+
+
+@pytest.mark.parametrize("raised, message", [
+    (EOFError, "no PIN was entered (the input ended); standard input is not a terminal: from a script, use "
+               "--pin-stdin"),
+    (KeyboardInterrupt, "enrollment cancelled at the PIN prompt; nothing was changed"),
+])
+def test_end_of_input_or_ctrl_c_at_the_pin_prompt_is_a_clear_refusal(capsys, monkeypatch, production, ledger_path,
+                                                                     raised, message):
+    def prompt(text=""):
+        raise raised
+
+    monkeypatch.setattr("getpass.getpass", prompt)
+    code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
+                         "--ledger", ledger_path)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not ledger_path.exists()
+
+
+def test_enroll_with_stdin_not_a_terminal_says_to_use_pin_stdin(production, ledger_path, tmp_path):
+    # the auditor's case: 'armory crew enroll ... </dev/null' gave a GetPassWarning, then an EOFError traceback
+    import os
+    import subprocess
+
+    env = {**os.environ, "ARMORY_ARGON2": "fast"}
+    done = subprocess.run([sys.executable, "-m", "armory.cli", "crew", "enroll", "sam", "--production",
+                           str(production), "--ledger", str(ledger_path)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=env, start_new_session=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "use --pin-stdin" in done.stderr and "nothing was changed" in done.stderr
+    assert "Traceback" not in done.stderr and "GetPassWarning" not in done.stderr
+    assert not ledger_path.exists()
+
+

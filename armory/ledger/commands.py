@@ -258,6 +258,31 @@ def _runs_matching(ledger, wanted: str | None) -> set[str] | None:
 # -- armory crew enroll / list ----------------------------------------------------
 
 
+def _ask(prompt: str) -> str:
+    """One PIN typed at the terminal, hidden; refused (never echoed) where it cannot be hidden."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            # getpass falls back to reading standard input with the PIN shown when there is no terminal
+            # to hide it on; refuse that instead of echoing a PIN.
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            return getpass.getpass(prompt)
+    except getpass.GetPassWarning:
+        raise InputError("no terminal to type the PIN on unseen (standard input is not a terminal); from a "
+                         "script, use --pin-stdin: the new PIN on the first line, the authorizing officer's "
+                         "on the second; nothing was changed") from None
+    except EOFError:
+        sys.stderr.write("\n")
+        hint = ("" if sys.stdin is not None and sys.stdin.isatty() else
+                "; standard input is not a terminal: from a script, use --pin-stdin (the new PIN on the first "
+                "line, the authorizing officer's on the second)")
+        raise InputError(f"no PIN was entered (the input ended){hint}; nothing was changed") from None
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise InputError("enrollment cancelled at the PIN prompt; nothing was changed") from None
+
+
 def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool) -> tuple[str, str | None]:
     if args.pin_stdin:
         lines = sys.stdin.read().splitlines()
@@ -267,11 +292,11 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
         if officer_needed and officer_pin is None:
             raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input")
         return lines[0].strip(), officer_pin
-    pin = getpass.getpass(f"New PIN for {crew_id} (4-8 digits): ")
-    again = getpass.getpass(f"New PIN for {crew_id} again: ")
+    pin = _ask(f"New PIN for {crew_id} (4-8 digits): ")
+    again = _ask(f"New PIN for {crew_id} again: ")
     if pin != again:
         raise InputError("the two PINs differ; nothing was changed")
-    officer_pin = getpass.getpass(f"{officer}'s PIN (authorizes it): ") if officer_needed else None
+    officer_pin = _ask(f"{officer}'s PIN (authorizes it): ") if officer_needed else None
     return pin, officer_pin
 
 
