@@ -317,3 +317,38 @@ def test_enroll_with_stdin_not_a_terminal_says_to_use_pin_stdin(production, ledg
     assert not ledger_path.exists()
 
 
+# -- a refused enrollment changes nothing --------------------------------------------
+
+
+@pytest.mark.parametrize("stdin, message", [
+    ("12\n", "the new PIN for sam (first line): a PIN is 4 to 8 digits"),
+    ("12345678901\n", "a PIN is 4 to 8 digits"),
+    ("12a4\n", "a PIN is 4 to 8 digits"),
+])
+def test_a_malformed_pin_creates_no_ledger_and_no_key(capsys, monkeypatch, production, ledger_path, stdin, message):
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "sam", stdin)
+    assert code == 2 and message in err
+    assert not ledger_path.exists()
+    assert list(ledger_path.parent.glob(ledger_path.name + "*")) == []  # no key, no -wal beside it
+
+
+def test_a_malformed_pin_at_the_prompt_is_refused_before_it_is_asked_again(capsys, monkeypatch, production,
+                                                                            ledger_path):
+    asked = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "12")
+    code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
+                         "--ledger", ledger_path)
+    assert code == 2 and "a PIN is 4 to 8 digits" in err and len(asked) == 1
+    assert not ledger_path.exists()
+
+
+def test_a_malformed_officer_pin_changes_nothing(capsys, monkeypatch, production, ledger_path):
+    assert _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4321\n")[0] == 0
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        before = len(ledger)
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n43x1\n", "--by", "sam")
+    assert code == 2 and "sam's PIN (second line): a PIN is 4 to 8 digits" in err
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert len(ledger) == before  # not even a wrong-PIN entry: it could never have been a PIN
+
+

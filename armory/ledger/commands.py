@@ -258,6 +258,14 @@ def _runs_matching(ledger, wanted: str | None) -> set[str] | None:
 # -- armory crew enroll / list ----------------------------------------------------
 
 
+def _check_pin(pin: str, whose: str) -> str:
+    from armory.ledger.identity import PIN_PATTERN
+
+    if not PIN_PATTERN.fullmatch(pin):
+        raise InputError(f"{whose}: a PIN is 4 to 8 digits; nothing was changed")
+    return pin
+
+
 def _ask(prompt: str) -> str:
     """One PIN typed at the terminal, hidden; refused (never echoed) where it cannot be hidden."""
     import warnings
@@ -284,19 +292,24 @@ def _ask(prompt: str) -> str:
 
 
 def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool) -> tuple[str, str | None]:
+    """(new PIN, officer's PIN or None), each checked for form before anything is opened or created."""
     if args.pin_stdin:
         lines = sys.stdin.read().splitlines()
         if not lines or not lines[0].strip():
             raise InputError("--pin-stdin: expected the new PIN on the first line of standard input")
+        pin = _check_pin(lines[0].strip(), f"the new PIN for {crew_id} (first line)")
         officer_pin = lines[1].strip() if len(lines) > 1 and lines[1].strip() else None
-        if officer_needed and officer_pin is None:
+        if not officer_needed:
+            return pin, None
+        if officer_pin is None:
             raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input")
-        return lines[0].strip(), officer_pin
-    pin = _ask(f"New PIN for {crew_id} (4-8 digits): ")
+        return pin, _check_pin(officer_pin, f"{officer}'s PIN (second line)")
+    pin = _check_pin(_ask(f"New PIN for {crew_id} (4-8 digits): "), f"the new PIN for {crew_id}")
     again = _ask(f"New PIN for {crew_id} again: ")
     if pin != again:
         raise InputError("the two PINs differ; nothing was changed")
-    officer_pin = _ask(f"{officer}'s PIN (authorizes it): ") if officer_needed else None
+    officer_pin = _check_pin(_ask(f"{officer}'s PIN (authorizes it): "), f"{officer}'s PIN") if officer_needed \
+        else None
     return pin, officer_pin
 
 
