@@ -352,3 +352,37 @@ def test_a_malformed_officer_pin_changes_nothing(capsys, monkeypatch, production
         assert len(ledger) == before  # not even a wrong-PIN entry: it could never have been a PIN
 
 
+# -- a sample production's demo PINs work from the command line -----------------------
+
+
+def test_demo_pins_of_a_sample_production_authorize_an_enrollment_on_a_fresh_ledger(capsys, monkeypatch,
+                                                                                     ledger_path):
+    from armory import paths
+
+    precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "mara-okafor", "1234\n3333\n",
+                             "--by", "lena-fischer")
+    assert code == 0, err
+    assert "Mara Okafor's PIN changed" in out and "authorized by lena-fischer" in out
+    assert "demo PINs were enrolled first" in err
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        enrolled = [e.payload for e in ledger.entries() if e.kind == "crew_enrolled"]
+    assert [p["authorized_by"] for p in enrolled].count("demo") == 8
+    assert enrolled[-1] == {"crew_id": "mara-okafor", "changed": True, "authorized_by": "lena-fischer"}
+    # the new PIN holds, and a wrong officer PIN is refused as on any ledger
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "rosa-vega", "4321\n3334\n",
+                             "--by", "lena-fischer")
+    assert code == 2 and "wrong PIN for lena-fischer" in err
+
+
+def test_on_a_sample_the_officer_changing_their_own_pin_gives_the_demo_pin(capsys, monkeypatch, ledger_path):
+    from armory import paths
+
+    precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "1234\n")
+    assert code == 2 and "lena-fischer's PIN on the second line" in err and "demo PIN" in err
+    assert not ledger_path.exists()
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "1234\n3333\n")
+    assert code == 0 and "Lena Fischer's PIN changed" in out
+
+

@@ -291,7 +291,8 @@ def _ask(prompt: str) -> str:
         raise InputError("enrollment cancelled at the PIN prompt; nothing was changed") from None
 
 
-def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool) -> tuple[str, str | None]:
+def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool,
+               why_needed: str = "") -> tuple[str, str | None]:
     """(new PIN, officer's PIN or None), each checked for form before anything is opened or created."""
     if args.pin_stdin:
         lines = sys.stdin.read().splitlines()
@@ -302,7 +303,8 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
         if not officer_needed:
             return pin, None
         if officer_pin is None:
-            raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input")
+            raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input"
+                             f"{why_needed}")
         return pin, _check_pin(officer_pin, f"{officer}'s PIN (second line)")
     pin = _check_pin(_ask(f"New PIN for {crew_id} (4-8 digits): "), f"the new PIN for {crew_id}")
     again = _ask(f"New PIN for {crew_id} again: ")
@@ -313,20 +315,32 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
     return pin, officer_pin
 
 
+def _demo_ids(production) -> set[str]:
+    """The crew with demo PINs when the production is a marked sample (enrolled on first use), else none."""
+    if not production.production.sample:
+        return set()
+    return {member.id for member in production.crew if member.demo_pin}
+
+
 def enroll(args: argparse.Namespace) -> int:
     from armory.ledger.identity import Credentials, is_safety_officer
     from armory.ledger.store import Ledger
 
-    production = _load_production(_production_path(args))
+    production_path = _production_path(args)
+    production = _load_production(production_path)
     crew_id, officer = args.crew_id, args.by or args.crew_id
     if production.crew_member(crew_id) is None:
         raise InputError(f"unknown crew id {crew_id!r}: not in the crew of {production.production.title}")
+    if args.by is not None and production.crew_member(args.by) is None:
+        raise InputError(f"--by {args.by!r}: unknown crew id, not in the crew of {production.production.title}")
     path = _ledger_path(args)
     enrolled: set[str] = set()
     if path.exists():  # read first, so a refused enrollment creates and changes nothing
         with Ledger.open(path, create=False, readonly=True) as ledger:
             enrolled = Credentials(ledger).enrolled()
-    first = not any(is_safety_officer(production, cid) for cid in enrolled)
+    # A sample production's demo PINs are enrolled on first use, as the app does: count them as enrolled.
+    demo_missing = _demo_ids(production) - enrolled
+    first = not any(is_safety_officer(production, cid) for cid in enrolled | demo_missing)
     if not is_safety_officer(production, officer):
         if args.by is None:
             hint = (" No safety officer is enrolled yet: the first enrollment is a safety officer enrolling "
@@ -337,9 +351,15 @@ def enroll(args: argparse.Namespace) -> int:
     if first and officer != crew_id:
         raise InputError("no safety officer is enrolled on this ledger yet: the first enrollment is a safety "
                          f"officer enrolling themselves (armory crew enroll {officer})")
-    pin, officer_pin = _read_pins(args, crew_id, officer, officer_needed=not first)
+    why = (f" ({officer} already has a PIN here: the sample's demo PIN, enrolled on first use)"
+           if officer in demo_missing else "")
+    pin, officer_pin = _read_pins(args, crew_id, officer, officer_needed=not first, why_needed=why)
     with Ledger.open(path, production_title=production.production.title) as ledger:
         credentials = Credentials(ledger, production=production)
+        if demo_missing and _demo_ids(production) - credentials.enrolled():
+            credentials.enroll_demo(production)
+            print(f"armory: note: {production.production.title} is a sample: its crew's demo PINs were enrolled "
+                  "first, as the app does on first use (a sample, never for a real set)", file=sys.stderr)
         entry = credentials.enroll(crew_id, pin, authorized_by=officer, authorizer_pin=officer_pin,
                                    production=production)
         verb = "changed" if entry.payload["changed"] else "enrolled"
@@ -361,7 +381,7 @@ def crew_list(args: argparse.Namespace) -> int:
     width = max(len(m.id) for m in production.crew)
     for member in production.crew:
         state = "enrolled" if member.id in enrolled else "no PIN"
-        if member.demo_pin and member.id not in enrolled:
+        if member.demo_pin and production.production.sample and member.id not in enrolled:
             state += " (sample demo PIN, enrolled on first use)"
         roles = ", ".join(member.roles) or "-"
         print(f"{member.id:<{width}}  {state:<8}  {member.name} ({roles})")
