@@ -58,12 +58,17 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _add_production(p: argparse.ArgumentParser) -> None:
+READ_PRODUCTION_HELP = ("production file for names and local times; it must be the one the ledger was "
+                        "opened for (default: the bundled sample the ledger records, else crew ids and UTC)")
+
+
+def _add_production(p: argparse.ArgumentParser, help_text: str = "production file (default: the bundled sample "
+                                                                  "Western)") -> None:
     p.add_argument(
         "--production",
         type=Path,
         metavar="PATH",
-        help="production file (default: the bundled sample Western)",
+        help=help_text,
     )
     p.add_argument(
         "--rules",
@@ -205,10 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Print the ledger's entries in plain language, with filters. A ledger that\n"
         "drills were run against (armory rules test --ledger) holds each drill run in\n"
         "its own scope: every run is shown, each line labelled with its run; --run\n"
-        "picks one (--run main: the production's own record).",
+        "picks one (--run main: the production's own record).\n"
+        "Names and local times come from --production; without it, from the bundled\n"
+        "sample whose title the ledger records, else crew ids and UTC.",
     )
     _add_ledger(p)
-    _add_production(p)
+    _add_production(p, READ_PRODUCTION_HELP)
     p.add_argument("--day", help="only entries of this day")
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
@@ -228,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--incident SEQ writes an evidence bundle for one incident into --out DIR.",
     )
     _add_ledger(p)
-    _add_production(p)
+    _add_production(p, READ_PRODUCTION_HELP)
     p.add_argument("--format", choices=["jsonl", "csv", "html"], default=None,
                    help="default: from the --out name's suffix (.jsonl, .csv, .html), else jsonl")
     p.add_argument("--out", required=True, metavar="FILE",

@@ -310,3 +310,41 @@ def test_format_with_incident_is_refused(ledger, tmp_path, capsys):
     assert run("--ledger", str(ledger), "--incident", "28", "--format", "html", "--out", str(tmp_path / "r.html")) == 2
     assert "--format html does not apply to --incident" in capsys.readouterr().err
     assert _kinds(ledger) == before and not (tmp_path / "r.html").exists()
+
+
+# -- which production names the export ------------------------------------------------
+
+
+def test_a_production_the_ledger_was_not_opened_for_is_refused(ledger, tmp_path, capsys):
+    # a producer must never get a Rust record titled "Dust Creek"
+    from armory import paths
+
+    before = _kinds(ledger)
+    out = tmp_path / "report.html"
+    assert run("--ledger", str(ledger), "--production", str(paths.SAMPLE_PRODUCTION), "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "'Dust Creek (sample)'" in err and "'Dry Creek'" in err and "Traceback" not in err
+    assert _kinds(ledger) == before and not out.exists()
+
+
+def test_without_production_a_bundled_sample_is_found_by_the_ledgers_title(tmp_path, capsys):
+    path = tmp_path / "precinct.sqlite"
+    with Ledger.open(path, production_title="Precinct Nine (sample)") as opened:
+        opened.append("note", "lena-fischer", {"text": "briefing held"})
+    out = tmp_path / "precinct.csv"
+    assert run("--ledger", str(path), "--out", str(out)) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "America/Los_Angeles" in text and "Lena Fischer" in text and "Dust Creek" not in text
+    assert "times in UTC" not in capsys.readouterr().err
+
+
+def test_without_production_an_unknown_title_is_exported_in_utc_saying_so(tmp_path, capsys):
+    path = tmp_path / "other.sqlite"
+    with Ledger.open(path, production_title="Some Other Show") as opened:
+        opened.append("note", "zed", {"text": "hello"})
+    out = tmp_path / "other.html"
+    assert run("--ledger", str(path), "--out", str(out)) == 0
+    err = capsys.readouterr().err
+    assert "armory: note: times in UTC; pass --production for names and local time\n" in err
+    page = out.read_text(encoding="utf-8")
+    assert "Some Other Show" in page and "Dust Creek" not in page

@@ -386,3 +386,50 @@ def test_on_a_sample_the_officer_changing_their_own_pin_gives_the_demo_pin(capsy
     assert code == 0 and "Lena Fischer's PIN changed" in out
 
 
+# -- which production names a ledger's entries ----------------------------------------
+
+
+def _precinct_ledger(path):
+    with Ledger.open(path, production_title="Precinct Nine (sample)") as ledger:
+        ledger.append("day_opened", "mara-okafor", {"day": "day-1", "production_hash": "ab" * 32, "packs": [],
+                                                     "signed_by": ["mara-okafor"]})
+        ledger.append("note", "lena-fischer", {"text": "briefing held", "day": "day-1"})
+
+
+def test_log_show_names_a_bundled_sample_by_the_title_the_ledger_records(capsys, monkeypatch, ledger_path):
+    # the auditor's case: a Precinct ledger read as the Western ("no such crew id in Dust Creek (sample)")
+    _precinct_ledger(ledger_path)
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--ledger", ledger_path, "--person", "lena-fischer")
+    assert code == 0, err
+    assert "Lena Fischer noted: briefing held" in out
+    assert (" PST " in out or " PDT " in out) and "MST" not in out  # America/Los_Angeles, not the Western's
+
+
+def test_log_show_of_an_unknown_production_shows_ids_and_utc_and_says_so(capsys, monkeypatch, ledger_path):
+    _fill(ledger_path)  # "Dry Gulch": no bundled sample has that title
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--ledger", ledger_path, "--person", "bob")
+    assert code == 0
+    assert "ann handed colt-1 to bob" in out and " UTC " in out
+    assert err.count("\n") == 1 and "times in UTC; pass --production for names and local time" in err
+
+
+def test_log_show_refuses_a_production_the_ledger_was_not_opened_for(capsys, monkeypatch, ledger_path):
+    from armory import paths
+
+    _precinct_ledger(ledger_path)
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--ledger", ledger_path,
+                         "--production", paths.SAMPLE_PRODUCTION)
+    assert code == 2 and out == ""
+    assert "'Dust Creek (sample)'" in err and "'Precinct Nine (sample)'" in err
+
+
+def test_crew_enroll_refuses_a_production_the_ledger_was_not_opened_for(capsys, monkeypatch, ledger_path):
+    from armory import paths
+
+    _precinct_ledger(ledger_path)
+    before = ledger_path.read_bytes()
+    code, out, err = _enroll(capsys, monkeypatch, paths.SAMPLE_PRODUCTION, ledger_path, "carla-diaz", "1234\n3333\n")
+    assert code == 2 and "'Dust Creek (sample)'" in err and "'Precinct Nine (sample)'" in err
+    assert ledger_path.read_bytes() == before
+
+

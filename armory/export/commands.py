@@ -93,10 +93,15 @@ def _open(args: argparse.Namespace) -> Loaded:
     ledger = Ledger.open(ledger_path, create=False, readonly=not writable)
     try:
         _announce(len(ledger))
-        return load(ledger, production_path)
+        loaded = load(ledger, production_path)
     except BaseException:
         ledger.close()
         raise
+    if loaded.production is None:
+        from armory.ledger.commands import UTC_NOTE
+
+        print(f"armory: note: {UTC_NOTE}", file=sys.stderr)
+    return loaded
 
 
 def _announce(count: int) -> None:
@@ -168,21 +173,21 @@ def verify_loaded(loaded: Loaded, entries: Sequence[dict]) -> Any:
 
 
 def _production(path: Path | None, entries: Sequence[dict]) -> Any:
-    """The production named by --production; else the bundled sample when the ledger is the sample's."""
-    from armory import paths
-    from armory.rulebook.loader import load_production
+    """The production for a ledger's export: --production when its title is the ledger's (refused when it
+    is not: a report must never carry another production's title), else the bundled sample whose title the
+    ledger's first entry records, else None (crew ids and UTC)."""
+    from armory.ledger.commands import production_for_ledger
 
-    if path is not None:
-        return load_production(path).production
-    title = (entries[0].get("payload") or {}).get("production_title") if entries else None
-    if title and paths.SAMPLE_PRODUCTION.exists():
-        try:
-            sample = load_production(paths.SAMPLE_PRODUCTION).production
-        except InputError:
-            return None
-        if sample.production.title == title:
-            return sample
-    return None
+    return production_for_ledger(path, _recorded_title(entries))[0]
+
+
+def _recorded_title(entries: Sequence[dict]) -> str | None:
+    """The production title the ledger's first entry records, if it is a ``ledger_opened`` entry."""
+    if not entries or entries[0].get("kind") != "ledger_opened":
+        return None
+    payload = entries[0].get("payload")
+    title = payload.get("production_title") if isinstance(payload, dict) else None
+    return title if isinstance(title, str) and title else None
 
 
 # -- one file ---------------------------------------------------------------

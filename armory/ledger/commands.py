@@ -36,14 +36,68 @@ def _load_production(path: Path):
     return load_production(path).production
 
 
-def _production_if_given(args: argparse.Namespace):
-    """The production named by --production, else the bundled sample if it loads (names only)."""
-    if getattr(args, "production", None):
-        return _load_production(Path(args.production))
+UTC_NOTE = "times in UTC; pass --production for names and local time"
+
+
+def recorded_title(ledger) -> str | None:
+    """The production title the ledger's first entry records, or None (none recorded, or unreadable)."""
     try:
-        return _load_production(_production_path(args))
-    except (InputError, OSError, ImportError):
+        first = ledger.get(1)
+    except (InputError, ValueError, KeyError, TypeError):
         return None
+    if first is None or first.kind != "ledger_opened" or not isinstance(first.payload, dict):
+        return None
+    return first.payload.get("production_title") or None
+
+
+def check_title(production, title: str | None, path: Path) -> None:
+    """Refuse a production file whose title is not the one the ledger was opened for."""
+    if title and production.production.title != title:
+        raise InputError(
+            f"--production {path} is {production.production.title!r}, but this ledger was opened for {title!r} "
+            "(its first entry says so): give that production's file, or leave out --production; nothing was done")
+
+
+def bundled_sample_titled(title: str | None):
+    """The bundled sample production whose title is ``title`` (the default Western first), else None."""
+    import tomllib
+
+    from armory import paths
+
+    if not title:
+        return None
+    candidates = [paths.SAMPLE_PRODUCTION, *sorted(paths.SAMPLE_PRODUCTIONS.glob("*/production.toml"))]
+    for path in dict.fromkeys(candidates):
+        try:  # the title alone first: loading a production costs more than reading its table
+            with open(path, "rb") as handle:
+                found = (tomllib.load(handle).get("production") or {}).get("title")
+        except (OSError, tomllib.TOMLDecodeError, AttributeError):
+            continue
+        if found != title:
+            continue
+        try:
+            production = _load_production(path)
+        except (InputError, OSError):
+            return None
+        return production if production.production.title == title else None
+    return None
+
+
+def production_for_ledger(path: Path | None, title: str | None):
+    """(production, note) for reading a ledger whose first entry records ``title``.
+
+    ``--production`` is used when given, and refused when its title is not the
+    ledger's; without it, the bundled sample whose title matches; otherwise no
+    production (crew ids and UTC) and a one-line note saying so.
+    """
+    if path is not None:
+        production = _load_production(Path(path))
+        check_title(production, title, Path(path))
+        return production, None
+    production = bundled_sample_titled(title)
+    if production is not None:
+        return production, None
+    return None, UTC_NOTE
 
 
 # -- armory log verify -----------------------------------------------------------
@@ -202,24 +256,24 @@ def show(args: argparse.Namespace) -> int:
             close = difflib.get_close_matches(kind, KINDS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; kinds: {', '.join(KINDS)}"
             raise InputError(f"--kind {kind!r}: not an entry kind{hint}")
-    production = _production_if_given(args)
-    if production is not None:
-        if args.weapon and production.weapon_by_id(args.weapon) is None:
-            raise InputError(f"--weapon {args.weapon!r}: no such weapon in {production.production.title}")
-        if args.person and production.crew_member(args.person) is None:
-            raise InputError(f"--person {args.person!r}: no such crew id in {production.production.title}")
     with Ledger.open(_ledger_path(args), create=False, readonly=True) as ledger:
+        production, note = production_for_ledger(getattr(args, "production", None), recorded_title(ledger))
+        if production is not None:
+            if args.weapon and production.weapon_by_id(args.weapon) is None:
+                raise InputError(f"--weapon {args.weapon!r}: no such weapon in {production.production.title}")
+            if args.person and production.crew_member(args.person) is None:
+                raise InputError(f"--person {args.person!r}: no such crew id in {production.production.title}")
         runs = _runs_matching(ledger, getattr(args, "run", None))
         chosen = []
         open_day: dict[str, str | None] = {}  # each drill run opens and closes its own days
         for entry in ledger.entries(scope=None):
-            if runs is not None and entry.scope not in runs:
-                continue
             entry_day = entry.payload.get("day") or open_day.get(entry.scope)
             if entry.kind == "day_opened":
                 open_day[entry.scope] = entry.payload.get("day")
             elif entry.kind == "day_closed":
                 open_day[entry.scope] = None
+            if runs is not None and entry.scope not in runs:
+                continue
             if args.day and entry_day != args.day:
                 continue
             if args.kind and entry.kind not in args.kind:
@@ -229,10 +283,12 @@ def show(args: argparse.Namespace) -> int:
             if args.person and not _mentions_person(entry, args.person):
                 continue
             chosen.append(entry)
-        for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
-            print(line)
-        if not chosen:
-            print("no entries match", file=sys.stderr)
+    if note is not None:
+        print(f"armory: note: {note}", file=sys.stderr)
+    for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
+        print(line)
+    if not chosen:
+        print("no entries match", file=sys.stderr)
     return EXIT_OK
 
 
@@ -337,6 +393,7 @@ def enroll(args: argparse.Namespace) -> int:
     enrolled: set[str] = set()
     if path.exists():  # read first, so a refused enrollment creates and changes nothing
         with Ledger.open(path, create=False, readonly=True) as ledger:
+            check_title(production, recorded_title(ledger), production_path)
             enrolled = Credentials(ledger).enrolled()
     # A sample production's demo PINs are enrolled on first use, as the app does: count them as enrolled.
     demo_missing = _demo_ids(production) - enrolled
@@ -372,11 +429,13 @@ def crew_list(args: argparse.Namespace) -> int:
     from armory.ledger.identity import Credentials
     from armory.ledger.store import Ledger
 
-    production = _load_production(_production_path(args))
+    production_path = _production_path(args)
+    production = _load_production(production_path)
     path = _ledger_path(args)
     enrolled: set[str] = set()
     if path.exists():
         with Ledger.open(path, create=False, readonly=True) as ledger:
+            check_title(production, recorded_title(ledger), production_path)
             enrolled = Credentials(ledger).enrolled()
     width = max(len(m.id) for m in production.crew)
     for member in production.crew:
