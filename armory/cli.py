@@ -231,8 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
         "armory.export.commands:export",
         "write the producer's files: jsonl, csv, html, or an incident evidence bundle",
         "Write the whole chain (jsonl), a spreadsheet (csv) or a self-contained report\n"
-        "(html). A signed checkpoint is appended first when the ledger is writable.\n"
-        "--incident SEQ writes an evidence bundle for one incident into --out DIR.",
+        "(html). A signed checkpoint is appended first when the ledger is writable;\n"
+        "from a read-only ledger, the chain up to its last signed checkpoint is written\n"
+        "and the entries after it are named as left out. --incident SEQ writes an\n"
+        "evidence bundle for one incident into --out DIR.",
     )
     _add_ledger(p)
     _add_production(p, READ_PRODUCTION_HELP)

@@ -348,3 +348,54 @@ def test_without_production_an_unknown_title_is_exported_in_utc_saying_so(tmp_pa
     assert "armory: note: times in UTC; pass --production for names and local time\n" in err
     page = out.read_text(encoding="utf-8")
     assert "Some Other Show" in page and "Dust Creek" not in page
+
+
+# -- a read-only ledger that was exported before ---------------------------------------
+
+
+def _read_only(monkeypatch):
+    """As on read-only media: os.access says no to writing (root writes anyway, so fake it as the store tests do)."""
+    import os
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode == os.W_OK else real_access(p, mode, **kw))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "html"])
+def test_a_read_only_ledger_exported_before_is_exported_to_its_last_checkpoint(ledger, tmp_path, capsys,
+                                                                              monkeypatch, fmt):
+    import json
+
+    from armory.ledger.verify import verify_file
+
+    assert run("--ledger", str(ledger), "--out", str(tmp_path / "first.jsonl")) == 0  # leaves "exported" last
+    before = _kinds(ledger)
+    assert before[-2:] == ["checkpoint", "export_recorded"]
+    capsys.readouterr()
+    _read_only(monkeypatch)
+    out = tmp_path / f"again.{fmt}"
+    assert run("--ledger", str(ledger), "--out", str(out)) == 0
+    err = capsys.readouterr().err
+    last_checkpoint = len(before) - 1
+    assert (f"WARNING: 1 entry after the last signed checkpoint (#{last_checkpoint}) left out (#{len(before)}): "
+            "the ledger is read-only") in err
+    assert _kinds(ledger) == before
+    if fmt == "jsonl":
+        lines = out.read_text().splitlines()
+        assert len(lines) == last_checkpoint and json.loads(lines[-1])["kind"] == "checkpoint"
+    if fmt != "csv":
+        result = verify_file(out)[0]
+        assert result.ok and result.entries == last_checkpoint and not result.problems
+
+
+def test_a_read_only_ledger_with_no_checkpoint_is_still_refused(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "new.sqlite"
+    with Ledger.open(path, production_title="Dry Creek") as opened:
+        opened.append("note", "ann", {"text": "nothing signed yet"})
+    before = _kinds(path)
+    _read_only(monkeypatch)
+    out = tmp_path / "x.jsonl"
+    assert run("--ledger", str(path), "--production", PRODUCTION, "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "read-only and holds no signed checkpoint" in err and "Nothing written" in err
+    assert not out.exists() and _kinds(path) == before

@@ -265,6 +265,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     from armory.export.records import Names, build_records, open_stops
 
     entries = loaded.entries
+    left_out: list[dict] = []
     if not entries:
         raise InputError(f"{loaded.ledger.path}: the ledger has no entries; nothing written")
     if day is not None:
@@ -274,10 +275,10 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     if verification.ok and loaded.writable:
         entries, verification = sign(loaded, entries, verification)
     elif verification.ok and entries[-1].get("kind") != "checkpoint" and day is None:
-        # Without a signed head at its end an export cannot prove where it ends (log verify fails it).
-        raise InputError(
-            f"{loaded.ledger.path}: the ledger is read-only, so no checkpoint can be signed over its last "
-            "entries and the export could not prove where it ends; export from a writable ledger. Nothing written")
+        # Without a signed head at its end an export cannot prove where it ends (log verify fails it), and a
+        # read-only ledger cannot sign one: export the chain up to its last checkpoint, which verifies alone.
+        entries, left_out = _to_last_checkpoint(loaded, entries)
+        verification = verify_loaded(loaded, entries)
     carried, shown = select_day(entries, day, loaded.production) if day is not None else (entries, entries)
     if day is not None and carried is not entries:
         verification = verify_loaded(loaded, carried)
@@ -337,7 +338,26 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
         print(f"armory: WARNING: the ledger does not verify: {where}. The file was written and says so; "
               "no checkpoint was signed over it", file=stderr)
         return EXIT_CHECK_FAILED
+    if left_out:
+        count = len(left_out)
+        span = f"#{left_out[0].get('seq')}" + (f"-#{left_out[-1].get('seq')}" if count > 1 else "")
+        them = "them" if count > 1 else "it"
+        print(f"armory: WARNING: {count} entr{'ies' if count > 1 else 'y'} after the last signed checkpoint "
+              f"(#{carried[-1].get('seq')}) left out ({span}): the ledger is read-only, so no checkpoint can be "
+              f"signed over {them} and an export holding {them} could not prove where it ends. Export from a "
+              f"writable copy of the ledger to include {them}", file=stderr)
     if not loaded.writable:
         print("armory: note: the ledger is read-only, so no checkpoint was added and the export was not recorded",
               file=stderr)
     return EXIT_OK
+
+
+def _to_last_checkpoint(loaded: Loaded, entries: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the chain up to its last signed checkpoint, the entries after it) of a read-only ledger."""
+    last = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].get("kind") == "checkpoint"), None)
+    if last is None:
+        raise InputError(
+            f"{loaded.ledger.path}: the ledger is read-only and holds no signed checkpoint, so none can be signed "
+            "over its entries and the export could not prove where it ends; export from a writable ledger (or a "
+            "writable copy of it). Nothing written")
+    return entries[: last + 1], entries[last + 1:]
