@@ -433,3 +433,24 @@ def test_crew_enroll_refuses_a_production_the_ledger_was_not_opened_for(capsys, 
     assert ledger_path.read_bytes() == before
 
 
+# -- log show --day: an unknown day is said --------------------------------------------
+
+
+def test_log_show_names_an_unknown_day_with_a_suggestion(capsys, monkeypatch, production, ledger_path):
+    _fill(ledger_path)
+    base = ["log", "show", "--production", production, "--ledger", ledger_path]
+    code, out, err = run(capsys, monkeypatch, *base, "--day", "dya-1")
+    assert code == 2 and out == ""
+    assert "--day 'dya-1': no such day in this ledger; did you mean 'day-1'?" in err
+    assert "days with entries: day-1, day-2" in err
+
+
+def test_log_show_of_a_production_day_with_nothing_recorded_says_so(capsys, monkeypatch, production, ledger_path):
+    production.write_text(PRODUCTION + '\n[[day]]\nid = "day-3"\ndate = 2026-03-04\n')
+    _fill(ledger_path)
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--production", production, "--ledger", ledger_path,
+                         "--day", "day-3")
+    assert code == 0 and out == ""
+    assert "nothing was recorded on day-3" in err and "no entries match" in err
+
+

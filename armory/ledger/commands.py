@@ -265,6 +265,7 @@ def show(args: argparse.Namespace) -> int:
                 raise InputError(f"--person {args.person!r}: no such crew id in {production.production.title}")
         runs = _runs_matching(ledger, getattr(args, "run", None))
         chosen = []
+        days_seen: dict[str, None] = {}  # every day the ledger records, in order (any run)
         open_day: dict[str, str | None] = {}  # each drill run opens and closes its own days
         for entry in ledger.entries(scope=None):
             entry_day = entry.payload.get("day") or open_day.get(entry.scope)
@@ -272,6 +273,8 @@ def show(args: argparse.Namespace) -> int:
                 open_day[entry.scope] = entry.payload.get("day")
             elif entry.kind == "day_closed":
                 open_day[entry.scope] = None
+            if isinstance(entry_day, str):
+                days_seen.setdefault(entry_day)
             if runs is not None and entry.scope not in runs:
                 continue
             if args.day and entry_day != args.day:
@@ -283,6 +286,8 @@ def show(args: argparse.Namespace) -> int:
             if args.person and not _mentions_person(entry, args.person):
                 continue
             chosen.append(entry)
+    if args.day and args.day not in days_seen:
+        _unknown_day(args.day, list(days_seen), production)
     if note is not None:
         print(f"armory: note: {note}", file=sys.stderr)
     for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
@@ -290,6 +295,20 @@ def show(args: argparse.Namespace) -> int:
     if not chosen:
         print("no entries match", file=sys.stderr)
     return EXIT_OK
+
+
+def _unknown_day(day: str, recorded: list[str], production) -> None:
+    """Refuse a --day the ledger never recorded, unless the production has it (then it is merely empty)."""
+    known = ", ".join(recorded) if recorded else "none yet"
+    if production is not None and production.day_by_id(day) is not None:
+        print(f"armory: note: nothing was recorded on {day} (the day was never opened); days with entries: "
+              f"{known}", file=sys.stderr)
+        return
+    names = list(dict.fromkeys([*recorded, *(d.id for d in production.day)] if production is not None
+                               else recorded))
+    close = difflib.get_close_matches(day, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InputError(f"--day {day!r}: no such day in this ledger{hint}; days with entries: {known}")
 
 
 def _runs_matching(ledger, wanted: str | None) -> set[str] | None:
