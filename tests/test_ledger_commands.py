@@ -152,7 +152,7 @@ def test_log_show_in_plain_language_with_filters(capsys, monkeypatch, production
     code, out, err = run(capsys, monkeypatch, *base)
     assert code == 0
     assert "Ann Reyes handed colt-1 (Uberti 1873 Cattleman) to Bob Lee, dummies with 6 rounds" in out
-    assert "[drill drill-1] " in out  # a drill run's entries are shown, labelled with their run
+    assert "[run drill-1] " in out  # a drill run's entries are shown, labelled with their run
     code, out, _ = run(capsys, monkeypatch, *base, "--run", "main")
     assert "drill" not in out and "handed" in out
     code, out, _ = run(capsys, monkeypatch, *base, "--weapon", "rifle-1")
@@ -179,7 +179,7 @@ def test_log_show_shows_every_drill_run_labelled_and_filters_by_run(capsys, monk
     base = ["log", "show", "--production", production, "--ledger", ledger_path]
     code, out, err = run(capsys, monkeypatch, *base)
     assert code == 0 and out.count("\n") == 10  # the ledger's first entry and all three runs
-    assert "[drill drill:misfire:8c9d0e1f] " in out
+    assert "[drill:misfire:8c9d0e1f] " in out and "drill drill" not in out
     code, out, err = run(capsys, monkeypatch, *base, "--day", "day-1")
     assert code == 0 and out.count("\n") == 9 and "no entries match" not in err
     assert "note of drill:cold-gun:4e5f6a7b" in out  # a note without a day belongs to its run's open day

@@ -64,8 +64,17 @@ def test_a_drill_entry_and_clock_skew_are_marked(tmp_path):
     with Ledger.open(tmp_path / "l.sqlite", clock=lambda: next(times)) as ledger:
         drill = ledger.append("note", "ann", {"text": "dry run"}, scope="drill-3")
         late = ledger.append("note", "ann", {"text": "late"})
-    assert "[drill drill-3] ann noted: dry run" in describe(drill)
-    assert "clock ran 2000 ms backwards" in describe(late) and "[drill" not in describe(late)
+    assert "[run drill-3] ann noted: dry run" in describe(drill)
+    assert "clock ran 2000 ms backwards" in describe(late) and "[" not in describe(late)
+
+
+def test_a_drill_run_is_labelled_once_as_run_takes_it(tmp_path):
+    # the label is the scope as 'armory log show --run' takes it, not "[drill drill:...]"
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        entry = ledger.append("note", "ann", {"text": "dry run"}, scope="drill:clean-day:a7534342")
+    line = describe(entry)
+    assert "UTC  [drill:clean-day:a7534342] ann noted: dry run" in line
+    assert line.count("drill") == 1
 
 
 def test_every_kind_has_a_describer():

@@ -156,6 +156,16 @@ _KINDS: dict[str, _Describer] = {
 }
 
 
+def _run_label(scope: str) -> str:
+    """The label of an entry written in a run of its own: its scope as ``--run`` takes it.
+
+    A drill's scope (``drill:NAME:ID``) already says it is a drill; any other scope is called a run.
+    """
+    if not scope:
+        return ""
+    return f"[{scope}] " if scope.startswith("drill:") else f"[run {scope}] "
+
+
 def describe(entry: Entry, production: Production | None = None, *, words: _Words | None = None) -> str:
     """One line: when (local time), then who did what to which weapon."""
     w = words or _Words(production)
@@ -165,7 +175,7 @@ def describe(entry: Entry, production: Production | None = None, *, words: _Word
         text = describer(w, payload, entry) if describer else f"{entry.kind} {payload}"
     except (AttributeError, TypeError):  # a payload of an unexpected shape still gets a line
         text = f"{entry.kind} {payload}"
-    drill = f"[drill {entry.scope}] " if entry.scope else ""
+    drill = _run_label(entry.scope)
     skew = f" (clock ran {entry.clock_skew_ms} ms backwards)" if entry.clock_skew_ms else ""
     return f"#{entry.seq} {w.when(entry.time)}  {drill}{text}{skew}"
 
