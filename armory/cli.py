@@ -181,7 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list rules that no drill makes fire; exit 1 when there is any")
 
     # log -------------------------------------------------------------------
-    log = top.add_parser("log", help="verify and read the ledger")
+    log = top.add_parser(
+        "log",
+        help="verify and read the ledger",
+        description="Check the ledger or an export for tampering (verify), or read it in plain\n"
+                    "language (show). Exit 0 fine, 1 a chain that does not verify, 2 unusable input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     log_sub = log.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
 
     p = _sub(
@@ -194,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         "file extends an earlier export unchanged; --head HEX checks a head hash noted\n"
         "on a call sheet. Exit 0 intact, 1 with the first bad entry named, 2 unusable.",
     )
-    p.add_argument("file", nargs="?", type=Path, metavar="FILE")
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="a jsonl export or html report to check (default: the ledger, --ledger or $ARMORY_LEDGER)")
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
@@ -247,18 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
 
     # crew ------------------------------------------------------------------
-    crew = top.add_parser("crew", help="enroll crew credentials")
+    crew = top.add_parser(
+        "crew",
+        help="enroll crew credentials",
+        description="Set crew members' PINs (enroll) and see who has one (list). A safety\n"
+                    "officer's PIN authorizes every enrollment, and each is recorded in the ledger.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     crew_sub = crew.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
     p = _sub(
         crew_sub,
         "enroll",
         "armory.ledger.commands:enroll",
         "set or change a crew member's PIN",
-        "Set CREW_ID's PIN (asked twice, hidden). A safety officer's PIN authorizes\n"
-        "it; on a new ledger the first safety officer enrolls themselves. Stored only\n"
-        "as an argon2id hash, never exported; the enrollment is recorded.",
+        "Set CREW_ID's PIN (asked twice, hidden; --pin-stdin for scripts). A safety\n"
+        "officer's PIN authorizes it; on a new ledger the first safety officer enrolls\n"
+        "themselves. On a bundled sample production (sample = true) the crew's demo\n"
+        "PINs are enrolled first, as the app does, so a demo officer PIN authorizes.\n"
+        "Stored only as an argon2id hash, never exported; the enrollment is recorded.",
     )
-    p.add_argument("crew_id", metavar="CREW_ID")
+    p.add_argument("crew_id", metavar="CREW_ID", help="the crew id whose PIN is set, as in the production file")
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--by", metavar="OFFICER", help="the authorizing safety officer's crew id")

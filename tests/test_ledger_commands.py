@@ -454,3 +454,18 @@ def test_log_show_of_a_production_day_with_nothing_recorded_says_so(capsys, monk
     assert "nothing was recorded on day-3" in err and "no entries match" in err
 
 
+# -- help -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv, wanted", [
+    (["log"], "Check the ledger or an export for tampering"),
+    (["crew"], "Set crew members' PINs"),
+    (["log", "verify"], "FILE               a jsonl export or html report"),
+    (["crew", "enroll"], "CREW_ID            the crew id whose PIN is set"),
+    (["crew", "enroll"], "demo"),
+])
+def test_log_and_crew_commands_have_help(capsys, argv, wanted):
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--help"])
+    assert exited.value.code == 0
+    assert " ".join(wanted.split()) in " ".join(capsys.readouterr().out.split())
