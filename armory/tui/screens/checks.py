@@ -125,6 +125,17 @@ class ChecksScreen(ArmoryScreen):
             self.shown[selector] = text
             self.query_one(selector, Static).update(text)
 
+    def next_step(self) -> str:
+        """What the board still wants for this weapon after its checks: its rounds, one by one."""
+        if not (self.weapon and self.scene and self.setup):
+            return ""
+        issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
+        verified = len(self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon))
+        if issue.rounds and verified < issue.rounds:
+            return (f"\nNext: on the board, v verifies each of the {issue.rounds} rounds as it goes into "
+                    f"{self.weapon} ({verified} done); then h hands it over.")
+        return f"\nNext: on the board, h hands {self.weapon} over." if issue.actor else ""
+
     def open_holds(self) -> list:
         return [i for i in self.items if i.status == "failed" and i.severity == "hold"]
 
@@ -140,7 +151,7 @@ class ChecksScreen(ArmoryScreen):
                 self.put("#question", f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
                          "must be overridden with a signed reason (f3) before anything goes on.")
             else:
-                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.")
+                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{self.next_step()}")
             self.update_why()
             return
         position = ""
@@ -306,10 +317,12 @@ class ChecksScreen(ArmoryScreen):
 
         summary = [f"Failed hold: {item.rule.title} ({item.rule.id})",
                    f"Asked: {item.question}",
-                   "It goes on only if you sign that it is safe, and why."]
+                   "It goes on only if a safety officer signs that it is safe, and why. The officer must not",
+                   "be the 1st AD, nor the one who answered, nor someone the hold is about."]
+        officers = app.crew_choices(self.day, {"safety_officer"}) or app.crew_choices(self.day)
         app.push_screen(SignModal(
             "Override a failed hold", summary,
-            [Signer("Who signs the override", app.crew_choices(self.day), crew_id=app.operator)],
+            [Signer("Safety officer signing the override", officers)],
             purpose="override", authenticate=app.authenticate,
             reason_label="Why it is safe to go on", confirm_label="Sign override"), signed)
 
