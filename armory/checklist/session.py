@@ -240,6 +240,7 @@ class Session:
                 "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
         entry = self._append("day_opened", armorer, DayOpened(
             day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
+            production_text=self.loaded_production.text,
         ))
         self.sense(day=day, phase="day_start")
         return entry

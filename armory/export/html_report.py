@@ -25,6 +25,9 @@ from armory.export.timeline import build_timeline, render_svg, render_table
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DATA_ELEMENT_ID = "armory-ledger"
+PARAMS_ELEMENT_ID = "armory-report"
+"""What the page was drawn with besides the entries (armory's version, the day, the export time), so
+``armory log verify`` can draw it again from the embedded entries and compare (``report_check``)."""
 
 
 def embed_jsonl(lines: Iterable[str]) -> str:
@@ -61,8 +64,16 @@ class ReportData:
     """Extra HTML after the heading (the incident bundle explains itself here)."""
 
 
+def render_params(data: ReportData) -> dict[str, Any]:
+    from armory.version import armory_version
+
+    kind = "record" if data.title is None and not data.intro_html else "other"
+    return {"armory": armory_version(), "day": data.day, "generated": data.generated, "kind": kind}
+
+
 def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None) -> str:
     import dataclasses
+    import json
 
     chain = clean_all(data.chain)
     shown = chain if data.shown is data.chain else clean_all(data.shown)
@@ -122,6 +133,8 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         GLOSSARY,
         "</main>",
         _footer_html(data),
+        f'<script type="application/json" id="{PARAMS_ELEMENT_ID}">'
+        + embed_jsonl([json.dumps(render_params(data), sort_keys=True)]) + "</script>",
         f'<script type="application/jsonl" id="{DATA_ELEMENT_ID}">',
         embed_jsonl(data.lines),
         "</script>",

@@ -587,6 +587,31 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
 # Is this the right production file? ------------------------------------------
 
 
+def production_in_chain(entries: Sequence[dict]) -> Any:
+    """The production in force at the end of ``entries``, as the last day opened recorded it in full;
+    None when no day recorded one (a ledger from before armory recorded the production's text).
+
+    Names, weapons and the time zone taken from here are covered by the chain's hashes and signatures,
+    so a report drawn from them can be re-drawn, and checked, from the exported entries alone."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from armory.production.models import Production
+
+    for entry in reversed(list(entries)):
+        if not isinstance(entry, dict) or entry.get("kind") != "day_opened":
+            continue
+        text = _payload(entry).get("production_text")
+        if not isinstance(text, str):
+            continue
+        try:
+            return Production.model_validate(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, ValidationError, ValueError):
+            return None  # recorded by another version of the format: the file given (if any) is used instead
+    return None
+
+
 def recorded_title(entries: Sequence[dict]) -> str | None:
     """The production title the ledger recorded in its first entry (``ledger_opened``), if any."""
     for entry in list(entries)[:1]:

@@ -112,6 +112,9 @@ class DayOpened(Payload):
     """SHA-256 of the production file's bytes, hex."""
     packs: list[PackInForce]
     signed_by: list[str]
+    production_text: str | None = None
+    """The production file in force, in full (as each pack's text is): who the crew were, which weapons,
+    lots and loads, so an export names people and weapons from the chain alone. None in older ledgers."""
 
 
 class PacksChanged(Payload):

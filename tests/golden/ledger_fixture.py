@@ -121,7 +121,8 @@ def _day_one(ledger: Ledger, clock: FixedClock) -> None:
     ledger.append("crew_enrolled", "okafor", E.CrewEnrolled(crew_id="okafor", changed=False, authorized_by="okafor"))
     clock.at("06:45")
     ledger.append("day_opened", "reyes", E.DayOpened(day="day-1", production_hash=PRODUCTION_HASH,
-                                                     packs=[pack], signed_by=["reyes"]))
+                                                     packs=[pack], signed_by=["reyes"],
+                                                     production_text=PRODUCTION.read_text(encoding="utf-8")))
     clock.at("07:05")
     _answer(ledger, None, scene=None, setup=None, weapon=None, phase="day_start", rule_id="incidents.reviewed",
             question="Incidents not reviewed before this firearms day", kind="count", expected="equals 0",
@@ -236,7 +237,8 @@ def _day_two(ledger: Ledger, clock: FixedClock) -> None:
     ledger.append("auth_failed", "halls", E.AuthFailed(crew_id="halls", purpose="open the day", attempts=1))
     clock.at("06:55", day=3)
     ledger.append("day_opened", "reyes", E.DayOpened(day="day-2", production_hash=PRODUCTION_HASH, packs=[pack],
-                                                     signed_by=["reyes"]))
+                                                     signed_by=["reyes"],
+                                                     production_text=PRODUCTION.read_text(encoding="utf-8")))
     clock.at("07:10", day=3)
     ledger.append("note", "reyes", E.Note(text="No firearm leaves the armory: the misfire stop is still open",
                                           day="day-2"))

@@ -1,0 +1,104 @@
+"""Is the readable part of a report exactly what its embedded entries draw?
+
+``armory log verify report.html`` checks the entries embedded in the page:
+their hashes, links and signatures. But a producer reads the page, not the
+data, and an edit to the visible text alone ("observed 1" made "observed 0")
+would leave the data intact. So the report also embeds how it was drawn
+(armory's version, the day, the export time), and this module draws the page
+again from the embedded entries alone and compares it byte for byte.
+
+Names, weapons and the time zone come from the production file the chain
+itself recorded when each day opened, never from a file beside the report,
+so nothing the page shows escapes the hashes. Where the page cannot be drawn
+again (drawn by another armory version, or from a ledger that did not record
+its production), the check says so and does not guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+_PARAMS = re.compile(rb'<script type="application/json" id="armory-report">(.*?)</script>', re.S)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class ReadableCheck:
+    matches: bool | None
+    """True: the page is exactly what its entries draw; False: it is not; None: it could not be drawn again."""
+    message: str
+
+
+def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
+    """Draw the report at ``path`` again from ``carried`` (its embedded, verified entries) and compare."""
+    from armory.export.html_report import ReportData, render_report
+    from armory.export.records import Names, production_in_chain
+    from armory.ledger.verify import verify_entries
+    from armory.version import armory_version
+
+    data = Path(path).read_bytes()
+    found = _PARAMS.search(data)
+    if found is None:
+        return ReadableCheck(None, "the page does not say how it was drawn (made by an older armory): only its "
+                                   "embedded entries are checked, not the text you read")
+    try:
+        params = json.loads(found.group(1))
+    except ValueError:
+        return ReadableCheck(False, "the page's record of how it was drawn is not JSON: it was edited")
+    if not isinstance(params, dict):
+        return ReadableCheck(False, "the page's record of how it was drawn was edited")
+    if params.get("kind") != "record":
+        return ReadableCheck(None, "this page is not a day's record (an incident page): its embedded entries are "
+                                   "checked, and the bundle's index; its text is not drawn again")
+    drawn_by, this = params.get("armory"), armory_version()
+    if drawn_by != this:
+        return ReadableCheck(None, f"the page was drawn by armory {drawn_by}, this is armory {this}: its embedded "
+                                   "entries are checked, but the text you read cannot be drawn again to compare")
+    production = production_in_chain(carried)
+    if production is None:
+        return ReadableCheck(None, "the ledger did not record its production file (older ledgers did not), "
+                                   "so names and local times cannot be drawn from the entries alone: only the "
+                                   "embedded entries are checked, not the text you read")
+    day = params.get("day")
+    shown: Sequence[dict] = carried
+    if day is not None:
+        from armory.export.commands import select_day
+        from armory.problems import InputError
+
+        try:
+            shown = select_day(list(carried), str(day), production)[1]
+        except InputError:
+            return ReadableCheck(False, f"the page says it shows {day!r}, which its entries do not hold: it was edited")
+    generated = params.get("generated")
+    from armory.export.commands import jsonl_lines
+
+    expected = render_report(ReportData(
+        chain=carried, lines=jsonl_lines(carried), shown=shown, names=Names(production),
+        verification=verify_entries(list(carried)), day=day, generated=generated if isinstance(generated, str) else None,
+    )).encode("utf-8")
+    if expected == data:
+        return ReadableCheck(True, "the text you read is exactly what the signed entries draw")
+    return ReadableCheck(False, "the text you read is not what its signed entries draw: " + _first_difference(data, expected))
+
+
+def _first_difference(got: bytes, expected: bytes) -> str:
+    got_lines, expected_lines = got.split(b"\n"), expected.split(b"\n")
+    for number, (line, wanted) in enumerate(zip(got_lines, expected_lines), 1):
+        if line != wanted:
+            at = next((i for i, (a, b) in enumerate(zip(line, wanted)) if a != b), min(len(line), len(wanted)))
+            return (f"line {number} reads {_around(line, at)!r} where the entries give {_around(wanted, at)!r}")
+    shorter = "shorter" if len(got_lines) < len(expected_lines) else "longer"
+    return f"the page is {shorter} than the entries draw it (from line {min(len(got_lines), len(expected_lines)) + 1})"
+
+
+def _around(line: bytes, at: int, before: int = 120, after: int = 60) -> str:
+    """The words around byte ``at`` of an HTML line, tags left out."""
+    text = line[max(0, at - before): at + after].decode("utf-8", "replace")
+    text = _TAGS.sub(" ", text)
+    text = re.sub(r"^[^<]*>|<[^>]*$", " ", text)  # a tag cut in half at either end
+    words = " ".join(text.split())
+    return words if len(words) <= 70 else "…" + words[-69:]
