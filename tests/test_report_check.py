@@ -75,3 +75,16 @@ def test_a_page_drawn_by_another_version_is_said_not_to_be_redrawn(tmp_path):
     other.write_text(page.replace(block.group(1), json.dumps(params, sort_keys=True)), encoding="utf-8")
     result = check(other)
     assert result.matches is None and "armory 0.0.1" in result.message
+
+
+def test_log_verify_fails_a_report_whose_readable_text_was_edited(tmp_path, capsys):
+    from armory.cli import main
+
+    page = (HERE / "report.html").read_text(encoding="utf-8")
+    assert main(["log", "verify", str(HERE / "report.html")]) == 0
+    assert "exactly what the signed entries draw" in capsys.readouterr().out
+    edited = tmp_path / "report.html"
+    edited.write_text(page.replace("Dele Okafor", "Dele Okafer", 1), encoding="utf-8")
+    assert main(["log", "verify", str(edited)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAILED") and "not what its signed entries draw" in out and "Okafer" in out

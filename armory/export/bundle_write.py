@@ -23,7 +23,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines, sign, verify_loaded
     from armory.export.html_report import ReportData, render_report
     from armory.export.jsonl import write_lines
-    from armory.export.records import Names
+    from armory.export.records import Names, production_in_chain
 
     chain = loaded.entries
     incident = find_incident(clean_all(chain), incident_seq)
@@ -38,7 +38,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     signed_now = verification.ok and loaded.writable
     index = build_index(chain, incident_seq)
     packs = packs_in_force(chain, incident)
-    names = Names(loaded.production)
+    names = Names(production_in_chain(chain) or loaded.production)
     shown = [e for e in chain if e.get("seq") in set(index["entries"])]
     intro = _intro_html(index, incident, names)
     title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"

@@ -262,7 +262,7 @@ def _public_key(entries: Sequence[dict]) -> bytes:
 def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr) -> int:
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.progress import Progress
-    from armory.export.records import Names, build_records, open_stops
+    from armory.export.records import Names, build_records, open_stops, production_in_chain
 
     entries = loaded.entries
     left_out: list[dict] = []
@@ -287,7 +287,9 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
                              "export could not prove where it ends; export from a writable ledger. Nothing written")
 
     progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=stderr)
-    names = Names(loaded.production)
+    # The production the chain itself recorded when the day opened, where it did: then every name, weapon
+    # and local time on the page is covered by the signatures (and log verify can draw the page again).
+    names = Names(production_in_chain(carried) or loaded.production)
     if fmt == "jsonl":
         from armory.export.jsonl import entry_line
 

@@ -147,6 +147,18 @@ def verify(args: argparse.Namespace) -> int:
         if note:
             notes.append(note)
 
+    if kind == "html":  # the text a producer reads, drawn again from the verified entries and compared
+        from armory.export.report_check import check_report
+        from armory.ledger.verify import read_export
+
+        readable = check_report(target, read_export(target))
+        if readable.matches is False:
+            failures.append(readable.message)
+        elif readable.matches:
+            notes.append(readable.message)
+        else:
+            result.problems.append(readable.message)
+
     if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
         from armory.export.bundle import check_index_file
 
