@@ -93,6 +93,29 @@ def test_parse_refuses_unreadable_answers(the_rule, raw, words):
         parse(the_rule, raw)
 
 
+@pytest.mark.parametrize("the_rule", [CHAMBERS, SERIAL, RATTLE, DISTANCE, BORE, NAME, BRIEF])
+@pytest.mark.parametrize("raw", ["", "   ", "\t \n"])
+def test_nothing_entered_is_never_an_answer(the_rule, raw):
+    # A blank text answer was recorded as a failed hold ("You entered . HOLD"): every kind refuses it.
+    with pytest.raises(AnswerError, match=r"^nothing entered; "):
+        parse(the_rule, raw)
+
+
+def test_nothing_entered_says_what_to_enter():
+    with pytest.raises(AnswerError, match="one of rattles, silent"):
+        parse(RATTLE, " ")
+    with pytest.raises(AnswerError, match="in words"):
+        parse(NAME, "")
+
+
+@pytest.mark.parametrize("said", ["none", "Nobody", "no one", "unknown", "-", "None."])
+def test_a_text_answer_naming_nothing_is_recorded_and_fails(said):
+    # Blank is refused, so "nobody holds the keys" is said in words: recorded as given, and it fails.
+    value = parse(NAME, said)
+    assert value == said.strip()
+    assert not judge(NAME, [value], FACTS, NOW)
+
+
 def test_expected_text_names_fact_and_value():
     assert expected_text(CHAMBERS, FACTS) == "equals weapon.capacity (6)"
     assert expected_text(RATTLE, FACTS) == "every round: one of rattles"

@@ -1,11 +1,14 @@
 """The engine end to end against a real ledger: stops, holds, handoffs, rounds, clearances."""
 
+import dataclasses
+
 import pytest
 
 from armory.checklist.session import Session
 from armory.checklist.types import Refused
 from armory.checklist.judge import AnswerError
 from armory.problems import InputError
+from armory.rulebook.models import Expect
 from tests.engine_helpers import EMPTY_RULES, RULES, answer_all, open_session, ready_colt
 
 
@@ -55,6 +58,20 @@ def test_bad_answer_records_nothing(tmp_path):
     with pytest.raises(AnswerError):
         s.answer(item, ["six"], by="arm")
     assert len(s.ledger) == before
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_answer_records_nothing(tmp_path, blank):
+    # An empty text answer was recorded as a failed check ("You entered . HOLD ... expected not empty").
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    item = next(i for i in s.checklist(day="day-1", phase="before_handoff", scene="church", setup="a",
+                                       weapon="colt") if i.answer_kind == "text")
+    before = len(s.ledger)
+    with pytest.raises(AnswerError, match="^nothing entered; "):
+        s.answer(item, [blank], by="arm")
+    assert len(s.ledger) == before
+    assert s.state.answer_for(item.key) is None
 
 
 def test_sensed_items_cannot_be_answered_by_hand(tmp_path):
@@ -478,7 +495,10 @@ def test_a_failed_note_is_recorded_and_never_blocks(tmp_path):
              if i.severity == "note"]
     assert notes
     for item in notes:
-        assert not s.answer(item, [""], by="arm").passed
+        # A blank is no answer at all (refused, never recorded), so fail the note on an observed value:
+        # the same note asking for who stands in the line of fire, which must be nobody.
+        asked = dataclasses.replace(item, rule=item.rule.model_copy(update={"expect": Expect(equals="nobody")}))
+        assert not s.answer(asked, ["the camera operator"], by="arm").passed
     assert not s.state.open_holds
     assert s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm",
                            receiver="actor").allowed

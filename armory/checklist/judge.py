@@ -28,10 +28,39 @@ class AnswerError(InputError):
     """An answer that cannot be read (not a number, not one of the choices): nothing is recorded."""
 
 
+#: What to enter, by answer kind, said when nothing was entered.
+_ENTER = {
+    "count": "enter the whole number you counted, like 6 (0 if there were none)",
+    "digits": "enter the characters as written on the part, like 4471",
+    "choice": "enter one of {choices}",
+    "yes_no": "enter yes or no",
+    "time": "enter a clock time as HH:MM, like 07:45",
+    "measurement": "enter a distance with its unit, like 12 ft or 4 m",
+    "text": 'write what you observed, in words (type "none" if there is nothing to name)',
+}
+
+#: A text answer that names nothing. ``not_empty`` asks for a name, a seal id, a firearm: an answer that
+#: says there is none is recorded as given, and fails. A blank is no answer at all (refused, never recorded).
+NOTHING_WORDS = frozenset({"none", "nobody", "no one", "no-one", "noone", "nothing", "n/a", "na", "nil", "-",
+                           "unknown"})
+
+
+def names_nothing(value: str) -> bool:
+    """Does a text answer say there is nothing to name (blank, "none", "nobody", "unknown", ...)?"""
+    return value.strip().rstrip(".!").strip().casefold() in NOTHING_WORDS or not value.strip()
+
+
 def parse(rule: Rule, raw: str) -> str:
-    """Return the canonical form of one observed value, or raise :class:`AnswerError`."""
+    """Return the canonical form of one observed value, or raise :class:`AnswerError`.
+
+    Nothing entered (or only spaces) is never an answer, of any kind: a blank is
+    refused here, so it is never recorded (as a pass or as a failure).
+    """
     text = raw.strip()
     kind = rule.answer
+    if not text:
+        hint = _ENTER.get(kind or "text", _ENTER["text"]).format(choices=", ".join(rule.choices))
+        raise AnswerError(f"nothing entered; {hint}")
     if kind == "count":
         if not re.fullmatch(r"[0-9]{1,6}", text):
             raise AnswerError(f"expected a whole number counted, like 6 (not {raw!r})")
@@ -138,7 +167,7 @@ def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local:
             seen -= dt.timedelta(days=1)  # a clock time later than now was yesterday's
         if now_local - seen > dt.timedelta(minutes=e.within_minutes):
             return False
-    if e.not_empty and not observed.strip():
+    if e.not_empty and names_nothing(observed):
         return False
     return True
 
