@@ -283,8 +283,12 @@ async def test_a_wrong_answer_is_corrected_by_a_new_entry(ledger: Path):
         wrong = app.session.state.answers[item.key]
         assert len(corrections) == 1 and corrections[0].payload["observed"] == ["8461"]
         assert corrections[0].payload["corrects_seq"] == wrong.seq
-        # The stop stays open: a correction never lifts it.
+        # The stop stays open: a correction never lifts it, and the screen says so in words.
         assert [s.cause for s in app.session.state.open_stops] == ["handling.serial"]
+        while not hasattr(app.screen, "last_verdict"):
+            await pilot.press("escape")  # the stop screen over the checks
+            await pilot.pause()
+        assert "never lifts it" in app.screen.last_verdict[1]
 
 
 async def test_a_live_round_is_sealed_then_cleared(ledger: Path):

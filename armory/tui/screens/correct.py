@@ -37,11 +37,25 @@ def correct_item(app, item, day: str) -> None:
         raw = result.fields["observed"]
         observed = [part.strip() for part in raw.split(",")] if item.per_round else [raw]
         try:
-            app.session.correct(item.answer_seq, observed, reason=result.reason, by=result.signed_by[0])
+            entry = app.session.correct(item.answer_seq, observed, reason=result.reason, by=result.signed_by[0])
         except InputError as err:
             app.report(err)
         else:
             app.notify(f"Entry #{item.answer_seq} corrected.", title="Corrected")
+            screen = app.screen
+            if hasattr(screen, "last_verdict"):  # the checks screen: say what the correction did, and did not
+                shown = ", ".join(entry.payload.get("observed", observed))
+                if item.status == "failed" and item.severity in ("stop", "hold"):
+                    lifts = ("a safety officer overrides it (f3)" if item.severity == "hold"
+                             else "a safety officer clears the stop")
+                    screen.last_verdict = ("verdict-fail", f"✎ {item.rule.title}: corrected to {shown} "
+                                           f"(entry #{entry.seq}). The failed {item.severity} stays open: a "
+                                           f"correction never lifts it; it goes on only when {lifts}.")
+                else:
+                    verdict = "passes" if entry.payload.get("verdict") == "pass" else "FAILS"
+                    screen.last_verdict = ("verdict-pass" if verdict == "passes" else "verdict-fail",
+                                           f"✎ {item.rule.title}: corrected to {shown} (entry #{entry.seq}); "
+                                           f"it {verdict}.")
         app.after_action()
 
     app.push_screen(SignModal(
