@@ -101,6 +101,16 @@ async def open_day(pilot, app: ArmoryApp) -> None:
     assert isinstance(app.screen, ChecksScreen)
 
 
+async def open_day_to_rounds(pilot, app: ArmoryApp) -> None:
+    """Open the day, answer its day-start checks, and open the rounds of the board's first weapon."""
+    await open_day(pilot, app)
+    await answer_all(pilot, app)
+    await pilot.press("escape", "b")
+    await pilot.pause()
+    await pilot.press("v")
+    await pilot.pause()
+
+
 @pytest.fixture
 def ledger(tmp_path: Path) -> Path:
     return tmp_path / "day.sqlite"
@@ -236,12 +246,7 @@ async def test_a_whole_shooting_day(ledger: Path):
 async def test_a_live_round_stops_every_firearm(ledger: Path):
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("v")
-        await pilot.pause()
+        await open_day_to_rounds(pilot, app)
         options = app.screen.query_one("#methods", OptionList)
         live = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "live")
         await pilot.press(*["down"] * (live + 1), "enter")
@@ -295,12 +300,7 @@ async def test_a_live_round_is_sealed_then_cleared(ledger: Path):
     """After a live round the weapon and lot are evidence: sealed (numbers recorded) before the stop clears."""
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("v")
-        await pilot.pause()
+        await open_day_to_rounds(pilot, app)
         await pilot.press("up", "enter")  # the last choice: a live round
         await pilot.pause()
         assert isinstance(app.screen, StopScreen)

@@ -10,7 +10,7 @@ from armory.tui.screens.board import BoardScreen
 from armory.tui.screens.checks import ChecksScreen
 from armory.tui.screens.home import HomeScreen
 from armory.tui.screens.rounds import RoundsScreen
-from test_tui_day import SIZE, answer_all, answer_current, make_app, open_day
+from test_tui_day import SIZE, answer_all, answer_current, make_app, open_day, open_day_to_rounds
 
 
 async def start_setup_checks(pilot, app, answers: int) -> list[str]:
@@ -65,12 +65,7 @@ async def test_resume_in_the_middle_of_the_rounds(tmp_path: Path):
     ledger = tmp_path / "rounds.sqlite"
     first = make_app(ledger)
     async with first.run_test(size=SIZE) as pilot:
-        await open_day(pilot, first)
-        await answer_all(pilot, first)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("v")
-        await pilot.pause()
+        await open_day_to_rounds(pilot, first)
         for _ in range(2):
             await pilot.press("down", "enter")
             await pilot.pause()
