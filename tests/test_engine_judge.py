@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from armory.checklist.judge import AnswerError, expected_text, judge, parse, passing_answer
+from armory.checklist.judge import AnswerError, expected_text, fails_now, judge, parse, parse_all, passing_answer
 from armory.rulebook.models import Rule
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
@@ -126,3 +126,16 @@ def test_passing_answer_passes(the_rule):
     value = passing_answer(the_rule, FACTS, NOW)
     assert value is not None
     assert judge(the_rule, [value], FACTS, NOW)
+
+
+def test_a_short_per_round_list_is_taken_only_when_its_last_round_fails():
+    assert fails_now(RATTLE, "silent", FACTS, NOW) and not fails_now(RATTLE, "rattles", FACTS, NOW)
+    assert not fails_now(CHAMBERS, "5", FACTS, NOW)  # not per round: nothing to stop early
+    assert parse_all(RATTLE, ["rattles", "SILENT"], 6, FACTS, NOW) == ["rattles", "silent"]
+    for short in ([], ["rattles", "rattles"], ["silent", "rattles"]):
+        with pytest.raises(AnswerError, match="each of the 6 rounds"):
+            parse_all(RATTLE, short, 6, FACTS, NOW)
+    with pytest.raises(AnswerError, match="each of the 6 rounds"):
+        parse_all(RATTLE, ["silent"], 6)  # without the facts to judge by, only a full list
+    with pytest.raises(AnswerError, match="each of the 6 rounds"):
+        parse_all(RATTLE, ["silent"] * 7, 6, FACTS, NOW)

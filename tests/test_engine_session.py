@@ -502,3 +502,74 @@ def test_a_failed_note_is_recorded_and_never_blocks(tmp_path):
     assert not s.state.open_holds
     assert s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm",
                            receiver="actor").allowed
+
+
+# -- a per-round answer that fails before every round is answered ---------------------------------------
+
+
+def western_session(tmp_path):
+    """The bundled western production on 3 Jan 2000, 08:00 in Santa Fe: saa-1 loads six dummies in 12a."""
+    import datetime as dt
+
+    from armory import paths
+    from armory.drills.runner import DrillClock
+
+    clock = DrillClock(dt.datetime(2000, 1, 3, 15, 0, tzinfo=dt.timezone.utc))
+    s = Session.open(paths.SAMPLE_PRODUCTION, tmp_path / "western.sqlite", clock=clock,
+                     key_path=tmp_path / "device.key")
+    s.open_day("day-1", armorer="ana-reyes")
+    return s
+
+
+def primer_check(s):
+    return next(i for i in s.checklist(day="day-1", phase="before_setup", scene="12", setup="12a", weapon="saa-1")
+                if i.rule.id == "rounds.dummy-primer")
+
+
+def test_a_failing_round_is_recorded_at_once_and_stops(tmp_path):
+    # Round 3 of 6 has a live primer; the armorer pressed Esc there. The failure is on record, and it stops.
+    s = western_session(tmp_path)
+    item = primer_check(s)
+    assert item.per_round == 6
+    assert not s.round_fails(item, "empty") and s.round_fails(item, "a live primer")
+    verdict = s.answer(item, ["empty", "empty", "a live primer"], by="ana-reyes")
+    assert not verdict.passed and verdict.failed_rounds == (3,)
+    assert verdict.stop_seq is not None and s.state.stops_on("saa-1")
+    assert "Round 3 of 6 failed; the check stopped there (rounds 4-6 not asked)" in verdict.message
+    entry = s.ledger.get(verdict.entry_seq)
+    assert entry.payload["observed"] == ["empty", "empty", "a live primer"]
+    assert entry.payload["verdict"] == "fail"
+    assert (entry.payload["stopped_at_round"], entry.payload["rounds_loaded"]) == (3, 6)
+    assert primer_check(s).status == "failed"
+    stop = s.ledger.get(verdict.stop_seq).payload
+    assert stop["from_seq"] == verdict.entry_seq and "Round 3 of 6 failed" in stop["reason"]
+
+
+def test_a_failing_first_round_is_an_answer_on_its_own(tmp_path):
+    s = western_session(tmp_path)
+    verdict = s.answer(primer_check(s), ["not sure"], by="ana-reyes")
+    assert not verdict.passed and verdict.failed_rounds == (1,) and verdict.stop_seq is not None
+
+
+@pytest.mark.parametrize("short", [
+    [],  # nothing at all
+    ["empty", "empty", "empty"],  # three passing rounds of six: not an answer yet
+    ["a live primer", "empty"],  # a failing round earlier, but the list does not end on it
+])
+def test_every_other_short_per_round_answer_is_refused(tmp_path, short):
+    s = western_session(tmp_path)
+    before = len(s.ledger)
+    with pytest.raises(AnswerError, match="one answer for each of the 6 rounds"):
+        s.answer(primer_check(s), short, by="ana-reyes")
+    assert len(s.ledger) == before and not s.state.open_stops
+
+
+def test_a_full_per_round_answer_carries_no_stopping_point(tmp_path):
+    s = western_session(tmp_path)
+    verdict = s.answer(primer_check(s), ["empty"] * 5 + ["a live primer"], by="ana-reyes")
+    payload = s.ledger.get(verdict.entry_seq).payload
+    assert not verdict.passed and verdict.failed_rounds == (6,)
+    assert "stopped_at_round" not in payload and "rounds_loaded" not in payload
+    assert "stopped there" not in verdict.message
+    with pytest.raises(AnswerError):
+        s.answer(primer_check(s), ["empty"] * 7, by="ana-reyes")

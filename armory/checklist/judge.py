@@ -96,13 +96,35 @@ def parse(rule: Rule, raw: str) -> str:
     return text  # text
 
 
-def parse_all(rule: Rule, raws: Sequence[str], rounds: int) -> list[str]:
+def parse_all(rule: Rule, raws: Sequence[str], rounds: int, facts: Mapping[str, object] | None = None,
+              now_local: dt.datetime | None = None) -> list[str]:
+    """Every observed value in canonical form: one, or one per round loaded.
+
+    Given the facts and the local time, a per-round list shorter than the rounds
+    loaded is taken when (and only when) its last value fails the rule: the check
+    stopped at that round, and the failure is recorded at once (see :func:`fails_now`).
+    Any other short or long list is refused.
+    """
     if rule.per_round:
         if len(raws) != rounds:
-            raise AnswerError(f"expected one answer for each of the {rounds} rounds loaded (got {len(raws)})")
+            if 0 < len(raws) < rounds and facts is not None and now_local is not None:
+                values = [parse(rule, raw) for raw in raws]
+                if fails_now(rule, values[-1], facts, now_local):
+                    return values
+            raise AnswerError(f"expected one answer for each of the {rounds} rounds loaded (got {len(raws)}); "
+                              "fewer are taken only when the last one fails, which stops the check there")
     elif len(raws) != 1:
         raise AnswerError(f"expected one answer (got {len(raws)})")
     return [parse(rule, raw) for raw in raws]
+
+
+def fails_now(rule: Rule, value: str, facts: Mapping[str, object], now_local: dt.datetime) -> bool:
+    """Does this one round's value (as :func:`parse` returned it) fail a per-round rule?
+
+    When it does, the rounds answered so far, ending with this one, are an answer
+    on their own: a face records them at once instead of asking for the next round.
+    """
+    return bool(rule.per_round) and not judge_one(rule, value, facts, now_local)
 
 
 def measurement_in(value: str, unit: str) -> Decimal:

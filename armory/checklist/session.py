@@ -347,18 +347,34 @@ class Session:
         return verdicts
 
     def answer(self, item: CheckItem, observed: Sequence[str], *, by: str) -> Verdict:
-        """Judge and record a person's answer. Durable before it returns."""
+        """Judge and record a person's answer. Durable before it returns.
+
+        A per-round answer may stop short of the rounds loaded when its last value fails
+        (:meth:`round_fails`): it is recorded at once as a failed answer that stopped at that round.
+        """
         self._person(by)
         if item.sensed:
             raise InputError(f"{item.rule.id} is sensed from the ledger; nobody can answer it by hand")
         self._require_open(item.day, "answer", by, item.weapon)
-        values = judging.parse_all(item.rule, list(observed), item.per_round)
+        values = judging.parse_all(item.rule, list(observed), item.per_round,
+                                   self.facts(item.day, item.scene, item.setup, item.weapon), self.local_now())
         if not (self.roles(by, item.day) & set(item.asked_of)):
             who = " or ".join(r.replace("_", " ") for r in item.asked_of)
             raise self._refuse("answer", by, [Reason(
                 item.rule.id, f"{item.rule.id} is answered by the {who}; {self.name(by)} is not one that day.",
                 item.failures)], weapon=item.weapon, day=item.day)
         return self._record_answer(item, values, by=by, sensed=False)
+
+    def round_fails(self, item: CheckItem, value: str) -> bool:
+        """Does this one round's value (as ``judge.parse`` returned it) fail the item's per-round rule?
+
+        For a face asking round by round: when it does, the rounds answered so far, ending with this one,
+        go to :meth:`answer` at once, and the failure is recorded (stop or hold) without asking the rest.
+        """
+        if not item.per_round or item.sensed:
+            return False
+        facts = self.facts(item.day, item.scene, item.setup, item.weapon)
+        return judging.fails_now(item.rule, value, facts, self.local_now())
 
     def _record_answer(self, item: CheckItem, values: list[str], *, by: str | None, sensed: bool) -> Verdict:
         from armory.ledger.entries import Answer
@@ -370,6 +386,7 @@ class Session:
             i + 1 for i, v in enumerate(values) if item.per_round and not judging.judge_one(item.rule, v, facts, now_local)
         )
         expected = judging.expected_text(item.rule, facts)
+        stopped = bool(item.per_round) and 0 < len(values) < item.per_round and not passed
         pack = next((p for p in self.packs if p.pack.pack.id == item.pack_id), None)
         entry = self._append("answer", by, Answer(
             day=item.day, scene=item.scene, setup=item.setup, weapon=item.weapon, phase=item.phase,
@@ -378,13 +395,21 @@ class Session:
             answer_kind=item.answer_kind or "sensed", expected=expected, observed=values,
             verdict="pass" if passed else "fail", severity=item.severity, sensed=sensed,
             failures=list(item.failures), signed_by=[by] if by else [],
+            rounds_loaded=item.per_round if stopped else None, stopped_at_round=len(values) if stopped else None,
         ))
-        return self._after_judgement(item, values, passed, expected, entry.seq, by, failed_rounds)
+        return self._after_judgement(item, values, passed, expected, entry.seq, by, failed_rounds,
+                                     rounds_loaded=item.per_round if stopped else None)
 
     def _after_judgement(self, item: CheckItem, values, passed: bool, expected: str, seq: int, by: str | None,
-                         failed_rounds=()) -> Verdict:
+                         failed_rounds=(), rounds_loaded: int | None = None) -> Verdict:
         cites = ", ".join(item.failures)
         stop_seq = None
+        stopped = ""
+        if rounds_loaded:
+            # The check stopped at the failing round: say which, and that the rest were not asked.
+            rest = (f"round {rounds_loaded}" if len(values) + 1 == rounds_loaded
+                    else f"rounds {len(values) + 1}-{rounds_loaded}")
+            stopped = f" Round {len(values)} of {rounds_loaded} failed; the check stopped there ({rest} not asked)."
         if passed:
             message = f"{item.rule.title}: passed."
         elif item.severity == "stop" and item.sensed and (existing := self._open_stop_for(item)):
@@ -396,15 +421,16 @@ class Session:
             stop_seq = self._stop(
                 scope="weapon" if item.weapon else "production", weapons=weapons, cause=item.rule.id,
                 failures=item.failures, day=item.day, caused_by=by, from_seq=seq,
-                reason=f"{item.rule.title}: observed {', '.join(values)}, expected {expected}. {item.rule.why}",
+                reason=f"{item.rule.title}: observed {', '.join(values)}, expected {expected}.{stopped} {item.rule.why}",
             )
             message = (f"STOP ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
-                       f"expected {expected}. A safety officer must clear it with a reason.")
+                       f"expected {expected}.{stopped} A safety officer must clear it with a reason.")
         elif item.severity == "hold":
             message = (f"HOLD ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
-                       f"expected {expected}. It goes on only after a signed override with a reason.")
+                       f"expected {expected}.{stopped} It goes on only after a signed override with a reason.")
         else:
-            message = f"NOTE ({item.rule.id}): {item.rule.title}. Observed {', '.join(values)}; recorded for the producer."
+            message = (f"NOTE ({item.rule.id}): {item.rule.title}. Observed {', '.join(values)}.{stopped} "
+                       "Recorded for the producer.")
         return Verdict(
             passed=passed, severity=item.severity, expected_text=expected, observed=tuple(values), entry_seq=seq,
             stop_seq=stop_seq, needs_override=(not passed and item.severity == "hold"), message=message,

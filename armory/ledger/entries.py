@@ -15,9 +15,9 @@ Conventions used by every payload:
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from armory.modeldocs import add_field_docs
 
@@ -55,6 +55,18 @@ KINDS: tuple[str, ...] = get_args(Kind)
 
 class Payload(BaseModel):
     model_config = _CONFIG
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after ledgers were written, left out of an entry that does not use them (None or
+    empty): such an entry is byte for byte what earlier versions wrote, and older ledgers read unchanged."""
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        for name in self.omit_when_unset:
+            if name in data and data[name] in (None, []):
+                del data[name]
+        return data
 
 
 class LedgerOpened(Payload):
@@ -146,6 +158,13 @@ class Answer(Payload):
     sensed: bool = False
     failures: list[str] = Field(default_factory=list)
     signed_by: list[str] = Field(default_factory=list)
+    rounds_loaded: int | None = None
+    """Per-round answers that stopped at a failing round: the rounds the setup loads (``observed`` is shorter)."""
+    stopped_at_round: int | None = None
+    """The round whose failing answer stopped the check before every round was answered (1-based; the last
+    value of ``observed``). Absent when every round was answered."""
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rounds_loaded", "stopped_at_round"})
 
 
 class RoundVerified(Payload):
