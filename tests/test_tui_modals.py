@@ -118,3 +118,20 @@ async def test_problems_screen_lists_file_line_key_message():
         text = str(app.screen.query_one("#problems-list", Static).content)
         assert "p.toml:3: weapon[1].kind: unknown kind 'pistl'" in text
         assert "r.toml: pack: missing" in text
+
+
+async def test_the_theme_chosen_is_kept_for_next_time(tmp_path):
+    from armory.paths import SAMPLE_PRODUCTION
+    from armory.tui.app import ArmoryApp
+    from armory.tui.launch import load_theme, save_theme
+
+    settings = tmp_path / "tui-settings.toml"
+    app = ArmoryApp(SAMPLE_PRODUCTION, tmp_path / "t.sqlite", theme=load_theme(settings),
+                    on_theme=lambda theme: save_theme(settings, theme))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        chosen = app.theme
+    assert load_theme(settings) == chosen
+    again = ArmoryApp(SAMPLE_PRODUCTION, tmp_path / "t.sqlite", theme=load_theme(settings))
+    assert again.theme == chosen

@@ -45,8 +45,15 @@ class ArmoryApp(App[int]):
         *,
         clock: Callable | None = None,
         keymap: dict[str, str] | None = None,
+        theme: str | None = None,
+        on_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_theme = None
+        if theme in self.available_themes:
+            self.theme = theme
+        self.on_theme = on_theme
+        """Called with the theme's name when the user changes it (the launcher saves it for next time)."""
         self.production_path = Path(production_path)
         self.ledger_path = Path(ledger_path)
         self.rules_paths = [Path(p) for p in rules_paths]
@@ -156,3 +163,7 @@ class ArmoryApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def watch_theme(self, theme: str) -> None:
+        if self.on_theme is not None:
+            self.on_theme(theme)

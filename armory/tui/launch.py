@@ -35,6 +35,36 @@ def load_keymap(path: Path) -> dict[str, str]:
     return dict(data)
 
 
+def settings_path() -> Path:
+    """The app's own small settings (the theme last chosen); written by armory, never by hand."""
+    from armory.paths import data_dir
+
+    return data_dir() / "tui-settings.toml"
+
+
+def load_theme(path: Path) -> str | None:
+    """The theme last chosen, or None (a missing or unreadable file is just the default theme)."""
+    try:
+        theme = tomllib.loads(path.read_text(encoding="utf-8")).get("theme")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return theme if isinstance(theme, str) else None
+
+
+def save_theme(path: Path, theme: str) -> None:
+    import os
+
+    import tomli_w
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(tomli_w.dumps({"theme": theme}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a preference, not a record: the next start simply uses the default theme
+
+
 def run(args: argparse.Namespace) -> int:
     from armory.paths import SAMPLE_PRODUCTION, default_ledger_path
 
@@ -45,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     from armory.tui.app import ArmoryApp
 
-    app = ArmoryApp(production, ledger, rules, keymap=keymap)
+    app = ArmoryApp(production, ledger, rules, keymap=keymap, theme=load_theme(settings_path()),
+                    on_theme=lambda theme: save_theme(settings_path(), theme))
     app.run()
     return int(app.return_code or 0)
