@@ -573,3 +573,90 @@ def test_a_full_per_round_answer_carries_no_stopping_point(tmp_path):
     assert "stopped there" not in verdict.message
     with pytest.raises(AnswerError):
         s.answer(primer_check(s), ["empty"] * 7, by="ana-reyes")
+
+
+# -- rounds fired from a load that cannot fire ----------------------------------------------------------
+
+
+def colt_out_with_dummies(s):
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+
+
+def test_dummies_that_fired_stop_every_firearm_even_when_the_count_adds_up(tmp_path):
+    # Five dummies out, two "fired", three back: 5 = 3 + 2, but a dummy cannot fire.
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    entry = s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=2,
+                        rounds_returned=3, signed_by=["actor", "arm"])
+    assert entry.payload["reconciled"] is False  # never "every round is accounted for"
+    assert s.state.weapons["colt"].holder is None
+    stops = s.state.open_stops
+    assert [st.cause for st in stops] == ["invariant.discharge"]  # the count adds up: no reconciliation stop
+    stop = stops[0]
+    assert stop.scope == "production" and set(stop.weapons) == {w.id for w in s.firearms()}
+    assert {"F1", "F5", "F8", "F11"} <= set(stop.failures)
+    incident = s.ledger.get(stop.from_seq)
+    assert incident.kind == "incident" and incident.payload["incident"] == "unintended_discharge"
+    assert incident.payload["weapon"] == "colt" and incident.payload["reported_by"] == "arm"
+    assert "loaded dummies" in incident.payload["description"] and f"entry {entry.seq}" in incident.payload["description"]
+    assert s.state.unreviewed_incidents  # a safety officer reviews it before the next firearms day (F5)
+
+
+def test_rounds_fired_recorded_from_dummies_stop_at_once(tmp_path):
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    fired = s.record_fired(day="day-1", weapon="colt", rounds=1, by="arm", scene="church", setup="a")
+    assert fired.kind == "rounds_fired"  # recorded, not refused
+    assert [st.cause for st in s.state.open_stops] == ["invariant.discharge"]
+    # Taken back with the fired round already on record: the count adds up, nothing new is reported fired.
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=4,
+                signed_by=["actor", "arm"])
+    assert [st.cause for st in s.state.open_stops] == ["invariant.discharge"]
+
+
+def test_nothing_fired_from_dummies_is_fine(tmp_path):
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    entry = s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0,
+                        rounds_returned=5, signed_by=["actor", "arm"])
+    assert entry.payload["reconciled"] and not s.state.open_stops
+    s.record_fired(day="day-1", weapon="colt", rounds=0, by="arm")
+    assert not s.state.open_stops
+
+
+def test_a_cold_weapon_that_fired_stops_every_firearm(tmp_path):
+    s = open_session(tmp_path, rules=EMPTY_RULES)  # an invariant: no rule pack is needed
+    s.open_day("day-1", armorer="arm")
+    for hold in s.state.open_holds:
+        s.override(hold.answer_seq, reason="second armorer covers props", signed_by=["so"])
+    s.hand_over(day="day-1", scene="street", setup="b", weapon="replica", giver="arm", receiver="actor",
+                signed_by=["arm", "actor"])
+    s.take_back(day="day-1", weapon="replica", giver="actor", receiver="arm", rounds_fired=1, rounds_returned=0,
+                signed_by=["actor", "arm"])
+    causes = sorted(st.cause for st in s.state.open_stops)
+    assert causes == ["invariant.discharge", "invariant.round-reconciliation"]  # 0 out, 1 fired: and a miscount
+    discharge = next(st for st in s.state.open_stops if st.cause == "invariant.discharge")
+    assert discharge.scope == "production" and "cold" in s.ledger.get(discharge.from_seq).payload["description"]
+
+
+def test_blanks_fire_as_planned(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s, scene="street", setup="b")
+    s.hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+    entry = s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=6,
+                        rounds_returned=0, signed_by=["actor", "arm"])
+    assert entry.payload["reconciled"] and not s.state.open_stops
+
+
+def test_a_reconciliation_stop_says_how_many_went_out(tmp_path):
+    # The reason was written after the return had emptied the weapon's state: "0 rounds out ... -4".
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=4,
+                signed_by=["actor", "arm"])
+    (stop,) = s.state.open_stops
+    assert stop.cause == "invariant.round-reconciliation"
+    assert stop.reason.startswith("colt: 5 rounds out, 4 back and 0 fired: +1 unaccounted.")

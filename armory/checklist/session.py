@@ -35,6 +35,9 @@ Clock = Callable[[], dt.datetime]
 
 DAY_PHASES = ("day_start", "end_of_day", "on_incident")
 
+#: Loads that cannot fire: any round reported fired from them is an unintended discharge.
+NON_FIRING_LOADS = frozenset({"dummies", "cold"})
+
 #: Who answers a rule that does not say: the armorer or an assistant armorer.
 DEFAULT_ASKED_OF = ("armorer", "assistant_armorer")
 
@@ -640,8 +643,37 @@ class Session:
         if rounds < 0:
             raise InputError("rounds fired cannot be negative")
         self._require_open(day, "rounds_fired", by, weapon)
-        return self._append("rounds_fired", by, RoundsFired(day=day, weapon=weapon, rounds=rounds, scene=scene,
-                                                            setup=setup))
+        entry = self._append("rounds_fired", by, RoundsFired(day=day, weapon=weapon, rounds=rounds, scene=scene,
+                                                             setup=setup))
+        load = self._load_out(day, weapon, scene, setup)
+        if rounds > 0 and load in NON_FIRING_LOADS:
+            self._impossible_firing(day=day, weapon=weapon, load=load, rounds=rounds, by=by, seq=entry.seq)
+        return entry
+
+    def _load_out(self, day: str, weapon: str, scene: str | None = None, setup: str | None = None) -> str | None:
+        """The load a weapon carries: that of the setup named, else that of the handoff that took it out."""
+        if scene:
+            try:
+                return self.issue_of(day, scene, setup, weapon).load
+            except InputError:
+                pass
+        current = self.state.weapons.get(weapon)
+        handoff = self.ledger.get(current.handoff_seq) if current is not None and current.handoff_seq else None
+        return handoff.payload.get("load") if handoff is not None else None
+
+    def _impossible_firing(self, *, day: str, weapon: str, load: str, rounds: int, by: str, seq: int) -> None:
+        """Rounds reported fired from a weapon loaded with dummies or cold: an unintended discharge.
+
+        A dummy or an empty weapon cannot fire. A firing reported means a live round (or a live primer) was
+        in the load, as on Rust (F1), or the count is wrong and nobody can vouch for the rounds (F8): either
+        way every firearm stops (DESIGN 3), as an incident a safety officer reviews (F5, F11).
+        """
+        stated = "dummies" if load == "dummies" else "cold (no rounds)"
+        self._record_incident(
+            incident="unintended_discharge", day=day, weapon=weapon, reported_by=by, also_prevents=("F1", "F8"),
+            description=(f"{rounds} round{'s' if rounds != 1 else ''} reported fired from {weapon}, which was loaded "
+                         f"{stated} (entry {seq}): a dummy or a cold weapon cannot fire, so a live round was in "
+                         "it or the count is wrong"))
 
     def take_back(self, *, day: str, weapon: str, giver: str, receiver: str, rounds_fired: int,
                   rounds_returned: int, signed_by: Sequence[str]):
@@ -668,19 +700,26 @@ class Session:
         if reasons:
             raise self._refuse("return", giver, reasons, weapon=weapon, day=day)
         fired = current.rounds_fired + rounds_fired
-        reconciled = current.rounds_out == rounds_returned + fired
         handoff = self.ledger.get(current.handoff_seq) if current.handoff_seq else None
         hp = handoff.payload if handoff else {}
+        # Rounds fired from dummies or a cold weapon add up, but nobody can vouch for them: not reconciled.
+        impossible = rounds_fired > 0 and hp.get("load") in NON_FIRING_LOADS
+        out = current.rounds_out  # read before the return is folded in (it empties the weapon's state)
+        balanced = out == rounds_returned + fired
+        reconciled = balanced and not impossible
         entry = self._append("return", giver, Return(
             day=day, scene=hp.get("scene"), setup=hp.get("setup"), weapon=weapon, giver=giver, receiver=receiver,
             rounds_out=current.rounds_out, rounds_fired=fired, rounds_returned=rounds_returned,
             reconciled=reconciled, signed_by=list(signed_by)))
-        if not reconciled:
+        if impossible:
+            self._impossible_firing(day=day, weapon=weapon, load=hp["load"], rounds=rounds_fired, by=receiver,
+                                    seq=entry.seq)
+        if not balanced:
             inv = INVARIANTS["invariant.round-reconciliation"]
             self._stop(scope="weapon", weapons=[weapon], cause=inv.id, failures=inv.failures, caused_by=None,
                        from_seq=entry.seq, day=day,
-                       reason=(f"{weapon}: {current.rounds_out} rounds out, {rounds_returned} back and {fired} fired: "
-                               f"{current.rounds_out - rounds_returned - fired:+d} unaccounted. {inv.why}"))
+                       reason=(f"{weapon}: {out} rounds out, {rounds_returned} back and {fired} fired: "
+                               f"{out - rounds_returned - fired:+d} unaccounted. {inv.why}"))
         if hp.get("scene"):
             self.sense(day=day, phase="on_return", scene=hp["scene"], setup=hp.get("setup"), weapon=weapon)
         return entry
@@ -688,6 +727,11 @@ class Session:
     # -- incidents, stops, evidence -----------------------------------------
     def record_incident(self, *, incident: str, day: str | None, weapon: str | None, description: str,
                         reported_by: str):
+        return self._record_incident(incident=incident, day=day, weapon=weapon, description=description,
+                                     reported_by=reported_by)
+
+    def _record_incident(self, *, incident: str, day: str | None, weapon: str | None, description: str,
+                         reported_by: str, also_prevents: Sequence[str] = ()):
         from armory.ledger.entries import Incident
 
         self._person(reported_by)
@@ -704,7 +748,7 @@ class Session:
                 incident, "invariant.discharge")
             inv = INVARIANTS[inv_id]
             self._stop(scope="production", weapons=[w.id for w in self.firearms()], cause=inv_id,
-                       failures=inv.failures, caused_by=None, from_seq=entry.seq, day=day,
+                       failures=[*inv.failures, *also_prevents], caused_by=None, from_seq=entry.seq, day=day,
                        reason=f"{incident.replace('_', ' ')} ({weapon or 'no weapon named'}): {description.strip().rstrip('.')}. "
                               f"{inv.why}")
         if day is not None and day in self.state.days_opened:

@@ -268,6 +268,8 @@ class Return(Payload):
     rounds_fired: int
     rounds_returned: int
     reconciled: bool
+    """Rounds out = rounds back + rounds fired, and none reported fired from a load that cannot fire (dummies or
+    cold: such a firing is recorded as an unintended discharge)."""
     signed_by: list[str]
 
 
