@@ -354,3 +354,27 @@ async def test_take_back_counts_are_checked_before_anyone_signs(ledger: Path):
         assert "whole number" in str(modal.query_one("#msg-field-returned", Static).content)
         assert modal.query_one("#field-fired", Input).value == "two"
         assert app.session.state.weapons["saa-1"].holder == ACTOR
+
+
+async def test_a_failing_round_is_recorded_at_once(ledger: Path):
+    """A dummy that does not rattle in round 2 of 6 is on record (and stops) before round 3 is asked."""
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        while not screen.current.per_round:
+            await answer_current(pilot, app)
+        item = screen.current
+        before = len(app.session.ledger)
+        await answer_current(pilot, app)  # round 1 passes: nothing recorded yet
+        assert len(app.session.ledger) == before and len(screen.round_answers) == 1
+        failing = next(v for v in (list(item.choices) or ["no"]) if app.session.round_fails(item, v))
+        await answer_current(pilot, app, failing)
+        answers = [e for e in app.session.ledger.entries(scope=None) if e.kind == "answer"]
+        assert answers[-1].payload["rule_id"] == item.rule.id and answers[-1].payload["verdict"] == "fail"
+        assert answers[-1].payload["stopped_at_round"] == 2

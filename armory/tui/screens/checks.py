@@ -220,7 +220,8 @@ class ChecksScreen(ArmoryScreen):
             return
         self.round_answers.append(value)
         self.leaving = False
-        if item.per_round and len(self.round_answers) < item.per_round:
+        # A round that fails is recorded at once (and stops or holds): the rounds after it are not asked.
+        if item.per_round and len(self.round_answers) < item.per_round and not self.session.round_fails(item, value):
             # Rounds answered so far are not an answer yet; the position file keeps them across a crash.
             self.app.note_position({**self.position, "item": item.key, "rounds": self.round_answers})
             self.show_question()
