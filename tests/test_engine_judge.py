@@ -139,3 +139,33 @@ def test_a_short_per_round_list_is_taken_only_when_its_last_round_fails():
         parse_all(RATTLE, ["silent"], 6)  # without the facts to judge by, only a full list
     with pytest.raises(AnswerError, match="each of the 6 rounds"):
         parse_all(RATTLE, ["silent"] * 7, 6, FACTS, NOW)
+
+
+DISTANCE_M = rule(ask="Metres to nearest person?", answer="measurement", unit="metres",
+                  expect={"at_least_fact": "settings.min_blank_distance_feet"})
+
+
+@pytest.mark.parametrize("observed, passes", [
+    ("7 m", True),  # 22.97 ft: more than the 20 ft minimum
+    ("6.1 m", True),  # 20.01 ft
+    ("6 m", False),  # 19.69 ft
+    ("19 m", True),  # was compared with "20" as metres: refused a safe distance
+    ("20 ft", True),
+    ("19 ft", False),
+])
+def test_a_fact_in_feet_is_compared_in_the_rules_unit(observed, passes):
+    # The fact is 20 feet; the rule measures in metres: the fact is converted, not read as 20 metres.
+    assert judge(DISTANCE_M, [parse(DISTANCE_M, observed)], FACTS, NOW) is passes
+
+
+def test_a_fact_in_feet_is_shown_in_the_rules_unit():
+    assert "(6.1 metres)" in expected_text(DISTANCE_M, FACTS)
+    assert "(20 feet)" in expected_text(DISTANCE, FACTS)
+    assert judge(DISTANCE_M, [passing_answer(DISTANCE_M, FACTS, NOW)], FACTS, NOW)
+
+
+def test_the_plan_shows_a_fact_in_the_rules_unit_too():
+    from armory.checklist.plan import describe_expectation
+
+    assert "(6.1 metres)" in describe_expectation(DISTANCE_M, {"settings.min_blank_distance_feet": 20})
+    assert "(20 metres)" not in describe_expectation(DISTANCE_M, {"settings.min_blank_distance_feet": 20})

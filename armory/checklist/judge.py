@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from armory.problems import InputError
+from armory.rulebook.checks import FACT_UNITS
 from armory.rulebook.models import Expect, Rule
 
 FEET_PER_METRE = Decimal("3.28084")
@@ -127,13 +128,44 @@ def fails_now(rule: Rule, value: str, facts: Mapping[str, object], now_local: dt
     return bool(rule.per_round) and not judge_one(rule, value, facts, now_local)
 
 
-def measurement_in(value: str, unit: str) -> Decimal:
-    number, _, given = value.partition(" ")
-    amount = Decimal(number)
-    given_unit = "feet" if given == "ft" else "metres"
+def convert(amount: Decimal, given_unit: str, unit: str) -> Decimal:
+    """A distance in ``given_unit`` (feet or metres) expressed in ``unit``."""
     if given_unit == unit:
         return amount
     return amount * FEET_PER_METRE if unit == "feet" else amount / FEET_PER_METRE
+
+
+def measurement_in(value: str, unit: str) -> Decimal:
+    number, _, given = value.partition(" ")
+    return convert(Decimal(number), "feet" if given == "ft" else "metres", unit)
+
+
+def fact_value(rule: Rule, fact: str, facts: Mapping[str, object]) -> object:
+    """A fact's value as the rule compares and shows it: a distance in the rule's unit.
+
+    A fact that is a distance (``FACT_UNITS``: ``settings.min_blank_distance_feet`` is in feet) is converted
+    into the unit of a measurement rule that measures in another unit, so 20 feet is compared and shown as
+    6.1 metres, never as 20 metres.
+    """
+    value = facts.get(fact)
+    fact_unit = FACT_UNITS.get(fact)
+    if value is None or fact_unit is None or rule.answer != "measurement":
+        return value
+    unit = rule.unit or "feet"
+    if unit == fact_unit:
+        return value
+    try:
+        return convert(Decimal(str(value)), fact_unit, unit)
+    except InvalidOperation:
+        return value
+
+
+def show_number(value: object) -> str:
+    """A number as the crew reads it: 20, 6.1 (at most two decimals, no trailing zeros)."""
+    if isinstance(value, Decimal):
+        text = format(value.quantize(Decimal("0.01")).normalize(), "f")
+        return text
+    return str(value)
 
 
 def _number(rule: Rule, value: str) -> Decimal:
@@ -145,9 +177,9 @@ def _number(rule: Rule, value: str) -> Decimal:
         return Decimal("NaN")
 
 
-def _bound(expect_value: int | str | None, fact: str | None, facts: Mapping[str, object]) -> object:
+def _bound(rule: Rule, expect_value: int | str | None, fact: str | None, facts: Mapping[str, object]) -> object:
     if fact is not None:
-        return facts.get(fact)
+        return fact_value(rule, fact, facts)
     return expect_value
 
 
@@ -166,7 +198,7 @@ def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local:
     """Does one observed value meet every key of the rule's expectation?"""
     e: Expect = rule.expect
     if e.equals is not None or e.equals_fact is not None:
-        if not _same(rule, observed, _bound(e.equals, e.equals_fact, facts)):
+        if not _same(rule, observed, _bound(rule, e.equals, e.equals_fact, facts)):
             return False
     for bound, fact, ok in (
         (e.at_least, e.at_least_fact, lambda a, b: a >= b),
@@ -174,7 +206,7 @@ def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local:
     ):
         if bound is None and fact is None:
             continue
-        limit = _bound(bound, fact, facts)
+        limit = _bound(rule, bound, fact, facts)
         try:
             if limit is None or not ok(_number(rule, observed), Decimal(str(limit))):
                 return False
@@ -203,10 +235,12 @@ def expected_text(rule: Rule, facts: Mapping[str, object]) -> str:
     e = rule.expect
     parts: list[str] = []
 
-    def fact(name: str) -> str:
-        return f"{name} ({facts.get(name, 'unknown')})"
-
     unit = f" {rule.unit}" if rule.answer == "measurement" and rule.unit else ""
+
+    def fact(name: str) -> str:
+        value = fact_value(rule, name, facts)
+        return f"{name} ({'unknown' if value is None else show_number(value) + unit})"
+
     if e.equals is not None:
         parts.append(f"equals {e.equals}{unit}")
     if e.equals_fact is not None:
@@ -214,11 +248,11 @@ def expected_text(rule: Rule, facts: Mapping[str, object]) -> str:
     if e.at_least is not None:
         parts.append(f"at least {e.at_least}{unit}")
     if e.at_least_fact is not None:
-        parts.append(f"at least {fact(e.at_least_fact)}{unit}")
+        parts.append(f"at least {fact(e.at_least_fact)}")
     if e.at_most is not None:
         parts.append(f"at most {e.at_most}{unit}")
     if e.at_most_fact is not None:
-        parts.append(f"at most {fact(e.at_most_fact)}{unit}")
+        parts.append(f"at most {fact(e.at_most_fact)}")
     if e.one_of is not None:
         parts.append("one of " + ", ".join(e.one_of))
     if e.within_minutes is not None:
@@ -234,7 +268,7 @@ def passing_answer(rule: Rule, facts: Mapping[str, object], now_local: dt.dateti
     e = rule.expect
     candidates: list[object] = []
     for value, name in ((e.equals, e.equals_fact), (e.at_least, e.at_least_fact), (e.at_most, e.at_most_fact)):
-        bound = _bound(value, name, facts)
+        bound = _bound(rule, value, name, facts)
         if bound is not None:
             candidates.append(bound)
     if e.one_of:

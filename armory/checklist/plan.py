@@ -108,10 +108,12 @@ def describe_expectation(rule: Rule, facts: Mapping[str, FactValue] | None = Non
     unit = f" {rule.unit}" if rule.unit else ""
 
     def fact(name: str) -> str:
+        from armory.checklist.judge import fact_value, show_number
+
         if facts is None or name not in facts:
             return name
-        value = facts[name]
-        return f"{name} ({'unknown' if value is None else f'{value}{unit}'})"
+        value = fact_value(rule, name, facts)  # a distance in the rule's unit
+        return f"{name} ({'unknown' if value is None else f'{show_number(value)}{unit}'})"
 
     def literal(value: int | str) -> str:
         return f'"{value}"' if isinstance(value, str) else f"{value}{unit}"
