@@ -347,8 +347,10 @@ def _verification_html(data: ReportData) -> str:
         f'<p class="headline" role="status">{escape(headline)}</p>{body if not ok else ""}<dl>{dl}</dl>'
         f'{body if ok else ""}'
         "<p>Check it yourself: <code>armory log verify THIS-FILE.html</code> recomputes every hash and "
-        "signature from the data inside this page; add <code>--head HEX</code> with the head hash "
-        "noted on the call sheet.</p></section>"
+        "signature from the data inside this page, then draws this page again from that data and compares "
+        "it with the file, so an edit to the text you are reading is caught too; add <code>--head HEX</code> "
+        "with the head hash noted on the call sheet. This box says what was true when the file was made: "
+        "only that command can tell whether the file was changed since.</p></section>"
     )
 
 
