@@ -94,7 +94,7 @@ def test_later_enrollments_need_the_officers_pin(creds, production):
     _first_officer(creds, production)
     with pytest.raises(AuthError, match="PIN is needed"):
         creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin=None, production=production)
-    with pytest.raises(AuthError, match="wrong PIN for sam"):
+    with pytest.raises(AuthError, match=r"wrong PIN for Sam Ortiz \(sam\)"):
         creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="0000", production=production)
     assert not creds.is_enrolled("ann")
     entry = creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="4321", production=production)
@@ -203,6 +203,6 @@ def test_a_read_only_ledger_still_checks_pins_but_records_nothing(creds, product
     with Ledger.open(path, readonly=True) as reader:
         readonly_creds = Credentials(reader, production=production)
         readonly_creds.authenticate("sam", "4321", purpose="look")
-        with pytest.raises(AuthError, match="wrong PIN for sam"):
+        with pytest.raises(AuthError, match=r"wrong PIN for Sam Ortiz \(sam\)"):
             readonly_creds.authenticate("sam", "0000", purpose="look")
         assert [e.kind for e in reader.entries()] == ["ledger_opened", "crew_enrolled"]

@@ -97,7 +97,7 @@ def test_enrollment_from_the_first_officer_on(capsys, monkeypatch, production, l
     code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sam")
     assert code == 2 and "sam's PIN on the second line" in err
     code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n9999\n", "--by", "sam")
-    assert code == 2 and "wrong PIN for sam (4 tries left" in err
+    assert code == 2 and "wrong PIN for Sam Ortiz (sam) (4 tries left" in err
     code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n4321\n", "--by", "sam")
     assert code == 0 and "Ann Reyes's PIN enrolled" in out and "authorized by sam" in out
 
@@ -372,7 +372,7 @@ def test_demo_pins_of_a_sample_production_authorize_an_enrollment_on_a_fresh_led
     # the new PIN holds, and a wrong officer PIN is refused as on any ledger
     code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "rosa-vega", "4321\n3334\n",
                              "--by", "lena-fischer")
-    assert code == 2 and "wrong PIN for lena-fischer" in err
+    assert code == 2 and "wrong PIN for Lena Fischer (lena-fischer)" in err
 
 
 def test_on_a_sample_the_officer_changing_their_own_pin_gives_the_demo_pin(capsys, monkeypatch, ledger_path):

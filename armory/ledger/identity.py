@@ -145,7 +145,7 @@ class Credentials:
         pin_hash, failures, locked_until = row
         now = self.ledger._clock().astimezone(timezone.utc)
         if locked_until and now < parse_time(locked_until):
-            raise AuthError(f"{crew_id} is locked out after {self.max_failures} wrong PINs until "
+            raise AuthError(f"{self._who(crew_id)} is locked out after {self.max_failures} wrong PINs until "
                             f"{self._clock_text(locked_until)}")
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -167,7 +167,7 @@ class Credentials:
 
     def _failed(self, crew_id: str, purpose: str, scope: str, attempts: int, now: datetime) -> None:
         if self.ledger.readonly:  # nothing can be counted or recorded; still refuse
-            raise AuthError(f"wrong PIN for {crew_id}")
+            raise AuthError(f"wrong PIN for {self._who(crew_id)}")
         locked_until = format_time(now + self.lockout) if attempts >= self.max_failures else None
         payload = self.ledger._payload_dict("auth_failed", {
             "crew_id": crew_id, "purpose": purpose, "attempts": attempts, "locked_until": locked_until,
@@ -177,11 +177,16 @@ class Credentials:
         self.ledger._append("auth_failed", crew_id, scope, lambda *_: payload,
                             extra_sql=[(sql, (stored_failures, locked_until, crew_id))])
         if locked_until:
-            raise AuthError(f"wrong PIN for {crew_id}: locked out after {attempts} wrong PINs until "
+            raise AuthError(f"wrong PIN for {self._who(crew_id)}: locked out after {attempts} wrong PINs until "
                             f"{self._clock_text(locked_until)}")
         left = self.max_failures - attempts
-        raise AuthError(f"wrong PIN for {crew_id} ({left} tr{'y' if left == 1 else 'ies'} left before a "
+        raise AuthError(f"wrong PIN for {self._who(crew_id)} ({left} tr{'y' if left == 1 else 'ies'} left before a "
                         f"{int(self.lockout.total_seconds() // 60)}-minute lockout)")
+
+    def _who(self, crew_id: str) -> str:
+        """A person as the crew knows them: "Eli Stone (eli-stone)" where the production is known."""
+        member = self.production.crew_member(crew_id) if self.production is not None else None
+        return f"{member.name} ({crew_id})" if member is not None else crew_id
 
     def _clock_text(self, utc_text: str) -> str:
         moment = parse_time(utc_text)
