@@ -238,7 +238,9 @@ def test_rust_every_refusal_and_stop_names_its_failure(rust_entries):
     # reviewed hold the day (handoff.sole-duty, incidents.incident-review).
     for payload in (first_ad, armorer):
         assert {"F4", "F11"} <= set(payload["failures"]), payload["failures"]
-        assert "handoff.sole-duty" in payload["reason"] and "incidents.incident-review" in payload["reason"]
+        assert {"handoff.sole-duty", "incidents.incident-review"} <= set(payload["related"])
+        assert "The armorer has no other job today" in payload["reason"]  # by title, not by rule id
+        assert "Earlier incidents reviewed" in payload["reason"] and "handoff.sole-duty" not in payload["reason"]
 
     by_cause = {p["cause"]: p for p in stops}
     assert by_cause["invariant.discharge"]["day"] == "oct-16"

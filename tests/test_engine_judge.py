@@ -117,8 +117,39 @@ def test_a_text_answer_naming_nothing_is_recorded_and_fails(said):
 
 
 def test_expected_text_names_fact_and_value():
-    assert expected_text(CHAMBERS, FACTS) == "equals weapon.capacity (6)"
-    assert expected_text(RATTLE, FACTS) == "every round: one of rattles"
+    assert expected_text(CHAMBERS, FACTS) == "the weapon's capacity (6)"
+    assert expected_text(RATTLE, FACTS) == "every round: rattles"
+
+
+@pytest.mark.parametrize("the_rule, facts, words", [
+    # Plain words, never the internal fact names ("equals setup.lot (d45-a)", "at most 0").
+    (rule(ask="?", answer="text", expect={"equals_fact": "setup.lot"}), {"setup.lot": "d45-a"},
+     "the lot of this setup (d45-a)"),
+    (SERIAL, FACTS, "the last four digits of the serial (4471)"),
+    (rule(ask="?", answer="count", expect={"equals_fact": "setup.rounds"}), FACTS, "the rounds stated for this setup (5)"),
+    (rule(ask="?", answer="count", expect={"equals": 0}), FACTS, "0"),
+    (rule(ask="?", answer="count", expect={"at_most": 0}), FACTS, "none"),
+    (rule(ask="?", answer="count", expect={"at_most": 2}), FACTS, "no more than 2"),
+    (rule(sense="open_stops", expect={"at_most": 0}), {}, "none"),
+    (DISTANCE, FACTS, "at least the production's minimum distance for blanks (20 feet)"),
+    (rule(ask="?", answer="measurement", unit="feet", expect={"at_most": 0}), FACTS, "no more than 0 feet"),
+    (rule(ask="?", answer="choice", choices=["armorer", "assistant armorer", "1st AD"],
+          expect={"one_of": ["armorer", "assistant armorer"]}), FACTS, "armorer or assistant armorer"),
+    (BORE, FACTS, "a time within the last 30 minutes"),
+    (BRIEF, FACTS, "yes"),
+    (CHAMBERS, {}, "the weapon's capacity (unknown)"),
+])
+def test_expected_text_reads_as_plain_words(the_rule, facts, words):
+    assert expected_text(the_rule, facts) == words
+    assert "." not in words.split(" (")[0]  # no fact.name anywhere
+
+
+def test_the_plan_words_a_fact_without_its_value_when_none_is_given():
+    from armory.checklist.plan import describe_expectation
+
+    assert describe_expectation(CHAMBERS) == "the weapon's capacity"
+    assert describe_expectation(CHAMBERS, {"weapon.capacity": 6}) == "the weapon's capacity (6)"
+    assert describe_expectation(CHAMBERS, {"weapon.capacity": None}) == "the weapon's capacity (unknown)"
 
 
 @pytest.mark.parametrize("the_rule", [CHAMBERS, SERIAL, RATTLE, DISTANCE, BORE, NAME, BRIEF])

@@ -45,7 +45,7 @@ def test_counts_are_blind_until_answered(tmp_path):
     assert item.expected_text is None and item.status == "pending"
     verdict = s.answer(item, ["5"], by="arm")
     assert not verdict.passed and verdict.stop_seq is not None
-    assert verdict.expected_text == "equals weapon.capacity (6)"
+    assert verdict.expected_text == "the weapon's capacity (6)"
     assert "t.chambers" in verdict.message and "F2" in verdict.message
     assert s.state.stops_on("colt")
 
@@ -127,7 +127,7 @@ def test_stale_checks_block_the_handoff(tmp_path):
     s.clock.advance(31)
     d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
     assert not d.allowed
-    assert any("Older than 30 minutes" in r.message for r in d.reasons)
+    assert any("older than 30 minutes" in r.message for r in d.reasons)
 
 
 def test_live_round_stops_every_firearm(tmp_path):
@@ -313,7 +313,8 @@ def test_a_failed_hold_stays_open_whatever_is_answered_after(tmp_path, then):
     item = _serial_item(s)
     assert item.status == "failed" and item.answer_seq == failing.entry_seq
     d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
-    assert not d.allowed and any("t.serial" in r.message for r in d.reasons)
+    assert not d.allowed and any("t.serial" in r.related for r in d.reasons)
+    assert any("1 check failed and not resolved: Right weapon" in r.message for r in d.reasons)
     # Only an override naming the failing answer lifts it.
     s.override(failing.entry_seq, reason="serial read off the frame: 4471", signed_by=["so"])
     assert failing.entry_seq not in [h.answer_seq for h in s.state.open_holds]
@@ -451,7 +452,7 @@ def test_a_split_armorer_is_held_at_day_start_whatever_the_packs(tmp_path, rules
     items = {i.rule.id: i for i in s.checklist(day="day-1", phase="day_start")}
     assert items[flagged_by[0]].status == "failed"
     d = s.may_hand_over(day="day-1", scene="street", setup="b", weapon="replica", giver="arm", receiver="actor")
-    assert any(flagged_by[0] in r.message for r in d.reasons)
+    assert any(flagged_by[0] in r.related for r in d.reasons)
     with pytest.raises(Refused, match="the hold is about Ada Armorer"):
         s.override(s.state.open_holds[0].answer_seq, reason="I can do both", signed_by=["arm"])
 
@@ -485,7 +486,7 @@ def test_a_refusal_cites_the_failures_of_the_rules_that_block(tmp_path, blocked_
     assert own | cites <= set(refusal["failures"])
     assert set(refusal["failures"]) - own == cites - own
     if blocked_by:
-        assert blocked_by in refusal["reason"]
+        assert blocked_by in refusal["related"]  # the reason says it by title
 
 
 def test_a_failed_note_is_recorded_and_never_blocks(tmp_path):
@@ -660,3 +661,35 @@ def test_a_reconciliation_stop_says_how_many_went_out(tmp_path):
     (stop,) = s.state.open_stops
     assert stop.cause == "invariant.round-reconciliation"
     assert stop.reason.startswith("colt: 5 rounds out, 4 back and 0 fired: +1 unaccounted.")
+
+
+def test_readiness_names_checks_by_title_and_says_how_many(tmp_path):
+    # "Not yet answered: t.chambers, t.serial" listed rule ids; the crew reads titles, the ids stay for drills.
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    d = s.may_hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor")
+    missing = next(r for r in d.reasons if "not yet answered" in r.message)
+    assert missing.message.startswith("3 checks not yet answered: Every chamber inspected; Right weapon; "
+                                      "Line of fire clear of camera.")
+    assert "t.chambers" not in missing.message
+    assert {"t.chambers", "t.serial", "t.camera"} <= set(missing.related)
+    assert set(missing.failures) == {"F2", "F3"}  # a check merely unanswered cites the invariant's own
+    with pytest.raises(Refused):
+        s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                    signed_by=["arm", "actor"])
+    refusal = list(s.ledger.entries(scope=s.scope))[-1].payload
+    assert {"t.chambers", "t.serial", "t.camera"} <= set(refusal["related"])
+    assert "Every chamber inspected" in refusal["reason"] and "t.chambers" not in refusal["reason"]
+
+
+def test_the_plan_stays_blind_in_plain_words(tmp_path):
+    # Before an answer a check shows no expected value at all; after it, the plain words with the value.
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    item = next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")
+                if i.rule.id == "t.chambers")
+    assert item.expected_text is None and "6" not in item.question
+    s.answer(item, ["6"], by="arm")
+    item = next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")
+                if i.rule.id == "t.chambers")
+    assert item.expected_text == "the weapon's capacity (6)"

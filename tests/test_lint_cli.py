@@ -80,7 +80,7 @@ def test_show_prints_the_checklist_of_a_setup(capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
-    assert "handling.chamber-count" in out and "equals weapon.capacity (6)" in out
+    assert "handling.chamber-count" in out and "the weapon's capacity (6)" in out
     assert "handling.camera-line" in out
     phases = [line for line in out.splitlines() if line and line[0].isupper() and line.split()[0].isupper()]
     assert [p.split(" (")[0] for p in phases][:3] == ["DAY START", "BEFORE THE SETUP", "BEFORE THE HANDOFF"]

@@ -33,7 +33,7 @@ def test_church_rehearsal_gets_the_camera_rule_and_revolver_count(western):
         "handoff.show-the-load-ad",
     ]
     by_id = {p.rule.id: p for p in planned}
-    assert by_id["handling.chamber-count"].expected_text == "equals weapon.capacity (6)"
+    assert by_id["handling.chamber-count"].expected_text == "the weapon's capacity (6)"
     assert by_id["rounds.rounds-loaded"].facts == {"setup.rounds": 6}
 
 
@@ -57,7 +57,7 @@ def test_blanks_bring_distance_and_crimp_checks(western):
     assert "rounds.blank-crimp" in ids(setup) and "rounds.dummy-rattle" not in ids(setup)
     handoff = plan_checks(production, packs, day="day-2", phase="before_handoff", scene="31", weapon="saa-2")
     distance = next(p for p in handoff if p.rule.id == "handling.muzzle-distance")
-    assert distance.expected_text == "at least settings.min_blank_distance_feet (20 feet)"
+    assert distance.expected_text == "at least the production's minimum distance for blanks (20 feet)"
 
 
 def test_non_firing_replica_gets_no_bore_check(western):
@@ -117,16 +117,16 @@ def _rule(**overrides) -> Rule:
 
 
 def test_describe_expectation():
-    assert describe_expectation(_rule()) == "equals 0"
+    assert describe_expectation(_rule()) == "0"
     choice = _rule(answer="choice", choices=["a", "b"], per_round=True, expect={"one_of": ["a", "b"]})
-    assert describe_expectation(choice) == 'every round: is "a" or "b"'
+    assert describe_expectation(choice) == "every round: a or b"
     measured = _rule(answer="measurement", unit="feet", expect={"at_least": 20})
     assert describe_expectation(measured) == "at least 20 feet"
     timed = _rule(answer="time", expect={"within_minutes": 30})
-    assert describe_expectation(timed) == "within the last 30 minutes"
+    assert describe_expectation(timed) == "a time within the last 30 minutes"
     fact = _rule(expect={"equals_fact": "weapon.capacity"})
-    assert describe_expectation(fact) == "equals weapon.capacity"
-    assert describe_expectation(fact, {"weapon.capacity": None}) == "equals weapon.capacity (unknown)"
+    assert describe_expectation(fact) == "the weapon's capacity"
+    assert describe_expectation(fact, {"weapon.capacity": None}) == "the weapon's capacity (unknown)"
 
 
 def test_applies(western):

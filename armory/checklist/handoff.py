@@ -7,6 +7,7 @@ TUI can grey out "hand over" with the same answer the engine enforces.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from armory.checklist.invariants import INVARIANTS
@@ -59,16 +60,25 @@ def failure_order(failure: str) -> tuple[str, int, str]:
     return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)
 
 
-def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None) -> Reason:
+def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None,
+                   named: Sequence[str] = ()) -> Reason:
     """invariant.checks-complete, citing its own failures and those of every failed rule that blocks.
 
     A check failed and not resolved names what it prevents (the split job, F4; the misfires nobody reviewed,
-    F11). A check merely not yet answered, or gone stale, is the invariant's own gap (F2, F3).
+    F11). A check merely not yet answered, or gone stale, is the invariant's own gap (F2, F3); its rule id
+    (``named``) is kept in ``related`` all the same, for drills and logs.
     """
     rules = rules or {}
     inv = INVARIANTS["invariant.checks-complete"]
     cites = set(inv.failures) | {f for failures in rules.values() for f in failures}
-    return Reason(inv.id, f"{detail} {inv.title}.", tuple(sorted(cites, key=failure_order)), related=tuple(rules))
+    return Reason(inv.id, f"{detail} {inv.title}.", tuple(sorted(cites, key=failure_order)),
+                  related=tuple(dict.fromkeys([*rules, *named])))
+
+
+def _checks(titles: dict[str, str], what: str) -> str:
+    """'3 checks not yet answered: Lot read off the container; ...': how many, then each by its title."""
+    n = len(titles)
+    return f"{n} {what.replace('check', 'checks', 1) if n != 1 else what}: {'; '.join(titles.values())}"
 
 
 def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
@@ -79,8 +89,10 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     missing: dict[str, tuple[str, ...]] = {}
     failed: dict[str, tuple[str, ...]] = {}
     stale: dict[str, tuple[str, ...]] = {}
+    titles: dict[str, str] = {}  # rule id -> title, as the crew reads it
     for phase in READINESS_PHASES:
         for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon):
+            titles[item.rule.id] = item.rule.title
             if item.status == "pending":
                 missing[item.rule.id] = item.failures
                 continue
@@ -89,15 +101,19 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
                 failed[item.rule.id] = item.failures
             elif _age(session, ans.time) > valid:
                 stale[item.rule.id] = item.failures
+    def named(ids) -> dict[str, str]:
+        return {rule_id: titles.get(rule_id, rule_id) for rule_id in ids}
+
     if missing:
-        reasons.append(_checks_reason(f"Not yet answered: {', '.join(missing)}."))
+        reasons.append(_checks_reason(f"{_checks(named(missing), 'check not yet answered')}.", named=list(missing)))
     if failed:
         reasons.append(_checks_reason(
-            f"Failed and not resolved: {', '.join(failed)} (answer again once fixed; a cleared stop or an "
-            "override is needed first where the failure was a stop or a hold).", failed))
+            f"{_checks(named(failed), 'check failed and not resolved')} (answer again once fixed; a cleared stop "
+            "or an override is needed first where the failure was a stop or a hold).", failed))
     day_missing: dict[str, tuple[str, ...]] = {}
     day_failed: dict[str, tuple[str, ...]] = {}
     for item in session.checklist(day=day, phase="day_start"):
+        titles[item.rule.id] = item.rule.title
         ans = session.state.answer_for(item.key)
         if ans is None:
             day_missing[item.rule.id] = item.failures
@@ -110,15 +126,19 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
         if hold.key.rsplit("/", 2)[0] in here and hold.rule_id not in failed and hold.rule_id not in day_failed:
             rule = session._rule(hold.rule_id)
             day_failed[hold.rule_id] = tuple(rule.failures) if rule is not None else ()
+            if rule is not None:
+                titles.setdefault(hold.rule_id, rule.title)
     if day_missing:
-        reasons.append(_checks_reason(f"Day-start checks not yet answered: {', '.join(day_missing)}."))
+        reasons.append(_checks_reason(f"{_checks(named(day_missing), 'day-start check not yet answered')}.",
+                                      named=list(day_missing)))
     if day_failed:
         reasons.append(_checks_reason(
-            f"Day-start checks failed and not resolved: {', '.join(day_failed)} (a hold needs a signed override).",
-            day_failed))
+            f"{_checks(named(day_failed), 'day-start check failed and not resolved')} (a hold needs a signed "
+            "override).", day_failed))
     if stale:
+        minutes = int(valid.total_seconds() // 60)
         reasons.append(_checks_reason(
-            f"Older than {int(valid.total_seconds() // 60)} minutes, check again: {', '.join(stale)}."))
+            f"{_checks(named(stale), f'check older than {minutes} minutes, to check again')}.", named=list(stale)))
     issue = session.issue_of(day, scene, setup, weapon)
     model = session.weapon(weapon)
     reasons.extend(sealed_reasons(session, None, issue.lot))  # the weapon's own seal: handoff_decision

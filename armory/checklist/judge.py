@@ -230,37 +230,69 @@ def judge(rule: Rule, observed: Sequence[str], facts: Mapping[str, object], now_
     return bool(observed) and all(judge_one(rule, value, facts, now_local) for value in observed)
 
 
-def expected_text(rule: Rule, facts: Mapping[str, object]) -> str:
-    """What passes, in words, with facts resolved: ``equals weapon.capacity (6)``."""
-    e = rule.expect
-    parts: list[str] = []
+#: Each fact a rule may compare with, in the words a crew member reads.
+FACT_WORDS: dict[str, str] = {
+    "weapon.capacity": "the weapon's capacity",
+    "weapon.serial_last4": "the last four digits of the serial",
+    "weapon.kind": "the kind of weapon",
+    "weapon.caliber": "the weapon's caliber",
+    "setup.rounds": "the rounds stated for this setup",
+    "setup.load": "the load stated for this setup",
+    "setup.lot": "the lot of this setup",
+    "setup.actor": "the actor named for this setup",
+    "lot.caliber": "the caliber of the lot",
+    "settings.min_blank_distance_feet": "the production's minimum distance for blanks",
+    "settings.check_valid_minutes": "the minutes a check stays valid",
+}
 
+
+def describe(rule: Rule, facts: Mapping[str, object] | None, *, only_given: bool = False) -> str:
+    """What passes, in plain words: "the weapon's capacity (6)", "none", "every round: rattles".
+
+    With ``facts``, each fact the rule names shows its value in brackets ("unknown" when it has none);
+    with ``only_given``, only the facts present in ``facts`` do. Without, the fact is named in words only.
+    Counts are blind: a face shows this only once the person has answered.
+    """
+    e = rule.expect
     unit = f" {rule.unit}" if rule.answer == "measurement" and rule.unit else ""
+    counted = rule.answer in ("count", None)  # a sensed item is a count too
 
     def fact(name: str) -> str:
+        words = FACT_WORDS.get(name, name)
+        if facts is None or (only_given and name not in facts):
+            return words
         value = fact_value(rule, name, facts)
-        return f"{name} ({'unknown' if value is None else show_number(value) + unit})"
+        return f"{words} ({'unknown' if value is None else show_number(value) + unit})"
 
+    def literal(value: object) -> str:
+        return f"{show_number(value)}{unit}"
+
+    parts: list[str] = []
     if e.equals is not None:
-        parts.append(f"equals {e.equals}{unit}")
+        parts.append(literal(e.equals))
     if e.equals_fact is not None:
-        parts.append(f"equals {fact(e.equals_fact)}")
+        parts.append(fact(e.equals_fact))
     if e.at_least is not None:
-        parts.append(f"at least {e.at_least}{unit}")
+        parts.append(f"at least {literal(e.at_least)}")
     if e.at_least_fact is not None:
         parts.append(f"at least {fact(e.at_least_fact)}")
     if e.at_most is not None:
-        parts.append(f"at most {e.at_most}{unit}")
+        parts.append("none" if counted and e.at_most == 0 else f"no more than {literal(e.at_most)}")
     if e.at_most_fact is not None:
-        parts.append(f"at most {fact(e.at_most_fact)}")
+        parts.append(f"no more than {fact(e.at_most_fact)}")
     if e.one_of is not None:
-        parts.append("one of " + ", ".join(e.one_of))
+        parts.append(" or ".join(e.one_of))
     if e.within_minutes is not None:
         parts.append(f"a time within the last {e.within_minutes} minutes")
     if e.not_empty:
-        parts.append("not empty")
+        parts.append("a name or words (not none, nobody or unknown)")
     text = " and ".join(parts)
     return f"every round: {text}" if rule.per_round else text
+
+
+def expected_text(rule: Rule, facts: Mapping[str, object]) -> str:
+    """What passes, in words, with facts resolved: "the weapon's capacity (6)". Shown with the verdict only."""
+    return describe(rule, facts)
 
 
 def passing_answer(rule: Rule, facts: Mapping[str, object], now_local: dt.datetime) -> str | None:

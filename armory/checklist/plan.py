@@ -4,8 +4,8 @@ This is pure: a production, the packs and a place in the schedule go in; a
 list of planned checks comes out. The engine asks them and ``armory rules
 show`` prints them, so both always agree.
 
-``expected_text`` tells what passes with the facts resolved ("equals
-weapon.capacity (6)"). Counts are blind: a face never shows it to the person
+``expected_text`` tells what passes with the facts resolved ("the weapon's
+capacity (6)"). Counts are blind: a face never shows it to the person
 answering before they have answered.
 """
 
@@ -103,43 +103,10 @@ def _fact_keys(rule: Rule) -> list[str]:
 
 
 def describe_expectation(rule: Rule, facts: Mapping[str, FactValue] | None = None) -> str:
-    """What passes, in words: ``equals weapon.capacity (6)``; facts in brackets when known."""
-    expect = rule.expect
-    unit = f" {rule.unit}" if rule.unit else ""
+    """What passes, in plain words: "the weapon's capacity (6)"; a fact's value in brackets when given."""
+    from armory.checklist.judge import describe
 
-    def fact(name: str) -> str:
-        from armory.checklist.judge import fact_value, show_number
-
-        if facts is None or name not in facts:
-            return name
-        value = fact_value(rule, name, facts)  # a distance in the rule's unit
-        return f"{name} ({'unknown' if value is None else f'{show_number(value)}{unit}'})"
-
-    def literal(value: int | str) -> str:
-        return f'"{value}"' if isinstance(value, str) else f"{value}{unit}"
-
-    parts: list[str] = []
-    if expect.equals is not None:
-        parts.append(f"equals {literal(expect.equals)}")
-    if expect.equals_fact is not None:
-        parts.append(f"equals {fact(expect.equals_fact)}")
-    if expect.at_least is not None:
-        parts.append(f"at least {literal(expect.at_least)}")
-    if expect.at_least_fact is not None:
-        parts.append(f"at least {fact(expect.at_least_fact)}")
-    if expect.at_most is not None:
-        parts.append(f"at most {literal(expect.at_most)}")
-    if expect.at_most_fact is not None:
-        parts.append(f"at most {fact(expect.at_most_fact)}")
-    if expect.one_of is not None:
-        options = " or ".join(f'"{v}"' for v in expect.one_of)
-        parts.append(f"is {options}" if len(expect.one_of) > 1 else f"is {options}")
-    if expect.within_minutes is not None:
-        parts.append(f"within the last {expect.within_minutes} minutes")
-    if expect.not_empty:
-        parts.append("is not empty")
-    text = " and ".join(parts)
-    return f"every round: {text}" if rule.per_round else text
+    return describe(rule, facts, only_given=True)
 
 
 def _suggest(word: str, ids: Sequence[str]) -> str:

@@ -113,6 +113,7 @@ class Session:
         entry = self._append("refusal", actor, Refusal(
             action=action, actor=actor, weapon=weapon, day=day,
             reason="; ".join(r.message for r in reasons), cause=first.cause, failures=failures,
+            related=list(dict.fromkeys(rel for r in reasons for rel in r.related)),
         ))
         return Refused(list(reasons), seq=entry.seq)
 
@@ -927,7 +928,7 @@ def _builtin_checks(planned) -> list:
     from armory.checklist.plan import PlannedCheck
 
     covered = {pc.rule.sense for pc in planned if pc.rule.severity in ("hold", "stop")}
-    return [PlannedCheck(rule=rule, pack=_BuiltinPack, expected_text="at most 0")
+    return [PlannedCheck(rule=rule, pack=_BuiltinPack, expected_text=judging.expected_text(rule, {}))
             for rule in BUILTIN_RULES.values() if rule.sense not in covered]
 
 

@@ -41,7 +41,8 @@ class Reason:
     failures: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     """Rule or invariant ids behind the cause: the causes of the open stops that block, the rules failed and not
-    resolved. A drill may name any of them in `refused_by`."""
+    resolved, not yet answered or gone stale (the message names checks by title; the ids stay here). A drill may
+    name any of them in `refused_by`; the refusal entry records them."""
 
     def __str__(self) -> str:
         cites = f" (prevents {', '.join(self.failures)})" if self.failures else ""

@@ -150,7 +150,7 @@ class Answer(Payload):
     question: str
     answer_kind: str
     expected: str
-    """What passes, in words (`equals weapon.capacity (6)`)."""
+    """What passes, in words (`the weapon's capacity (6)`; older entries: `equals weapon.capacity (6)`)."""
     observed: list[str]
     """What was observed: one value, or one per round."""
     verdict: Literal["pass", "fail"]
@@ -253,6 +253,11 @@ class Refusal(Payload):
     cause: str
     """Rule or invariant id that refused."""
     failures: list[str]
+    related: list[str] = Field(default_factory=list)
+    """Rule or invariant ids the reasons are about (stops that block, checks failed, not yet answered or stale),
+    which the reason names in words. Absent when there are none."""
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"related"})
 
 
 class Return(Payload):
