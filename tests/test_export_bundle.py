@@ -226,3 +226,38 @@ def test_an_entry_kind_is_named_with_the_right_article():
         find_incident(chain, 1)
     with pytest.raises(InputError, match="entry #2 is a handoff entry"):
         find_incident(chain, 2)
+
+
+def _entry(seq, kind, scope, payload, who=None):
+    return {"seq": seq, "time": f"2000-01-03T15:{seq:02d}:00.000000Z", "kind": kind, "who": who, "scope": scope,
+            "payload": payload, "prev": "0" * 64, "hash": f"{seq:064x}"}
+
+
+def test_the_index_keeps_to_the_incidents_own_drill_run():
+    # Several drill runs share one ledger: incident #497's index pulled in saa-2 entries of every other run.
+    a, b = "drill:misfire-ignored:aaaa", "drill:live-round:bbbb"
+    chain = [
+        _entry(1, "ledger_opened", "", {"ledger_id": "x"}),
+        _entry(2, "handoff", a, {"day": "day-1", "weapon": "saa-2", "giver": "ana", "receiver": "eli",
+                                 "witnesses": [], "signed_by": ["ana", "eli"]}, "ana"),
+        _entry(3, "handoff", b, {"day": "day-1", "weapon": "saa-2", "giver": "ana", "receiver": "faye",
+                                 "witnesses": ["dan"], "signed_by": ["ana", "faye"]}, "ana"),
+        _entry(4, "round_verified", b, {"day": "day-1", "weapon": "saa-2", "lot": "other-lot", "round_no": 1}, "ana"),
+        _entry(5, "incident", a, {"incident": "misfire", "day": "day-1", "weapon": "saa-2", "reported_by": "ana",
+                                  "description": "click"}, "ana"),
+        _entry(6, "incident", b, {"incident": "misfire", "day": "day-1", "weapon": "saa-2", "reported_by": "ana",
+                                  "description": "click"}, "ana"),
+        _entry(7, "stop", b, {"scope": "production", "weapons": ["saa-2"], "cause": "invariant.discharge",
+                              "from_seq": 6, "day": "day-1"}),
+        _entry(8, "stop", a, {"scope": "production", "weapons": ["saa-2"], "cause": "invariant.discharge",
+                              "from_seq": 5, "day": "day-1"}),
+    ]
+    index = build_index(chain, 5)
+    assert index["entries"] == [2, 5, 8]
+    assert index["involved"] == {"weapons": ["saa-2"], "lots": [], "people": ["ana", "eli"]}
+    assert build_index(chain, 6)["entries"] == [3, 4, 6, 7]
+    assert index["chain"]["entries"] == len(chain)  # the bundle still carries the whole chain
+    assert verify_index(chain, index) == []
+    # The main record (scope "") is a run of its own: drill runs on the same file do not leak into it.
+    main_chain = [{**e, "scope": ""} if e["scope"] == a else e for e in chain]
+    assert build_index(main_chain, 5)["entries"] == [2, 5, 8]

@@ -14,7 +14,8 @@ weapons and lots involved (the incident's weapon, every item sealed for it,
 the lots whose rounds were verified for those weapons that day), the people
 involved (who reported it, everyone who gave, received, witnessed or signed
 for those weapons that day, who sealed or took custody), and every entry of
-the whole chain that names any of them or refers to the incident.
+the incident's scope (its drill run, or the main record) that names any of
+them or refers to the incident.
 
 This module is that contract (the index, its check, the bundle's check);
 :mod:`armory.export.bundle_write` writes the files.
@@ -124,14 +125,15 @@ def build_index(chain: Sequence[dict], incident_seq: int) -> dict:
     """The bundle's index: a pure function of the chain and the incident's sequence number."""
     chain = clean_all(chain)
     incident = find_incident(chain, incident_seq)
-    weapons, lots, people = involved(chain, incident)
+    run = in_scope(chain, incident)  # the incident's own run: other drill runs on the ledger touch nothing
+    weapons, lots, people = involved(run, incident)
     by_subject: dict[str, list[int]] = {f"weapon:{w}": [] for w in weapons}
     by_subject.update({f"lot:{x}": [] for x in lots})
     by_subject.update({f"person:{x}": [] for x in people})
     by_subject[f"ref:{incident_seq}"] = []
     # An entry that refers to an indexed one is indexed too (the clearance of the incident's stop, ...).
     indexed: set[int] = set()
-    for entry in chain:
+    for entry in run:
         seq = as_int(entry.get("seq"))
         names = _subjects(entry)
         if seq == incident_seq:
@@ -156,8 +158,18 @@ def build_index(chain: Sequence[dict], incident_seq: int) -> dict:
         "involved": {"weapons": weapons, "lots": lots, "people": people},
         "entries": sorted(indexed),
         "by_subject": by_subject,
-        "custody": custody_chains(chain, weapons, lots, incident_seq),
+        "custody": custody_chains(run, weapons, lots, incident_seq),
     }
+
+
+def in_scope(chain: Sequence[dict], incident: dict) -> list[dict]:
+    """The entries of the incident's scope: its drill run, or the main record (scope "").
+
+    Several drill runs may share one ledger file, each in a fresh state of its own; the same weapon, lot and
+    people appear in every run. What touches an incident is what happened in its own run.
+    """
+    scope = incident.get("scope") or ""
+    return [entry for entry in chain if (entry.get("scope") or "") == scope]
 
 
 def custody_chains(chain: Sequence[dict], weapons: Iterable[str], lots: Iterable[str], incident_seq: int) -> dict:
@@ -268,7 +280,7 @@ def packs_in_force(chain: Sequence[dict], incident: dict) -> list[tuple[dict, di
     """(pack, the entry recording it) for the packs in force when the incident happened."""
     day = _payload(incident).get("day")
     current: list[tuple[dict, dict]] = []
-    for entry in chain:
+    for entry in in_scope(chain, incident):
         if entry.get("seq", 0) > incident["seq"]:
             break
         q = _payload(entry)
