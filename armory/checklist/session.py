@@ -84,7 +84,8 @@ class Session:
             Path(ledger_path), production_title=loaded.production.production.title,
             clock=clock, key_path=key_path, readonly=readonly,
         )
-        session = cls(loaded, packs, ledger, scope=scope, clock=clock, credentials=Credentials(ledger))
+        session = cls(loaded, packs, ledger, scope=scope, clock=clock,
+                      credentials=Credentials(ledger, production=loaded.production))
         if not readonly:
             session._note_pack_change()
         return session
