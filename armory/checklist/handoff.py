@@ -178,7 +178,7 @@ def handoff_decision(session: Session, *, day: str, scene: str | None, setup: st
             "invariant.handler-only",
             f"{session.name(giver)} is not an armorer and may not take {weapon} from the armory."))
     if not receiver_handles and not giver_handles:
-        roles = ", ".join(sorted(session.roles(giver, day))) or "no role"
+        roles = ", ".join(sorted(r.replace("_", " ") for r in session.roles(giver, day))) or "no role"
         reasons.append(invariant_reason(
             "invariant.handler-only",
             f"{session.name(giver)} ({roles}) may not hand a firearm to {session.name(receiver)}: only the armorer or "

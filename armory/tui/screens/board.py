@@ -13,6 +13,10 @@ from armory.tui.words import weapon_status
 SETUP_PHASES = ("before_setup", "before_handoff")
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)].rstrip(";,:") + " …"
+
+
 class BoardScreen(ArmoryScreen):
     BINDINGS = [
         Binding("escape", "back", "Home", id="board.back", tooltip="Back to the first screen"),
@@ -121,7 +125,8 @@ class BoardScreen(ArmoryScreen):
             missing.update(f"✓ {issue.weapon} may go to {self.app.crew_name(issue.actor)}: h hands it over.")
         else:
             lines = [f"Still missing before {issue.weapon} can go to {self.app.crew_name(issue.actor)}:"]
-            lines += [f"  ✗ {reason.message}" for reason in decision.reasons[:4]]
+            # Two lines a reason at most, so the rows above stay on an 80x24 screen; h shows them whole.
+            lines += [f"  ✗ {_clip(reason.message, 150)}" for reason in decision.reasons[:4]]
             if len(decision.reasons) > 4:
                 lines.append(f"  … and {len(decision.reasons) - 4} more")
             missing.update("\n".join(lines))
