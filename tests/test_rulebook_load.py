@@ -140,7 +140,7 @@ def test_pack_problems_are_located(in_tmp, line, new, expected):
 UNIT_CASES = [
     pytest.param('answer = "measurement"\nunit = "metres"', 'expect = { at_least_fact = "settings.min_blank_distance_feet" }', [
         'pack.toml:19: rule[1].expect.at_least_fact: "settings.min_blank_distance_feet" is in feet, but this rule '
-        "measures in metres: the answer would be compared with that number as metres; "
+        "measures in metres; "
         'use unit = "feet" (answers in metres are still converted)',
     ], id="metres-against-a-fact-in-feet"),
     pytest.param('answer = "measurement"\nunit = "feet"', 'expect = { at_least_fact = "settings.min_blank_distance_feet" }',

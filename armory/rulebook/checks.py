@@ -29,9 +29,10 @@ NUMBER_FACTS = frozenset(
     {"weapon.capacity", "setup.rounds", "settings.min_blank_distance_feet", "settings.check_valid_minutes"}
 )
 DIGIT_FACTS = frozenset({"weapon.serial_last4"})
-#: The unit of each number fact that is a distance. The judge converts an
-#: answer into the rule's `unit` and compares it with the fact's bare number,
-#: so a measurement may compare only with a fact in its own unit.
+#: The unit of each number fact that is a distance. The judge converts both
+#: the answer and the fact into the rule's `unit`; lint still asks a rule to
+#: measure in its fact's unit, so the number a safety officer reads in the
+#: pack is the number on the production (no 20 feet shown as 6.1 metres).
 FACT_UNITS: dict[str, str] = {"settings.min_blank_distance_feet": "feet"}
 #: Facts known without a weapon or setup (usable in day phases).
 DAY_FACTS = frozenset({"settings.min_blank_distance_feet", "settings.check_valid_minutes"})
@@ -124,7 +125,7 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
                                     f"{one_of(sorted(FACT_UNITS))}")
         elif answer == "measurement" and rule.unit is not None and FACT_UNITS[fact] != rule.unit:
             report(("expect", key), f"{quote(fact)} is in {FACT_UNITS[fact]}, but this rule measures in "
-                                    f"{rule.unit}: the answer would be compared with that number as {rule.unit}; "
+                                    f"{rule.unit}; "
                                     f'use unit = "{FACT_UNITS[fact]}" (answers in {rule.unit} are still converted)')
         elif answer in ("count", "sensed") and fact in FACT_UNITS:
             report(("expect", key), f"{quote(fact)} is a distance in {FACT_UNITS[fact]}, not a count; ask for "

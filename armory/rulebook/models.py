@@ -77,7 +77,7 @@ class Expect(BaseModel):
     within_minutes: int | None = Field(default=None, ge=1)
     """A clock time must be no later than now and no more than this many minutes ago."""
     not_empty: bool = False
-    """A text answer must say something."""
+    """A text answer must name something: a blank is refused, and "none", "nobody", "unknown" or "n/a" fail."""
 
     def is_empty(self) -> bool:
         return self == Expect()
