@@ -81,3 +81,15 @@ def test_every_kind_has_a_describer():
     from armory.ledger import describe as module
 
     assert set(module._KINDS) == set(KINDS)
+
+
+def test_an_answer_cut_short_by_a_failing_round_says_where():
+    from armory.ledger.describe import describe
+    from armory.ledger.store import Entry
+
+    payload = {"day": "day-1", "rule_id": "rounds.dummy-rattle", "question": "Shake it", "observed": ["rattles", "silent"],
+               "verdict": "fail", "severity": "stop", "signed_by": ["reyes"], "stopped_at_round": 2,
+               "rounds_loaded": 6}
+    entry = Entry(seq=9, time="2026-03-02T14:00:00.000000Z", kind="answer", who="reyes", scope="", payload=payload,
+                  prev="", hash="", body=b"")
+    assert "FAILED (stop), stopped at round 2 of 6" in describe(entry)

@@ -81,6 +81,8 @@ def _answer(w: _Words, p: dict, e: Entry) -> str:
     observed = ", ".join(p.get("observed") or []) or "nothing"
     result = "passed" if p.get("verdict") == "pass" else f"FAILED ({p.get('severity')})"
     target = f" on {w.weapon(p.get('weapon'))}" if p.get("weapon") else ""
+    if p.get("stopped_at_round"):
+        result += f", stopped at round {p.get('stopped_at_round')} of {p.get('rounds_loaded')}"
     return f"{by}: {p.get('rule_id')}{target}{_where(p)}: {p.get('question')} answered {observed}: {result}"
 
 
