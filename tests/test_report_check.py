@@ -57,13 +57,17 @@ def test_a_name_changed_everywhere_on_the_page_is_still_caught(tmp_path):
     assert check(edited).matches is False
 
 
-def test_a_page_without_its_drawing_record_is_said_not_to_be_checked(tmp_path):
+def test_a_page_without_its_drawing_record_is_not_passed(tmp_path, capsys):
+    from armory.cli import main
+
     page = (HERE / "report.html").read_text(encoding="utf-8")
     stripped = tmp_path / "report.html"
     stripped.write_text(re.sub(r'<script type="application/json" id="armory-report">.*?</script>\n', "", page,
                                flags=re.S), encoding="utf-8")
     result = check(stripped)
-    assert result.matches is None and "not the text you read" in result.message
+    assert result.matches is None and "cannot be checked" in result.message
+    assert main(["log", "verify", str(stripped)]) == 1  # the record of how it was drawn is not signed
+    assert "NOT CHECKED" in capsys.readouterr().out
 
 
 def test_a_page_drawn_by_another_version_is_said_not_to_be_redrawn(tmp_path):
@@ -75,6 +79,35 @@ def test_a_page_drawn_by_another_version_is_said_not_to_be_redrawn(tmp_path):
     other.write_text(page.replace(block.group(1), json.dumps(params, sort_keys=True)), encoding="utf-8")
     result = check(other)
     assert result.matches is None and "armory 0.0.1" in result.message
+
+
+@pytest.mark.parametrize("change", [
+    ('"kind": "record"', '"kind": "incident"'),
+    ('"kind": "record"', '"kind": "anything"'),
+    ('"day": null', '"day": "day-9"'),
+    ('"generated": "2026-03-04T02:00:00.000000Z"', '"generated": "2026-03-05T02:00:00.000000Z"'),
+])
+def test_an_edited_drawing_record_fails(change, tmp_path):
+    page = (HERE / "report.html").read_text(encoding="utf-8")
+    assert change[0] in page
+    edited = tmp_path / "report.html"
+    edited.write_text(page.replace(change[0], change[1], 1), encoding="utf-8")
+    assert check(edited).matches is False
+
+
+def test_an_evidence_bundle_page_is_drawn_again_too(tmp_path):
+    from tests.golden.regenerate import export_fixture_bundle
+
+    out = tmp_path / "bundle"
+    export_fixture_bundle(out, workdir=tmp_path)
+    page = out / "incident.html"
+    assert check(page).matches is True
+    text = page.read_text(encoding="utf-8")
+    seal = re.search(r"<td>([A-Z]+-\d+)</td>", text)
+    assert seal is not None, "the custody table shows a seal id"
+    edited = tmp_path / "incident.html"
+    edited.write_text(text.replace(seal.group(0), "<td>FAKE-0999</td>", 1), encoding="utf-8")
+    assert check(edited).matches is False
 
 
 def test_log_verify_fails_a_report_whose_readable_text_was_edited(tmp_path, capsys):

@@ -20,8 +20,8 @@ from armory.problems import InputError
 
 
 def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) -> int:
-    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, jsonl_lines, sign, verify_loaded
-    from armory.export.html_report import ReportData, render_report
+    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, sign, verify_loaded
+    from armory.export.html_report import render_report
     from armory.export.jsonl import write_lines
     from armory.export.records import Names, production_in_chain
 
@@ -39,12 +39,8 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     index = build_index(chain, incident_seq)
     packs = packs_in_force(chain, incident)
     names = Names(production_in_chain(chain) or loaded.production)
-    shown = [e for e in chain if e.get("seq") in set(index["entries"])]
-    intro = _intro_html(index, incident, names)
-    title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"
-    html = render_report(ReportData(chain=chain, lines=jsonl_lines(chain), shown=shown, names=names,
-                                    verification=verification, title=title, intro_html=intro,
-                                    generated=str(chain[-1].get("time", "")) if signed_now else None))
+    html = render_report(incident_report_data(chain, incident_seq, names, verification,
+                                              str(chain[-1].get("time", "")) if signed_now else None))
 
     try:
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
@@ -140,6 +136,21 @@ def _check_target_dir(out: Path) -> None:
     except OSError as err:
         raise InputError(f"cannot write the bundle {out}: {err.strerror or err} in {parent}; nothing was "
                          "signed or written") from None
+
+
+def incident_report_data(chain: list[dict], incident_seq: int, names: Any, verification: Any,
+                         generated: str | None) -> Any:
+    """What incident.html shows: drawn from the chain alone, so ``log verify`` can draw it again and compare."""
+    from armory.export.commands import jsonl_lines
+    from armory.export.html_report import ReportData
+
+    incident = find_incident(clean_all(chain), incident_seq)
+    index = build_index(chain, incident_seq)
+    shown = [e for e in chain if e.get("seq") in set(index["entries"])]
+    title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"
+    return ReportData(chain=chain, lines=jsonl_lines(chain), shown=shown, names=names, verification=verification,
+                      title=title, intro_html=_intro_html(index, incident, names), generated=generated,
+                      incident=incident_seq)
 
 
 def _intro_html(index: dict, incident: dict, names: Any) -> str:

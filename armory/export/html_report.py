@@ -62,13 +62,21 @@ class ReportData:
     "record as of" the last entry it carries."""
     intro_html: str = ""
     """Extra HTML after the heading (the incident bundle explains itself here)."""
+    incident: int | None = None
+    """The incident an evidence bundle's page is about (its entry's sequence number)."""
 
 
 def render_params(data: ReportData) -> dict[str, Any]:
     from armory.version import armory_version
 
-    kind = "record" if data.title is None and not data.intro_html else "other"
-    return {"armory": armory_version(), "day": data.day, "generated": data.generated, "kind": kind}
+    if data.incident is not None:
+        kind = "incident"
+    else:
+        kind = "record" if data.title is None and not data.intro_html else "other"
+    params = {"armory": armory_version(), "day": data.day, "generated": data.generated, "kind": kind}
+    if data.incident is not None:
+        params["incident"] = data.incident
+    return params
 
 
 def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None) -> str:

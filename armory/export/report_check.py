@@ -34,7 +34,12 @@ class ReadableCheck:
 
 
 def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
-    """Draw the report at ``path`` again from ``carried`` (its embedded, verified entries) and compare."""
+    """Draw the report at ``path`` again from ``carried`` (its embedded, verified entries) and compare.
+
+    Only a page drawn again byte for byte passes. A page that cannot be drawn again (no record of how it
+    was drawn, another armory version, a ledger that did not record its production) is not passed: the
+    record of how it was drawn is not signed, so saying "older version" must never switch the check off.
+    """
     from armory.export.html_report import ReportData, render_report
     from armory.export.records import Names, production_in_chain
     from armory.ledger.verify import verify_entries
@@ -43,43 +48,61 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
     data = Path(path).read_bytes()
     found = _PARAMS.search(data)
     if found is None:
-        return ReadableCheck(None, "the page does not say how it was drawn (made by an older armory): only its "
-                                   "embedded entries are checked, not the text you read")
+        return ReadableCheck(None, "the page does not say how it was drawn, so the text you read cannot be "
+                                   "checked against its entries (the entries themselves verify)")
     try:
         params = json.loads(found.group(1))
     except ValueError:
         return ReadableCheck(False, "the page's record of how it was drawn is not JSON: it was edited")
     if not isinstance(params, dict):
         return ReadableCheck(False, "the page's record of how it was drawn was edited")
-    if params.get("kind") != "record":
-        return ReadableCheck(None, "this page is not a day's record (an incident page): its embedded entries are "
-                                   "checked, and the bundle's index; its text is not drawn again")
     drawn_by, this = params.get("armory"), armory_version()
     if drawn_by != this:
-        return ReadableCheck(None, f"the page was drawn by armory {drawn_by}, this is armory {this}: its embedded "
-                                   "entries are checked, but the text you read cannot be drawn again to compare")
+        return ReadableCheck(None, f"the page says it was drawn by armory {drawn_by}, this is armory {this}: the "
+                                   f"text you read cannot be drawn again to compare (verify it with armory "
+                                   f"{drawn_by}, or verify the jsonl export)")
     production = production_in_chain(carried)
     if production is None:
-        return ReadableCheck(None, "the ledger did not record its production file (older ledgers did not), "
-                                   "so names and local times cannot be drawn from the entries alone: only the "
-                                   "embedded entries are checked, not the text you read")
-    day = params.get("day")
-    shown: Sequence[dict] = carried
-    if day is not None:
-        from armory.export.commands import select_day
+        return ReadableCheck(None, "the ledger did not record its production file (older ledgers did not), so "
+                                   "names and local times cannot be drawn from the entries alone: the text you "
+                                   "read is not checked (the entries themselves verify)")
+    carried = list(carried)
+    generated = params.get("generated")
+    if generated is not None and not (isinstance(generated, str) and carried
+                                      and generated >= str(carried[-1].get("time", ""))):
+        return ReadableCheck(False, "the page's export time is not when its entries were signed: it was edited")
+    generated = generated if isinstance(generated, str) else None
+    names = Names(production)
+    verification = verify_entries(carried)
+    kind = params.get("kind")
+    if kind == "incident":
+        from armory.export.bundle_write import incident_report_data
         from armory.problems import InputError
 
         try:
-            shown = select_day(list(carried), str(day), production)[1]
-        except InputError:
-            return ReadableCheck(False, f"the page says it shows {day!r}, which its entries do not hold: it was edited")
-    generated = params.get("generated")
-    from armory.export.commands import jsonl_lines
+            report = incident_report_data(carried, int(params.get("incident")), names, verification, generated)
+        except (InputError, TypeError, ValueError):
+            return ReadableCheck(False, "the page names an incident its entries do not hold: it was edited")
+    elif kind == "record":
+        from armory.export.commands import jsonl_lines, select_day
+        from armory.problems import InputError
 
-    expected = render_report(ReportData(
-        chain=carried, lines=jsonl_lines(carried), shown=shown, names=Names(production),
-        verification=verify_entries(list(carried)), day=day, generated=generated if isinstance(generated, str) else None,
-    )).encode("utf-8")
+        day = params.get("day")
+        shown: Sequence[dict] = carried
+        if day is not None:
+            try:
+                shown = select_day(carried, str(day), production)[1]
+            except InputError:
+                return ReadableCheck(False, f"the page says it shows {day!r}, which its entries do not hold: "
+                                            "it was edited")
+        elif generated is not None and generated != str(carried[-1].get("time", "")):
+            return ReadableCheck(False, "the page's export time is not when its entries were signed: it was edited")
+        report = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
+                            verification=verification, day=day, generated=generated)
+    else:
+        return ReadableCheck(False, f"the page's record of how it was drawn names no kind of page armory draws "
+                                    f"({kind!r}): it was edited")
+    expected = render_report(report).encode("utf-8")
     if expected == data:
         return ReadableCheck(True, "the text you read is exactly what the signed entries draw")
     return ReadableCheck(False, "the text you read is not what its signed entries draw: " + _first_difference(data, expected))
