@@ -160,8 +160,11 @@ def test_csv_has_one_row_per_entry_and_the_columns_a_producer_reads(exported):
     # the csv was made from its own fresh ledger: same entries up to the export's own checkpoint
     assert [int(r["seq"]) for r in rows] == list(range(1, len(rows) + 1))
     assert [r["hash"] for r in rows] == [e["hash"] for e in chain[: len(rows)]]
-    assert list(rows[0]) == ["local time (America/Denver)", "time (UTC)", "day", "scene", "weapon", "who", "what",
-                             "result", "rule", "reason", "seq", "hash"]
+    assert list(rows[0]) == ["local time (America/Denver)", "time (UTC)", "day", "drill run (blank: the real record)",
+                             "scene", "weapon", "who", "what", "result", "observed", "expected", "rule", "reason",
+                             "seq", "hash"]
+    chambers = next(r for r in rows if r["rule"] == "rounds.chamber-count" and r["result"] == "FAIL (stop)")
+    assert (chambers["observed"], chambers["expected"]) == ("5", "equals weapon.capacity (6)")
     stop = next(r for r in rows if r["rule"] == "invariant.round-reconciliation")
     assert stop["local time (America/Denver)"] == "2026-03-02 11:20:20"
     assert stop["time (UTC)"] == "2026-03-02T18:20:20.000000Z"
@@ -181,7 +184,7 @@ def test_csv_quoting_of_every_awkward_character():
     handle = io.StringIO(newline="")
     write_csv(handle, build_records(entries, Names()))
     rows = list(csv.reader(io.StringIO(handle.getvalue().lstrip("\ufeff"), newline="")))
-    assert rows[1][6] == f"Note: {awkward}"
+    assert rows[1][rows[0].index("what")] == f"Note: {awkward}"
 
 
 # -- the html report as a file a producer opens --------------------------------

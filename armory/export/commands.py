@@ -76,7 +76,7 @@ def export_format(given: str | None, out: Path) -> str:
         return by_suffix or "jsonl"
     if by_suffix is not None and by_suffix != given:
         raise InputError(f"--format {given} but --out {out} ends in {out.suffix}, which names {by_suffix}: the file "
-                         f"would be misread (log verify reads a {out.suffix} file as {by_suffix}); name it "
+                         f"would be opened as {by_suffix} and misread; name it "
                          f"{out.with_suffix('.' + given).name}, or leave out --format")
     return given
 

@@ -17,11 +17,14 @@ COLUMNS = (
     "time_local",
     "time_utc",
     "day",
+    "run",
     "scene",
     "weapon",
     "who",
     "what",
     "result",
+    "observed",
+    "expected",
     "rule",
     "reason",
     "seq",
@@ -36,6 +39,7 @@ def header(timezone: str) -> list[str]:
     titles = {
         "time_local": local,
         "time_utc": "time (UTC)",
+        "run": "drill run (blank: the real record)",
     }
     names = [titles.get(column, column) for column in COLUMNS]
     assert len(set(names)) == len(names), names
@@ -44,15 +48,19 @@ def header(timezone: str) -> list[str]:
 
 def row(record: Record) -> list[str]:
     weapon = record.weapon or ", ".join(record.weapons)
+    details = dict(record.details)
     return [
         record.time_local,
         record.time_utc,
         record.day or "",
+        record.scope,
         record.scene or "",
         weapon,
         record.who,
         record.what,
         record.result,
+        details.get("Observed", ""),
+        details.get("Expected", ""),
         record.rule,
         record.reason,
         str(record.seq),
