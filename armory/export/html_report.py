@@ -132,6 +132,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "</header>",
         "<main>",
         _production_warning_html(mismatch, missing),
+        _drills_note_html(data.shown),
         data.intro_html,
         _verification_html(data),
         _summary_html(summary, records, data, tz, suspect),
@@ -174,6 +175,19 @@ changing, removing or reordering any entry breaks every fingerprint after it. Th
 <dt>Checkpoint, key fingerprint</dt><dd>The armorer's laptop signs the head hash with its own key (Ed25519). The
 key fingerprint names that key: if it differs from the one on the call sheet, this is not the same record.</dd>
 </dl></section>"""
+
+
+def _drills_note_html(shown: Sequence[dict]) -> str | None:
+    """Practice runs kept in the same ledger are said to be practice, before any count is read."""
+    runs = sorted({str(e.get("scope")) for e in shown if e.get("scope")})
+    if not runs:
+        return None
+    own = sum(1 for e in shown if not e.get("scope"))
+    listed = ", ".join(runs[:6]) + (f" and {len(runs) - 6} more" if len(runs) > 6 else "")
+    return (f'<p class="doubt" role="note"><strong>Drills in this file:</strong> {len(runs)} drill run'
+            f'{"s" if len(runs) != 1 else ""} ({escape(listed)}) were played on this ledger to test the rules. '
+            f"They are practice, not a shooting day: their entries are labelled with their run, and the counts "
+            f"below include them. The production's own record here is {own} entr{'y' if own == 1 else 'ies'}.</p>")
 
 
 def _production_warning_html(mismatch: str | None, missing: str | None) -> str | None:
