@@ -337,3 +337,13 @@ def test_drill_runs_sharing_a_day_id_are_drawn_apart(tmp_path):
     assert len(re.findall(r'aria-label="Timeline of day-1 \(run drill:[^"]*\), scrollable"', page)) == 2
     # ...and the page says, before any count, that these are drill runs, not a shooting day.
     assert "Drills in this file:</strong> 2 drill runs" in page and "not a shooting day" in page
+
+
+def test_the_report_says_who_people_are_and_what_the_weapons_are():
+    """A producer can tell whether an override was signed by the right role: roles, weapons and lots in words."""
+    page = (Path(__file__).parent / "golden" / "report.html").read_text(encoding="utf-8")
+    cast = page[page.index('<section id="cast"'):]
+    cast = cast[: cast.index("</section>")]
+    assert "<th scope=\"row\">Dele Okafor</th><td>okafor</td><td>safety officer</td>" in cast
+    assert "Sam Halls</th><td>halls</td><td>first assistant director" in cast
+    assert "PT-208841" in cast and "Western Prop Rounds" in cast

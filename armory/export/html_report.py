@@ -127,7 +127,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         f'<p class="subtitle">{escape(company or production_title)} · {escape(scope)} · '
         f"times are local ({escape(names.timezone)}) · {escape(stamp)}</p>",
         '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Summary</a>'
-        '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#packs">Rule packs</a>'
+        '<a href="#timeline">Timeline</a><a href="#entries">Entries</a><a href="#cast">Crew and weapons</a><a href="#packs">Rule packs</a>'
         '<a href="#words">Words used</a></nav>',
         "</header>",
         "<main>",
@@ -138,6 +138,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         _summary_html(summary, records, data, tz, suspect),
         _timelines_html(data, records, tz),
         _entries_html(records, data, progress, after=_after_the_day(data, names), suspect=suspect),
+        _cast_html(names.production if not mismatch else None, days),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
         "</main>",
@@ -175,6 +176,45 @@ changing, removing or reordering any entry breaks every fingerprint after it. Th
 <dt>Checkpoint, key fingerprint</dt><dd>The armorer's laptop signs the head hash with its own key (Ed25519). The
 key fingerprint names that key: if it differs from the one on the call sheet, this is not the same record.</dd>
 </dl></section>"""
+
+
+def _cast_html(production: Any, days: Sequence[str]) -> str | None:
+    """Who the people were and what the weapons and ammunition were, from the production file in force."""
+    if production is None:
+        return None
+
+    def roles(crew_id: str) -> str:
+        default = sorted(next((m.roles for m in production.crew if m.id == crew_id), []))
+        text = ", ".join(r.replace("_", " ") for r in default) or "none named"
+        changed = [f"{d}: {', '.join(sorted(r.replace('_', ' ') for r in production.roles_on(crew_id, d)))}"
+                   for d in days if sorted(production.roles_on(crew_id, d)) != default]
+        return text + (f" ({'; '.join(changed)})" if changed else "")
+
+    crew = "".join(f"<tr><th scope=\"row\">{escape(m.name)}</th><td>{escape(m.id)}</td><td>{escape(roles(m.id))}</td></tr>"
+                   for m in production.crew)
+    weapons = "".join(
+        f"<tr><th scope=\"row\">{escape(w.id)}</th><td>{escape(w.kind.replace('_', ' '))}</td>"
+        f"<td>{escape(w.make)} {escape(w.model)}</td><td>{escape(w.serial)}</td>"
+        f"<td>{w.capacity if w.firing else '-'}</td><td>{'firing' if w.firing else 'does not fire'}</td></tr>"
+        for w in production.weapon)
+    lots = "".join(
+        f"<tr><th scope=\"row\">{escape(lot.id)}</th><td>{escape(lot.kind)}</td><td>{escape(lot.caliber)}</td>"
+        f"<td>{lot.count}</td><td>{escape(lot.supplier)}</td><td>{lot.received.isoformat()}</td></tr>"
+        for lot in production.lot)
+    return (
+        '<section id="cast" aria-labelledby="cast-h"><h2 id="cast-h">Crew, weapons and ammunition</h2>'
+        "<p>From the production file in force, as the ledger recorded it when each day opened. Roles can differ "
+        "by day (an armorer also on props duty shows here).</p>"
+        '<div class="scroll"><table><caption>Crew and their roles</caption><thead><tr><th scope="col">Name</th>'
+        f'<th scope="col">Id</th><th scope="col">Roles</th></tr></thead><tbody>{crew}</tbody></table></div>'
+        '<div class="scroll"><table><caption>Weapons</caption><thead><tr><th scope="col">Id</th>'
+        '<th scope="col">Kind</th><th scope="col">Make and model</th><th scope="col">Serial</th>'
+        f'<th scope="col">Chambers</th><th scope="col">Fires</th></tr></thead><tbody>{weapons}</tbody></table></div>'
+        + ('<div class="scroll"><table><caption>Ammunition lots (dummies and blanks; never live)</caption><thead><tr>'
+           '<th scope="col">Lot</th><th scope="col">Kind</th><th scope="col">Caliber</th><th scope="col">Count</th>'
+           f'<th scope="col">Supplier</th><th scope="col">Received</th></tr></thead><tbody>{lots}</tbody></table></div>'
+           if lots else "")
+        + "</section>")
 
 
 def _drills_note_html(shown: Sequence[dict]) -> str | None:
