@@ -469,3 +469,11 @@ def test_log_and_crew_commands_have_help(capsys, argv, wanted):
         main([*argv, "--help"])
     assert exited.value.code == 0
     assert " ".join(wanted.split()) in " ".join(capsys.readouterr().out.split())
+
+
+def test_crew_list_without_production_on_another_productions_ledger_asks_for_its_file(capsys, monkeypatch,
+                                                                                        ledger_path):
+    _fill(ledger_path)  # "Dry Gulch": the bundled sample taken by default is not it
+    code, out, err = run(capsys, monkeypatch, "crew", "list", "--ledger", ledger_path)
+    assert code == 2 and out == ""
+    assert "not for the bundled sample" in err and "give --production" in err and "leave out" not in err

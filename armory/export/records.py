@@ -499,7 +499,8 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     elif kind == "refusal":
         actor = n.person(p.get("actor")) or "someone"
         target = f" of {weapon}" if weapon else ""
-        what = f"Refused: {actor} tried a {str(p.get('action', 'action')).replace('_', ' ')}{target}"
+        action = str(p.get("action", "action")).replace("_", " ")
+        what = f"Refused: {actor} tried {'an' if action[:1] in 'aeiou' else 'a'} {action}{target}"
         rule = str(p.get("cause", ""))
         reason = plain_reason(str(p.get("reason", "")))
         result = "refused"

@@ -50,9 +50,14 @@ def recorded_title(ledger) -> str | None:
     return first.payload.get("production_title") or None
 
 
-def check_title(production, title: str | None, path: Path) -> None:
+def check_title(production, title: str | None, path: Path, *, given: bool = True) -> None:
     """Refuse a production file whose title is not the one the ledger was opened for."""
     if title and production.production.title != title:
+        if not given:  # the bundled sample, taken by default: the user named no production at all
+            raise InputError(
+                f"this ledger was opened for {title!r} (its first entry says so), not for the bundled sample "
+                f"{production.production.title!r} used when --production is left out: give --production with "
+                f"the production file of {title!r}; nothing was done")
         raise InputError(
             f"--production {path} is {production.production.title!r}, but this ledger was opened for {title!r} "
             "(its first entry says so): give that production's file, or leave out --production; nothing was done")
@@ -422,7 +427,8 @@ def enroll(args: argparse.Namespace) -> int:
     enrolled: set[str] = set()
     if path.exists():  # read first, so a refused enrollment creates and changes nothing
         with Ledger.open(path, create=False, readonly=True) as ledger:
-            check_title(production, recorded_title(ledger), production_path)
+            check_title(production, recorded_title(ledger), production_path,
+                        given=getattr(args, "production", None) is not None)
             enrolled = Credentials(ledger).enrolled()
     # A sample production's demo PINs are enrolled on first use, as the app does: count them as enrolled.
     demo_missing = _demo_ids(production) - enrolled
@@ -464,7 +470,8 @@ def crew_list(args: argparse.Namespace) -> int:
     enrolled: set[str] = set()
     if path.exists():
         with Ledger.open(path, create=False, readonly=True) as ledger:
-            check_title(production, recorded_title(ledger), production_path)
+            check_title(production, recorded_title(ledger), production_path,
+                        given=getattr(args, "production", None) is not None)
             enrolled = Credentials(ledger).enrolled()
     width = max(len(m.id) for m in production.crew)
     for member in production.crew:

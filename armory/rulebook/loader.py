@@ -305,7 +305,7 @@ def _packs_for_refs(refs: Sequence[PackRef], prod_source: SourceFile,
     for i, ref in enumerate(refs):
         candidates = by_id.get(ref.id)
         if not candidates:
-            where = "rules/" + (" or the --rules paths" if extra else "")
+            where = "rules/" + (" or the --rules paths" if extra else " (a pack of your own: --rules PATH)")
             hint = did_you_mean(ref.id, by_id)
             if not hint and by_id:
                 hint = f" (available: {', '.join(sorted(by_id))})"
