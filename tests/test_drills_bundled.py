@@ -300,3 +300,15 @@ def test_refused_by_names_the_invariant_or_the_rule_whose_stop_blocked(tmp_path,
         assert any("expected refused by handling.serial, got refused by invariant.stop-open" in line
                    and "(behind it: handling.muzzle-distance, handling.camera-line" in line for line in result.diff), \
             result.diff
+
+
+def test_a_drill_that_cannot_run_does_not_stop_the_others(tmp_path, capsys):
+    from armory.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[drill]\ntitle = "broken"\n', encoding="utf-8")
+    good = Path(__file__).resolve().parent.parent / "sample_productions" / "western" / "drills" / "clean-day.toml"
+    assert main(["rules", "test", str(bad), str(good)]) == 2  # unusable input, said once the others have run
+    out = capsys.readouterr().out
+    assert f"ERROR {bad}: could not run" in out and "drill.production: is required" in out
+    assert "PASS" in out and "1 passed, 0 failed, 1 could not run" in out

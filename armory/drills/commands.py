@@ -48,12 +48,21 @@ def test(args) -> int:
         ledger_path = args.ledger
         check_shared_ledger(drills, ledger_path, list(args.rules))  # before anything is written
     failed = 0
+    unusable: list[Path] = []
     fired_all: set[str] = set()
     rules_in_force: dict[str, str] = {}
     try:
         for n, path in enumerate(drills):
             where = ledger_path or Path(tmp.name) / f"{n:03d}-{path.stem}.sqlite"
-            result = run_drill(path, where, list(args.rules))
+            try:
+                result = run_drill(path, where, list(args.rules))
+            except InputError as err:
+                # One drill that cannot run (a broken file, a missing pack) does not stop the others.
+                unusable.append(path)
+                print(f"ERROR {path}: could not run:")
+                for line in str(err).splitlines():
+                    print(f"        {line}")
+                continue
             fired_all |= result.fired
             for pack in _packs_of(path, result, list(args.rules)):
                 for rule in pack.pack.rule:
@@ -68,14 +77,15 @@ def test(args) -> int:
         if tmp is not None:
             tmp.cleanup()
     total = len(drills)
-    print(f"{total - failed} passed, {failed} failed")
-    code = 1 if failed else 0
+    print(f"{total - failed - len(unusable)} passed, {failed} failed"
+          + (f", {len(unusable)} could not run" if unusable else ""))
+    code = 2 if unusable else (1 if failed else 0)
     if args.coverage:
         never = sorted(r for r in rules_in_force if r not in fired_all)
         print(f"coverage: {len(rules_in_force) - len(never)} of {len(rules_in_force)} rules fired in some drill")
         for rule_id in never:
             print(f"  never fired: {rule_id} ({rules_in_force[rule_id]})")
-        if never:
+        if never and code == 0:
             code = 1
     sys.stdout.flush()
     return code
