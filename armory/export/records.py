@@ -424,11 +424,13 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
             observed = _observed(p.get("observed"))
             if observed == NOTHING_ENTERED:
                 reason = f"{NOTHING_ENTERED}; expected {p.get('expected', '?')}"
+            elif p.get("sensed"):  # nobody answered: armory counted it in the ledger
+                reason = f"the ledger showed {observed}, expected {p.get('expected', '?')}"
             else:
                 reason = f"expected {p.get('expected', '?')}, observed {observed}"
         details += [
             ("Expected", str(p.get("expected", ""))),
-            ("Observed", _observed(p.get("observed"))),
+            ("Found in the ledger" if p.get("sensed") else "Observed", _observed(p.get("observed"))),
             ("Severity", str(sev)),
         ]
         if p.get("failures"):

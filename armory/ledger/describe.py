@@ -79,11 +79,13 @@ _Describer = Callable[[_Words, dict, Entry], str]
 def _answer(w: _Words, p: dict, e: Entry) -> str:
     by = "sensed from the ledger" if p.get("sensed") else _signed(w, p, e.who)
     observed = ", ".join(p.get("observed") or []) or "nothing"
+    question = str(p.get("question", "")).removeprefix("(sensed from the ledger) ")
+    answered = "the ledger showed" if p.get("sensed") else "answered"
     result = "passed" if p.get("verdict") == "pass" else f"FAILED ({p.get('severity')})"
     target = f" on {w.weapon(p.get('weapon'))}" if p.get("weapon") else ""
     if p.get("stopped_at_round"):
         result += f", stopped at round {p.get('stopped_at_round')} of {p.get('rounds_loaded')}"
-    return f"{by}: {p.get('rule_id')}{target}{_where(p)}: {p.get('question')} answered {observed}: {result}"
+    return f"{by}: {p.get('rule_id')}{target}{_where(p)}: {question} {answered} {observed}: {result}"
 
 
 _KINDS: dict[str, _Describer] = {
