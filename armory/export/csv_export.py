@@ -59,7 +59,7 @@ def row(record: Record) -> list[str]:
         record.who,
         record.what,
         record.result,
-        details.get("Observed", ""),
+        details.get("Observed", details.get("Found in the ledger", "")),
         details.get("Expected", ""),
         record.rule,
         record.reason,
