@@ -159,3 +159,23 @@ def test_schema_kind_help_names_every_kind(capsys):
         main(["rules", "schema", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--kind {pack,production,drill,failures} which file's schema: a rule pack (the default)" in out
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("#:schema ../armory/schemas/drill.schema.json",
+     "pack.toml:1: #:schema: names drill.schema.json, the schema of another kind of file; this is a pack file: "
+     "use pack.schema.json"),
+    ("#:schema schemas/pack.schema.json",
+     "pack.toml:1: #:schema: schemas/pack.schema.json does not exist (paths are relative to this file); "
+     "the committed schema is armory/schemas/pack.schema.json"),
+    ("#:schema",
+     "pack.toml:1: #:schema: names no schema; write the path of the committed schema, e.g. "
+     "#:schema armory/schemas/pack.schema.json"),
+])
+def test_a_schema_line_naming_the_wrong_or_a_missing_schema_is_a_problem(line, expected, tmp_path, monkeypatch,
+                                                                        capsys):
+    monkeypatch.chdir(tmp_path)
+    body = PACK.split("\n", 1)[1] if PACK.startswith("#:schema") else PACK
+    Path("pack.toml").write_text(line + "\n" + body, encoding="utf-8")
+    assert main(["rules", "lint", "pack.toml"]) == 2
+    assert capsys.readouterr().out.splitlines()[0] == expected

@@ -39,6 +39,8 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
     for path in files:
         loaded = _load_path(path, extra_rules)
         problems.extend(loaded.problems)
+        if loaded.kind is not None and loaded.source is not None:
+            problems.extend(schema_line_problems(loaded.source, loaded.kind.top_table))
         if loaded.kind is not None and loaded.kind.top_table == "pack" and loaded.source is not None:
             pack_sources.append(loaded.source)  # valid or not: its rule ids still count
         if loaded.value is None and loaded.kind is not None and loaded.kind.top_table == "production":
@@ -57,6 +59,35 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
     for problem in problems:
         order.setdefault(problem.file, len(order))
     return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
+
+
+#: The committed schema of each file kind, as a ``#:schema`` line names it.
+_SCHEMA_NAMES = {"pack": "pack.schema.json", "production": "production.schema.json",
+                 "drill": "drill.schema.json", "failure": "failures.schema.json"}
+
+
+def schema_line_problems(source: SourceFile, kind: str) -> list[Problem]:
+    """A ``#:schema`` line that names a missing file or another kind's schema: the editor would check
+    the file against the wrong rules, or none, without a word. (A file without the line is fine.)"""
+    first = source.text.split("\n", 1)[0].strip()
+    if not first.startswith("#:schema"):
+        return []
+    target = first[len("#:schema"):].strip()
+    wanted = _SCHEMA_NAMES.get(kind)
+    file = str(source.path)
+    if not target:
+        return [Problem(file, 1, "#:schema", "names no schema; write the path of the committed schema, "
+                                             f"e.g. #:schema armory/schemas/{wanted}")]
+    if "://" in target:
+        return []  # a URL: the editor fetches it; nothing to check offline
+    name = Path(target).name
+    if wanted and name != wanted:
+        return [Problem(file, 1, "#:schema", f"names {name}, the schema of another kind of file; this is a "
+                                             f"{kind} file: use {wanted}")]
+    if not (source.path.parent / target).is_file():
+        return [Problem(file, 1, "#:schema", f"{target} does not exist (paths are relative to this file); "
+                                             f"the committed schema is armory/schemas/{wanted}")]
+    return []
 
 
 def _pack_ref_problems(source: SourceFile | None, extra: Sequence[Path]) -> list[Problem]:
