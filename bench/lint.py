@@ -33,7 +33,8 @@ failures = ["F2", "F3"]
 
 
 def make_pack(count: int) -> str:
-    head = ('#:schema ../armory/schemas/pack.schema.json\n[pack]\nid = "bench"\ntitle = "Benchmark"\n'
+    schema = Path(__file__).resolve().parent.parent / "armory" / "schemas" / "pack.schema.json"
+    head = (f'#:schema {schema.as_posix()}\n[pack]\nid = "bench"\ntitle = "Benchmark"\n'
             'version = "1.0.0"\nbased_on = "generated"\n\n[[source]]\nid = "domain"\ntitle = "DOMAIN.md"\n')
     phases = ["before_setup", "before_handoff", "on_return", "after_firing"]
     body = []

@@ -96,6 +96,11 @@ def test_the_example_in_rules_readme_lints_clean(tmp_path):
 
     readme = (paths.BUNDLED_RULES / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
-    target = tmp_path / "our-set.toml"
+    # Where the guide's #:schema line expects it: in rules/, beside armory/schemas/.
+    (tmp_path / "armory" / "schemas").mkdir(parents=True)
+    schema = paths.BUNDLED_RULES.parent / "armory" / "schemas" / "pack.schema.json"
+    (tmp_path / "armory" / "schemas" / "pack.schema.json").write_bytes(schema.read_bytes())
+    (tmp_path / "rules").mkdir()
+    target = tmp_path / "rules" / "our-set.toml"
     target.write_text(example, encoding="utf-8")
     assert lint_paths([target]) == []

@@ -87,5 +87,8 @@ def test_mutations_only_ever_give_problems(tmp_path_factory, original):
 def test_a_mutation_that_breaks_the_file_is_reported(tmp_path):
     # Guard against a checker that finds nothing: one known mutation must be caught.
     target = tmp_path / "rounds.toml"
-    target.write_bytes((paths.BUNDLED_RULES / "rounds.toml").read_bytes().replace(b'phase = "day_start"', b"", 1))
+    text = (paths.BUNDLED_RULES / "rounds.toml").read_bytes().replace(b'phase = "day_start"', b"", 1)
+    # The copy's #:schema line points where the bundled file's does, from its new folder.
+    schema = (paths.BUNDLED_RULES.parent / "armory" / "schemas" / "pack.schema.json").as_posix().encode()
+    target.write_bytes(b"#:schema " + schema + b"\n" + text.split(b"\n", 1)[1])
     assert [p.key for p in lint_paths([Path(target)])] == ["rule[1].phase"]
