@@ -378,3 +378,32 @@ async def test_a_failing_round_is_recorded_at_once(ledger: Path):
         answers = [e for e in app.session.ledger.entries(scope=None) if e.kind == "answer"]
         assert answers[-1].payload["rule_id"] == item.rule.id and answers[-1].payload["verdict"] == "fail"
         assert answers[-1].payload["stopped_at_round"] == 2
+
+
+async def test_a_failed_stop_check_is_asked_again_once_its_stop_is_cleared(ledger: Path):
+    """Otherwise the setup stays blocked all day: the engine wants it answered again once fixed."""
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        while app.screen.current.rule.id != "handling.serial":
+            await answer_current(pilot, app)
+        await answer_current(pilot, app, "9999")
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        await sign(pilot, app, PINS[OFFICER], reason="wrong weapon picked up; the right one brought out")
+        assert not app.session.state.open_stops
+        while not isinstance(app.screen, ChecksScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        item = app.screen.current
+        assert item.rule.id == "handling.serial" and item.status == "failed"
+        assert "Answer again" in str(app.screen.query_one("#question", Static).content)
+        await answer_current(pilot, app, "8461")
+        again = next(i for i in app.screen.items if i.rule.id == "handling.serial")
+        assert again.status == "passed"

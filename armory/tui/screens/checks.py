@@ -89,7 +89,7 @@ class ChecksScreen(ArmoryScreen):
         self.load_items()
         asked = [i for i in self.items if not i.sensed]
         sensed = [i for i in self.items if i.sensed]
-        pending = [i for i in asked if i.status == "pending"]
+        pending = [i for i in asked if self.askable(i)]
         done = len(asked) - len(pending)
         phases = ", ".join(p.replace("_", " ") for p in self.phases)
         self.put("#progress-line",
@@ -125,6 +125,15 @@ class ChecksScreen(ArmoryScreen):
             self.shown[selector] = text
             self.query_one(selector, Static).update(text)
 
+    def askable(self, item) -> bool:
+        """Not yet answered; or failed as a stop whose stop a safety officer has since cleared: the engine
+        wants it answered again once fixed (a failed hold goes on only by an override, f3)."""
+        if item.status == "pending":
+            return True
+        if item.status != "failed" or item.severity != "stop" or item.answer_seq is None:
+            return False
+        return not any(stop.from_seq == item.answer_seq for stop in self.session.state.open_stops)
+
     def next_step(self) -> str:
         """What the board still wants for this weapon after its checks: its rounds, one by one."""
         if not (self.weapon and self.scene and self.setup):
@@ -155,8 +164,10 @@ class ChecksScreen(ArmoryScreen):
             self.update_why()
             return
         position = ""
+        if item.status == "failed":
+            position = "Answer again (the stop it caused was cleared): "
         if item.per_round:
-            position = f"Round {len(self.round_answers) + 1} of {item.per_round}: "
+            position += f"Round {len(self.round_answers) + 1} of {item.per_round}: "
         severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
         kind = item.answer_kind
         how = "↑↓ then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
