@@ -63,29 +63,46 @@ READ_PRODUCTION_HELP = ("production file for names and local times; it must be t
 
 
 def _add_production(p: argparse.ArgumentParser, help_text: str = "production file (default: the bundled sample "
-                                                                  "Western)") -> None:
+                                                                  "Western)", *, top: bool = False) -> None:
+    """``--production`` and ``--rules``, on the top-level parser (``top=True``) or on a subcommand.
+
+    argparse parses a subcommand's options into a namespace of its own and copies every
+    value over the top-level one, defaults included, so a subcommand's copy with a default
+    of its own would silently undo ``armory --production P log show``. A subcommand's copy
+    therefore has no default (SUPPRESS: set only when given there), and its ``--rules`` go
+    to a separate list that :func:`main` adds to the top-level ones.
+    """
     p.add_argument(
         "--production",
         type=Path,
         metavar="PATH",
         help=help_text,
+        **({} if top else {"default": argparse.SUPPRESS}),
     )
-    p.add_argument(
-        "--rules",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="extra rule pack file or directory, searched before the bundled rules/ (repeatable)",
-    )
+    _add_rules(p, "extra rule pack file or directory, searched before the bundled rules/ (repeatable)", top=top)
 
 
-def _add_ledger(p: argparse.ArgumentParser) -> None:
+def _add_rules(p: argparse.ArgumentParser, help_text: str, *, top: bool = False) -> None:
+    if top:
+        p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH", help=help_text)
+    else:
+        p.add_argument("--rules", dest=_SUB_RULES, type=Path, action="append", default=argparse.SUPPRESS,
+                       metavar="PATH", help=help_text)
+
+
+_SUB_RULES = "_subcommand_rules"
+
+
+def _add_ledger(p: argparse.ArgumentParser, help_text: str = "ledger file (default: $ARMORY_LEDGER, else one per "
+                                                              "production in the user data directory)",
+                *, top: bool = False) -> None:
+    """``--ledger``: a subcommand's copy has no default, so it never undoes ``armory --ledger X ...``."""
     p.add_argument(
         "--ledger",
         type=Path,
         metavar="PATH",
-        help="ledger file (default: $ARMORY_LEDGER, else one per production in the user data directory)",
+        help=help_text,
+        **({} if top else {"default": argparse.SUPPRESS}),
     )
 
 
@@ -108,8 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction)
-    _add_production(parser)
-    _add_ledger(parser)
+    _add_production(parser, top=True)
+    _add_ledger(parser, top=True)
     parser.set_defaults(handler="armory.tui.launch:run")
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
@@ -134,8 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a rule pack, production, drill or failure catalogue, or a directory of them")
-    p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
-                   help="extra rule pack file or directory that productions in PATH may name (repeatable)")
+    _add_rules(p, "extra rule pack file or directory that productions in PATH may name (repeatable)")
 
     p = _sub(
         rules_sub,
@@ -174,9 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ledger, never to $ARMORY_LEDGER.",
     )
     p.add_argument("drills", nargs="+", type=Path, metavar="DRILL", help="a drill file (TOML), or a directory of them")
-    p.add_argument("--ledger", type=Path, metavar="PATH", help="keep the ledger the drills wrote here")
-    p.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
-                   help="extra rule pack file or directory (repeatable)")
+    _add_ledger(p, "keep the ledger the drills wrote here")
+    _add_rules(p, "extra rule pack file or directory (repeatable)")
     p.add_argument("--coverage", action="store_true",
                    help="list rules that no drill makes fire; exit 1 when there is any")
 
@@ -298,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = build_parser()
     args = parser.parse_args(argv)
+    # --rules given after the subcommand add to those given before it (see _add_production)
+    args.rules = list(getattr(args, "rules", None) or []) + list(vars(args).pop(_SUB_RULES, None) or [])
     from armory.problems import InputError
 
     try:

@@ -206,6 +206,18 @@ def test_without_ledger_nothing_is_written_to_armory_ledger(tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []
 
 
+def test_ledger_given_before_the_subcommand_keeps_the_drills_ledger_there(tmp_path, monkeypatch, capsys):
+    # 'armory --ledger X rules test D' used to lose X (the subcommand's own --ledger defaulted to None)
+    monkeypatch.setenv("ARMORY_LEDGER", str(tmp_path / "users-own.sqlite"))
+    drill = SAMPLE_PRODUCTIONS / "western" / "drills" / "split-armorer.toml"
+    kept = tmp_path / "kept.sqlite"
+
+    code, out = _run(["--ledger", str(kept), "rules", "test", str(drill)], capsys)
+
+    assert code == 0, out
+    assert kept.exists() and not (tmp_path / "users-own.sqlite").exists()
+
+
 # -- the replay of Rust, 21 October 2021 ------------------------------------------
 
 

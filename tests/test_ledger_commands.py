@@ -477,3 +477,69 @@ def test_crew_list_without_production_on_another_productions_ledger_asks_for_its
     code, out, err = run(capsys, monkeypatch, "crew", "list", "--ledger", ledger_path)
     assert code == 2 and out == ""
     assert "not for the bundled sample" in err and "give --production" in err and "leave out" not in err
+
+
+# -- --ledger / --production before or after the subcommand ---------------------------------
+
+
+@pytest.mark.parametrize("command", [["log", "show"], ["log", "verify"], ["crew", "list"]])
+def test_ledger_and_production_given_before_the_subcommand_are_not_undone_by_it(capsys, monkeypatch, production,
+                                                                                 ledger_path, tmp_path, command):
+    # the subcommand's own --ledger used to default to None and overwrite the top-level one, so
+    # 'armory --ledger X log show' read $ARMORY_LEDGER or the default ledger instead of X
+    _fill(ledger_path)
+    _fill(tmp_path / "env.ledger")  # a ledger at $ARMORY_LEDGER that must not be the one read
+    with Ledger.open(tmp_path / "env.ledger") as other:
+        other.append("note", "sam", {"text": "the wrong ledger"})
+    before = ["--ledger", ledger_path, "--production", production]
+    for argv in ([*before, *command], [*command, *before], ["--ledger", ledger_path, *command,
+                                                             "--production", production]):
+        code, out, err = run(capsys, monkeypatch, *argv)
+        assert code == 0, (argv, err)
+        assert "wrong ledger" not in out and "env.ledger" not in out
+        if command == ["log", "verify"]:
+            assert str(ledger_path) in out
+        if command == ["log", "show"]:
+            assert "Ann Reyes handed colt-1" in out  # names from --production, given before the subcommand
+
+
+def test_ledger_before_the_subcommand_names_a_missing_ledger_and_falls_back_to_nothing(capsys, monkeypatch,
+                                                                                       production, tmp_path):
+    _fill(tmp_path / "env.ledger")
+    code, out, err = run(capsys, monkeypatch, "--ledger", tmp_path / "none.ledger", "log", "show",
+                         "--production", production)
+    assert code == 2 and "no ledger there" in err and out == ""
+
+
+def test_armory_ledger_still_names_the_ledger_when_no_ledger_option_is_given(capsys, monkeypatch, production,
+                                                                             tmp_path):
+    _fill(tmp_path / "env.ledger")
+    code, out, err = run(capsys, monkeypatch, "--production", production, "log", "show")
+    assert code == 0 and "Ann Reyes handed colt-1" in out
+    code, out, err = run(capsys, monkeypatch, "log", "show", "--production", production)
+    assert code == 0 and "Ann Reyes handed colt-1" in out
+
+
+def test_export_reads_the_ledger_given_before_the_subcommand(capsys, monkeypatch, production, ledger_path, tmp_path):
+    _fill(ledger_path)
+    out_file = tmp_path / "out.jsonl"
+    code, out, err = run(capsys, monkeypatch, "--ledger", ledger_path, "--production", production,
+                         "export", "--out", out_file)
+    assert code == 0, err
+    assert not (tmp_path / "env.ledger").exists()
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert ledger.head().kind == "export_recorded"
+
+
+def test_rules_given_before_and_after_the_subcommand_are_both_kept(monkeypatch):
+    import armory.cli as cli
+    from pathlib import Path
+
+    seen = {}
+    monkeypatch.setattr(cli, "_resolve", lambda handler: (lambda args: seen.update(vars(args)) or 0))
+    assert cli.main(["--rules", "a.toml", "--production", "p.toml", "rules", "show", "--rules", "b.toml",
+                     "--day", "d", "--scene", "s", "--weapon", "w"]) == 0
+    assert seen["rules"] == [Path("a.toml"), Path("b.toml")] and seen["production"] == Path("p.toml")
+    seen.clear()
+    assert cli.main(["log", "show"]) == 0  # nothing given anywhere: the defaults the handlers expect
+    assert seen["rules"] == [] and seen["production"] is None and seen["ledger"] is None
