@@ -407,3 +407,17 @@ async def test_a_failed_stop_check_is_asked_again_once_its_stop_is_cleared(ledge
         await answer_current(pilot, app, "8461")
         again = next(i for i in app.screen.items if i.rule.id == "handling.serial")
         assert again.status == "passed"
+
+
+async def test_the_day_start_checks_are_reachable_again_from_the_board(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_current(pilot, app)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        assert "d: the day-start checks are not finished" in str(app.screen.query_one("#board-missing", Static).content)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and app.screen.phases == ("day_start",)
+        assert app.screen.current is not None  # the next unanswered day-start question

@@ -108,3 +108,30 @@ async def test_a_clean_quit_on_the_first_screen_reopens_there(tmp_path: Path):
     async with second.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(second.screen, HomeScreen)
+
+
+async def test_round_answers_waiting_at_a_crash_come_back_even_with_day_start_unfinished(tmp_path: Path):
+    """The tester's case: day start half done, then rounds on a weapon, then kill -9."""
+    from armory.tui.resume import read_position
+
+    ledger = tmp_path / "crash.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await open_day(pilot, first)
+        await answer_current(pilot, first)  # one day-start answer, the rest left for later
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        while not first.screen.current.per_round:
+            await answer_current(pilot, first)
+        await answer_current(pilot, first)
+        await answer_current(pilot, first)
+        waiting = (first.screen.current.key, list(first.screen.round_answers))
+    assert read_position(first.position_path)["rounds"] == waiting[1]
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = second.screen
+        assert isinstance(screen, ChecksScreen) and screen.weapon == "saa-1"
+        assert (screen.current.key, screen.round_answers) == waiting

@@ -50,6 +50,12 @@ def _pending(session, day: str, phases, scene=None, setup=None, weapon=None) -> 
                for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon))
 
 
+def day_start_unfinished(session, day: str) -> bool:
+    """A day-start check still to answer, or a failed day-start hold nobody has overridden yet."""
+    return any(not item.sensed and (item.status == "pending" or (item.status == "failed" and item.severity == "hold"))
+               for item in session.checklist(day=day, phase="day_start"))
+
+
 def _last_setup_answered(session, day: str):
     """(scene, setup, weapon) of the latest answer or round of ``day`` about a weapon, from the ledger."""
     latest = None
@@ -73,10 +79,13 @@ def resume(app) -> None:
         return
     opened = session.ledger.get(session.state.days_opened[day])
     app.operator = opened.who if opened is not None else None
-    if _pending(session, day, ("day_start",)):
+    position = read_position(app.position_path)
+    # Round answers typed before the crash are not in the ledger yet: their screen comes first.
+    rounds_waiting = bool(position and position.get("day") == day and position.get("screen") == "checks"
+                          and position.get("rounds") and position.get("weapon"))
+    if not rounds_waiting and day_start_unfinished(session, day):
         app.push_screen(ChecksScreen(day, ("day_start",)))
         return
-    position = read_position(app.position_path)
     if position is not None and position.get("screen") == "home":
         return  # left on the first screen (a clean quit there too): open there
     app.push_screen(BoardScreen(day))

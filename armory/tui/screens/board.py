@@ -31,9 +31,12 @@ class BoardScreen(ArmoryScreen):
         Binding("i", "incident", "Incident", id="board.incident", tooltip="Record a misfire, discharge, complaint..."),
         Binding("x", "clear_stop", "Clear stop", id="board.clear_stop",
                 tooltip="A safety officer signs a clearance with a reason"),
-        Binding("r", "record", "Record", id="board.record", tooltip="The day's ledger in plain language"),
+        Binding("r", "record", "Record", id="board.record", show=False,
+                tooltip="The day's ledger in plain language (also on the first screen)"),
         Binding("e", "close_day", "Close day", id="board.close_day",
                 tooltip="End-of-day checks, then the armorer signs; prints the head for the call sheet"),
+        Binding("d", "day_checks", "Day-start checks", id="board.day_checks", show=False,
+                tooltip="Back to the day-start checks: answer what is left, override a failed hold (f3)"),
     ]
 
     def __init__(self, day: str) -> None:
@@ -119,8 +122,12 @@ class BoardScreen(ArmoryScreen):
             missing.update(f"{issue.weapon} is out with {self.app.crew_name(holder)}: t takes it back.")
             return
         decision = self.decision(row)
+        from armory.tui.resume import day_start_unfinished
+
+        day_note = ("\n  d: the day-start checks are not finished (an answer or a hold's override is missing)"
+                    if day_start_unfinished(self.session, self.day) else "")
         if decision is None:
-            missing.update(f"{issue.weapon} stays with the armorer in this setup (no actor).")
+            missing.update(f"{issue.weapon} stays with the armorer in this setup (no actor).{day_note}")
         elif decision.allowed:
             missing.update(f"✓ {issue.weapon} may go to {self.app.crew_name(issue.actor)}: h hands it over.")
         else:
@@ -129,7 +136,7 @@ class BoardScreen(ArmoryScreen):
             lines += [f"  ✗ {_clip(reason.message, 150)}" for reason in decision.reasons[:4]]
             if len(decision.reasons) > 4:
                 lines.append(f"  … and {len(decision.reasons) - 4} more")
-            missing.update("\n".join(lines))
+            missing.update("\n".join(lines) + day_note)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if self.app.session is None:
@@ -211,6 +218,11 @@ class BoardScreen(ArmoryScreen):
         from armory.tui.screens.record import RecordScreen
 
         self.app.push_screen(RecordScreen())
+
+    def action_day_checks(self) -> None:
+        from armory.tui.screens.checks import ChecksScreen
+
+        self.app.push_screen(ChecksScreen(self.day, ("day_start",)))
 
     def action_close_day(self) -> None:
         from armory.tui.screens.close_day import close_day

@@ -325,12 +325,15 @@ class ChecksScreen(ArmoryScreen):
                 self.session.override(answer_seq, reason=result.reason, signed_by=result.signed_by)
             except InputError as err:
                 app.report(err)
+            else:
+                self.last_verdict = ("verdict-pass", f"! {item.rule.title}: the failed hold is overridden, signed by "
+                                     f"{app.crew_name(result.signed_by[0])}; it goes on, and the record keeps why.")
             app.after_action()
 
         summary = [f"Failed hold: {item.rule.title} ({item.rule.id})",
                    f"Asked: {item.question}",
-                   "It goes on only if a safety officer signs that it is safe, and why. The officer must not",
-                   "be the 1st AD, nor the one who answered, nor someone the hold is about."]
+                   "It goes on only if a safety officer signs that it is safe, and why. The officer must not be "
+                   "the 1st AD, nor the one who answered, nor someone the hold is about."]
         officers = app.crew_choices(self.day, {"safety_officer"}) or app.crew_choices(self.day)
         app.push_screen(SignModal(
             "Override a failed hold", summary,
@@ -344,6 +347,10 @@ class ChecksScreen(ArmoryScreen):
         choose_and_correct(self.app, [i for i in self.items if i.answer_seq and not i.sensed], self.day)
 
     def action_back(self) -> None:
+        if self.showing_why:  # Esc closes the why panel first, as it closes any open panel
+            self.showing_why = False
+            self.update_why()
+            return
         if self.round_answers and not self.leaving:
             # Round answers not yet recorded would be lost: a second Esc is needed to leave them.
             self.leaving = True

@@ -15,10 +15,12 @@ def take_back(app, day: str, weapon: str) -> None:
         return
     crew = app.crew_choices(day)
     armorers = app.crew_choices(day, {"armorer", "assistant_armorer"}) or crew
+    # Blind: how many went out is not shown before the count, or "returned" would be a subtraction.
     summary = [
-        f"{app.crew_name(holder)} returns {weapon}; {state.rounds_out} round(s) went out with it"
-        + (f", {state.rounds_fired} already recorded fired." if state.rounds_fired else "."),
-        "Count the rounds that come back. Out = back + fired, or it is a stop (F1, F8).",
+        f"{app.crew_name(holder)} returns {weapon}"
+        + (f"; {state.rounds_fired} round(s) already recorded fired." if state.rounds_fired else "."),
+        "Count the rounds that come back, one by one. Out = back + fired, or it is a stop (F1, F8);",
+        "the count that went out is shown once you have signed.",
     ]
 
     def signed(result) -> None:
@@ -33,8 +35,13 @@ def take_back(app, day: str, weapon: str) -> None:
             app.report(err)
             app.after_action()
             return
-        if entry.payload.get("reconciled"):
-            app.notify(f"{weapon} is back; every round is accounted for.", title="Taken back")
+        p = entry.payload
+        counts = f"{p.get('rounds_out')} out, {p.get('rounds_returned')} back, {p.get('rounds_fired')} fired"
+        if p.get("reconciled"):
+            app.notify(f"{weapon} is back ({counts}); every round is accounted for.", title="Taken back")
+        else:
+            app.notify(f"{weapon} is back ({counts}): NOT reconciled; see the stop.", title="Taken back",
+                       severity="error", timeout=10)
         app.after_action()
 
     app.push_screen(SignModal(
