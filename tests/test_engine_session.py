@@ -576,6 +576,59 @@ def test_a_full_per_round_answer_carries_no_stopping_point(tmp_path):
         s.answer(primer_check(s), ["empty"] * 7, by="ana-reyes")
 
 
+# -- a round a per-round check could not confirm is treated as live (DESIGN rule 3) ----------------------
+
+
+def _item(s, rule_id, *, day="day-1", scene="12", setup="12a", weapon="saa-1"):
+    return next(i for i in s.checklist(day=day, phase="before_setup", scene=scene, setup=setup, weapon=weapon)
+                if i.rule.id == rule_id)
+
+
+@pytest.mark.parametrize("rule_id, values", [
+    ("rounds.dummy-rattle", ["rattles", "rattles", "silent"]),
+    ("rounds.dummy-primer", ["empty"] * 5 + ["a live primer"]),
+    ("rounds.dummy-marking", ["no hole"]),
+])
+def test_a_round_a_per_round_check_cannot_confirm_stops_every_firearm(tmp_path, rule_id, values):
+    # It used to stop only saa-1: a round not shown to be a dummy is treated as live, and a live
+    # round stops every firearm of the production, as verify_round does for an unconfirmed round.
+    s = western_session(tmp_path)
+    verdict = s.answer(_item(s, rule_id), values, by="ana-reyes")
+    assert not verdict.passed and verdict.stop_seq is not None
+    stop = s.state.stops[verdict.stop_seq]
+    assert stop.scope == "production" and set(stop.weapons) == {w.id for w in s.firearms()}
+    assert stop.cause == "invariant.live-round"
+    assert rule_id in stop.reason and "could not be confirmed as a dummy" in stop.reason
+    assert {"F1", "F2", "S1"} <= set(stop.failures)
+    assert s.ledger.get(stop.from_seq).payload["rule_id"] == rule_id
+    assert s.state.stops_on("rifle-1") and s.state.stops_on("saa-2")
+    assert rule_id in verdict.message and "invariant.live-round" in verdict.message
+    assert "every firearm of the production stops" in verdict.message
+    # the round is bagged, nothing was fired: nothing is sealed, and an independent officer clears it
+    assert s.evidence_for(verdict.stop_seq) == []
+    s.clear_stop(verdict.stop_seq, reason="round bagged, replaced", officer="carla-diaz")
+    assert not s.state.open_stops
+
+
+def test_a_blank_a_per_round_check_cannot_confirm_stops_every_firearm(tmp_path):
+    s = western_session(tmp_path)
+    s.close_day("day-1", by="ana-reyes")
+    s.open_day("day-2", armorer="ana-reyes")
+    item = _item(s, "rounds.blank-crimp", day="day-2", scene="31", setup="31a", weapon="saa-2")
+    verdict = s.answer(item, ["a bullet or wad"], by="ana-reyes")
+    stop = s.state.stops[verdict.stop_seq]
+    assert stop.scope == "production" and stop.cause == "invariant.live-round"
+    assert "could not be confirmed as a blank" in stop.reason and s.state.stops_on("rifle-1")
+
+
+def test_other_stop_rule_failures_still_stop_only_the_weapon(tmp_path):
+    s = western_session(tmp_path)
+    verdict = s.answer(_item(s, "rounds.ammo-segregation"), ["1"], by="ana-reyes")
+    stop = s.state.stops[verdict.stop_seq]
+    assert stop.scope == "weapon" and stop.weapons == ["saa-1"] and stop.cause == "rounds.ammo-segregation"
+    assert not s.state.stops_on("rifle-1")
+
+
 # -- rounds fired from a load that cannot fire ----------------------------------------------------------
 
 

@@ -421,6 +421,29 @@ class Session:
             stop_seq = existing
             message = (f"STOP ({item.rule.id}, prevents {cites}): {item.rule.title}. Observed {', '.join(values)}; "
                        f"expected {expected}. Still stopped (entry {existing}).")
+        elif item.severity == "stop" and self._unconfirmed_round(item):
+            # A round a per-round stop rule could not confirm as a dummy or blank is treated as live
+            # (DESIGN rule 3): every firearm of the production stops, as when verify_round finds it,
+            # not only this weapon. The stop's cause is the invariant that widens it; its reason names
+            # the rule, and from_seq is the rule's failing answer.
+            inv = INVARIANTS["invariant.live-round"]
+            where = (f"round {failed_rounds[0]}" if len(failed_rounds) == 1 else
+                     f"rounds {', '.join(map(str, failed_rounds))}" if failed_rounds else "a round")
+            where = where[0].upper() + where[1:]
+            load = self.facts(item.day, item.scene, item.setup, item.weapon).get("setup.load")
+            kind = "a dummy" if load == "dummies" else "a blank"
+            stop_seq = self._stop(
+                scope="production", weapons=[w.id for w in self.firearms()], cause=inv.id,
+                failures=[*item.failures, *inv.failures], day=item.day, caused_by=by, from_seq=seq,
+                reason=(f"{item.rule.id} ({item.rule.title}) on {item.weapon}: observed {', '.join(values)}, "
+                        f"expected {expected}.{stopped} {where} could not be confirmed as {kind}. {inv.why} "
+                        f"{item.rule.why}"),
+            )
+            cites = ", ".join(sorted(set(item.failures) | set(inv.failures), key=failure_order))
+            message = (f"STOP ({item.rule.id}, {inv.id}, prevents {cites}): {item.rule.title}. "
+                       f"Observed {', '.join(values)}; expected {expected}.{stopped} {where} could not be "
+                       f"confirmed as {kind}: it is treated as live, and every firearm of the production stops. "
+                       "A safety officer must clear it with a reason.")
         elif item.severity == "stop":
             weapons = [item.weapon] if item.weapon else [w.id for w in self.firearms()]
             stop_seq = self._stop(
@@ -441,6 +464,16 @@ class Session:
             stop_seq=stop_seq, needs_override=(not passed and item.severity == "hold"), message=message,
             failed_rounds=tuple(failed_rounds),
         )
+
+    def _unconfirmed_round(self, item: CheckItem) -> bool:
+        """Is this a per-round answer about the rounds of a dummies or blanks load?
+
+        When such an answer fails, a round could not be confirmed as a dummy or blank.
+        """
+        if not item.per_round or item.weapon is None or item.sensed:
+            return False
+        load = self.facts(item.day, item.scene, item.setup, item.weapon).get("setup.load")
+        return load in ("dummies", "blanks")
 
     def _open_stop_for(self, item: CheckItem) -> int | None:
         for stop in self.state.open_stops:
@@ -857,8 +890,12 @@ class Session:
         p = source.payload
         if source.kind == "incident":
             items = list(p.get("weapons") or [p.get("weapon")]) + list(p.get("lots") or [])
-        else:  # a round verified as live: its weapon and the lot it came from
+        elif source.kind == "round_verified":  # a round verified as live: its weapon and the lot it came from
             items = [p.get("weapon"), p.get("lot")]
+        else:
+            # A per-round check that could not confirm a round (a silent dummy, a live primer): the round
+            # is pulled and bagged before the load goes on; nothing was fired, so nothing is sealed.
+            items = []
         return list(dict.fromkeys(i for i in items if i))
 
     def sealed_items(self) -> dict[str, str]:
