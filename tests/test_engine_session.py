@@ -621,6 +621,27 @@ def test_a_blank_a_per_round_check_cannot_confirm_stops_every_firearm(tmp_path):
     assert "could not be confirmed as a blank" in stop.reason and s.state.stops_on("rifle-1")
 
 
+def test_a_mistyped_pass_corrected_to_an_unconfirmed_round_stops_every_firearm(tmp_path):
+    # The stop was never written: the correction is folded into the answer before `correct` looked at
+    # its verdict, so a mistyped pass of a stop rule corrected to a failure stopped nothing.
+    s = western_session(tmp_path)
+    first = s.answer(_item(s, "rounds.dummy-rattle"), ["rattles"] * 6, by="ana-reyes")
+    s.correct(first.entry_seq, ["rattles"] * 5 + ["silent"], reason="round 6 was silent", by="ana-reyes")
+    (stop,) = s.state.open_stops
+    assert stop.scope == "production" and stop.cause == "invariant.live-round"
+    s.close()
+    s = western_session(tmp_path)  # replayed from the ledger: still stopped
+    assert [st.seq for st in s.state.open_stops] == [stop.seq]
+
+
+def test_a_mistyped_pass_of_a_stop_rule_corrected_to_a_failure_stops_the_weapon(tmp_path):
+    s = western_session(tmp_path)
+    first = s.answer(_item(s, "rounds.ammo-segregation"), ["0"], by="ana-reyes")
+    s.correct(first.entry_seq, ["1"], reason="one blank among them", by="ana-reyes")
+    (stop,) = s.state.open_stops
+    assert stop.scope == "weapon" and stop.cause == "rounds.ammo-segregation" and stop.weapons == ["saa-1"]
+
+
 def test_other_stop_rule_failures_still_stop_only_the_weapon(tmp_path):
     s = western_session(tmp_path)
     verdict = s.answer(_item(s, "rounds.ammo-segregation"), ["1"], by="ana-reyes")

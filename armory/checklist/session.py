@@ -590,10 +590,11 @@ class Session:
         values = judging.parse_all(item.rule, list(observed), item.per_round)
         facts = self.facts(day, scene, setup, weapon)
         passed = judging.judge(item.rule, values, facts, self.local_now())
+        was_pass = ans.verdict == "pass"  # read now: appending the correction folds it into ``ans``
         entry = self._append("correction", by, Correction(
             corrects_seq=answer_seq, observed=values, verdict="pass" if passed else "fail", reason=reason.strip(),
             signed_by=[by]))
-        if not passed and ans.verdict == "pass":
+        if not passed and was_pass:
             # A mistyped pass that really failed: the failure now counts as if answered so.
             self._after_judgement(item, values, False, judging.expected_text(item.rule, facts), entry.seq, by)
             if item.severity in ("stop", "hold"):
