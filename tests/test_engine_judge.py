@@ -116,6 +116,18 @@ def test_a_text_answer_naming_nothing_is_recorded_and_fails(said):
     assert not judge(NAME, [value], FACTS, NOW)
 
 
+@pytest.mark.parametrize("raw", ["!!!", "--", "?", "...", " ** ", "!?!"])
+def test_a_text_answer_with_no_letter_or_digit_is_refused(raw):
+    # "!!!" was recorded as the name of whoever called the weapon cold, and passed.
+    with pytest.raises(AnswerError, match="write what you observed, in words"):
+        parse(NAME, raw)
+
+
+@pytest.mark.parametrize("raw", ["Ben Cho", "S-100", "José", "7", "O'Neil!"])
+def test_a_text_answer_with_a_letter_or_digit_is_taken(raw):
+    assert parse(NAME, raw) == raw
+
+
 def test_expected_text_names_fact_and_value():
     assert expected_text(CHAMBERS, FACTS) == "the weapon's capacity (6)"
     assert expected_text(RATTLE, FACTS) == "every round: rattles"

@@ -284,6 +284,31 @@ def test_live_round_freezes_weapon_and_lot_until_sealed(tmp_path):
     assert not s.state.open_stops
 
 
+@pytest.mark.parametrize("second", ["S-100", " s-100 "])
+def test_one_seal_number_never_seals_two_items(tmp_path, second):
+    # Weapon and lot both "S-100" were accepted: either bag could then stand for the other.
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    v = s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=2, method="live", by="arm")
+    s.seal(item_kind="weapon", item="colt", seal_id="S-100", signed_by=["so"], incident_seq=v.entry_seq)
+    before = len(s.ledger)
+    assert s.seal_conflict("dummy-45", second) and s.seal_conflict("colt", "S-100") is None
+    with pytest.raises(InputError, match="seal S-100 is already on colt .*each physical seal has its own number"):
+        s.seal(item_kind="lot", item="dummy-45", seal_id=second, signed_by=["so"])
+    assert len(s.ledger) == before and "dummy-45" not in s.sealed_items()
+    s.seal(item_kind="lot", item="dummy-45", seal_id="S-101", signed_by=["so"])
+    assert s.sealed_items() == {"colt": "S-100", "dummy-45": "S-101"}
+
+
+def test_a_text_answer_with_no_letter_or_digit_records_nothing(tmp_path):
+    s = western_session(tmp_path)
+    item = next(i for i in s.checklist(day="day-1", phase="day_start") if i.rule.id == "handoff.break-custodian")
+    before = len(s.ledger)
+    with pytest.raises(AnswerError, match="in words"):
+        s.answer(item, ["!!!"], by="ana-reyes")
+    assert len(s.ledger) == before
+
+
 # -- a failed hold stays open until overridden (audit gap 1) ----------------------
 
 

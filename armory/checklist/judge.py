@@ -94,6 +94,10 @@ def parse(rule: Rule, raw: str) -> str:
             raise AnswerError(f"expected a distance with its unit, like 12 ft or 4 m (not {raw!r})")
         unit = _UNIT_WORDS.get(unit_word, rule.unit or "feet")
         return f"{match.group(1)} {'ft' if unit == 'feet' else 'm'}"
+    if not any(ch.isalnum() for ch in text) and not names_nothing(text):
+        # "!!!" or "--" is a keystroke, not an observation: it was recorded as a name and passed a check
+        # asking who or what. ("-" says there is none: recorded as given, and it fails.)
+        raise AnswerError(f"write what you observed, in words (not {raw!r}: it has no letter or digit)")
     return text  # text
 
 

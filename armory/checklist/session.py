@@ -904,6 +904,23 @@ class Session:
         return {e.payload["item"]: e.payload["seal_id"] for e in self.ledger.entries(scope=self.scope)
                 if e.kind == "seal"}
 
+    def seal_conflict(self, item: str, seal_id: str) -> str | None:
+        """Why ``seal_id`` cannot seal ``item``: it is already on another item in this scope, else None.
+
+        Each physical seal has its own number; one number on two bags would let either stand for the
+        other when custody passes to an investigator. Numbers compare without case or surrounding spaces.
+        A face sealing several items at once asks this of each before sealing any.
+        """
+        wanted = seal_id.strip().casefold()
+        for entry in self.ledger.entries(scope=self.scope):
+            if entry.kind != "seal":
+                continue
+            p = entry.payload
+            if p["seal_id"].strip().casefold() == wanted and p["item"] != item:
+                return (f"seal {p['seal_id']} is already on {p['item']} (entry {entry.seq}); each physical seal "
+                        "has its own number: type the number on this item's seal")
+        return None
+
     def seal(self, *, item_kind: str, item: str, seal_id: str, signed_by: Sequence[str],
              incident_seq: int | None = None):
         from armory.ledger.entries import Seal
@@ -914,6 +931,9 @@ class Session:
             raise InputError(f"unknown lot {item!r}")
         if not seal_id.strip():
             raise InputError("a seal needs the seal's id")
+        conflict = self.seal_conflict(item, seal_id)
+        if conflict:
+            raise InputError(conflict)
         return self._append("seal", signed_by[0] if signed_by else None, Seal(
             item_kind=item_kind, item=item, seal_id=seal_id.strip(), incident_seq=incident_seq,
             signed_by=list(signed_by)))
