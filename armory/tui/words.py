@@ -24,7 +24,7 @@ def weapon_status(app, weapon_id: str) -> tuple[str, str]:
     stops = state.stops_on(weapon_id)
     where = "in the armory" if weapon.holder is None else f"with {app.crew_name(weapon.holder)}"
     if stops:
-        return "state-stopped", f"{STOPPED} STOPPED ({where})"
+        return "state-stopped", f"{STOPPED} STOPPED" + (f", with {app.crew_name(weapon.holder)}" if weapon.holder else "")
     if weapon.holder is not None:
         return "state-out", f"→ {where}, {weapon.rounds_out} out"
     return "state-ok", f"○ {where}"

@@ -17,7 +17,8 @@ def choose_and_clear(app) -> None:
     if len(stops) == 1:
         clear_stop(app, stops[0].seq)
         return
-    choices = [(f"■ #{s.seq} {s.scope}: {s.reason}", s.seq) for s in stops]
+    choices = [(f"■ #{s.seq} {'every firearm' if s.scope == 'production' else ', '.join(s.weapons)}: {s.reason}",
+                s.seq) for s in stops]
     app.push_screen(PickModal("Which stop is cleared?", choices),
                     lambda seq: clear_stop(app, seq) if seq is not None else None)
 

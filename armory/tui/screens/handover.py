@@ -49,7 +49,7 @@ class HandoverScreen(ModalScreen[bool]):
                 # Why it is refused comes before the long witness list, so it is seen at 80x24.
                 yield Static(id="handover-reasons", markup=False)
                 yield Label("Witnesses (space ticks a name; the names ticked are listed above)")
-                yield SelectionList[str](*[(text, crew_id) for text, crew_id in crew], id="witnesses")
+                yield SelectionList[str](*[(f"  {text}", crew_id) for text, crew_id in crew], id="witnesses")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Hand over…", id="confirm", variant="warning")
@@ -95,6 +95,14 @@ class HandoverScreen(ModalScreen[bool]):
         self.refresh_decision()
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        # A ticked name says so in words too: the list's own box differs only by colour.
+        witnesses = event.selection_list
+        chosen = set(witnesses.selected)
+        labels = {crew_id: text for text, crew_id in self.app.crew_choices(self.day)}
+        for index in range(witnesses.option_count):
+            crew_id = witnesses.get_option_at_index(index).value
+            mark = "✓ witness: " if crew_id in chosen else "  "
+            witnesses.replace_option_prompt_at_index(index, f"{mark}{labels.get(crew_id, crew_id)}")
         self.refresh_decision()
 
     def check_action(self, action: str, parameters) -> bool | None:

@@ -80,7 +80,7 @@ class HomeScreen(ArmoryScreen):
         pins = [f"{m.id} {m.demo_pin}" for m in production.crew if m.demo_pin]
         if production.production.sample and pins:
             # A sample has no props to look at: what a real armorer reads off the weapon and the box.
-            plates = ", ".join(f"{w.id} serial {w.serial}" for w in production.weapon if w.firing)
+            plates = ", ".join(f"{w.id} serial {w.serial}" for w in production.weapon)
             labels = ", ".join(f"{lot.id} ({lot.kind})" for lot in production.lot)
             return ("SAMPLE production, demo PINs (never on a real set): " + " · ".join(pins)
                     + f"\nOn the sample props: {plates}. Box labels: {labels}.")
@@ -98,7 +98,9 @@ class HomeScreen(ArmoryScreen):
             table.add_columns("weapon", "state", "what")
         for weapon in production.weapon:
             _, words = weapon_status(self.app, weapon.id)
-            what = f"{weapon.make} {weapon.model}" + ("" if weapon.firing else " (non-firing)")
+            what = f"{weapon.make} {weapon.model}"
+            if not weapon.firing and not any(w in what.lower() for w in ("replica", "non-firing", "rubber", "prop")):
+                what += " (does not fire)"
             table.add_row(weapon.id, words, what, key=weapon.id)
         sample = self.query_one("#sample-pins", Static)
         sample_text = self.sample_text()

@@ -33,7 +33,7 @@ class StopScreen(Screen[None]):
             what = f"STOPPED: {', '.join(stop.weapons)}"
         failures = ", ".join(stop.failures) or "none named"
         if stop.caused_by:
-            who = f"Caused by: {self.app.crew_name(stop.caused_by)}"
+            who = f"Recorded by: {self.app.crew_name(stop.caused_by)}, who may not clear it"
         else:
             # A misfire or a live round found has no one who "caused" it: say who recorded what set it off.
             source = self.app.session.ledger.get(stop.from_seq) if stop.from_seq else None
