@@ -716,6 +716,62 @@ def test_rounds_fired_recorded_from_dummies_stop_at_once(tmp_path):
     assert [st.cause for st in s.state.open_stops] == ["invariant.discharge"]
 
 
+def test_dummies_that_fired_are_unaccounted_while_the_discharge_stop_is_open(tmp_path):
+    # 5 out, 2 fired, 3 back adds up, and the sensed reconciliation used to say "passed" beside a
+    # return that says NOT RECONCILED: nobody can vouch for what fired from a dummy load.
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=2, rounds_returned=3,
+                signed_by=["actor", "arm"])
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 2
+    s.close()
+    s = open_session(tmp_path)  # replayed from the ledger
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 2
+    (stop,) = s.state.open_stops
+    s.clear_stop(stop.seq, reason="reviewed: the actor miscounted, four dummies found in the set", officer="so")
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 0
+
+
+def test_a_firing_recorded_from_dummies_is_unaccounted_while_its_stop_is_open(tmp_path):
+    s = open_session(tmp_path)
+    colt_out_with_dummies(s)
+    s.record_fired(day="day-1", weapon="colt", rounds=1, by="arm", scene="church", setup="a")
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=4,
+                signed_by=["actor", "arm"])
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 1
+    (stop,) = s.state.open_stops
+    s.clear_stop(stop.seq, reason="reviewed", officer="so")
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 0
+
+
+def test_a_discharge_recorded_by_hand_after_blanks_fired_does_not_count_them_unaccounted(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s, scene="street", setup="b")
+    s.hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+    s.record_fired(day="day-1", weapon="colt", rounds=2, by="arm", scene="street", setup="b")
+    s.record_incident(incident="unintended_discharge", day="day-1", weapon="colt", reported_by="arm",
+                      description="fired before action was called")
+    assert s.state.open_stops and s.sensed_value("rounds_unaccounted", "day-1") == 4  # the 4 still in the colt
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=4, rounds_returned=0,
+                signed_by=["actor", "arm"])
+    assert s.sensed_value("rounds_unaccounted", "day-1") == 0
+
+
+def test_the_sensed_reconciliation_of_dummies_that_fired_fails(tmp_path):
+    from armory.drills.runner import run_drill
+    from armory.ledger.store import Ledger
+    from armory.paths import SAMPLE_PRODUCTIONS
+
+    result = run_drill(SAMPLE_PRODUCTIONS / "western" / "drills" / "dummies-that-fired.toml", tmp_path / "d.sqlite",
+                       [], key_path=tmp_path / "device.key")
+    assert not result.diff
+    with Ledger.open(tmp_path / "d.sqlite", readonly=True) as ledger:
+        sensed = [e.payload for e in ledger.entries(scope=None)
+                  if e.kind == "answer" and e.payload["rule_id"] == "rounds.reconciliation"]
+    assert sensed and sensed[-1]["verdict"] == "fail" and sensed[-1]["observed"] == ["2"]
+
+
 def test_nothing_fired_from_dummies_is_fine(tmp_path):
     s = open_session(tmp_path)
     colt_out_with_dummies(s)

@@ -93,3 +93,34 @@ def test_an_answer_cut_short_by_a_failing_round_says_where():
     entry = Entry(seq=9, time="2026-03-02T14:00:00.000000Z", kind="answer", who="reyes", scope="", payload=payload,
                   prev="", hash="", body=b"")
     assert "FAILED (stop), stopped at round 2 of 6" in describe(entry)
+
+
+def _return(tmp_path, out, fired, back):
+    with Ledger.open(tmp_path / "r.sqlite") as ledger:
+        return ledger.append("return", "ann", {
+            "day": "day-1", "weapon": "colt-1", "giver": "bob", "receiver": "ann", "rounds_out": out,
+            "rounds_fired": fired, "rounds_returned": back, "reconciled": False, "signed_by": ["bob", "ann"]})
+
+
+@pytest.mark.parametrize("counts, why", [
+    # 6 = 2 + 4 adds up: the line used to say NOT RECONCILED and nothing more
+    ((6, 2, 4), "NOT RECONCILED (dummies cannot fire: a firing from a dummy load is an unintended discharge)"),
+    ((6, 0, 5), "NOT RECONCILED (1 round unaccounted: rounds out must equal rounds back plus rounds fired)"),
+    ((4, 3, 3), "NOT RECONCILED (2 rounds more back and fired than went out"),
+])
+def test_a_return_not_reconciled_says_why(tmp_path, counts, why):
+    assert why in describe(_return(tmp_path, *counts))
+
+
+@pytest.mark.parametrize("counts, why", [
+    ((6, 2, 4), "dummies cannot fire: a firing from a dummy load is an unintended discharge"),
+    ((6, 0, 5), "rounds out must equal rounds returned plus rounds fired"),
+])
+def test_the_report_says_why_a_return_is_not_reconciled(tmp_path, counts, why):
+    from armory.export.records import build_records
+
+    entry = _return(tmp_path, *counts)
+    record = next(r for r in build_records([{"seq": entry.seq, "kind": entry.kind, "time": entry.time,
+                                             "who": entry.who, "payload": entry.payload}])
+                  if r.kind == "return")
+    assert record.result == "NOT reconciled" and record.reason == why

@@ -321,7 +321,9 @@ class Session:
     def sensed_value(self, sense: str, day: str) -> int:
         st = self.state
         if sense == "rounds_unaccounted":
-            return st.outstanding_rounds() + st.unreconciled_rounds()
+            # A firing from dummies or a cold weapon adds up, but nobody can vouch for those rounds (a live
+            # round was in the load, or the count is wrong): unaccounted until the discharge's stop is cleared.
+            return st.outstanding_rounds() + st.unreconciled_rounds() + st.impossible_rounds()
         if sense == "open_incidents":
             return sum(1 for s in st.open_stops if s.cause in ("invariant.discharge", "invariant.live-round",
                                                                   "invariant.injury-freeze"))

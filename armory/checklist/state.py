@@ -170,6 +170,10 @@ class State:
     holds: dict[int, HoldState] = field(default_factory=dict)
     """Failing answer seq -> the hold it opened, until an override names that answer."""
     _last_return: tuple[int, int] | None = None
+    impossible_firings: dict[int, int] = field(default_factory=dict)
+    """Unintended-discharge incident seq -> rounds reported fired from a load that cannot fire (dummies,
+    cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
+    _last_firing: tuple[int, int] | None = None
     current_day: str | None = None
     last_seq: int = 0
     last_time: str | None = None
@@ -211,6 +215,11 @@ class State:
     def outstanding_rounds(self) -> int:
         """Rounds in weapons that are out and not yet fired."""
         return sum(max(w.rounds_out - w.rounds_fired, 0) for w in self.weapons.values() if w.holder is not None)
+
+    def impossible_rounds(self) -> int:
+        """Rounds reported fired from dummies or a cold weapon whose unintended-discharge stop is still open."""
+        return sum(self.impossible_firings.get(s.from_seq, 0) for s in self.open_stops if s.from_seq is not None
+                   and s.cause == "invariant.discharge")
 
     def unreconciled_rounds(self) -> int:
         """Rounds missing from returns whose reconciliation stop is still open."""
@@ -327,6 +336,8 @@ class State:
         w = self._weapon(p["weapon"])
         if not p["reconciled"]:
             self._last_return = (entry.seq, p["rounds_out"] - p["rounds_returned"] - p["rounds_fired"])
+        if p["rounds_fired"] > w.rounds_fired:  # rounds reported fired at the return itself
+            self._last_firing = (entry.seq, p["rounds_fired"] - w.rounds_fired)
         w.holder = None
         w.rounds_out = 0
         w.rounds_fired = 0
@@ -334,8 +345,15 @@ class State:
 
     def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self._weapon(p["weapon"]).rounds_fired += p["rounds"]
+        self._last_firing = (entry.seq, p["rounds"])
 
     def _on_incident(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        # The engine records a firing from a load that cannot fire as an unintended discharge right after
+        # the entry that reported it, naming that entry: the rounds it reported are unaccounted for.
+        firing = self._last_firing
+        if (firing and p["incident"] == "unintended_discharge" and self.last_seq == firing[0]
+                and f"(entry {firing[0]})" in p["description"]):
+            self.impossible_firings[entry.seq] = firing[1]
         self.incidents[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,

@@ -517,7 +517,12 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         else:
             result = "NOT reconciled"
             severity = "serious"
-            reason = "rounds out must equal rounds returned plus rounds fired"
+            if p.get("rounds_out") == (p.get("rounds_returned") or 0) + (p.get("rounds_fired") or 0):
+                from armory.ledger.describe import why_not_reconciled
+
+                reason = why_not_reconciled(p)  # dummies that fired: the counts add up, the firing is the problem
+            else:
+                reason = "rounds out must equal rounds returned plus rounds fired"
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "rounds_fired":
         what = f"{p.get('rounds')} rounds fired from {weapon}"

@@ -65,6 +65,23 @@ def _where(p: dict) -> str:
     return f" ({text})" if text else ""
 
 
+def why_not_reconciled(p: dict) -> str:
+    """Why a return is not reconciled, in plain words.
+
+    Either the counts do not add up (out = back + fired), or they do but rounds were fired from a load that
+    cannot fire: the engine records that as an unintended discharge. A cold weapon goes out with no rounds,
+    so counts that add up with rounds fired mean a dummy load.
+    """
+    out, fired, back = (int(p.get(k) or 0) for k in ("rounds_out", "rounds_fired", "rounds_returned"))
+    missing = out - back - fired
+    if missing > 0:
+        return f"{missing} round{'s' if missing != 1 else ''} unaccounted: rounds out must equal rounds back plus rounds fired"
+    if missing < 0:
+        return (f"{-missing} round{'s' if missing != -1 else ''} more back and fired than went out: rounds out must "
+                "equal rounds back plus rounds fired")
+    return "dummies cannot fire: a firing from a dummy load is an unintended discharge"
+
+
 def _signed(w: _Words, p: dict, who: Any) -> str:
     return w.people(p.get("signed_by")) if p.get("signed_by") else w.person(who)
 
@@ -131,7 +148,7 @@ _KINDS: dict[str, _Describer] = {
     "return": lambda w, p, e: (
         f"{w.person(p.get('receiver'))} took {w.weapon(p.get('weapon'))} back from {w.person(p.get('giver'))}: "
         f"{p.get('rounds_out')} out, {p.get('rounds_fired')} fired, {p.get('rounds_returned')} back, "
-        + ("reconciled" if p.get("reconciled") else "NOT RECONCILED")),
+        + ("reconciled" if p.get("reconciled") else f"NOT RECONCILED ({why_not_reconciled(p)})")),
     "rounds_fired": lambda w, p, e: (
         f"{p.get('rounds')} round{'s' if p.get('rounds') != 1 else ''} fired from {w.weapon(p.get('weapon'))}{_where(p)}"),
     "incident": lambda w, p, e: (
