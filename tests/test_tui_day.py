@@ -421,3 +421,19 @@ async def test_the_day_start_checks_are_reachable_again_from_the_board(ledger: P
         await pilot.pause()
         assert isinstance(app.screen, ChecksScreen) and app.screen.phases == ("day_start",)
         assert app.screen.current is not None  # the next unanswered day-start question
+
+
+async def test_one_seal_number_on_two_bags_is_refused_before_anything_is_sealed(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day_to_rounds(pilot, app)
+        await pilot.press("up", "enter")  # a live round
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        modal = app.screen
+        modal.query_one("#field-seal-0", Input).value = "S-100"
+        modal.query_one("#field-seal-1", Input).value = "s-100 "
+        await sign(pilot, app, PINS[ARMORER])
+        assert app.screen is modal and app.session.sealed_items() == {}
+        assert "each bag has its own seal" in str(modal.query_one("#msg-field-seal-1", Static).content)

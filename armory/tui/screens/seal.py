@@ -45,6 +45,23 @@ def seal_evidence(app, stop_seq: int, on_done: Callable[[bool], None] | None = N
     fields = [(f"seal-{index}", f"Seal number on {item} ({item_kind(session, item)})")
               for index, item in enumerate(items)]
 
+    def distinct_unused(values: dict[str, str]) -> dict[str, str]:
+        """Every number checked before any item is sealed, so a refusal never leaves half the items sealed."""
+        problems: dict[str, str] = {}
+        seen: dict[str, str] = {}
+        for index, item in enumerate(items):
+            name = f"seal-{index}"
+            number = values.get(name, "").strip()
+            earlier = seen.get(number.casefold())
+            if earlier is not None:
+                problems[name] = f"the same number as {earlier}: each bag has its own seal"
+                continue
+            seen[number.casefold()] = item
+            conflict = session.seal_conflict(item, number)
+            if conflict:
+                problems[name] = conflict
+        return problems
+
     def signed(result) -> None:
         if result is None:
             if on_done:
@@ -69,7 +86,8 @@ def seal_evidence(app, stop_seq: int, on_done: Callable[[bool], None] | None = N
         "Seal evidence", summary,
         [Signer("Who seals (armorer or safety officer)", app.crew_choices(day, SEALERS) or app.crew_choices(day),
                 crew_id=app.operator)],
-        purpose="seal", authenticate=app.authenticate, confirm_label="Sign and seal", extra_fields=fields),
+        purpose="seal", authenticate=app.authenticate, confirm_label="Sign and seal", extra_fields=fields,
+        validate=distinct_unused),
         signed)
 
 
