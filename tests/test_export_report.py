@@ -114,6 +114,36 @@ def test_an_open_day_ends_at_its_last_entry_not_at_the_export(exported_years_lat
     assert len(page) < 400_000
 
 
+def test_a_short_open_day_keeps_its_true_times_in_the_table_and_widens_only_the_drawing():
+    """A day of one minute, never closed: the drawing still covers ten minutes so it is readable, but
+    the table and the drawing's tooltips say 06:52–06:53, the times the entries carry."""
+    from armory.export.records import Names
+    from armory.export.timeline import MIN_DRAWN, build_timeline, render_svg, render_table
+
+    def at(seq: int, kind: str, minute: int, **payload) -> dict:
+        entry = _entry(seq, kind, "day-1", f"2026-03-02T06:{minute:02d}:00.000000Z")
+        entry["payload"].update(payload)
+        return entry
+
+    entries = [at(1, "day_opened", 52), at(2, "answer", 52, weapon="rev-1"),
+               at(3, "handoff", 53, weapon="rev-1", receiver="actor-1")]
+    timeline = build_timeline("day-1", entries, Names())
+    assert not timeline.closed
+    assert timeline.end == timeline.last_entry
+    assert max(span.end for span in timeline.spans).strftime("%H:%M") == "06:53"
+    assert timeline.drawn_end - timeline.start == MIN_DRAWN
+    table = render_table(timeline, Names(), dt.timezone.utc)
+    assert "ends at its last entry (06:53)" in table
+    assert re.findall(r"<td>(\d\d:\d\d)–(\d\d:\d\d)</td>", table) == [("06:52", "06:53"), ("06:53", "06:53")]
+    assert "07:02" not in table
+    svg = render_svg(timeline, Names(), dt.timezone.utc)
+    assert "07:02" not in svg and "from 06:52 to 06:53" in svg
+    # the drawing still covers ten minutes: the first one-minute span takes about a tenth of the plot
+    rects = re.findall(r'<g class="tl-span[^"]*"><title>[^<]*</title>\n<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
+    first_width = float(rects[0][1])
+    assert first_width < 100, "one minute of a ten-minute axis is about a tenth of the plot"
+
+
 def test_the_exports_after_the_day_are_listed_apart_and_still_carried(exported_years_later):
     page = exported_years_later["report.html"]
     entries = page[page.index('id="entries"'): page.index('id="packs"')]

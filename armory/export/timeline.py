@@ -40,6 +40,9 @@ MARK_TEXT = {
 }
 
 # Geometry of the drawing, in SVG user units (the drawing scales to the page width).
+#: The drawing covers at least this much time, so a day of a few minutes is not one wide smear. Only the
+#: drawing: the spans, the table and the description keep their true times.
+MIN_DRAWN = dt.timedelta(minutes=10)
 WIDTH = 960
 LABEL_WIDTH = 180
 RIGHT_PAD = 24
@@ -81,12 +84,18 @@ class Timeline:
     stopped: list[tuple[str, dt.datetime, dt.datetime, int]] = field(default_factory=list)
     """(weapon, from, to, stop seq): periods a weapon stood under a stop."""
     closed: bool = True
-    last_entry: dt.datetime | None = None
     """False when the day was never closed: the drawing ends at its last entry."""
+    last_entry: dt.datetime | None = None
 
     @property
     def empty(self) -> bool:
         return not self.weapons
+
+    @property
+    def drawn_end(self) -> dt.datetime:
+        """Where the drawing's time axis ends: :attr:`end`, or :data:`MIN_DRAWN` after the start if that
+        is later. Spans keep their true ends; only the axis is widened."""
+        return max(self.end, self.start + MIN_DRAWN)
 
 
 def _time(entry: dict) -> dt.datetime | None:
@@ -105,8 +114,6 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
         return Timeline(day, now, now, [])
     start = timed[0][0]
     end = max(t for t, _ in timed)
-    if end - start < dt.timedelta(minutes=10):
-        end = start + dt.timedelta(minutes=10)
 
     order: dict[str, None] = {}
     holders: dict[str, tuple[dt.datetime, str, str | None, int | None]] = {}
@@ -242,7 +249,7 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
     if timeline.empty:
         return ""
     plot_left, plot_right = LABEL_WIDTH, WIDTH - RIGHT_PAD
-    total = (timeline.end - timeline.start).total_seconds() or 1.0
+    total = (timeline.drawn_end - timeline.start).total_seconds() or 1.0
     height = AXIS_HEIGHT + ROW_HEIGHT * len(timeline.weapons) + BOTTOM_PAD
 
     def x(moment: dt.datetime) -> float:
@@ -269,8 +276,8 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
     # Hour lines and labels.
-    ticks = _ticks(timeline.start, timeline.end, tz)
-    long_span = timeline.end - timeline.start > dt.timedelta(hours=20)
+    ticks = _ticks(timeline.start, timeline.drawn_end, tz)
+    long_span = timeline.drawn_end - timeline.start > dt.timedelta(hours=20)
     out.append('<g class="tl-axis">')
     for tick in ticks:
         tx = x(tick)
