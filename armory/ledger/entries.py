@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from armory.modeldocs import add_field_docs
 
@@ -56,17 +56,23 @@ KINDS: tuple[str, ...] = get_args(Kind)
 class Payload(BaseModel):
     model_config = _CONFIG
 
-    omit_when_unset: ClassVar[frozenset[str]] = frozenset()
-    """Optional fields added after ledgers were written, left out of an entry that does not use them (None or
-    empty): such an entry is byte for byte what earlier versions wrote, and older ledgers read unchanged."""
 
-    @model_serializer(mode="wrap")
-    def _leave_out_unset(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        for name in self.omit_when_unset:
-            if name in data and data[name] in (None, []):
-                del data[name]
-        return data
+class LaterFields(Payload):
+    """A payload with optional fields added after ledgers were written: each is left out of an entry that does
+    not use it (None or empty), so such an entry is byte for byte what earlier versions wrote, and older
+    ledgers read unchanged. The store leaves them out (:func:`payload_json`); a pydantic wrap serializer
+    would call back into Python on every dump and cost a fifth of an append."""
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset()
+
+
+def payload_json(model: Payload) -> dict[str, Any]:
+    """The payload as the ledger stores it: JSON types, later optional fields left out when unset."""
+    data = model.model_dump(mode="json")
+    for name in getattr(model, "omit_when_unset", ()):
+        if name in data and data[name] in (None, []):
+            del data[name]
+    return data
 
 
 class LedgerOpened(Payload):
@@ -136,7 +142,7 @@ class PacksChanged(Payload):
     signed_by: list[str]
 
 
-class Answer(Payload):
+class Answer(LaterFields):
     """A person's (or the ledger's, when sensed) answer to one rule."""
 
     day: str
@@ -240,7 +246,7 @@ class Handoff(Payload):
     signed_by: list[str]
 
 
-class Refusal(Payload):
+class Refusal(LaterFields):
     """An action the engine refused, kept so the record shows it was tried."""
 
     action: str

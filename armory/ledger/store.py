@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from armory.ledger import signing
 from armory.ledger.canonical import checked_canonical_bytes, sha256_hex
-from armory.ledger.entries import PAYLOADS, Payload
+from armory.ledger.entries import PAYLOADS, Payload, payload_json
 from armory.problems import InputError
 
 #: Entry format (and SQLite ``user_version``) this armory writes and reads.
@@ -327,7 +327,7 @@ class Ledger:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "payload"
             raise InputError(f"{kind} entry: {where}: {first['msg']}") from None
-        return model.model_dump(mode="json")  # its domain is checked with the whole entry's bytes
+        return payload_json(model)  # its domain is checked with the whole entry's bytes
 
     def _append(self, kind: str, who: str | None, scope: str,
                 make_payload: Callable[[int, str, str], dict],
