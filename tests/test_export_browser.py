@@ -91,3 +91,42 @@ def test_screenshots_at_desktop_and_phone_widths_are_not_blank(tmp_path, width, 
     assert data.startswith(b"\x89PNG")
     # A blank white page compresses to a few kilobytes; a laid-out report does not.
     assert len(data) > 20_000, len(data)
+
+
+# Chromium will not open a window narrower than 500 pixels, so a phone's width is an <iframe> of that
+# width. Its scrollbar is hidden, as on a phone, and its script writes what it measured into the page
+# around it (which needs file pages to reach each other).
+PHONE_MEASURE = """<script>
+const page = document.documentElement;
+const found = ["page " + page.scrollWidth + " " + page.clientWidth];
+for (const table of document.querySelectorAll("table.tl-table")) {
+  found.push("table " + table.getBoundingClientRect().width.toFixed(1) + " " + table.parentElement.getBoundingClientRect().width.toFixed(1));
+}
+const wrap = document.querySelector(".timeline-wrap");
+found.push("drawing " + wrap.scrollWidth + " " + wrap.clientWidth);
+parent.document.body.setAttribute("data-phone", found.join(";"));
+</script>"""
+
+
+@pytest.mark.parametrize("width", [390, 375, 320])
+def test_on_a_phone_only_the_drawing_scrolls_sideways(tmp_path, width):
+    """The timeline's table once set its narrowest width by its longest word and its unbreaking columns,
+    and came out a few pixels wider than a phone's page, so the whole report scrolled sideways."""
+    html = (HERE / "report.html").read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "<style>html { scrollbar-width: none; }</style>", html)
+    (tmp_path / "report.html").write_text(html.replace("</body>", PHONE_MEASURE + "</body>"), encoding="utf-8")
+    outer = tmp_path / "phone.html"
+    outer.write_text(f'<!doctype html><body style="margin:0"><iframe src="report.html" '
+                     f'style="border:0; width:{width}px; height:2000px"></iframe></body>', encoding="utf-8")
+    done = _chromium(tmp_path, "--allow-file-access-from-files", "--window-size=800,2000",
+                     "--virtual-time-budget=5000", "--dump-dom", outer.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-phone="([^"]*)"', done.stdout)
+    assert found, done.stdout[-2000:]
+    measured = [part.split() for part in found.group(1).split(";")]
+    page_scroll, page_width = map(int, measured[0][1:])
+    assert page_width == width and page_scroll <= page_width, f"the page scrolls sideways: {measured[0]}"
+    tables = [tuple(map(float, m[1:])) for m in measured if m[0] == "table"]
+    assert tables and all(table <= room + 0.5 for table, room in tables), tables
+    drawing_scroll, drawing_width = map(int, measured[-1][1:])
+    assert drawing_scroll > drawing_width, "the drawing keeps its size and scrolls in its own region"
