@@ -179,3 +179,39 @@ def test_a_schema_line_naming_the_wrong_or_a_missing_schema_is_a_problem(line, e
     Path("pack.toml").write_text(line + "\n" + body, encoding="utf-8")
     assert main(["rules", "lint", "pack.toml"]) == 2
     assert capsys.readouterr().out.splitlines()[0] == expected
+
+
+def _every_bundled_place():
+    from armory.rulebook.loader import load_production
+
+    for path in sorted((paths.SAMPLE_PRODUCTION.parent.parent).glob("*/production.toml")):
+        production = load_production(path).production
+        for day in production.day:
+            for scene in day.scene:
+                for setup in scene.setup:
+                    for issue in setup.weapon:
+                        yield path, day.id, scene.id, setup.id, issue.weapon
+
+
+def test_show_says_no_checks_under_every_phase_that_has_none(capsys):
+    """A phase with no check for the weapon keeps its heading and says "(no checks)" under it, never a bare
+    heading: the safety officer sees every phase was considered, in the same order for every weapon. A
+    non-firing replica has nothing to check after firing."""
+    from armory.rulebook.commands import PHASE_TITLES
+
+    titles = set(PHASE_TITLES.values())
+    places = list(_every_bundled_place())
+    assert any(place[-1] == "replica-1" for place in places)
+    for path, day, scene, setup, weapon in places:
+        assert main(["rules", "show", "--production", str(path), "--day", day, "--scene", scene,
+                     "--setup", setup, "--weapon", weapon]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        headings = [i for i, line in enumerate(lines) if line in titles]
+        assert [lines[i] for i in headings] == list(PHASE_TITLES.values()), (path.parent.name, day, setup, weapon)
+        for i in headings:
+            following = lines[i + 1]
+            assert following == "  (no checks)" or following.startswith("  ") and following.split()[-1] in (
+                "STOP", "HOLD", "NOTE"), (path.parent.name, day, setup, weapon, lines[i], following)
+        if weapon == "replica-1":
+            after = lines.index(PHASE_TITLES["after_firing"])
+            assert lines[after + 1: after + 3] == ["  (no checks)", ""], (path.parent.name, setup)
