@@ -58,6 +58,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+#: The entry kinds ``log show --kind`` accepts, for its help. The ledger owns them
+#: (armory.ledger.entries.KINDS, a test keeps the two equal); they are written out here so that building
+#: the parser imports no handler and no pydantic.
+LOG_KINDS = (
+    "ledger_opened", "crew_enrolled", "auth_failed", "day_opened", "packs_changed", "answer", "round_verified",
+    "override", "correction", "stop", "clearance", "handoff", "refusal", "return", "rounds_fired", "incident",
+    "incident_reviewed", "seal", "custody_transfer", "note", "day_closed", "checkpoint", "export_recorded",
+)
+
 READ_PRODUCTION_HELP = ("production file for names and local times; it must be the one the ledger was "
                         "opened for (default: the bundled sample the ledger records, else crew ids and UTC)")
 
@@ -241,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", help="only entries of this day")
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
-    p.add_argument("--kind", action="append", help="only entries of this kind (repeatable)")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only entries of this kind (repeatable): " + ", ".join(LOG_KINDS))
     p.add_argument("--run", metavar="RUN",
                    help="only one run: 'main' (the production's own record), a drill's name (every run of it), "
                         "or a run as each line is labelled (drill:NAME:ID); default: every run")

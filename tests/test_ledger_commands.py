@@ -201,6 +201,22 @@ def test_log_show_without_a_ledger_is_a_clear_message(capsys, monkeypatch, produ
     assert code == 2 and "no ledger there" in err and not (tmp_path / "none.ledger").exists()
 
 
+def test_log_show_help_lists_every_kind_it_accepts(capsys):
+    """A producer filtering with --kind should not have to guess the kinds, or read the code, to find them;
+    the list in the help is the ledger's own, so a new kind cannot be missing from it."""
+    from armory.cli import LOG_KINDS
+    from armory.ledger.entries import KINDS
+
+    assert LOG_KINDS == KINDS
+    with pytest.raises(SystemExit) as exited:
+        main(["log", "show", "--help"])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    start = help_text.index("--kind KIND only entries")
+    listed = help_text[start:help_text.index("--run RUN", start)]
+    assert all(f" {kind}," in listed or listed.rstrip().endswith(f" {kind}") for kind in KINDS), listed
+
+
 def test_export_jsonl_then_verify_as_a_producer_would(capsys, monkeypatch, production, ledger_path, tmp_path):
     _fill(ledger_path)
     out_file = tmp_path / "dry-gulch.jsonl"
