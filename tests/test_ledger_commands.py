@@ -130,6 +130,19 @@ def test_enroll_refuses_an_unknown_person(capsys, monkeypatch, production, ledge
     assert code == 2 and "unknown crew id 'zed'" in err
 
 
+def test_enroll_suggests_the_crew_id_meant(capsys, monkeypatch, production, ledger_path):
+    """Lint offers a did-you-mean for a misspelled id; enrolling a PIN is where a safety officer types one."""
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "smm", "1234\n")
+    assert code == 2 and "unknown crew id 'smm'" in err and 'did you mean "sam"?' in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "Ann", "1234\n", "--by", "sma")
+    assert code == 2 and 'did you mean "ann"?' in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sma")
+    assert code == 2 and "--by 'sma'" in err and 'did you mean "sam"?' in err
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "1234\n")
+    assert code == 2 and "did you mean" not in err
+    assert not ledger_path.exists()
+
+
 def _fill(ledger_path):
     with Ledger.open(ledger_path, production_title="Dry Gulch") as ledger:
         ledger.append("day_opened", "ann", {"day": "day-1", "production_hash": "ab" * 32, "packs": [],

@@ -418,11 +418,16 @@ def enroll(args: argparse.Namespace) -> int:
 
     production_path = _production_path(args)
     production = _load_production(production_path)
+    from armory.rulebook.source import did_you_mean
+
     crew_id, officer = args.crew_id, args.by or args.crew_id
+    crew_ids = [member.id for member in production.crew]
     if production.crew_member(crew_id) is None:
-        raise InputError(f"unknown crew id {crew_id!r}: not in the crew of {production.production.title}")
+        raise InputError(f"unknown crew id {crew_id!r}: not in the crew of {production.production.title}"
+                         f"{did_you_mean(crew_id, crew_ids)}")
     if args.by is not None and production.crew_member(args.by) is None:
-        raise InputError(f"--by {args.by!r}: unknown crew id, not in the crew of {production.production.title}")
+        raise InputError(f"--by {args.by!r}: unknown crew id, not in the crew of {production.production.title}"
+                         f"{did_you_mean(args.by, crew_ids)}")
     path = _ledger_path(args)
     enrolled: set[str] = set()
     if path.exists():  # read first, so a refused enrollment creates and changes nothing
