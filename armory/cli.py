@@ -196,13 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
         "Run each DRILL (a TOML scenario) in a fresh state and compare what happened\n"
         "with what it expects. Exit 0 when every expectation holds, 1 when one does\n"
         "not, 2 for unusable input. Without --ledger, drills write to a temporary\n"
-        "ledger, never to $ARMORY_LEDGER.",
+        "ledger, never to $ARMORY_LEDGER.\n"
+        "\n"
+        "--coverage counts every rule in force in the drills, the bundled packs\n"
+        "included. To test your own pack, name it by its [pack] id:\n"
+        "  armory rules test --rules my-pack.toml --coverage-of my-pack DRILL ...\n"
+        "counts only the rules of my-pack (repeat --coverage-of for several packs).",
     )
     p.add_argument("drills", nargs="+", type=Path, metavar="DRILL", help="a drill file (TOML), or a directory of them")
     _add_ledger(p, "keep the ledger the drills wrote here")
     _add_rules(p, "extra rule pack file or directory (repeatable)")
     p.add_argument("--coverage", action="store_true",
                    help="list rules that no drill makes fire; exit 1 when there is any")
+    p.add_argument("--coverage-of", action="append", metavar="PACK_ID",
+                   help="coverage of this pack's rules only, e.g. your own pack given with --rules "
+                        "(repeatable; implies --coverage)")
 
     # log -------------------------------------------------------------------
     log = top.add_parser(

@@ -324,3 +324,36 @@ def test_a_drill_that_cannot_run_does_not_stop_the_others(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"ERROR {bad}: could not run" in out and "drill.production: is required" in out
     assert "PASS" in out and "1 passed, 0 failed, 1 could not run" in out
+
+
+def test_coverage_of_counts_only_the_packs_named(tmp_path, capsys, monkeypatch):
+    """A safety officer testing their own pack (given with --rules) wants its coverage, not that of every
+    bundled rule the drills also run under."""
+    monkeypatch.delenv("ARMORY_LEDGER", raising=False)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "handling.toml").write_text((PROJECT_ROOT / "rules" / "handling.toml").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    western = SAMPLE_PRODUCTIONS / "western" / "drills"
+    drills = [str(western / "crow-obstructed-barrel.toml"), str(western / "clean-day.toml")]
+    code, out = _run(["rules", "test", "--rules", str(mine), "--coverage-of", "handling", *drills], capsys)
+    rules = len(_drill(mine / "handling.toml")["rule"])
+    assert re.search(rf"^coverage of handling: 1 of {rules} rules fired in some drill$", out, re.M), out
+    never = re.findall(r"^  never fired: (\S+) \((\S+)\)$", out, re.M)
+    assert len(never) == rules - 1 and {pack for _rule, pack in never} == {"handling"}, out
+    assert code == 1, "a rule of the pack never fired"
+    # --coverage alone still counts every rule in force
+    code, out = _run(["rules", "test", "--rules", str(mine), "--coverage", *drills], capsys)
+    assert re.search(r"^coverage: \d+ of (\d+) rules", out, re.M).group(1) != str(rules)
+
+
+def test_coverage_of_a_pack_no_drill_runs_is_refused_before_anything_runs(tmp_path, capsys):
+    ledger = tmp_path / "kept.sqlite"
+    drill = str(SAMPLE_PRODUCTIONS / "western" / "drills" / "clean-day.toml")
+    code = main(["rules", "test", "--ledger", str(ledger), "--coverage-of", "handlng", "--coverage-of", "mine", drill])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert "--coverage-of 'handlng': no pack of that id is in force in these drills; did you mean \"handling\"?" \
+        in captured.err
+    assert "--coverage-of 'mine'" in captured.err and "packs in force: rounds, handling, handoff, incidents" in captured.err
+    assert not ledger.exists()

@@ -36,6 +36,9 @@ def test(args) -> int:
     for path in drills:
         if not path.is_file():
             raise InputError(f"{path}: no such drill file")
+    only = list(dict.fromkeys(getattr(args, "coverage_of", None) or []))
+    if only:
+        _check_packs_named(only, drills, list(args.rules))  # a mistyped pack id: before anything is written
     tmp = None
     if args.ledger is None:
         # Never the ledger ARMORY_LEDGER names: drills are rehearsals, not the record. One ledger per
@@ -80,15 +83,43 @@ def test(args) -> int:
     print(f"{total - failed - len(unusable)} passed, {failed} failed"
           + (f", {len(unusable)} could not run" if unusable else ""))
     code = 2 if unusable else (1 if failed else 0)
-    if args.coverage:
-        never = sorted(r for r in rules_in_force if r not in fired_all)
-        print(f"coverage: {len(rules_in_force) - len(never)} of {len(rules_in_force)} rules fired in some drill")
+    if args.coverage or only:
+        # --coverage-of: only the rules of the packs named (a safety officer's own pack, given with --rules),
+        # not every bundled rule the drills happen to run under.
+        counted = [r for r in rules_in_force if not only or rules_in_force[r] in only]
+        never = sorted(r for r in counted if r not in fired_all)
+        of = f" of {', '.join(only)}" if only else ""
+        print(f"coverage{of}: {len(counted) - len(never)} of {len(counted)} rules fired in some drill")
         for rule_id in never:
             print(f"  never fired: {rule_id} ({rules_in_force[rule_id]})")
         if never and code == 0:
             code = 1
     sys.stdout.flush()
     return code
+
+
+def _check_packs_named(only: list[str], drills: list[Path], rules: list[Path]) -> None:
+    """Every pack named by --coverage-of is in force in some drill; else InputError with a did-you-mean.
+    Drills that cannot be loaded are left to the run, which reports them."""
+    from armory.drills.runner import load_drill, production_path
+    from armory.rulebook.loader import load_context
+    from armory.rulebook.source import did_you_mean
+
+    in_force: dict[str, None] = {}
+    for path in drills:
+        try:
+            _loaded, packs = load_context(production_path(path, load_drill(path, rules)), rules)
+        except InputError:
+            continue
+        in_force.update((pack.pack.pack.id, None) for pack in packs)
+    if not in_force:
+        return
+    unknown = [pack_id for pack_id in only if pack_id not in in_force]
+    if unknown:
+        raise InputError("\n".join(
+            f"--coverage-of {pack_id!r}: no pack of that id is in force in these drills"
+            f"{did_you_mean(pack_id, in_force)}" for pack_id in unknown)
+            + f"\npacks in force: {', '.join(in_force)}")
 
 
 def _packs_of(path: Path, result, rules: list[Path]):
