@@ -437,3 +437,29 @@ async def test_one_seal_number_on_two_bags_is_refused_before_anything_is_sealed(
         await sign(pilot, app, PINS[ARMORER])
         assert app.screen is modal and app.session.sealed_items() == {}
         assert "each bag has its own seal" in str(modal.query_one("#msg-field-seal-1", Static).content)
+
+
+async def test_a_safety_officer_reviews_an_incident_from_the_first_screen(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "down")  # from Misfire down to "Complaint from crew": stops nothing
+        app.screen.query_one("#incident-text", Input).value = "actor waved the prop at the camera"
+        app.screen.query_one("#confirm").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [i.incident for i in app.session.state.unreviewed_incidents] == ["complaint"]
+        while not isinstance(app.screen, HomeScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        await sign(pilot, app, PINS[OFFICER], reason="actor re-briefed; prop holstered between takes")
+        assert app.session.state.unreviewed_incidents == []
+        review = [e for e in app.session.ledger.entries(scope=None) if e.kind == "incident_reviewed"][-1]
+        assert review.payload["signed_by"] == [OFFICER]

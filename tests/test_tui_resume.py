@@ -135,3 +135,21 @@ async def test_round_answers_waiting_at_a_crash_come_back_even_with_day_start_un
         screen = second.screen
         assert isinstance(screen, ChecksScreen) and screen.weapon == "saa-1"
         assert (screen.current.key, screen.round_answers) == waiting
+
+
+async def test_a_crash_in_the_end_of_day_checks_reopens_them(tmp_path: Path):
+    ledger = tmp_path / "eod.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await open_day(pilot, first)
+        await answer_all(pilot, first)
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(first.screen, ChecksScreen) and first.screen.phases == ("end_of_day",)
+        await answer_current(pilot, first)
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, ChecksScreen) and second.screen.phases == ("end_of_day",)

@@ -93,6 +93,12 @@ def resume(app) -> None:
     target = None
     if position.get("day") == day and position.get("screen") in ("checks", "rounds") and position.get("weapon"):
         target = (position["screen"], position["scene"], position["setup"], position["weapon"])
+    elif position.get("day") == day and position.get("screen") == "checks" and position.get("phases"):
+        # The day's own checks (end of day): no weapon, back to the same list.
+        phases = tuple(p for p in position["phases"] if isinstance(p, str))
+        if phases:
+            app.push_screen(ChecksScreen(day, phases))
+        return
     elif position.get("screen") == "board":
         return
     else:

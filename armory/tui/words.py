@@ -19,14 +19,14 @@ def weapon_status(app, weapon_id: str) -> tuple[str, str]:
         return "state-unknown", f"{PENDING} unknown"
     if getattr(weapon, "sealed", None):
         if getattr(weapon, "investigator", None):
-            return "state-stopped", f"{STOPPED} sealed, with investigator {weapon.investigator}"
-        return "state-stopped", f"{STOPPED} sealed as evidence ({weapon.sealed})"
+            return "state-stopped", f"{STOPPED} with investigator"
+        return "state-stopped", f"{STOPPED} sealed ({weapon.sealed})"
     stops = state.stops_on(weapon_id)
     where = "in the armory" if weapon.holder is None else f"with {app.crew_name(weapon.holder)}"
     if stops:
         return "state-stopped", f"{STOPPED} STOPPED" + (f", with {app.crew_name(weapon.holder)}" if weapon.holder else "")
     if weapon.holder is not None:
-        return "state-out", f"→ {where}, {weapon.rounds_out} out"
+        return "state-out", f"→ {where}"  # not how many rounds: take-back counts them blind
     return "state-ok", f"○ {where}"
 
 

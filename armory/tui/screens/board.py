@@ -146,6 +146,8 @@ class BoardScreen(ArmoryScreen):
         # the lines under the table say in words what is missing.
         if action in ("checks", "rounds", "hand_over", "take_back") and row is None:
             return False
+        if action in ("checks", "rounds", "hand_over") and self.day in self.session.state.days_closed:
+            return False  # a closed day's record is final
         if row is not None:
             _scene, _setup, issue = row
             holder = self.session.state.weapons[issue.weapon].holder

@@ -25,7 +25,9 @@ class HomeScreen(ArmoryScreen):
                 tooltip="A safety officer signs a clearance with a reason"),
         Binding("r", "record", "Record", id="home.record",
                 tooltip="The day's ledger in plain language, whether it verifies, export"),
-        Binding("e", "evidence", "Evidence out", id="home.evidence",
+        Binding("w", "review", "Review", id="home.review",
+                tooltip="A safety officer reviews an incident with findings (unreviewed, it fails the next day's start)"),
+        Binding("e", "evidence", "Evidence", id="home.evidence",
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
         Binding("ctrl+q", "app.quit", "Quit", id="home.quit",
                 tooltip="Leave armory; everything recorded is already on disk"),
@@ -119,6 +121,8 @@ class HomeScreen(ArmoryScreen):
             return bool(state.current_day)
         if action == "clear_stop":
             return bool(state.open_stops)
+        if action == "review":
+            return bool(state.unreviewed_incidents)
         if action == "evidence":
             return True if self.session.sealed_items() else False
         return True
@@ -144,6 +148,11 @@ class HomeScreen(ArmoryScreen):
         from armory.tui.screens.clear import choose_and_clear
 
         choose_and_clear(self.app)
+
+    def action_review(self) -> None:
+        from armory.tui.screens.incident import review_incident
+
+        review_incident(self.app)
 
     def action_evidence(self) -> None:
         from armory.tui.screens.seal import hand_to_investigator

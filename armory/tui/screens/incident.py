@@ -43,6 +43,8 @@ class IncidentModal(ModalScreen[bool]):
                              id="incident-by", compact=True, value=app.operator or Select.NULL)
             yield Input(placeholder="what happened, in plain words", id="incident-text")
             yield Static("", id="msg-incident", classes="field-error")
+            yield Static("↑↓ then Enter: what happened · Tab: next field · Enter on Record records · Esc: cancel",
+                         classes="hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Record", id="confirm", variant="warning")
@@ -103,3 +105,51 @@ def record_incident(app, weapon: str | None) -> None:
             app.after_action()
 
     app.push_screen(IncidentModal(weapon), done)
+
+
+def review_incident(app) -> None:
+    """A safety officer reviews an incident with findings: until then it counts against the next day's start."""
+    from armory.tui.screens.pick import PickModal
+
+    waiting = app.session.state.unreviewed_incidents
+    if not waiting:
+        app.notify("Every incident is reviewed.", title="Nothing to review")
+        return
+    if len(waiting) == 1:
+        _review(app, waiting[0])
+        return
+    choices = [(f"#{i.seq} {i.incident.replace('_', ' ')}"
+                f"{' on ' + i.weapon if i.weapon else ''}: {i.description}", i) for i in waiting]
+    app.push_screen(PickModal("Which incident is reviewed?", choices),
+                    lambda incident: _review(app, incident) if incident is not None else None)
+
+
+def _review(app, incident) -> None:
+    from armory.tui.screens.sign import SignModal, Signer
+
+    session = app.session
+    day = session.state.current_day or incident.day
+    summary = [
+        f"Incident #{incident.seq} ({incident.incident.replace('_', ' ')})"
+        f"{' with ' + incident.weapon if incident.weapon else ''}, reported by {app.crew_name(incident.reported_by)}:",
+        f"  {incident.description}",
+        "The review says what was found and what changes; misfires left unreviewed were a cause on Rust (F5).",
+    ]
+
+    def signed(result) -> None:
+        if result is None:
+            return
+        try:
+            session.review_incident(incident.seq, findings=result.reason, signed_by=result.signed_by)
+        except InputError as err:
+            app.report(err)
+            app.after_action()
+            return
+        app.notify(f"Incident #{incident.seq} reviewed by {app.crew_name(result.signed_by[0])}.", title="Reviewed")
+        app.after_action()
+
+    app.push_screen(SignModal(
+        "Review an incident", summary,
+        [Signer("Safety officer", app.crew_choices(day, {"safety_officer"}) or app.crew_choices(day))],
+        purpose="incident_review", authenticate=app.authenticate,
+        reason_label="Findings: what was found, what changes", confirm_label="Sign the review"), signed)

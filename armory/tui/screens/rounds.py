@@ -70,6 +70,13 @@ class RoundsScreen(ArmoryScreen):
             question.update(f"{PASSED} Every round is verified. Esc: back to the board.")
             methods.display = False
             return
+        sealed = self.session.sealed_items()
+        frozen = [item for item in (self.weapon, issue.lot) if item and item in sealed]
+        if frozen:
+            question.update(f"{FAILED} {', '.join(frozen)} sealed as evidence: no round goes into {self.weapon} "
+                            "from here. Esc: back to the board.")
+            methods.display = False
+            return
         stops = self.session.state.stops_on(self.weapon)
         if stops:
             # Nothing more goes into a stopped weapon; the stop screen and banner say who clears it.

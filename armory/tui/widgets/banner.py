@@ -24,7 +24,7 @@ class StopBanner(Static):
             where = "EVERY FIREARM" if stop.scope == "production" else ", ".join(stop.weapons)
             lines.append(f"■ STOP #{stop.seq} {where}: {stop.reason}")
         more = f"{len(stops) - 2} more stop(s); " if len(stops) > 2 else ""
-        lines.append(f"  {more}nothing goes out until a safety officer clears it (x)")
+        lines.append(f"  {more}nothing goes out until a safety officer clears it (x on the board)")
         text = "\n".join(lines)
         if text != self.shown:
             self.shown = text
