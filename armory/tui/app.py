@@ -150,6 +150,24 @@ class ArmoryApp(App[int]):
         for stop in new:
             self.push_screen(StopScreen(stop))
 
+    def attempt(self, action: Callable[[], object], *, done: str, title: str,
+                on_done: Callable[[bool], None] | None = None) -> bool:
+        """Run an engine action a signing modal asked for: a refusal is told, what was done is said, and the
+        screens are refreshed either way (a refusal is on record too)."""
+        try:
+            action()
+        except InputError as err:
+            self.report(err)
+            self.after_action()
+            if on_done:
+                on_done(False)
+            return False
+        self.notify(done, title=title)
+        self.after_action()
+        if on_done:
+            on_done(True)
+        return True
+
     def report(self, err: InputError) -> None:
         """An engine refusal or bad input, told in words beside the work."""
         self.notify(str(err), title="Not done", severity="error", timeout=8)

@@ -50,18 +50,9 @@ def clear_stop(app, stop_seq: int, on_done: Callable[[bool], None] | None = None
             if on_done:
                 on_done(False)
             return
-        try:
-            app.session.clear_stop(stop_seq, reason=result.reason, officer=result.signed_by[0])
-        except InputError as err:
-            app.report(err)
-            app.after_action()
-            if on_done:
-                on_done(False)
-            return
-        app.notify(f"Stop #{stop_seq} cleared by {app.crew_name(result.signed_by[0])}.", title="Cleared")
-        app.after_action()
-        if on_done:
-            on_done(True)
+        app.attempt(lambda: app.session.clear_stop(stop_seq, reason=result.reason, officer=result.signed_by[0]),
+                    done=f"Stop #{stop_seq} cleared by {app.crew_name(result.signed_by[0])}.", title="Cleared",
+                    on_done=on_done)
 
     app.push_screen(
         SignModal(

@@ -139,14 +139,9 @@ def _review(app, incident) -> None:
     def signed(result) -> None:
         if result is None:
             return
-        try:
-            session.review_incident(incident.seq, findings=result.reason, signed_by=result.signed_by)
-        except InputError as err:
-            app.report(err)
-            app.after_action()
-            return
-        app.notify(f"Incident #{incident.seq} reviewed by {app.crew_name(result.signed_by[0])}.", title="Reviewed")
-        app.after_action()
+        app.attempt(lambda: session.review_incident(incident.seq, findings=result.reason, signed_by=result.signed_by),
+                    done=f"Incident #{incident.seq} reviewed by {app.crew_name(result.signed_by[0])}.",
+                    title="Reviewed")
 
     app.push_screen(SignModal(
         "Review an incident", summary,

@@ -67,20 +67,12 @@ def seal_evidence(app, stop_seq: int, on_done: Callable[[bool], None] | None = N
             if on_done:
                 on_done(False)
             return
-        try:
+        def seal_all() -> None:
             for index, item in enumerate(items):
                 session.seal(item_kind=item_kind(session, item), item=item, seal_id=result.fields[f"seal-{index}"],
                              signed_by=result.signed_by, incident_seq=stop.from_seq)
-        except InputError as err:
-            app.report(err)
-            app.after_action()
-            if on_done:
-                on_done(False)
-            return
-        app.notify(f"Sealed: {', '.join(items)}.", title="Evidence sealed")
-        app.after_action()
-        if on_done:
-            on_done(True)
+
+        app.attempt(seal_all, done=f"Sealed: {', '.join(items)}.", title="Evidence sealed", on_done=on_done)
 
     app.push_screen(SignModal(
         "Seal evidence", summary,
@@ -116,16 +108,10 @@ def _transfer(app, item: str, seal_id: str) -> None:
     def signed(result) -> None:
         if result is None:
             return
-        try:
-            session.transfer_custody(item=item, seal_id=seal_id, investigator=result.fields["investigator"],
-                                     agency=result.fields["agency"], receipt=result.fields["receipt"],
-                                     signed_by=result.signed_by)
-        except InputError as err:
-            app.report(err)
-            app.after_action()
-            return
-        app.notify(f"{item} (seal {seal_id}) handed to {result.fields['investigator']}.", title="Custody recorded")
-        app.after_action()
+        app.attempt(lambda: session.transfer_custody(
+            item=item, seal_id=seal_id, investigator=result.fields["investigator"], agency=result.fields["agency"],
+            receipt=result.fields["receipt"], signed_by=result.signed_by),
+            done=f"{item} (seal {seal_id}) handed to {result.fields['investigator']}.", title="Custody recorded")
 
     app.push_screen(SignModal(
         f"Hand {item} to an investigator",
