@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from armory.checklist import judge as judging
 from armory.checklist.handoff import failure_order, handoff_decision, is_handler, sealed_reasons
 from armory.checklist.invariants import INVARIANTS
-from armory.checklist.state import STOPPING_INCIDENTS, State, check_key, setup_key
+from armory.checklist.state import STOPPING_INCIDENTS, State, check_key
 from armory.checklist.types import (
     ROUND_METHOD_WORDS,
     ROUND_METHODS,

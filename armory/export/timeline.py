@@ -294,7 +294,7 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
     for weapon, index in row_of.items():
         top = AXIS_HEIGHT + index * ROW_HEIGHT
         bar_y = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        out.append(f'<g class="tl-row">')
+        out.append('<g class="tl-row">')
         out.append(f'<text class="tl-label" x="{LABEL_WIDTH - 10}" y="{bar_y + BAR_HEIGHT / 2 + 5}" text-anchor="end">{escape(weapon)}</text>')
         out.append(f'<line class="tl-rule" x1="{plot_left}" y1="{bar_y + BAR_HEIGHT / 2}" x2="{plot_right}" y2="{bar_y + BAR_HEIGHT / 2}"/>')
         for span in (s for s in timeline.spans if s.weapon == weapon):

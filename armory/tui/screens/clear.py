@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from armory.problems import InputError
 from armory.tui.screens.pick import PickModal
 from armory.tui.screens.sign import SignModal, Signer
 

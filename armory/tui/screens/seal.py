@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from armory.problems import InputError
 from armory.tui.screens.sign import SignModal, Signer
 
 SEALERS = {"armorer", "assistant_armorer", "safety_officer"}
