@@ -463,3 +463,22 @@ async def test_a_safety_officer_reviews_an_incident_from_the_first_screen(ledger
         assert app.session.state.unreviewed_incidents == []
         review = [e for e in app.session.ledger.entries(scope=None) if e.kind == "incident_reviewed"][-1]
         assert review.payload["signed_by"] == [OFFICER]
+
+
+async def test_text_people_typed_is_never_read_as_markup(ledger: Path):
+    """An incident described as 'click [/b] no bang' is listed, chosen and reviewed without a crash."""
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        for text in ("click [/b] no bang", "[bold]second[/] one"):
+            app.session.record_incident(incident="complaint", day="day-1", weapon=None, description=text,
+                                        reported_by=ARMORER)
+        while not isinstance(app.screen, HomeScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("w")  # two waiting: the picker lists both descriptions as typed
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)

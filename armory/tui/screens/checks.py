@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -177,7 +178,7 @@ class ChecksScreen(ArmoryScreen):
             options = list(item.choices) if kind == "choice" else ["yes", "no"]
             if [choices.get_option_at_index(i).id for i in range(choices.option_count)] != options:
                 choices.clear_options()
-                choices.add_options([Option(text, id=text) for text in options])
+                choices.add_options([Option(Content(text), id=text) for text in options])  # plain, not markup
             choices.display = True
             # Nothing highlighted: a stray second Enter must not answer the next question too.
             choices.highlighted = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 
@@ -43,13 +44,14 @@ class HandoverScreen(ModalScreen[bool]):
                 yield Static(id="handover-summary", markup=False)
                 yield Label("Who gives it / who receives it")
                 with Horizontal(classes="signer-row"):
-                    yield Select(crew, prompt="giver", value=giver or Select.NULL, id="giver", compact=True)
-                    yield Select(crew, prompt="receiver", value=issue.actor or Select.NULL, id="receiver",
+                    plain = [(Content(text), crew_id) for text, crew_id in crew]  # names are not markup
+                    yield Select(plain, prompt="giver", value=giver or Select.NULL, id="giver", compact=True)
+                    yield Select(plain, prompt="receiver", value=issue.actor or Select.NULL, id="receiver",
                                  compact=True)
                 # Why it is refused comes before the long witness list, so it is seen at 80x24.
                 yield Static(id="handover-reasons", markup=False)
                 yield Label("Witnesses (space ticks a name; the names ticked are listed above)")
-                yield SelectionList[str](*[(f"  {text}", crew_id) for text, crew_id in crew], id="witnesses")
+                yield SelectionList[str](*[(Content(f"  {text}"), crew_id) for text, crew_id in crew], id="witnesses")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Hand over…", id="confirm", variant="warning")
@@ -102,7 +104,7 @@ class HandoverScreen(ModalScreen[bool]):
         for index in range(witnesses.option_count):
             crew_id = witnesses.get_option_at_index(index).value
             mark = "✓ witness: " if crew_id in chosen else "  "
-            witnesses.replace_option_prompt_at_index(index, f"{mark}{labels.get(crew_id, crew_id)}")
+            witnesses.replace_option_prompt_at_index(index, Content(f"{mark}{labels.get(crew_id, crew_id)}"))
         self.refresh_decision()
 
     def check_action(self, action: str, parameters) -> bool | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -31,7 +32,7 @@ class IncidentModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        weapons = [(f"{w.id} ({w.make} {w.model})", w.id) for w in app.session.production.weapon]
+        weapons = [(Content(f"{w.id} ({w.make} {w.model})"), w.id) for w in app.session.production.weapon]
         with Vertical(id="dialog"):
             yield Label("Record an incident", id="dialog-title")
             yield OptionList(*[Option(words, id=kind) for kind, words in KINDS], id="incident-kind")
@@ -39,7 +40,8 @@ class IncidentModal(ModalScreen[bool]):
             with Horizontal(classes="signer-row"):
                 yield Select(weapons, prompt="which weapon (if any)", id="incident-weapon", compact=True,
                              value=self.weapon or Select.NULL)
-                yield Select(app.crew_choices(app.session.state.current_day), prompt="reported by",
+                yield Select([(Content(text), crew_id) for text, crew_id in app.crew_choices(app.session.state.current_day)],
+                             prompt="reported by",
                              id="incident-by", compact=True, value=app.operator or Select.NULL)
             yield Input(placeholder="what happened, in plain words", id="incident-text")
             yield Static("", id="msg-incident", classes="field-error")

@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -24,8 +25,10 @@ class PickModal(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
-            yield OptionList(*[Option(text, id=str(i)) for i, (text, _) in enumerate(self.choices)], id="pick")
+            yield Label(Content(self.title_text), id="dialog-title")
+            # Plain text: choices quote what people typed (a description with "[/b]" is not markup).
+            yield OptionList(*[Option(Content(text), id=str(i)) for i, (text, _) in enumerate(self.choices)],
+                             id="pick")
             yield Static(self.hint or "↑↓ choose · Enter picks · Esc cancels", classes="hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -92,7 +93,7 @@ class SignModal(ModalScreen[Signed | None]):
                         # Preselected (the PIN is what proves who signs); Shift+Tab changes the person.
                         ids = [crew_id for _, crew_id in signer.choices]
                         yield Select(
-                            list(signer.choices),
+                            [(Content(text), crew_id) for text, crew_id in signer.choices],  # names: plain text
                             prompt="who signs",
                             value=signer.crew_id if signer.crew_id in ids else (ids[0] if ids else Select.NULL),
                             allow_blank=not ids,
