@@ -121,3 +121,16 @@ def test_log_verify_fails_a_report_whose_readable_text_was_edited(tmp_path, caps
     assert main(["log", "verify", str(edited)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("FAILED") and "not what its signed entries draw" in out and "Okafer" in out
+
+
+@pytest.mark.parametrize("block", [
+    '{"armory": "0.1.0", "kind": "incident", "incident": Infinity}',
+    "[" * 100_000,
+    '{"armory": "0.1.0", "day": "day-1", "generated": "2031-06-01T12:00:00.000000Z", "kind": "record"}',
+])
+def test_a_crafted_drawing_record_fails_without_a_traceback(block, tmp_path):
+    page = (HERE / "report-day-1.html").read_text(encoding="utf-8")
+    found = re.search(r'id="armory-report">(.*?)</script>', page, flags=re.S)
+    crafted = tmp_path / "report.html"
+    crafted.write_text(page.replace(found.group(1), block), encoding="utf-8")
+    assert check(crafted).matches is False

@@ -309,9 +309,11 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
         from armory.export.html_report import ReportData, render_report
 
         signed_now = verification.ok and loaded.writable
+        # A day's page ends before the checkpoint this export signed: it says "record as of" its last
+        # entry, a time the page's own entries prove, not an export time they cannot.
         data = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
                           verification=verification, day=day,
-                          generated=str(entries[-1].get("time", "")) if signed_now else None)
+                          generated=str(entries[-1].get("time", "")) if signed_now and day is None else None)
         text = render_report(data, progress=progress)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -50,9 +50,12 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
     if found is None:
         return ReadableCheck(None, "the page does not say how it was drawn, so the text you read cannot be "
                                    "checked against its entries (the entries themselves verify)")
+    if len(found.group(1)) > 4096:
+        return ReadableCheck(False, "the page's record of how it was drawn is far longer than armory writes: "
+                                    "it was edited")
     try:
-        params = json.loads(found.group(1))
-    except ValueError:
+        params = json.loads(found.group(1), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         return ReadableCheck(False, "the page's record of how it was drawn is not JSON: it was edited")
     if not isinstance(params, dict):
         return ReadableCheck(False, "the page's record of how it was drawn was edited")
@@ -68,10 +71,12 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
                                    "read is not checked (the entries themselves verify)")
     carried = list(carried)
     generated = params.get("generated")
+    # The export time a page shows must be the time of the checkpoint that ends its entries (a day's page
+    # shows none: its entries end before the export signed anything), or it could say anything.
     if generated is not None and not (isinstance(generated, str) and carried
-                                      and generated >= str(carried[-1].get("time", ""))):
+                                      and generated == str(carried[-1].get("time", ""))
+                                      and params.get("day") is None):
         return ReadableCheck(False, "the page's export time is not when its entries were signed: it was edited")
-    generated = generated if isinstance(generated, str) else None
     names = Names(production)
     verification = verify_entries(carried)
     kind = params.get("kind")
@@ -79,8 +84,11 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
         from armory.export.bundle_write import incident_report_data
         from armory.problems import InputError
 
+        incident = params.get("incident")
+        if type(incident) is not int:
+            return ReadableCheck(False, "the page names no incident by its entry number: it was edited")
         try:
-            report = incident_report_data(carried, int(params.get("incident")), names, verification, generated)
+            report = incident_report_data(carried, incident, names, verification, generated)
         except (InputError, TypeError, ValueError):
             return ReadableCheck(False, "the page names an incident its entries do not hold: it was edited")
     elif kind == "record":
@@ -95,8 +103,6 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
             except InputError:
                 return ReadableCheck(False, f"the page says it shows {day!r}, which its entries do not hold: "
                                             "it was edited")
-        elif generated is not None and generated != str(carried[-1].get("time", "")):
-            return ReadableCheck(False, "the page's export time is not when its entries were signed: it was edited")
         report = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
                             verification=verification, day=day, generated=generated)
     else:
@@ -106,6 +112,10 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
     if expected == data:
         return ReadableCheck(True, "the text you read is exactly what the signed entries draw")
     return ReadableCheck(False, "the text you read is not what its signed entries draw: " + _first_difference(data, expected))
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON armory writes")
 
 
 def _first_difference(got: bytes, expected: bytes) -> str:
