@@ -482,3 +482,22 @@ async def test_text_people_typed_is_never_read_as_markup(ledger: Path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SignModal)
+
+
+async def test_a_misfire_cannot_be_recorded_against_a_prop_that_does_not_fire(ledger: Path):
+    app = make_app(ledger)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        modal = app.screen
+        modal.query_one("#incident-weapon", Select).value = "replica-1"
+        modal.query_one("#incident-text", Input).value = "click"
+        modal.query_one("#confirm").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is modal and not app.session.state.open_stops
+        assert "does not fire" in str(modal.query_one("#msg-incident", Static).content)

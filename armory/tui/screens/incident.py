@@ -87,6 +87,12 @@ class IncidentModal(ModalScreen[bool]):
             self.query_one("#incident-text", Input).focus()
             return
         session = self.app.session
+        named = session.production.weapon_by_id(str(weapon)) if weapon is not Select.NULL else None
+        if kind in ("misfire", "unintended_discharge") and named is not None and not named.firing:
+            message.update(f"✗ {named.id} does not fire: a {kind.replace('_', ' ')} is of a firearm; choose the "
+                           "firearm, or record it as 'Something else'")
+            self.query_one("#incident-weapon", Select).focus()
+            return
         try:
             session.record_incident(incident=kind, day=session.state.current_day,
                                     weapon=None if weapon is Select.NULL else str(weapon),
