@@ -37,15 +37,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("armory")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 class _VersionAction(argparse.Action):
     """``--version``, looked up only when asked: importlib.metadata costs a third of start-up."""
 
@@ -54,7 +45,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(f"armory {_version()}")
+        from armory.version import armory_version
+
+        print(f"armory {armory_version()}")
         parser.exit()
 
 

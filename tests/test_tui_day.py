@@ -101,6 +101,16 @@ async def open_day(pilot, app: ArmoryApp) -> None:
     assert isinstance(app.screen, ChecksScreen)
 
 
+async def open_day_to_checks(pilot, app: ArmoryApp) -> None:
+    """Open the day, answer its day-start checks, and open the setup checks of the board's first weapon."""
+    await open_day(pilot, app)
+    await answer_all(pilot, app)
+    await pilot.press("escape", "b")
+    await pilot.pause()
+    await pilot.press("c")
+    await pilot.pause()
+
+
 async def open_day_to_rounds(pilot, app: ArmoryApp) -> None:
     """Open the day, answer its day-start checks, and open the rounds of the board's first weapon."""
     await open_day(pilot, app)
@@ -261,12 +271,7 @@ async def test_a_live_round_stops_every_firearm(ledger: Path):
 async def test_a_wrong_answer_is_corrected_by_a_new_entry(ledger: Path):
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await open_day_to_checks(pilot, app)
         while app.screen.current.rule.id != "handling.serial":
             await answer_current(pilot, app)
         item = app.screen.current
@@ -324,12 +329,7 @@ async def test_a_live_round_is_sealed_then_cleared(ledger: Path):
 async def test_take_back_counts_are_checked_before_anyone_signs(ledger: Path):
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await open_day_to_checks(pilot, app)
         await answer_all(pilot, app)
         await pilot.press("escape", "v")
         await pilot.pause()
@@ -360,12 +360,7 @@ async def test_a_failing_round_is_recorded_at_once(ledger: Path):
     """A dummy that does not rattle in round 2 of 6 is on record (and stops) before round 3 is asked."""
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await open_day_to_checks(pilot, app)
         screen = app.screen
         while not screen.current.per_round:
             await answer_current(pilot, app)
@@ -384,12 +379,7 @@ async def test_a_failed_stop_check_is_asked_again_once_its_stop_is_cleared(ledge
     """Otherwise the setup stays blocked all day: the engine wants it answered again once fixed."""
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
-        await open_day(pilot, app)
-        await answer_all(pilot, app)
-        await pilot.press("escape", "b")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await open_day_to_checks(pilot, app)
         while app.screen.current.rule.id != "handling.serial":
             await answer_current(pilot, app)
         await answer_current(pilot, app, "9999")

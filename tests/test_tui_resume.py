@@ -10,16 +10,11 @@ from armory.tui.screens.board import BoardScreen
 from armory.tui.screens.checks import ChecksScreen
 from armory.tui.screens.home import HomeScreen
 from armory.tui.screens.rounds import RoundsScreen
-from test_tui_day import SIZE, answer_all, answer_current, make_app, open_day, open_day_to_rounds
+from test_tui_day import SIZE, answer_all, answer_current, make_app, open_day, open_day_to_checks, open_day_to_rounds
 
 
 async def start_setup_checks(pilot, app, answers: int) -> list[str]:
-    await open_day(pilot, app)
-    await answer_all(pilot, app)
-    await pilot.press("escape", "b")
-    await pilot.pause()
-    await pilot.press("c")
-    await pilot.pause()
+    await open_day_to_checks(pilot, app)
     answered = []
     for _ in range(answers):
         answered.append(app.screen.current.key)

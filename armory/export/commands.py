@@ -176,18 +176,10 @@ def _production(path: Path | None, entries: Sequence[dict]) -> Any:
     """The production for a ledger's export: --production when its title is the ledger's (refused when it
     is not: a report must never carry another production's title), else the bundled sample whose title the
     ledger's first entry records, else None (crew ids and UTC)."""
+    from armory.export.records import recorded_title
     from armory.ledger.commands import production_for_ledger
 
-    return production_for_ledger(path, _recorded_title(entries))[0]
-
-
-def _recorded_title(entries: Sequence[dict]) -> str | None:
-    """The production title the ledger's first entry records, if it is a ``ledger_opened`` entry."""
-    if not entries or entries[0].get("kind") != "ledger_opened":
-        return None
-    payload = entries[0].get("payload")
-    title = payload.get("production_title") if isinstance(payload, dict) else None
-    return title if isinstance(title, str) and title else None
+    return production_for_ledger(path, recorded_title(entries))[0]
 
 
 # -- one file ---------------------------------------------------------------

@@ -30,6 +30,7 @@ from armory.ledger import signing
 from armory.ledger.canonical import checked_canonical_bytes, sha256_hex
 from armory.ledger.entries import PAYLOADS, Payload, payload_json
 from armory.problems import InputError
+from armory.version import armory_version
 
 #: Entry format (and SQLite ``user_version``) this armory writes and reads.
 FORMAT = 1
@@ -84,14 +85,6 @@ def parse_time(text: str) -> datetime:
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _armory_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("armory")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +292,7 @@ class Ledger:
             "production_title": production_title or "",
             "public_key": base64.b64encode(raw).decode(),
             "key_fingerprint": signing.fingerprint(raw),
-            "armory_version": _armory_version(),
+            "armory_version": armory_version(),
             "format": FORMAT,
         })
         # Two processes may create the ledger at once: only one first entry is written.
