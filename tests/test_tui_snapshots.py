@@ -143,3 +143,21 @@ def test_problems_screen(snap_compare, tmp_path, monkeypatch):
     bad.write_text('[production]\ntitle = "Bad"\ncompany = "X"\npacks = []\n\n[[crew]]\nid = "A B"\nname = ""\n')
     app = ArmoryApp(bad, Path("snap.sqlite"), clock=fixed_clock)
     assert snap_compare(app, run_before=then())
+
+
+def real_app_on(tmp_path: Path) -> ArmoryApp:
+    """The frozen sample made a real production (no sample mark, no demo PINs): nobody enrolled yet."""
+    import re
+
+    text = (FROZEN / "western" / "production.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^demo_pin = .*\n", "", re.sub(r"(?m)^sample = true$", "sample = false", text))
+    (tmp_path / "real.toml").write_text(text, encoding="utf-8")
+    return ArmoryApp(tmp_path / "real.toml", tmp_path / "real.sqlite", [FROZEN / "rules"], clock=fixed_clock)
+
+
+def test_crew_enrollment_first(snap_compare, tmp_path):
+    assert snap_compare(real_app_on(tmp_path), run_before=then())
+
+
+def test_enroll_modal(snap_compare, tmp_path):
+    assert snap_compare(real_app_on(tmp_path), press=["enter"], run_before=then())

@@ -74,6 +74,12 @@ def resume(app) -> None:
 
     session = app.session
     app.push_screen(HomeScreen())
+    from armory.tui.screens.crew import CrewScreen, nobody_can_authorize
+
+    if nobody_can_authorize(session) or (read_position(app.position_path) or {}).get("screen") == "crew":
+        # Nobody can sign until a safety officer has a PIN: a real production starts with enrollment.
+        app.push_screen(CrewScreen())
+        return
     day = session.state.current_day
     if day is None:
         return

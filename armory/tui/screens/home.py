@@ -29,6 +29,8 @@ class HomeScreen(ArmoryScreen):
                 tooltip="A safety officer reviews an incident with findings (unreviewed, it fails the next day's start)"),
         Binding("e", "evidence", "Evidence", id="home.evidence",
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
+        Binding("c", "crew", "Crew", id="home.crew",
+                tooltip="Crew and PINs: enroll someone or change a PIN (a safety officer authorizes it)"),
         Binding("ctrl+q", "app.quit", "Quit", id="home.quit",
                 tooltip="Leave armory; everything recorded is already on disk"),
     ]
@@ -158,6 +160,11 @@ class HomeScreen(ArmoryScreen):
         from armory.tui.screens.seal import hand_to_investigator
 
         hand_to_investigator(self.app)
+
+    def action_crew(self) -> None:
+        from armory.tui.screens.crew import CrewScreen
+
+        self.app.push_screen(CrewScreen())
 
     def action_record(self) -> None:
         from armory.tui.screens.record import RecordScreen

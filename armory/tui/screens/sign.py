@@ -64,6 +64,7 @@ class SignModal(ModalScreen[Signed | None]):
         reason_label: str | None = None,
         confirm_label: str = "Sign",
         extra_fields: Sequence[tuple[str, str]] = (),
+        secret_fields: Sequence[tuple[str, str]] = (),
         validate: Validate | None = None,
     ) -> None:
         super().__init__()
@@ -74,7 +75,9 @@ class SignModal(ModalScreen[Signed | None]):
         self.authenticate = authenticate
         self.reason_label = reason_label
         self.confirm_label = confirm_label
-        self.extra_fields = list(extra_fields)
+        self.extra_fields = list(extra_fields) + list(secret_fields)
+        self.secret = {name for name, _ in secret_fields}
+        """Fields typed unseen (a new PIN): shown as dots, never trimmed."""
         self.validate = validate
 
     def compose(self) -> ComposeResult:
@@ -85,7 +88,10 @@ class SignModal(ModalScreen[Signed | None]):
                     yield Static("\n".join(self.summary), id="summary", markup=False)
                 for name, label in self.extra_fields:
                     yield Label(label)
-                    yield Input(id=f"field-{name}")
+                    if name in self.secret:
+                        yield Input(id=f"field-{name}", password=True, max_length=8, placeholder="PIN")
+                    else:
+                        yield Input(id=f"field-{name}")
                     yield Static("", id=f"msg-field-{name}", classes="field-error")
                 for index, signer in enumerate(self.signers):
                     yield Label(signer.label, classes="signer-label")
@@ -155,14 +161,19 @@ class SignModal(ModalScreen[Signed | None]):
         self.dismiss(None)
 
     def _say(self, target: str, message: str) -> None:
-        self.query_one(f"#msg-{target}", Static).update(message)
+        widget = self.query_one(f"#msg-{target}", Static)
+        widget.update(message)
+        if message:
+            # Below its field, which takes the focus: on a short terminal it would stay out of sight.
+            self.call_after_refresh(widget.scroll_visible, animate=False)
 
     def _confirm(self) -> None:
         for widget in self.query(".field-error"):
             widget.update("")  # type: ignore[attr-defined]
         fields: dict[str, str] = {}
         for name, label in self.extra_fields:
-            value = self.query_one(f"#field-{name}", Input).value.strip()
+            value = self.query_one(f"#field-{name}", Input).value
+            value = value if name in self.secret else value.strip()
             if not value:
                 self._say(f"field-{name}", f"✗ {label.rstrip(':')} is needed")
                 self.query_one(f"#field-{name}", Input).focus()
