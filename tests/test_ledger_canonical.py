@@ -102,3 +102,43 @@ def test_entry_bytes_are_refused_for_each_kind_of_value_outside_the_domain(value
 
     with pytest.raises(InputError):
         checked_canonical_bytes(value)
+
+
+# -- presorted_canonical_bytes: the appends' writer, for values built with their keys in order --------
+
+
+def _sorted_deep(value):
+    if isinstance(value, dict):
+        return {key: _sorted_deep(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_deep(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("value", VECTORS, ids=range(len(VECTORS)))
+def test_presorted_fixed_vectors_match_rfc8785(value):
+    from armory.ledger.canonical import presorted_canonical_bytes
+
+    assert presorted_canonical_bytes(_sorted_deep(value)) == rfc8785.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_presorted_generated_values_match_rfc8785(value):
+    from armory.ledger.canonical import presorted_canonical_bytes
+
+    assert presorted_canonical_bytes(_sorted_deep(value)) == rfc8785.dumps(value) == canonical_bytes(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=20))
+def test_presorted_text_is_written_or_refused_as_rfc8785_would(text):
+    from armory.ledger.canonical import presorted_canonical_bytes
+
+    try:
+        expected = rfc8785.dumps({"t": text})
+    except Exception:  # a lone surrogate: no UTF-8 form
+        with pytest.raises(InputError, match=r"x\.t: text holds a lone surrogate"):
+            presorted_canonical_bytes({"t": text}, "x")
+        return
+    assert presorted_canonical_bytes({"t": text}, "x") == expected

@@ -104,9 +104,15 @@ def test_bad_payloads_are_refused_and_nothing_is_written(ledger, kind, payload, 
 
 
 def test_floats_never_reach_the_ledger(ledger, monkeypatch):
-    monkeypatch.setattr(Note, "model_dump", lambda self, **kw: {"text": "x", "day": None, "weapon": 1.5})
+    # A model instance is not validated again; one made without validation is still refused.
     with pytest.raises(InputError, match="floats are not allowed"):
-        ledger.append("note", None, Note(text="x"))
+        ledger.append("note", None, Note.model_construct(text="x", weapon=1.5))
+    # And so is a model whose dump went wrong (a payload of a kind that is not flat is dumped and walked).
+    from armory.ledger.entries import DayOpened
+
+    monkeypatch.setattr(DayOpened, "model_dump", lambda self, **kw: {"day": "d", "production_hash": 1.5})
+    with pytest.raises(InputError, match="floats are not allowed"):
+        ledger.append("day_opened", None, DayOpened(day="d", production_hash="h", packs=[], signed_by=[]))
     assert len(ledger) == 1
 
 

@@ -15,7 +15,9 @@ Conventions used by every payload:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, get_args
+from dataclasses import dataclass
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,6 +75,81 @@ def payload_json(model: Payload) -> dict[str, Any]:
         if name in data and data[name] in (None, []):
             del data[name]
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class FlatLayout:
+    """How a flat payload model's fields become the ledger's payload without ``model_dump``.
+
+    A model is flat when each field is text, a bool, None, an int, a ``Literal`` of strings, a list of
+    text, or a union of those, and nothing changes how it serializes (no alias, serializer, computed or
+    excluded field). The values pydantic stores for such a model are then exactly what ``model_dump``
+    gives, so the payload is those values in sorted key order: already RFC 8785's key order, ASCII keys
+    (field names), and inside the canonical domain except for text holding a lone surrogate (which the
+    encoder refuses) and ints beyond 2**53 (``ints`` names the fields to check). A validated payload of a
+    flat kind needs no walk of its values; a model instance made without validation is walked anyway.
+    """
+
+    names: tuple[str, ...]
+    """Every field, sorted."""
+    ints: tuple[str, ...]
+    """Fields that may hold an int (bound checked)."""
+    lists: tuple[str, ...]
+    """Fields that may hold a list (copied from an instance the caller keeps)."""
+    omit: tuple[str, ...]
+    """``omit_when_unset`` fields, left out when None or empty (as :func:`payload_json` does)."""
+
+    def payload(self, model: Payload) -> dict[str, Any]:
+        """The payload of ``model`` (which must be exactly of this layout's model type), keys sorted."""
+        values = model.__dict__
+        data = {name: values[name] for name in self.names}
+        for name in self.omit:
+            if data[name] in (None, []):
+                del data[name]
+        return data
+
+
+def _flat_shapes(annotation: Any) -> set[str] | None:
+    """What a value of this type may be (``int``, ``list`` or ``plain``), or None when outside the flat domain."""
+    if annotation in (str, bool, type(None)):
+        return {"plain"}
+    if annotation is int:
+        return {"int"}
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return {"plain"} if all(type(arg) is str for arg in get_args(annotation)) else None
+    if origin is list:
+        return {"list"} if get_args(annotation) == (str,) else None
+    if origin in (Union, UnionType):
+        shapes: set[str] = set()
+        for arg in get_args(annotation):
+            arg_shapes = _flat_shapes(arg)
+            if arg_shapes is None:
+                return None
+            shapes |= arg_shapes
+        return shapes
+    return None
+
+
+def flat_layout(model: type[Payload]) -> FlatLayout | None:
+    """The model's FlatLayout, or None when it is not flat (its payloads are dumped and walked)."""
+    decorators = model.__pydantic_decorators__
+    if model.model_computed_fields or decorators.field_serializers or decorators.model_serializers:
+        return None
+    ints, lists = [], []
+    for name, field in model.model_fields.items():
+        if (not name.isascii() or field.alias is not None or field.serialization_alias is not None
+                or field.exclude or field.metadata):
+            return None
+        shapes = _flat_shapes(field.annotation)
+        if shapes is None:
+            return None
+        if "int" in shapes:
+            ints.append(name)
+        if "list" in shapes:
+            lists.append(name)
+    omit = getattr(model, "omit_when_unset", frozenset())
+    return FlatLayout(tuple(sorted(model.model_fields)), tuple(ints), tuple(lists), tuple(sorted(omit)))
 
 
 class LedgerOpened(Payload):
@@ -390,3 +467,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "export_recorded": ExportRecorded,
 }
 assert set(PAYLOADS) == set(KINDS)
+
+#: Kinds whose payloads are flat (see FlatLayout): every kind but those with nested objects.
+FLAT_LAYOUTS: dict[str, FlatLayout] = {
+    kind: layout for kind, model in PAYLOADS.items() if (layout := flat_layout(model)) is not None
+}

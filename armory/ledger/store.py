@@ -27,8 +27,14 @@ from time import monotonic, sleep
 from pydantic import BaseModel, ValidationError
 
 from armory.ledger import signing
-from armory.ledger.canonical import checked_canonical_bytes, sha256_hex
-from armory.ledger.entries import PAYLOADS, Payload, payload_json
+from armory.ledger.canonical import (
+    MAX_SAFE_INTEGER,
+    check_domain,
+    checked_canonical_bytes,
+    presorted_canonical_bytes,
+    sha256_hex,
+)
+from armory.ledger.entries import FLAT_LAYOUTS, PAYLOADS, Payload, payload_json
 from armory.problems import InputError
 from armory.version import armory_version
 
@@ -72,10 +78,14 @@ _SCHEMA = (
 
 def format_time(moment: datetime) -> str:
     """UTC RFC 3339 with microseconds and ``Z``; strings of this form sort in time order."""
-    if moment.tzinfo is None:
-        raise ValueError("the ledger clock must return an aware datetime")
-    text = moment.astimezone(timezone.utc).isoformat(timespec="microseconds")  # faster than strftime
-    return text[:-6] + "Z"  # "+00:00" -> "Z"
+    tz = moment.tzinfo
+    if tz is not timezone.utc:
+        if tz is None:
+            raise ValueError("the ledger clock must return an aware datetime")
+        moment = moment.astimezone(timezone.utc)
+    # What isoformat(timespec="microseconds") writes, less "+00:00", in half its time.
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond)
 
 
 def parse_time(text: str) -> datetime:
@@ -85,6 +95,22 @@ def parse_time(text: str) -> datetime:
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
+
+def _entry_bytes(seq: int, time: str, kind: str, who: str | None, scope: str, payload: dict,
+                 presorted: bool, prev: str, skew_ms: int) -> bytes:
+    """The canonical bytes of an entry: every hashed field (the payload already validated by its model)."""
+    if presorted and type(scope) is str and type(prev) is str and type(time) is str:
+        # Keys in sorted order; seq and skew are ints of ours, kind one of PAYLOADS, who None or text
+        # (checked by _append), the payload proven in the domain: only text may hold a lone surrogate,
+        # which presorted_canonical_bytes refuses.
+        return presorted_canonical_bytes({
+            "clock_skew_ms": skew_ms, "kind": kind, "payload": payload, "prev": prev, "scope": scope,
+            "seq": seq, "time": time, "who": who,
+        }, f"{kind} entry")
+    return checked_canonical_bytes({
+        "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
+        "payload": payload, "prev": prev, "clock_skew_ms": skew_ms,
+    }, f"{kind} entry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +313,7 @@ class Ledger:
     def _append_opened(self, production_title: str | None) -> None:
         key = signing.load_or_create_key(self.key_path, create=True)
         raw = signing.public_raw(key)
-        data = self._payload_dict("ledger_opened", {
+        data = self._payload("ledger_opened", {
             "ledger_id": secrets.token_hex(8),
             "production_title": production_title or "",
             "public_key": base64.b64encode(raw).decode(),
@@ -302,28 +328,58 @@ class Ledger:
 
     def append(self, kind: str, who: str | None, payload: Payload | dict, *, scope: str = "") -> Entry:
         """Validate ``payload`` by ``kind`` and append it; the entry is on disk when this returns."""
-        data = self._payload_dict(kind, payload)
+        data = self._payload(kind, payload)
         return self._append(kind, who, scope, lambda seq, prev, time: data)
 
     def _payload_dict(self, kind: str, payload: Payload | dict) -> dict:
+        """``payload`` validated by its kind's model, as the ledger stores it (its domain is checked with the
+        whole entry's bytes when ``make_payload`` of ``_append`` returns it alone)."""
+        return self._payload(kind, payload)[0]
+
+    def _payload(self, kind: str, payload: Payload | dict) -> tuple[dict, bool]:
+        """``payload`` validated by its kind's model, as the ledger stores it.
+
+        Returns the payload and whether it is known to be ready for ``presorted_canonical_bytes``: keys in
+        sorted order and inside the canonical domain (see ``entries.FlatLayout``). A payload validated here
+        of a flat kind is so by construction, once its ints are within 2**53; a model instance the caller
+        made (perhaps without validation, with ``model_construct``) is walked. Any other payload is checked
+        with the whole entry's bytes.
+        """
         model_type = PAYLOADS.get(kind)
         if model_type is None:
             raise InputError(f"unknown ledger entry kind {kind!r}")
         try:
             if isinstance(payload, model_type):
-                model = payload
+                model, validated = payload, False
             elif isinstance(payload, BaseModel):
-                model = model_type.model_validate(payload.model_dump())
+                model, validated = model_type.model_validate(payload.model_dump()), True
             else:
-                model = model_type.model_validate(payload)
+                model, validated = model_type.model_validate(payload), True
         except ValidationError as err:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "payload"
             raise InputError(f"{kind} entry: {where}: {first['msg']}") from None
-        return payload_json(model)  # its domain is checked with the whole entry's bytes
+        layout = FLAT_LAYOUTS.get(kind)
+        if layout is None or type(model) is not model_type:
+            return payload_json(model), False  # its domain is checked with the whole entry's bytes
+        try:
+            data = layout.payload(model)
+        except KeyError as err:  # an instance made without validation (model_construct) lacks a field
+            raise InputError(f"{kind} entry: {err.args[0]}: Field required") from None
+        if validated:
+            for name in layout.ints:
+                value = data.get(name)
+                if value is not None and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                    check_domain(data, f"{kind} entry.payload")  # raises, naming the field
+        else:
+            for name in layout.lists:  # the caller keeps its model: the entry gets lists of its own
+                if type(data.get(name)) is list:
+                    data[name] = data[name][:]
+            check_domain(data, f"{kind} entry.payload")
+        return data, True
 
     def _append(self, kind: str, who: str | None, scope: str,
-                make_payload: Callable[[int, str, str], dict],
+                make_payload: Callable[[int, str, str], dict | tuple[dict, bool]],
                 extra_sql: Iterable[tuple[str, tuple]] = (), only_as_seq: int | None = None) -> Entry | None:
         """Append one entry in one durable transaction, after the head as it stands on disk.
 
@@ -332,6 +388,10 @@ class Ledger:
         stale head always does), the transaction rolls back and the entry is
         built again on the real head. With ``only_as_seq``, the entry is written
         only if it gets that sequence number (else None is returned).
+
+        ``make_payload`` returns the payload, or what ``_payload`` returns for it
+        (with whether it is proven ready for the fast writer); a payload alone is
+        walked with the whole entry.
         """
         if self.readonly:
             raise InputError(f"{self.path}: opened read-only; cannot record {kind}")
@@ -349,11 +409,9 @@ class Ledger:
                 if only_as_seq is not None and seq != only_as_seq:
                     return None  # someone else wrote that entry first
                 time, skew_ms = self._now(prev_time)
-                payload = make_payload(seq, prev, time)
-                body = checked_canonical_bytes({
-                    "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
-                    "payload": payload, "prev": prev, "clock_skew_ms": skew_ms,
-                }, f"{kind} entry")
+                made = make_payload(seq, prev, time)
+                payload, presorted = made if type(made) is tuple else (made, False)
+                body = _entry_bytes(seq, time, kind, who, scope, payload, presorted, prev, skew_ms)
                 digest = sha256_hex(body)
                 row_values = (seq, time, kind, who, scope, digest, body)
                 if extra_sql:
@@ -408,13 +466,10 @@ class Ledger:
             row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev, prev_time = row if row else (0, GENESIS, "")
             for kind, who, payload, scope in items:
-                data = self._payload_dict(kind, payload)
+                data, presorted = self._payload(kind, payload)
                 seq += 1
                 time, skew_ms = self._now(prev_time)
-                body = checked_canonical_bytes({
-                    "seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
-                    "payload": data, "prev": prev, "clock_skew_ms": skew_ms,
-                }, f"{kind} entry")
+                body = _entry_bytes(seq, time, kind, who, scope, data, presorted, prev, skew_ms)
                 prev, prev_time = sha256_hex(body), time
                 rows.append((seq, time, kind, who, scope, prev, body))
             conn.executemany(_INSERT, rows)
@@ -437,10 +492,10 @@ class Ledger:
         origin = f"armory.ledger/{opened.payload['ledger_id']}"
         fingerprint = opened.payload["key_fingerprint"]
 
-        def make(seq: int, prev: str, time: str) -> dict:
+        def make(seq: int, prev: str, time: str) -> tuple[dict, bool]:
             note = signing.sign_note(signing.note_text(origin, seq - 1, prev, time), origin, key)
-            return {"origin": origin, "size": seq - 1, "head_hash": prev,
-                    "key_fingerprint": fingerprint, "note": note}
+            return self._payload("checkpoint", {"origin": origin, "size": seq - 1, "head_hash": prev,
+                                                "key_fingerprint": fingerprint, "note": note})
 
         return self._append("checkpoint", None, scope, make)
 
