@@ -158,6 +158,12 @@ class Entry:
         )
 
 
+def _damaged(path: Path, hash_hex: object, what: str) -> InputError:
+    """An entry that armory did not write as it is (found while replaying): no traceback, a way on."""
+    return InputError(f"{path}: the entry with hash {str(hash_hex)[:16]}… is damaged: {what}. Nothing was changed; "
+                      f"`armory log verify {path}` names the first entry that differs")
+
+
 def _sqlite_problem(path: Path, err: sqlite3.Error, doing: str) -> InputError:
     """Turn an SQLite error into a message a person can act on."""
     code = getattr(err, "sqlite_errorcode", None)
@@ -511,7 +517,14 @@ class Ledger:
             cursor = self._conn.execute(sql, params)
             while batch := cursor.fetchmany(512):
                 for body, hash_hex in batch:
-                    yield Entry.from_body(body, hash_hex)
+                    if type(body) is not bytes:
+                        raise _damaged(self.path, hash_hex, f"its body is stored as {type(body).__name__}, not "
+                                       "as the bytes armory writes: it was edited outside armory")
+                    try:
+                        entry = Entry.from_body(body, hash_hex)
+                    except (ValueError, KeyError, TypeError) as err:
+                        raise _damaged(self.path, hash_hex, f"its body cannot be read ({err!r})") from None
+                    yield entry
         except sqlite3.Error as err:
             raise _sqlite_problem(self.path, err, "reading") from None
 
