@@ -259,3 +259,18 @@ def test_two_writers_on_one_file_interleave_into_one_chain(tmp_path, clock):
         assert checkpoint.payload["size"] == checkpoint.seq - 1
         result = verify_rows(first.rows())
     assert result.ok and result.entries == 12 and result.checkpoints_checked == 1
+
+
+@pytest.mark.parametrize("new_body", ["replace(body, 'ledger', 'LEDGER')", "X'7b6e6f74206a736f6e'"])
+def test_an_entry_edited_outside_armory_is_named_when_replayed_not_a_traceback(tmp_path, new_body):
+    path = tmp_path / "edited.sqlite"
+    with Ledger.open(path, production_title="Edited") as ledger:
+        ledger.append("note", None, Note(text="one"))
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute(f"UPDATE entries SET body = {new_body} WHERE seq = 1")  # TEXT back; not JSON
+    conn.commit()
+    conn.close()
+    with Ledger.open(path, create=False, readonly=True) as ledger:
+        with pytest.raises(InputError, match="damaged.*log verify"):
+            list(ledger.entries())
