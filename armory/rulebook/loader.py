@@ -245,23 +245,10 @@ def load_failures(path: Path = paths.FAILURES_FILE) -> FailureCatalogue:
 
 def toml_files(paths_or_dirs: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Files as given and every ``*.toml`` under directories, in a stable order."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for given in paths_or_dirs:
-        given = Path(given)
-        if given.is_dir():
-            found = sorted(
-                p for p in given.rglob("*.toml")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(given).parts)
-            )
-            if not found:
-                problems.append(Problem(display_path(given), None, "", "directory holds no *.toml files"))
-            files.extend(found)
-        elif given.exists() or given.is_symlink():
-            files.append(given)
-        else:
-            problems.append(Problem(display_path(given), None, "", "no such file or directory"))
-    return list(dict.fromkeys(files)), problems
+    from armory.rulebook.files import find_toml_files
+
+    files, missing = find_toml_files(paths_or_dirs)
+    return files, [Problem(display_path(path), None, "", message) for path, message in missing]
 
 
 def _pack_index(extra: Sequence[Path]) -> tuple[dict[str, list[SourceFile]], list[Problem], list[str]]:

@@ -47,6 +47,7 @@ class ArmoryApp(App[int]):
         keymap: dict[str, str] | None = None,
         theme: str | None = None,
         on_theme: Callable[[str], None] | None = None,
+        fast_start: bool = True,
     ) -> None:
         super().__init__()
         self.on_theme = None
@@ -60,6 +61,10 @@ class ArmoryApp(App[int]):
         self.clock = clock
         self.keymap = dict(keymap or {})
         self.session = None
+        self._session_pending = False
+        self._session_failed = False
+        self.fast_start = fast_start
+        """Paint the first screen from last time's picture while the session opens (armory.tui.firstscreen)."""
         self.seen_stops: set[int] = set()
         self.operator: str | None = None
         """The crew id who signed in on this device (the armorer who opened the day, or who signed in since)."""
@@ -67,6 +72,28 @@ class ArmoryApp(App[int]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.fast_start:
+            from armory.tui.firstscreen import read_view
+
+            view = read_view(self.production_path, self.rules_paths, self.ledger_path, self.position_path,
+                             self.clock)
+            if view is not None:
+                # The first screen exactly as last drawn from these same files and ledger head; the
+                # session opens once it is painted, and the screen is drawn again from the ledger.
+                from armory.tui.screens.home import HomeScreen
+
+                self.sub_title = view["title"]
+                self._session_pending = True
+                self.push_screen(HomeScreen(view))
+                self.call_after_refresh(self.open_after_paint)
+                return
+        self.open_session()
+
+    def open_session(self) -> None:
+        """Open the production, its packs and the ledger, then go where the ledger says work was."""
+        if self.session is not None or self._session_failed:
+            return
+        self._session_pending = False
         from armory.checklist.session import Session
 
         try:
@@ -77,8 +104,13 @@ class ArmoryApp(App[int]):
         except (InputError, OSError) as err:
             from armory.tui.screens.problems import ProblemsScreen
 
+            self._session_failed = True
             message = getattr(err, "message", None) or str(err)
-            self.push_screen(ProblemsScreen(message, getattr(err, "problems", [])))
+            screen = ProblemsScreen(message, getattr(err, "problems", []))
+            if len(self.screen_stack) > 1:
+                self.switch_screen(screen)  # not the first screen drawn from last time
+            else:
+                self.push_screen(screen)
             return
         production = self.session.production
         credentials = self.session.credentials
@@ -91,6 +123,30 @@ class ArmoryApp(App[int]):
         from armory.tui.resume import resume
 
         resume(self)
+
+    def open_after_paint(self) -> None:
+        self.open_session()
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        # A key pressed while the first screen is painted from last time, before the session is open:
+        # open it now, then act (nothing acts on the picture).
+        if self._session_pending:
+            self.open_session()
+        return await super().run_action(action, default_namespace)
+
+    def save_first_screen(self, view: dict) -> None:
+        """Keep what the first screen shows for the next start, when the next start would open on it."""
+        from armory.tui.firstscreen import save_view
+        from armory.tui.resume import lands_on_home, read_position
+
+        session = self.session
+        if not self.fast_start or session is None or getattr(session.ledger, "readonly", False):
+            return
+        if not lands_on_home(session, read_position(self.position_path)):
+            return
+        head = session.ledger.head()
+        save_view(self.production_path, self.rules_paths, self.ledger_path, self.position_path,
+                  (head.seq, head.hash) if head is not None else None, view)
 
     def reopen(self) -> None:
         """Replay the ledger afresh (after another writer, such as an export, appended to it)."""

@@ -66,6 +66,31 @@ def _last_setup_answered(session, day: str):
     return latest
 
 
+def first_step(session, position: dict | None) -> str:
+    """Where a start opens, before the board: "crew", "home", "rounds" (typed before a crash),
+    "day_start" or "board" (and what the board's position or the ledger says was open on it)."""
+    from armory.tui.screens.crew import nobody_can_authorize
+
+    if nobody_can_authorize(session) or (position or {}).get("screen") == "crew":
+        return "crew"  # nobody can sign until a safety officer has a PIN: a real production starts here
+    day = session.state.current_day
+    if day is None:
+        return "home"
+    # Round answers typed before the crash are not in the ledger yet: their screen comes first.
+    rounds_waiting = bool(position and position.get("day") == day and position.get("screen") == "checks"
+                          and position.get("rounds") and position.get("weapon"))
+    if not rounds_waiting and day_start_unfinished(session, day):
+        return "day_start"
+    if not rounds_waiting and position is not None and position.get("screen") == "home":
+        return "home"  # left on the first screen (a clean quit there too): open there
+    return "rounds" if rounds_waiting else "board"
+
+
+def lands_on_home(session, position: dict | None) -> bool:
+    """Whether a start with this ledger and position file opens on the first screen and stays there."""
+    return first_step(session, position) == "home"
+
+
 def resume(app) -> None:
     from armory.tui.screens.board import BoardScreen
     from armory.tui.screens.checks import ChecksScreen
@@ -73,11 +98,16 @@ def resume(app) -> None:
     from armory.tui.screens.rounds import RoundsScreen
 
     session = app.session
-    app.push_screen(HomeScreen())
-    from armory.tui.screens.crew import CrewScreen, nobody_can_authorize
+    home = app.screen if isinstance(app.screen, HomeScreen) else None
+    if home is None:
+        app.push_screen(HomeScreen())
+    else:
+        home.refresh_state()  # painted from last time: drawn again from the ledger now
+    position = read_position(app.position_path)
+    step = first_step(session, position)
+    if step == "crew":
+        from armory.tui.screens.crew import CrewScreen
 
-    if nobody_can_authorize(session) or (read_position(app.position_path) or {}).get("screen") == "crew":
-        # Nobody can sign until a safety officer has a PIN: a real production starts with enrollment.
         app.push_screen(CrewScreen())
         return
     day = session.state.current_day
@@ -85,15 +115,11 @@ def resume(app) -> None:
         return
     opened = session.ledger.get(session.state.days_opened[day])
     app.operator = opened.who if opened is not None else None
-    position = read_position(app.position_path)
-    # Round answers typed before the crash are not in the ledger yet: their screen comes first.
-    rounds_waiting = bool(position and position.get("day") == day and position.get("screen") == "checks"
-                          and position.get("rounds") and position.get("weapon"))
-    if not rounds_waiting and day_start_unfinished(session, day):
+    if step == "day_start":
         app.push_screen(ChecksScreen(day, ("day_start",)))
         return
-    if position is not None and position.get("screen") == "home":
-        return  # left on the first screen (a clean quit there too): open there
+    if step == "home":
+        return
     app.push_screen(BoardScreen(day))
     position = position or {}
     target = None

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from armory.tui.screens.base import ArmoryScreen
+from armory.tui.widgets.banner import StopBanner, banner_text
 from armory.tui.words import weapon_status
 
 DUTY_ROLES = ("armorer", "assistant_armorer", "safety_officer", "first_assistant_director")
@@ -37,14 +38,19 @@ class HomeScreen(ArmoryScreen):
 
     SHOW_PALETTE_KEY = True
 
+    def __init__(self, view: dict | None = None) -> None:
+        super().__init__()
+        self.view = view
+        """What the screen shows; drawn from the session whenever one is open (see armory.tui.firstscreen)."""
+
     def body(self) -> ComposeResult:
         # The texts are there from the first frame: filled only on mount, they would appear a frame late.
-        day_text, duty_text = self.day_texts()
+        view = self.current_view()
         with VerticalScroll(id="home"):
-            yield Static(day_text, id="day-line", markup=False)
-            yield Static(duty_text, id="duty-line", markup=False)
+            yield Static(view["day_line"], id="day-line", markup=False)
+            yield Static(view["duty_line"], id="duty-line", markup=False)
             yield DataTable(id="weapons", cursor_type="row", zebra_stripes=True)
-            yield Static(self.sample_text(), id="sample-pins", markup=False)
+            yield Static(view["sample"], id="sample-pins", markup=False)
 
     def on_screen_resume(self) -> None:
         if self.app.screen is self and self.is_attached:
@@ -54,6 +60,12 @@ class HomeScreen(ArmoryScreen):
     @property
     def day(self):
         return self.session.today()
+
+    def current_view(self) -> dict:
+        """The view drawn from the session when one is open, else the one this screen was given."""
+        if self.app.session is not None:
+            self.view = home_view(self)
+        return self.view
 
     def day_texts(self) -> tuple[str, str]:
         """The day line and who is on duty."""
@@ -90,30 +102,41 @@ class HomeScreen(ArmoryScreen):
                     + f"\nOn the sample props: {plates}. Box labels: {labels}.")
         return ""
 
-    def refresh_state(self) -> None:
-        super().refresh_state()
-        production = self.session.production
-        day_text, duty_text = self.day_texts()
-        self.query_one("#day-line", Static).update(day_text)
-        self.query_one("#duty-line", Static).update(duty_text)
-        table = self.query_one("#weapons", DataTable)
-        table.clear()
-        if not table.columns:
-            table.add_columns("weapon", "state", "what")
-        for weapon in production.weapon:
+    def weapon_rows(self) -> list[list[str]]:
+        rows = []
+        for weapon in self.session.production.weapon:
             _, words = weapon_status(self.app, weapon.id)
             what = f"{weapon.make} {weapon.model}"
             if not weapon.firing and not any(w in what.lower() for w in ("replica", "non-firing", "rubber", "prop")):
                 what += " (does not fire)"
-            table.add_row(weapon.id, words, what, key=weapon.id)
+            rows.append([weapon.id, words, what])
+        return rows
+
+    def refresh_state(self) -> None:
+        view = self.current_view()
+        self.query_one(StopBanner).show_text(view["banner"])
+        enabled = tuple(self.check_action(binding.action, ()) for binding in self.BINDINGS)
+        if enabled != self._enabled:
+            self._enabled = enabled
+            self.refresh_bindings()
+        self.query_one("#day-line", Static).update(view["day_line"])
+        self.query_one("#duty-line", Static).update(view["duty_line"])
+        table = self.query_one("#weapons", DataTable)
+        table.clear()
+        if not table.columns:
+            table.add_columns("weapon", "state", "what")
+        for weapon_id, words, what in view["weapons"]:
+            table.add_row(weapon_id, words, what, key=weapon_id)
         sample = self.query_one("#sample-pins", Static)
-        sample_text = self.sample_text()
-        sample.update(sample_text)
-        sample.display = bool(sample_text)
+        sample.update(view["sample"])
+        sample.display = bool(view["sample"])
+        if self.app.session is not None and self.app.screen is self:
+            self.app.save_first_screen(view)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if self.app.session is None:
-            return True
+            # Painted from the first-screen file while the session opens: the keys it last offered.
+            return bool((self.view or {}).get("enabled", {}).get(action, True))
         state = self.session.state
         day = self.day
         # An action that cannot apply now is hidden (False), so the footer keeps room at 80 columns.
@@ -170,3 +193,21 @@ class HomeScreen(ArmoryScreen):
         from armory.tui.screens.record import RecordScreen
 
         self.app.push_screen(RecordScreen())
+
+
+def home_view(screen: HomeScreen) -> dict:
+    """Everything the first screen shows, as plain data (what armory.tui.firstscreen keeps)."""
+    session = screen.session
+    day_line, duty_line = screen.day_texts()
+    view = {
+        "title": session.production.production.title,
+        "tz": str(session.tz),
+        "date": session.local_now().date().isoformat(),
+        "day_line": day_line,
+        "duty_line": duty_line,
+        "weapons": screen.weapon_rows(),
+        "sample": screen.sample_text(),
+        "banner": banner_text(session.state.open_stops),
+    }
+    view["enabled"] = {binding.action: bool(screen.check_action(binding.action, ())) for binding in screen.BINDINGS}
+    return view
