@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from pydantic import Field, field_serializer
 
 from armory.ledger.canonical import MAX_SAFE_INTEGER, canonical_bytes, checked_canonical_bytes
-from armory.ledger.entries import FLAT_LAYOUTS, PAYLOADS, Answer, Note, Payload, RoundsFired, flat_layout, payload_json
+from armory.ledger.entries import (
+    FLAT_LAYOUTS, PAYLOADS, Answer, Note, Payload, Refusal, RoundsFired, flat_layout, payload_json,
+)
 from armory.ledger.store import Ledger, format_time
 from armory.problems import InputError
 
@@ -265,3 +267,51 @@ def test_format_time_is_utc_isoformat_with_microseconds_and_z(moment):
 def test_format_time_refuses_a_naive_datetime():
     with pytest.raises(ValueError, match="aware"):
         format_time(datetime(2026, 3, 2))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Refusal(action="handoff", reason="r", cause="c", failures=[]).model_copy(
+        update={"failures": [{"b": 1, "a": 2}]}),
+    lambda: Note.model_construct(text={"z": 1, "a": 2}),
+], ids=["model_copy-update", "model_construct"])
+def test_an_unvalidated_instance_holding_a_dict_is_still_written_canonical(ledger, make):
+    """The fast writer keeps insertion order: an instance not validated here must not reach it with a dict."""
+    payload = make()
+    entry = ledger.append(_kind_of(payload), None, payload)
+    assert rfc8785.dumps(json.loads(entry.body)) == entry.body
+
+
+def _kind_of(model) -> str:
+    return next(kind for kind, model_type in PAYLOADS.items() if type(model) is model_type)
+
+
+def test_a_model_with_a_validator_or_post_init_hook_is_not_flat():
+    from pydantic import field_validator, model_validator
+
+    class Checked(Payload):
+        text: str
+
+        @field_validator("text")
+        @classmethod
+        def keep(cls, value):
+            return value
+
+    class Whole(Payload):
+        text: str
+
+        @model_validator(mode="after")
+        def keep(self):
+            return self
+
+    class Hooked(Payload):
+        text: str
+
+        def model_post_init(self, context):
+            pass
+
+    assert flat_layout(Checked) is None and flat_layout(Whole) is None and flat_layout(Hooked) is None
+
+
+def test_append_many_refuses_a_who_outside_the_domain(ledger):
+    with pytest.raises(InputError, match="who must be a crew id"):
+        ledger._append_many([("note", 1.5, {"text": "x"}, "")])

@@ -134,8 +134,10 @@ def _flat_shapes(annotation: Any) -> set[str] | None:
 def flat_layout(model: type[Payload]) -> FlatLayout | None:
     """The model's FlatLayout, or None when it is not flat (its payloads are dumped and walked)."""
     decorators = model.__pydantic_decorators__
-    if model.model_computed_fields or decorators.field_serializers or decorators.model_serializers:
-        return None
+    if (model.model_computed_fields or decorators.field_serializers or decorators.model_serializers
+            or decorators.field_validators or decorators.model_validators or decorators.validators
+            or decorators.root_validators or model.model_post_init is not BaseModel.model_post_init):
+        return None  # a validator or hook may store any value: such payloads are dumped and walked
     ints, lists = [], []
     for name, field in model.model_fields.items():
         if (not name.isascii() or field.alias is not None or field.serialization_alias is not None

@@ -158,6 +158,22 @@ class Entry:
         )
 
 
+def _exactly_flat(data: dict) -> bool:
+    """Every value an exact str, bool, None, int within the domain, or list of exact str."""
+    for value in data.values():
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is int:
+            if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                continue
+            return False
+        if kind is list and all(type(item) is str for item in value):
+            continue
+        return False
+    return True
+
+
 def _damaged(path: Path, hash_hex: object, what: str) -> InputError:
     """An entry that armory did not write as it is (found while replaying): no traceback, a way on."""
     return InputError(f"{path}: the entry with hash {str(hash_hex)[:16]}… is damaged: {what}. Nothing was changed; "
@@ -194,6 +210,8 @@ class Ledger:
         self._opened: Entry | None = None
         self._head: tuple[int, str, str] | None = None
         """(seq, hash, time) of the last entry this connection knows of."""
+        self.on_append: Callable[[int, str], None] | None = None
+        """Called with (seq, hash) after each entry this connection appends (a session follows its head)."""
 
     # -- opening ------------------------------------------------------------
 
@@ -378,10 +396,14 @@ class Ledger:
                 if value is not None and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
                     check_domain(data, f"{kind} entry.payload")  # raises, naming the field
         else:
+            # Not validated here (model_construct, model_copy(update=...)): it may hold anything, so
+            # every value must have exactly a flat type for the fast writer, which keeps dict order.
             for name in layout.lists:  # the caller keeps its model: the entry gets lists of its own
                 if type(data.get(name)) is list:
                     data[name] = data[name][:]
-            check_domain(data, f"{kind} entry.payload")
+            if not _exactly_flat(data):
+                check_domain(data, f"{kind} entry.payload")  # refuses what is outside the domain, naming it
+                return data, False  # inside it but not flat (a dict, say): the sorting writer
         return data, True
 
     def _append(self, kind: str, who: str | None, scope: str,
@@ -441,6 +463,8 @@ class Ledger:
                     raise _sqlite_problem(self.path, err, f"recording {kind}") from None
                 raise
             self._head = (seq, digest, time)
+            if self.on_append is not None:
+                self.on_append(seq, digest)
             return Entry(seq, time, kind, who, scope, payload, prev, digest, body, skew_ms)
 
     def _rollback(self) -> None:
@@ -472,6 +496,8 @@ class Ledger:
             row = conn.execute("SELECT seq, hash, time FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev, prev_time = row if row else (0, GENESIS, "")
             for kind, who, payload, scope in items:
+                if who is not None and not isinstance(who, str):
+                    raise InputError(f"{kind} entry: who must be a crew id or None (got {who!r})")
                 data, presorted = self._payload(kind, payload)
                 seq += 1
                 time, skew_ms = self._now(prev_time)
@@ -517,14 +543,7 @@ class Ledger:
             cursor = self._conn.execute(sql, params)
             while batch := cursor.fetchmany(512):
                 for body, hash_hex in batch:
-                    if type(body) is not bytes:
-                        raise _damaged(self.path, hash_hex, f"its body is stored as {type(body).__name__}, not "
-                                       "as the bytes armory writes: it was edited outside armory")
-                    try:
-                        entry = Entry.from_body(body, hash_hex)
-                    except (ValueError, KeyError, TypeError) as err:
-                        raise _damaged(self.path, hash_hex, f"its body cannot be read ({err!r})") from None
-                    yield entry
+                    yield self._decode(body, hash_hex)
         except sqlite3.Error as err:
             raise _sqlite_problem(self.path, err, "reading") from None
 
@@ -539,11 +558,31 @@ class Ledger:
 
     def get(self, seq: int) -> Entry | None:
         row = self._query_one("SELECT body, hash FROM entries WHERE seq = ?", (seq,))
-        return Entry.from_body(*row) if row else None
+        return self._decode(*row) if row else None
 
     def head(self) -> Entry | None:
         row = self._query_one("SELECT body, hash FROM entries ORDER BY seq DESC LIMIT 1", ())
-        return Entry.from_body(*row) if row else None
+        return self._decode(*row) if row else None
+
+    def head_key(self) -> tuple[int, str] | None:
+        """(seq, hash) of the last entry on disk now; None for an empty ledger."""
+        row = self._query_one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", ())
+        return (row[0], row[1]) if row else None
+
+    def _decode(self, body: object, hash_hex: object) -> Entry:
+        """An Entry from a stored row; a body armory did not write as it is raises InputError, not a traceback."""
+        if type(body) is not bytes:
+            raise _damaged(self.path, hash_hex, f"its body is stored as {type(body).__name__}, not as the "
+                           "bytes armory writes: it was edited outside armory")
+        try:
+            entry = Entry.from_body(body, hash_hex if isinstance(hash_hex, str) else None)
+        except (ValueError, KeyError, TypeError) as err:
+            raise _damaged(self.path, hash_hex, f"its body cannot be read ({err!r})") from None
+        if not (type(entry.seq) is int and type(entry.clock_skew_ms) is int and type(entry.payload) is dict
+                and all(type(v) is str for v in (entry.time, entry.kind, entry.scope, entry.prev))
+                and (entry.who is None or type(entry.who) is str)):
+            raise _damaged(self.path, hash_hex, "its fields do not have the types armory writes")
+        return entry
 
     def opened(self) -> Entry:
         """The ``ledger_opened`` entry (seq 1)."""
