@@ -145,3 +145,67 @@ def test_reading_the_picture_imports_no_pydantic(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_a_key_on_the_picture_when_the_session_cannot_open_is_spent_on_the_problems_screen(tmp_path):
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    await draw_once(production, ledger)
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("UPDATE entries SET body = replace(body, 'Dust', 'Rust') WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    for key in ("o", "r", "c", "b"):
+        app = Unhurried(production, ledger, [], clock=fixed_clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.painted_from_picture
+            await pilot.press(key)
+            await pilot.pause()
+            assert [type(s) for s in app.screen_stack][1:] == [ProblemsScreen], key
+            assert app.return_code is None
+
+
+async def test_a_damaged_picture_is_not_painted(tmp_path):
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    await draw_once(production, ledger)
+    path = snapshot_path(ledger)
+    good = json.loads(path.read_text(encoding="utf-8"))
+    for damage in (lambda v: v["weapons"][0].pop(), lambda v: v.pop("sample"),
+                   lambda v: v.__setitem__("enabled", []), lambda v: v.__setitem__("banner", None)):
+        data = json.loads(json.dumps(good))
+        damage(data["view"])
+        path.write_text(json.dumps(data), encoding="utf-8")
+        assert read(production, ledger) is None
+
+
+async def test_no_picture_is_kept_of_a_state_that_misses_another_process_entries(tmp_path):
+    """App A is open; the CLI records a stop; A's state does not have it: A must not key a picture to that head."""
+    from armory.ledger.entries import Stop
+
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    await draw_once(production, ledger)
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        with Session.open(production, ledger, clock=fixed_clock) as other:
+            other._append("stop", None, Stop(scope="production", weapons=[], cause="live_round",
+                                             failures=[], reason="a live round in the box", caused_by=None,
+                                             from_seq=None, day=None))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("escape")  # back on the first screen: it refreshes, and would save its picture
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session.picture_head() is None
+    assert read(production, ledger) is None  # the next start opens the ledger first: the stop shows
+
+
+async def test_the_header_icon_still_opens_the_palette(tmp_path):
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("HeaderIcon")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

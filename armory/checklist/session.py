@@ -66,9 +66,13 @@ class Session:
             self.tz = ZoneInfo(self.production.production.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.tz = dt.timezone.utc
+        # The head before the replay: if another process appends meanwhile, the state holds more than
+        # this says, never less (see picture_head).
+        self._synced_head = ledger.head_key()
         self.state = State.from_entries(
             [w.id for w in self.production.weapon], ledger.entries(scope=scope)
         )
+        ledger.on_append = self._followed
 
     @classmethod
     def open(cls, production_path: Path, ledger_path: Path, rules_paths: Sequence[Path] = (), *,
@@ -92,6 +96,25 @@ class Session:
 
     def close(self) -> None:
         self.ledger.close()
+
+    def _followed(self, seq: int, digest: str) -> None:
+        """This process appended #seq: still in step with the ledger if it directly follows what we knew."""
+        known = self._synced_head
+        self._synced_head = (seq, digest) if known is not None and seq == known[0] + 1 else None
+
+    def picture_head(self) -> tuple[int, str] | None:
+        """The ledger head this session's state was drawn from, if nobody else has appended since; else None.
+
+        Entries of other scopes and of the credential store pass through here too, so the head moves with
+        every append of this process; an append by another process (an export's checkpoint, the CLI) breaks
+        the step until the session is opened again."""
+        known = self._synced_head
+        if known is None:
+            return None
+        try:
+            return known if self.ledger.head_key() == known else None
+        except InputError:
+            return None
 
     def __enter__(self) -> Session:
         return self

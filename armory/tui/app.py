@@ -127,12 +127,16 @@ class ArmoryApp(App[int]):
     def open_after_paint(self) -> None:
         self.open_session()
 
-    async def run_action(self, action, default_namespace=None) -> bool:
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         # A key pressed while the first screen is painted from last time, before the session is open:
-        # open it now, then act (nothing acts on the picture).
+        # open it now, then act (nothing acts on the picture). If it cannot open, the key is spent on
+        # the problems screen that replaced the picture, never on the picture.
         if self._session_pending:
+            picture = self.screen
             self.open_session()
-        return await super().run_action(action, default_namespace)
+            if self.session is None or (default_namespace is picture and picture not in self.screen_stack):
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def save_first_screen(self, view: dict) -> None:
         """Keep what the first screen shows for the next start, when the next start would open on it."""
@@ -144,9 +148,10 @@ class ArmoryApp(App[int]):
             return
         if not lands_on_home(session, read_position(self.position_path)):
             return
-        head = session.ledger.head()
+        # Keyed by the head the state was drawn from, and only while no other process has appended
+        # (its entries are not in this session's state): else no picture, and the next start opens first.
         save_view(self.production_path, self.rules_paths, self.ledger_path, self.position_path,
-                  (head.seq, head.hash) if head is not None else None, view)
+                  session.picture_head(), view)
 
     def reopen(self) -> None:
         """Replay the ledger afresh (after another writer, such as an export, appended to it)."""

@@ -70,6 +70,21 @@ def local_date(tz_name: str, clock: Callable[[], datetime] | None) -> str | None
     return now.astimezone(tz).date().isoformat()
 
 
+TEXTS = ("title", "tz", "date", "day_line", "duty_line", "sample", "banner")
+
+
+def well_formed(view: object) -> bool:
+    """The shape home_view() writes; anything else (a damaged or hand-edited file) is not painted."""
+    if not isinstance(view, dict) or not all(isinstance(view.get(name), str) for name in TEXTS):
+        return False
+    weapons, enabled = view.get("weapons"), view.get("enabled")
+    return (isinstance(weapons, list)
+            and all(isinstance(row, list) and len(row) == 3 and all(isinstance(c, str) for c in row)
+                    for row in weapons)
+            and isinstance(enabled, dict)
+            and all(isinstance(k, str) and isinstance(v, bool) for k, v in enabled.items()))
+
+
 def read_view(production_path: Path, rules_paths: Sequence[Path], ledger_path: Path, position_path: Path,
               clock: Callable[[], datetime] | None = None) -> dict | None:
     """The view last drawn, if it was drawn from exactly the inputs on disk now; else None."""
@@ -79,7 +94,7 @@ def read_view(production_path: Path, rules_paths: Sequence[Path], ledger_path: P
         data = json.loads(snapshot_path(ledger_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("view"), dict):
+    if not isinstance(data, dict) or not well_formed(data.get("view")):
         return None
     view = data["view"]
     if data.get("key") != inputs_key(production_path, rules_paths, head_of(ledger_path), position_path):

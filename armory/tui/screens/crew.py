@@ -71,6 +71,10 @@ class CrewScreen(ArmoryScreen):
         enrolled = session.enrolled()
         crew = session.production.crew
         have = sum(1 for m in crew if m.id in enrolled)
+        if not any(session.may_authorize_enrollment(m.id) for m in crew):
+            return ("Nobody in this production's crew is a safety officer, and only a safety officer "
+                    "authorizes a PIN: add one to the production file (a crew member with roles = "
+                    "[\"safety_officer\"]), then start armory again.")
         if not session.officers_enrolled():
             return ("Nobody has a PIN on this ledger yet, so nobody can sign. The first PIN is a safety "
                     "officer's, enrolling themselves: highlight a safety officer and press Enter. Then each "
