@@ -45,6 +45,15 @@ async def draw_once(production: Path, ledger: Path, rules=(), clock=fixed_clock)
     return view
 
 
+def edit_first_entry(ledger: Path) -> None:
+    """What a person with the sqlite3 tool does; its replace() writes the body back as TEXT."""
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("UPDATE entries SET body = replace(body, 'Dust', 'Rust') WHERE seq = 1")
+    conn.commit()
+    conn.close()
+
+
 def read(production: Path, ledger: Path, rules=(), clock=fixed_clock):
     return read_view(production, list(rules), ledger, ledger.with_name(ledger.name + ".screen.json"), clock)
 
@@ -118,12 +127,7 @@ async def test_a_key_pressed_on_the_picture_opens_the_session_first_then_acts(tm
 async def test_a_tampered_ledger_under_a_valid_picture_ends_on_the_problems_screen(tmp_path):
     production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
     await draw_once(production, ledger)
-    conn = sqlite3.connect(ledger)
-    conn.execute("DROP TRIGGER entries_no_update")
-    # The sqlite3 tool's replace() writes the body back as TEXT: the replay names it, no traceback.
-    conn.execute("UPDATE entries SET body = replace(body, 'Dust', 'Rust') WHERE seq = 1")
-    conn.commit()
-    conn.close()
+    edit_first_entry(ledger)
     app = ArmoryApp(production, ledger, [], clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -150,11 +154,7 @@ def test_reading_the_picture_imports_no_pydantic(tmp_path):
 async def test_a_key_on_the_picture_when_the_session_cannot_open_is_spent_on_the_problems_screen(tmp_path):
     production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
     await draw_once(production, ledger)
-    conn = sqlite3.connect(ledger)
-    conn.execute("DROP TRIGGER entries_no_update")
-    conn.execute("UPDATE entries SET body = replace(body, 'Dust', 'Rust') WHERE seq = 1")
-    conn.commit()
-    conn.close()
+    edit_first_entry(ledger)
     for key in ("o", "r", "c", "b"):
         app = Unhurried(production, ledger, [], clock=fixed_clock)
         async with app.run_test(size=(80, 24)) as pilot:
