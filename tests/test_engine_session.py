@@ -848,3 +848,22 @@ def test_the_plan_stays_blind_in_plain_words(tmp_path):
     item = next(i for i in s.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")
                 if i.rule.id == "t.chambers")
     assert item.expected_text == "the weapon's capacity (6)"
+
+
+def test_a_second_process_on_the_same_ledger_is_seen_before_anything_is_recorded(tmp_path):
+    """Two armory processes on one ledger: the one drawn before the other's stop records nothing on it."""
+    a = open_session(tmp_path)
+    a.open_day("day-1", armorer="arm")
+    b = open_session(tmp_path)
+    assert b.state.current_day == "day-1"
+    b.record_incident(incident="misfire", day="day-1", weapon="colt", description="click, no bang",
+                      reported_by="arm")
+    assert b.state.open_stops
+    before = len(a.ledger)
+    item = a.checklist(day="day-1", phase="before_setup", scene="church", weapon="colt")[0]
+    with pytest.raises(InputError, match="another armory"):
+        a.answer(item, ["6"], by="arm")
+    assert len(a.ledger) == before  # nothing recorded on the stale state
+    assert a.state.open_stops  # and A now sees B's stop
+    b.close()
+    a.close()

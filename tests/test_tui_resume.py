@@ -148,3 +148,33 @@ async def test_a_crash_in_the_end_of_day_checks_reopens_them(tmp_path: Path):
     async with second.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(second.screen, ChecksScreen) and second.screen.phases == ("end_of_day",)
+
+
+async def test_a_restart_on_the_crew_screen_keeps_who_opened_the_day(tmp_path: Path):
+    """A start that lands on the Crew screen with a day open: its checks are still answered by the armorer."""
+    from armory.tui.screens.crew import CrewScreen
+
+    ledger = tmp_path / "crew.sqlite"
+    first = make_app(ledger)
+    async with first.run_test(size=SIZE) as pilot:
+        await open_day(pilot, first)
+        await answer_all(pilot, first)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(first.screen, HomeScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(first.screen, CrewScreen)
+    second = make_app(ledger)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(second.screen, CrewScreen)
+        assert second.operator == "ana-reyes"
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(second.screen, ChecksScreen)
+        before = len(second.session.ledger)
+        await answer_current(pilot, second)
+        assert len(second.session.ledger) > before

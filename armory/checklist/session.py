@@ -124,9 +124,24 @@ class Session:
 
     # -- recording --------------------------------------------------------
     def _append(self, kind: str, who: str | None, payload):
+        self._ensure_current()
         entry = self.ledger.append(kind, who, payload, scope=self.scope)
         self.state.apply(entry)
         return entry
+
+    def _ensure_current(self) -> None:
+        """Refuse to record on a state that misses entries another process appended (a second armory on
+        the same ledger, a command line): the decision about to be recorded was made without them."""
+        if self._synced_head is not None and self.ledger.head_key() == self._synced_head:
+            return
+        self.resync()
+        raise InputError("another armory (or a command) recorded on this ledger since this screen was drawn: "
+                         "the screen now shows what it recorded; nothing was recorded here, look again")
+
+    def resync(self) -> None:
+        """Replay the ledger afresh (after another process appended to it)."""
+        self._synced_head = self.ledger.head_key()
+        self.state = State.from_entries([w.id for w in self.production.weapon], self.ledger.entries(scope=self.scope))
 
     def _refuse(self, action: str, actor: str | None, reasons: Sequence[Reason], *, weapon: str | None = None,
                 day: str | None = None) -> Refused:
@@ -171,7 +186,9 @@ class Session:
         member = self.production.crew_member(crew_id) if crew_id else None
         return member.name if member else (crew_id or "nobody")
 
-    def _person(self, crew_id: str) -> None:
+    def _person(self, crew_id: str | None) -> None:
+        if not crew_id:
+            raise InputError("nobody is named: sign in first (the armorer who opened the day answers its checks)")
         if self.production.crew_member(crew_id) is None:
             raise InputError(f"unknown crew member {crew_id!r}{_did_you_mean(crew_id, [c.id for c in self.production.crew])}")
 

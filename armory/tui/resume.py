@@ -105,16 +105,18 @@ def resume(app) -> None:
         home.refresh_state()  # painted from last time: drawn again from the ledger now
     position = read_position(app.position_path)
     step = first_step(session, position)
+    day = session.state.current_day
+    if day is not None:
+        # Whoever opened the day answers its checks, wherever the start lands (the Crew screen too).
+        opened = session.ledger.get(session.state.days_opened[day])
+        app.operator = opened.who if opened is not None else None
     if step == "crew":
         from armory.tui.screens.crew import CrewScreen
 
         app.push_screen(CrewScreen())
         return
-    day = session.state.current_day
     if day is None:
         return
-    opened = session.ledger.get(session.state.days_opened[day])
-    app.operator = opened.who if opened is not None else None
     if step == "day_start":
         app.push_screen(ChecksScreen(day, ("day_start",)))
         return
