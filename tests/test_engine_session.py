@@ -867,3 +867,19 @@ def test_a_second_process_on_the_same_ledger_is_seen_before_anything_is_recorded
     assert a.state.open_stops  # and A now sees B's stop
     b.close()
     a.close()
+
+
+def test_a_day_never_closes_with_a_weapon_still_out(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+    with pytest.raises(Refused) as err:
+        s.close_day("day-1", by="arm")
+    assert err.value.reasons[0].cause == "invariant.day-close"
+    assert "colt is still with" in err.value.reasons[0].message
+    assert "day-1" not in s.state.days_closed
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=5,
+                signed_by=["actor", "arm"])
+    s.close_day("day-1", by="arm")
+    assert "day-1" in s.state.days_closed

@@ -109,6 +109,14 @@ _ALL = [
         ("F4", "S2"),
     ),
     Invariant(
+        "invariant.day-close",
+        "A day closes only with every weapon back in the armory",
+        "Custody is unbroken overnight: a weapon still with an actor when the day closes would be "
+        "out of every record until someone remembered it. Take it back first (a lost weapon is an "
+        "incident, and the day stays open until it is found).",
+        ("F6", "F8"),
+    ),
+    Invariant(
         "invariant.injury-freeze",
         "After an injury or a live round the weapons involved are frozen as evidence",
         "After an injury or a live round the weapon and ammunition are sealed; they move only to "

@@ -318,6 +318,11 @@ class Session:
 
         self._require_open(day, "close_day", by)
         self.sense(day=day, phase="end_of_day")
+        reasons = [invariant_reason("invariant.day-close", f"{w.weapon} is still with {self.name(w.holder)}: "
+                                    "take it back first.")
+                   for w in self.state.weapons.values() if w.holder is not None]
+        if reasons:
+            raise self._refuse("close_day", by, reasons, day=day)
         head = self.ledger.head()
         entry = self._append("day_closed", by, DayClosed(day=day, head_hash=head.hash if head else "", signed_by=[by]))
         if not getattr(self.ledger, "readonly", False):

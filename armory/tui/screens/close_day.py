@@ -36,10 +36,13 @@ def close_day(app, day: str) -> None:
         app.push_screen(ChecksScreen(day, ("end_of_day",)))
         return
     state = session.state
-    out = [f"{weapon}: with {app.crew_name(w.holder)}" for weapon, w in state.weapons.items() if w.holder]
-    summary = [f"End of {day}. Closing signs a checkpoint over every entry of the day."]
+    out = [f"{weapon} is with {app.crew_name(w.holder)}" for weapon, w in state.weapons.items() if w.holder]
     if out:
-        summary += ["Still out (take them back first, or explain in the record):", *[f"  ✗ {line}" for line in out]]
+        # The engine refuses it too (invariant.day-close): say so before anyone types a PIN.
+        app.notify(f"Take every weapon back first (t on the board): {'; '.join(out)}. A day never closes with a "
+                   "weapon out.", title="Not closed", severity="warning", timeout=10)
+        return
+    summary = [f"End of {day}. Closing signs a checkpoint over every entry of the day."]
     if state.open_stops:
         summary.append(f"✗ {len(state.open_stops)} stop(s) still open: they stay open after the day closes.")
     armorers = app.crew_choices(day, HANDLERS)
