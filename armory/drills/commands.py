@@ -40,6 +40,7 @@ def test(args) -> int:
     if only:
         _check_packs_named(only, drills, list(args.rules))  # a mistyped pack id: before anything is written
     tmp = None
+    ends_by: list = [None] * len(drills)
     if args.ledger is None:
         # Never the ledger ARMORY_LEDGER names: drills are rehearsals, not the record. One ledger per
         # drill, so drills of several productions never share one production's record.
@@ -49,7 +50,8 @@ def test(args) -> int:
         from armory.drills.runner import check_shared_ledger
 
         ledger_path = args.ledger
-        check_shared_ledger(drills, ledger_path, list(args.rules))  # before anything is written
+        # Before anything is written; each drill's times end by the real clock, leaving room for those after it.
+        ends_by = check_shared_ledger(drills, ledger_path, list(args.rules))
     failed = 0
     unusable: list[Path] = []
     fired_all: set[str] = set()
@@ -58,7 +60,7 @@ def test(args) -> int:
         for n, path in enumerate(drills):
             where = ledger_path or Path(tmp.name) / f"{n:03d}-{path.stem}.sqlite"
             try:
-                result = run_drill(path, where, list(args.rules))
+                result = run_drill(path, where, list(args.rules), end_by=ends_by[n])
             except InputError as err:
                 # One drill that cannot run (a broken file, a missing pack) does not stop the others.
                 unusable.append(path)

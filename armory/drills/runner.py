@@ -5,12 +5,19 @@ entries carry a scope of their own (``drill:<name>:<run id>``) and the engine
 folds only those. The clock is the drill's: it starts at the drill's start
 time and moves one minute per step (plus any ``minutes`` a step waits), so a
 drill gives the same result on any machine on any day.
+
+A ledger keeps its entries' times in order across every scope (an entry whose
+clock is behind the one before takes that entry's time), so a drill's times
+are placed where they push nothing: a drill never writes a time later than the
+real clock, and never into a ledger that holds a production's own record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,6 +68,11 @@ class DrillClock:
         self.now += dt.timedelta(minutes=minutes)
 
 
+def real_now() -> dt.datetime:
+    """The real clock (UTC): no time a drill writes is later than it. Tests replace it."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def load_drill(path: Path, rules: list[Path] | None = None) -> Drill:
     from armory.rulebook.loader import _load_path, _raise
 
@@ -74,31 +86,32 @@ def production_path(drill_path: Path, drill: Drill) -> Path:
     return (drill_path.parent / drill.drill.production).resolve()
 
 
-def run_drill(path: Path, ledger_path: Path, rules: list[Path] | None = None, *, key_path: Path | None = None) -> DrillResult:
+def run_drill(path: Path, ledger_path: Path, rules: list[Path] | None = None, *, key_path: Path | None = None,
+              now: Callable[[], dt.datetime] | None = None, end_by: dt.datetime | None = None) -> DrillResult:
+    """Play the drill at ``path`` into ``ledger_path`` (created if missing).
+
+    Its times are placed after the ledger's last entry and by the real clock (``now``, by default the
+    system's), or by ``end_by`` when that is earlier (drills run after it in the same ledger need the room).
+    """
     drill = load_drill(path, rules)
     from armory.rulebook.loader import load_context
 
     prod_path = production_path(path, drill)
     loaded, packs = load_context(prod_path, list(rules or []))
     production = loaded.production
-    day = production.day_by_id(drill.drill.day)
-    if day is None:
-        raise InputError(f"{path}: drill.day: unknown day {drill.drill.day!r} in {prod_path.name}")
-    try:
-        tz = ZoneInfo(production.production.timezone)
-    except Exception:  # noqa: BLE001 - a bad zone is a lint problem; UTC keeps the drill running
-        tz = dt.timezone.utc
-    start = drill.drill.start or dt.datetime.combine(day.date, dt.time(7, 0))
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=tz)
-    clock = DrillClock(start.astimezone(dt.timezone.utc))
+    timing = _timing(path, drill, production)
+    real = (now or real_now)().astimezone(dt.timezone.utc)
+    bound, end_is = (end_by, "the start of the drills run after it") if end_by and end_by < real else (real, "now")
+    clock = DrillClock(_place(timing, None, bound, path))  # a new ledger's first entry is the drill's too
     from armory.ledger.store import Ledger
 
     scope = f"drill:{path.stem}:{uuid.uuid4().hex[:8]}"
     ledger = Ledger.open(ledger_path, production_title=production.production.title, clock=clock, key_path=key_path)
     try:
         _same_production(ledger, production.production.title, path)
-        _after_head(ledger, clock)
+        _not_a_record(ledger, path)
+        clock.now = _place(timing, _head_time(ledger), bound, path, head_is=f"the last entry of {ledger.path}",
+                           end_is=end_is)
     except InputError:
         ledger.close()
         raise
@@ -108,6 +121,110 @@ def run_drill(path: Path, ledger_path: Path, rules: list[Path] | None = None, *,
         return _compare(path, drill, session, steps)
     finally:
         ledger.close()
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """When a drill says it happens: its start (local wall time, in the production's zone) and how long it runs."""
+
+    start: dt.datetime
+    tz: dt.tzinfo
+    span: dt.timedelta
+
+    def starts(self, days: int) -> dt.datetime:
+        """The start ``days`` local days later (a whole local day: 07:00 stays 07:00 across a change of DST)."""
+        return (self.start + dt.timedelta(days=days)).replace(tzinfo=self.tz).astimezone(dt.timezone.utc)
+
+
+def _timing(path: Path, drill: Drill, production) -> _Timing:
+    day = production.day_by_id(drill.drill.day)
+    if day is None:
+        raise InputError(f"{path}: drill.day: unknown day {drill.drill.day!r} in {production_path(path, drill).name}")
+    try:
+        tz = ZoneInfo(production.production.timezone)
+    except Exception:  # noqa: BLE001 - a bad zone is a lint problem; UTC keeps the drill running
+        tz = dt.timezone.utc
+    start = drill.drill.start or dt.datetime.combine(day.date, dt.time(7, 0))
+    if start.tzinfo is not None:
+        start = start.astimezone(tz)
+    # Every step moves the clock one minute, plus the minutes it waits: the last entry is written at the end.
+    span = dt.timedelta(minutes=sum(1 + step.minutes for step in drill.step))
+    return _Timing(start.replace(tzinfo=None), tz, span)
+
+
+def _place(timing: _Timing, head: dt.datetime | None, end_by: dt.datetime, drill_path: Path, *,
+           head_is: str = "the last entry", end_is: str = "now") -> dt.datetime:
+    """Where the drill's clock starts (UTC): its own start, moved by as few whole local days as it takes to
+    start no earlier than the ledger's last entry (``head``) and to end by ``end_by`` (the real clock, or the
+    start a later drill of the same run needs).
+
+    The ledger keeps its entries' times in order: an entry written behind the last one takes that entry's
+    time. A drill ending after the real clock would hand its simulated time to every real entry after it
+    (a production's record said 07:08 the next morning for hours, and checks were aged from it); a drill
+    starting before the last entry would have its entries stamped with that one time. Whole days keep the
+    drill's own intervals and its local times of day (a briefing typed as 06:30 is still 06:30 before a 07:00
+    start), which are what its rules judge. ``head_is`` and ``end_is`` name the two bounds in a refusal.
+    """
+    latest = _latest(timing, end_by)
+    if head is None:
+        return timing.starts(min(0, latest))
+    earliest = _earliest(timing, head)
+    if earliest > latest:
+        def local(moment: dt.datetime) -> str:
+            return moment.astimezone(timing.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+        raise InputError(
+            f"{drill_path}: the drill runs {_minutes(timing.span)} from {timing.start:%H:%M}, and no day fits it "
+            f"after {head_is} ({local(head)}) and by {end_is} ({local(end_by)}). A drill never writes a time "
+            "later than the real clock, because every entry after it would take that time. Run it without "
+            "--ledger (a temporary ledger) or with a new --ledger file; nothing was written")
+    return timing.starts(min(max(0, earliest), latest))
+
+
+def _latest(timing: _Timing, end_by: dt.datetime) -> int:
+    """The last whole local day the drill can be moved by and still end by ``end_by``."""
+    # A local day is 24 hours give or take a change of DST: estimate in hours, then step to the exact day.
+    days = math.floor((end_by - timing.span - timing.starts(0)) / dt.timedelta(days=1)) + 1
+    while timing.starts(days) + timing.span > end_by:
+        days -= 1
+    return days
+
+
+def _earliest(timing: _Timing, head: dt.datetime) -> int:
+    """The first whole local day the drill can be moved by to start no earlier than ``head``."""
+    days = math.ceil((head - timing.starts(0)) / dt.timedelta(days=1)) - 1
+    while timing.starts(days) < head:
+        days += 1
+    return days
+
+
+def _minutes(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _head_time(ledger) -> dt.datetime | None:
+    head = ledger.head()
+    return None if head is None else dt.datetime.fromisoformat(head.time.replace("Z", "+00:00"))
+
+
+_BOOKKEEPING = frozenset({"ledger_opened", "checkpoint", "export_recorded"})
+"""Entries of the real scope that a ledger of drills has too: its first entry, and those an export writes."""
+
+
+def _not_a_record(ledger, drill_path: Path) -> None:
+    """A ledger whose real scope records a production's own events (a day opened, a PIN enrolled, a handoff)
+    takes no drill, whichever production it is of: the drill's simulated entries would be mixed into the record
+    producers read, and its times would stand among real ones."""
+    real = next((e for e in ledger.entries(scope="") if e.kind not in _BOOKKEEPING), None)
+    if real is None:
+        return
+    head = ledger.head()
+    raise InputError(
+        f"{ledger.path}: this ledger holds a production's own record (entry {real.seq} records {real.kind}, "
+        f"the last is entry {head.seq if head else real.seq}); {drill_path} is a rehearsal and is never written "
+        "into a record in use. Run drills without --ledger (each on a temporary ledger) or with a ledger kept "
+        "for drills; nothing was written")
 
 
 def _same_production(ledger, title: str, drill_path: Path) -> None:
@@ -120,44 +237,57 @@ def _same_production(ledger, title: str, drill_path: Path) -> None:
             "written")
 
 
-def check_shared_ledger(drill_paths: list[Path], ledger_path: Path, rules: list[Path] | None = None) -> None:
-    """Before any drill runs: every drill sharing one kept ledger is of one production, the ledger's own."""
+def check_shared_ledger(drill_paths: list[Path], ledger_path: Path, rules: list[Path] | None = None, *,
+                        now: Callable[[], dt.datetime] | None = None) -> list[dt.datetime | None]:
+    """Before any drill runs: every drill sharing one kept ledger is of one production, the ledger's own; the
+    ledger holds no production's own record; and the drills, in turn, fit after its last entry and by now.
+
+    Returns, for each drill, the time it must end by (``end_by`` of :func:`run_drill`) so that the drills
+    after it still fit before the real clock; None for a drill that is left to be reported when it is run.
+    """
     from armory.ledger.store import Ledger
     from armory.rulebook.loader import load_context
 
     titles: dict[str, Path] = {}
+    timings: list[_Timing | None] = []
     for path in drill_paths:
         drill = load_drill(path, rules)
         loaded, _packs = load_context(production_path(path, drill), list(rules or []))
         titles.setdefault(loaded.production.production.title, path)
+        try:
+            timings.append(_timing(path, drill, loaded.production))
+        except InputError:
+            timings.append(None)  # an unknown day: that drill is reported when it is run, and the others run
     if len(titles) > 1:
         names = "; ".join(f"{p} is a drill of {t!r}" for t, p in titles.items())
         raise InputError(f"{ledger_path}: one ledger is the record of one production, and these drills are of "
                          f"{len(titles)}: {names}. Run each production's drills with its own --ledger")
+    head = None
     if Path(ledger_path).exists():
         ledger = Ledger.open(Path(ledger_path), create=False, readonly=True)
         try:
             [(title, path)] = titles.items()
             _same_production(ledger, title, path)
+            _not_a_record(ledger, path)
+            head = _head_time(ledger)
         finally:
             ledger.close()
-
-
-def _after_head(ledger, clock: DrillClock) -> None:
-    """Start a drill's clock after the ledger's last entry, in whole days, so its own intervals stand.
-
-    The ledger never lets time run backwards: an entry whose clock is behind the one before takes that
-    entry's time. A drill run on a kept ledger after later entries would have every entry stamped with
-    one time (and ages of checks measured wrong); moving the whole drill forward by whole days keeps
-    each step's minutes and its local times of day (a briefing at 06:30 is still 06:30).
-    """
-    head = ledger.head()
-    if head is None:
-        return
-    head_time = dt.datetime.fromisoformat(head.time.replace("Z", "+00:00"))
-    if head_time > clock.now:
-        days = (head_time - clock.now) // dt.timedelta(days=1) + 1
-        clock.now += dt.timedelta(days=days)
+    # Backwards from the real clock: the latest each drill may end so that every drill after it still fits.
+    real = (now or real_now)().astimezone(dt.timezone.utc)
+    bounds: list[tuple[dt.datetime, str] | None] = [None] * len(timings)
+    end_by, end_is = real, "now"
+    for n in reversed(range(len(timings))):
+        timing = timings[n]
+        if timing is not None:
+            bounds[n] = (end_by, end_is)
+            end_by, end_is = timing.starts(_latest(timing, end_by)), f"the start of {drill_paths[n].name}, run after it"
+    # Forwards from the ledger's last entry, as the run will place them.
+    head_is = f"the last entry of {ledger_path}"
+    for path, timing, bound in zip(drill_paths, timings, bounds):
+        if timing is not None and bound is not None:
+            head = _place(timing, head, bound[0], path, head_is=head_is, end_is=bound[1]) + timing.span
+            head_is = f"the end of {path.name}, run before it"
+    return [bound[0] if bound else None for bound in bounds]
 
 
 def _play(session: Session, drill: Drill, index: int, step: Step, clock: DrillClock) -> StepResult:
