@@ -883,3 +883,19 @@ def test_a_day_never_closes_with_a_weapon_still_out(tmp_path):
                 signed_by=["actor", "arm"])
     s.close_day("day-1", by="arm")
     assert "day-1" in s.state.days_closed
+
+
+def test_the_actor_who_signs_the_shown_load_is_the_one_who_receives_the_weapon(tmp_path):
+    """Any actor of the day signed 'the load was shown to me' for another actor's revolver."""
+    from armory.paths import SAMPLE_PRODUCTION
+    from test_tui_day import fixed_clock
+
+    s = Session.open(SAMPLE_PRODUCTION, tmp_path / "w.sqlite", clock=fixed_clock)
+    s.open_day("day-1", armorer="ana-reyes")
+    item = next(i for i in s.checklist(day="day-1", phase="before_handoff", scene="12", setup="12a", weapon="saa-1")
+                if i.rule.id == "handoff.show-the-load")
+    assert s.issue_of("day-1", "12", "12a", "saa-1").actor == "eli-stone"
+    with pytest.raises(Refused, match="Eli Stone"):
+        s.answer(item, ["6"], by="faye-moreno")
+    assert s.answer(item, ["6"], by="eli-stone").passed
+    s.close()

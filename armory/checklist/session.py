@@ -433,11 +433,21 @@ class Session:
         self._require_open(item.day, "answer", by, item.weapon)
         values = judging.parse_all(item.rule, list(observed), item.per_round,
                                    self.facts(item.day, item.scene, item.setup, item.weapon), self.local_now())
-        if not (self.roles(by, item.day) & set(item.asked_of)):
+        held = self.roles(by, item.day) & set(item.asked_of)
+        if not held:
             who = " or ".join(r.replace("_", " ") for r in item.asked_of)
             raise self._refuse("answer", by, [Reason(
                 item.rule.id, f"{item.rule.id} is answered by the {who}; {self.name(by)} is not one that day.",
                 item.failures)], weapon=item.weapon, day=item.day)
+        if held == {"actor"} and item.weapon and item.scene:
+            # "The actor" of a weapon's check is the one this setup gives it to, not any actor of the day:
+            # the person about to hold it is the one who must have seen the load.
+            actor = self.issue_of(item.day, item.scene, item.setup, item.weapon).actor
+            if actor and by != actor:
+                raise self._refuse("answer", by, [Reason(
+                    item.rule.id, f"{item.rule.id} is answered by the actor who receives {item.weapon} in this "
+                    f"setup, {self.name(actor)}; not {self.name(by)}.", item.failures)],
+                    weapon=item.weapon, day=item.day)
         return self._record_answer(item, values, by=by, sensed=False)
 
     def round_fails(self, item: CheckItem, value: str) -> bool:
