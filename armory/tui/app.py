@@ -22,6 +22,22 @@ ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. 
               "property_master": "props", "safety_officer": "safety officer"}
 
 
+def check_chain(ledger) -> None:
+    """Refuse to work on a ledger whose chain does not verify: nothing recorded on it could be trusted.
+
+    The same check as ``armory log verify`` (a few microseconds an entry); the state the screens show is a
+    fold over these entries, so an edited one would change what the armorer is told without a word."""
+    from armory.ledger.verify import verify_rows
+
+    result = verify_rows(ledger.rows())
+    if not result.ok and result.first_bad is not None:
+        seq, kind, what = result.first_bad
+        raise InputError(
+            f"{ledger.path} does not verify at entry #{seq} ({kind}): {what}. Nothing was recorded. "
+            f"`armory log verify {ledger.path}` says more; keep this file as evidence, and to go on working "
+            "start armory with a new ledger (--ledger NEW.sqlite)")
+
+
 class ArmoryApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "armory"
@@ -98,9 +114,13 @@ class ArmoryApp(App[int]):
 
         try:
             self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
-            self.session = Session.open(
-                self.production_path, self.ledger_path, self.rules_paths, clock=self.clock
-            )
+            session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
+            try:
+                check_chain(session.ledger)
+            except InputError:
+                session.close()
+                raise
+            self.session = session
         except (InputError, OSError) as err:
             from armory.tui.screens.problems import ProblemsScreen
 
