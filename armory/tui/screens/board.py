@@ -19,7 +19,8 @@ def _clip(text: str, limit: int) -> str:
 
 class BoardScreen(ArmoryScreen):
     BINDINGS = [
-        Binding("escape", "back", "Home", id="board.back", tooltip="Back to the first screen"),
+        # Esc is named in the line above the table: the footer keeps its room for what acts on the row.
+        Binding("escape", "back", "Home", id="board.back", show=False, tooltip="Back to the first screen"),
         Binding("c", "checks", "Checks", id="board.checks",
                 tooltip="Ask the checks of the highlighted weapon in its setup, one at a time"),
         Binding("v", "rounds", "Rounds", id="board.rounds",
@@ -67,7 +68,7 @@ class BoardScreen(ArmoryScreen):
         day = session.production.day_by_id(self.day)
         self.query_one("#board-title", Static).update(
             f"{day.id}, {day.date.isoformat()}: scenes, setups and weapons. "
-            "↑↓ choose a row; the keys below act on it.")
+            "↑↓ choose a row; the keys below act on it; Esc: home.")
         table = self.query_one("#board", DataTable)
         cursor = table.cursor_row
         table.clear()

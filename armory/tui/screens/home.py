@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from armory.tui.screens.base import ArmoryScreen
 from armory.tui.widgets.banner import StopBanner, banner_text
@@ -24,19 +24,23 @@ class HomeScreen(ArmoryScreen):
                 tooltip="Record a misfire, a discharge, a complaint..."),
         Binding("x", "clear_stop", "Clear stop", id="home.clear_stop",
                 tooltip="A safety officer signs a clearance with a reason"),
-        Binding("r", "record", "Record", id="home.record",
-                tooltip="The day's ledger in plain language, whether it verifies, export"),
         Binding("w", "review", "Review", id="home.review",
                 tooltip="A safety officer reviews an incident with findings (unreviewed, it fails the next day's start)"),
-        Binding("e", "evidence", "Evidence", id="home.evidence",
+        Binding("r", "record", "Record", id="home.record",
+                tooltip="The day's ledger in plain language, whether it verifies, export"),
+        # Rarely needed at the moment a footer is full: in f1 and the palette (ctrl+p), not the footer.
+        Binding("e", "evidence", "Evidence", id="home.evidence", show=False,
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
-        Binding("c", "crew", "Crew", id="home.crew",
+        Binding("c", "crew", "Crew", id="home.crew", show=False,
                 tooltip="Crew and PINs: enroll someone or change a PIN (a safety officer authorizes it)"),
-        Binding("ctrl+q", "app.quit", "Quit", id="home.quit",
+        Binding("ctrl+q", "app.quit", "Quit", id="home.quit", show=False,
                 tooltip="Leave armory; everything recorded is already on disk"),
     ]
 
     SHOW_PALETTE_KEY = True
+    """Shown while the keys that apply leave room for it (see :meth:`show_palette_key`)."""
+    PALETTE_KEY_WIDTH = 12
+    """What the footer's ``^p palette`` takes on the right, its border and gap included."""
 
     def __init__(self, view: dict | None = None) -> None:
         super().__init__()
@@ -118,6 +122,7 @@ class HomeScreen(ArmoryScreen):
         enabled = tuple(self.check_action(binding.action, ()) for binding in self.BINDINGS)
         if enabled != self._enabled:
             self._enabled = enabled
+            self.show_palette_key()
             self.refresh_bindings()
         self.query_one("#day-line", Static).update(view["day_line"])
         self.query_one("#duty-line", Static).update(view["duty_line"])
@@ -132,6 +137,21 @@ class HomeScreen(ArmoryScreen):
         sample.display = bool(view["sample"])
         if self.app.session is not None and self.app.screen is self:
             self.app.save_first_screen(view)
+
+    def footer_width(self) -> int:
+        """Columns the footer's keys take (compact: ``key description``, one space between)."""
+        shown = [active.binding for active in self.active_bindings.values()
+                 if active.binding.show and active.binding.description]
+        return sum(len(self.app.get_key_display(b)) + 1 + len(b.description) for b in shown) + len(shown) - 1
+
+    def show_palette_key(self) -> None:
+        """``^p palette`` in the footer only while it fits beside the keys that apply (f1 names it too)."""
+        width = self.size.width or self.app.size.width
+        self.query_one(Footer).show_command_palette = self.footer_width() + self.PALETTE_KEY_WIDTH <= width
+
+    def on_resize(self) -> None:
+        self.show_palette_key()
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters) -> bool | None:
         if self.app.session is None:
