@@ -186,3 +186,22 @@ async def test_the_first_screen_footer_offers_what_needs_doing(tmp_path: Path):
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
 
+
+async def test_the_board_fits_80_columns_with_a_weapon_sealed_stopped_and_out(tmp_path: Path):
+    """Every column whole: no state word pushes the rounds column off the right edge."""
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        busy_day(app.session)  # saa-1 out and stopped; every firearm stopped
+        app.session.seal(item_kind="weapon", item="replica-1", seal_id="EV-0002", signed_by=[ARMORER])
+        await show(pilot, app, BoardScreen("day-1"))
+        table = app.screen.query_one("#board", DataTable)
+        states = {str(table.get_row_at(row)[4]) for row in range(table.row_count)}
+        assert table.virtual_size.width <= table.scrollable_content_region.width, states
+        assert {"■ STOPPED, out", "■ sealed"} <= states
+        # The seal's number is on the board still, under the table, with where the weapon may go.
+        table.move_cursor(row=1)
+        await pilot.pause()
+        missing = str(app.screen.query_one("#board-missing").content)
+        assert "EV-0002" in missing and "investigator" in missing
+

@@ -11,23 +11,30 @@ STOPPED = "■"
 SENSED = "⚙"
 
 
-def weapon_status(app, weapon_id: str) -> tuple[str, str]:
-    """(css class, words) for where a weapon is and whether it may move."""
+def weapon_status(app, weapon_id: str, *, short: bool = False) -> tuple[str, str]:
+    """(css class, words) for where a weapon is and whether it may move.
+
+    ``short`` words fit the setup board's state column at 80 columns: the seal's id and the holder's
+    name are left to the line under the board (and to the first screen, which has the room).
+    """
     state = app.session.state
     weapon = state.weapons.get(weapon_id)
     if weapon is None:
         return "state-unknown", f"{PENDING} unknown"
     if getattr(weapon, "sealed", None):
         if getattr(weapon, "investigator", None):
-            return "state-stopped", f"{STOPPED} with investigator"
-        return "state-stopped", f"{STOPPED} sealed ({weapon.sealed})"
+            return "state-stopped", f"{STOPPED} " + ("investigator" if short else "with investigator")
+        return "state-stopped", f"{STOPPED} sealed" + ("" if short else f" ({weapon.sealed})")
     stops = state.stops_on(weapon_id)
-    where = "in the armory" if weapon.holder is None else f"with {app.crew_name(weapon.holder)}"
+    holder = app.crew_name(weapon.holder) if weapon.holder is not None else None
     if stops:
-        return "state-stopped", f"{STOPPED} STOPPED" + (f", with {app.crew_name(weapon.holder)}" if weapon.holder else "")
-    if weapon.holder is not None:
-        return "state-out", f"→ {where}"  # not how many rounds: take-back counts them blind
-    return "state-ok", f"○ {where}"
+        if holder is None:
+            return "state-stopped", f"{STOPPED} STOPPED"
+        return "state-stopped", f"{STOPPED} STOPPED, " + ("out" if short else f"with {holder}")
+    if holder is not None:
+        # Not how many rounds: take-back counts them blind.
+        return "state-out", f"→ out" if short else f"→ with {holder}"
+    return "state-ok", f"○ in {'' if short else 'the '}armory"
 
 
 def item_mark(status: str) -> str:

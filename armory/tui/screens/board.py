@@ -88,7 +88,7 @@ class BoardScreen(ArmoryScreen):
                     verified = len(session.state.rounds_for(self.day, scene.id, setup.id, issue.weapon))
                     checks = f"{done}/{len(asked)}" + (f" ✗{failed}" if failed else (" ✓" if done == len(asked) else ""))
                     rounds = f"{verified}/{issue.rounds}" if issue.rounds else "-"
-                    _, state_words = weapon_status(app, issue.weapon)
+                    _, state_words = weapon_status(app, issue.weapon, short=True)
                     load = issue.load + (f" ×{issue.rounds}" if issue.rounds else "")
                     table.add_row(f"{scene.id}/{setup.id}", issue.weapon, load,
                                   app.crew_name(issue.actor) if issue.actor else "-", state_words, checks, rounds,
@@ -118,7 +118,17 @@ class BoardScreen(ArmoryScreen):
             missing.update("No weapons in today's setups.")
             return
         scene, setup, issue = row
-        holder = self.session.state.weapons[issue.weapon].holder
+        weapon_state = self.session.state.weapons[issue.weapon]
+        holder = weapon_state.holder
+        if getattr(weapon_state, "sealed", None):
+            # The state column says only "sealed": the seal's number is here, with where it may go.
+            if getattr(weapon_state, "investigator", None):
+                missing.update(f"{issue.weapon} is evidence (seal {weapon_state.sealed}), in an investigator's "
+                               "custody: it is not used again.")
+            else:
+                missing.update(f"{issue.weapon} is sealed as evidence (seal {weapon_state.sealed}): it moves only to "
+                               "a named investigator (e on the first screen).")
+            return
         if holder is not None:
             missing.update(f"{issue.weapon} is out with {self.app.crew_name(holder)}: t takes it back.")
             return
@@ -151,7 +161,10 @@ class BoardScreen(ArmoryScreen):
             return False  # a closed day's record is final
         if row is not None:
             _scene, _setup, issue = row
-            holder = self.session.state.weapons[issue.weapon].holder
+            weapon_state = self.session.state.weapons[issue.weapon]
+            holder = weapon_state.holder
+            if action in ("checks", "rounds", "hand_over") and getattr(weapon_state, "sealed", None):
+                return False  # evidence: it moves only to an investigator (the line under the table says so)
             if action == "rounds":
                 return bool(issue.rounds)
             if action == "hand_over":
