@@ -205,3 +205,19 @@ async def test_the_board_fits_80_columns_with_a_weapon_sealed_stopped_and_out(tm
         missing = str(app.screen.query_one("#board-missing").content)
         assert "EV-0002" in missing and "investigator" in missing
 
+
+@pytest.mark.parametrize(("clock", "expected"), [
+    (None, "Today: day-1, 2000-01-03 at"),
+    (years_later, "Next shooting day: day-1, 2000-01-03 (today is 2026-11-30) at"),
+])
+async def test_today_is_said_only_when_the_day_is_today(tmp_path: Path, clock, expected):
+    app = make_app(tmp_path / "l.sqlite") if clock is None else ArmoryApp(
+        SAMPLE_PRODUCTION, tmp_path / "l.sqlite", clock=clock)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        assert str(app.screen.query_one("#day-line").content).startswith(expected)
+        if clock is not None:
+            app.session.open_day("day-1", armorer=ARMORER)
+            await show(pilot, app, None)
+            assert str(app.screen.query_one("#day-line").content).startswith(
+                "Open day: day-1, 2000-01-03 (today is 2026-11-30) at")

@@ -85,7 +85,17 @@ class HomeScreen(ArmoryScreen):
         else:
             opened = "not opened yet (o)"
         where = f" at {day.location}" if day.location else ""
-        day_text = (f"Today: {day.id}, {day.date.isoformat()}{where}. Day {opened}. "
+        today = self.session.local_now().date()
+        # "Today" only when it is: a production planned for other dates must not read as today's.
+        if day.date == today:
+            which, aside = "Today", ""
+        elif opened == "OPEN":
+            which, aside = "Open day", f" (today is {today.isoformat()})"
+        elif opened == "closed":
+            which, aside = "Last shooting day", f" (today is {today.isoformat()})"
+        else:
+            which, aside = "Next shooting day", f" (today is {today.isoformat()})"
+        day_text = (f"{which}: {day.id}, {day.date.isoformat()}{aside}{where}. Day {opened}. "
                     f"{len(day.scene)} scene(s).")
         duty = []
         for role in DUTY_ROLES:
