@@ -221,3 +221,24 @@ async def test_today_is_said_only_when_the_day_is_today(tmp_path: Path, clock, e
             await show(pilot, app, None)
             assert str(app.screen.query_one("#day-line").content).startswith(
                 "Open day: day-1, 2000-01-03 (today is 2026-11-30) at")
+
+
+async def test_a_sealed_weapons_checks_say_it_goes_only_to_an_investigator(tmp_path: Path):
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        session = app.session
+        session.open_day("day-1", armorer=ARMORER)
+        pass_all(session, "day-1", "day_start")
+        target = {"scene": "12", "setup": "12b", "weapon": "saa-1"}  # a cold setup: no rounds to verify
+        pass_all(session, "day-1", "before_setup", **target)
+        pass_all(session, "day-1", "before_handoff", **target)
+        screen = ChecksScreen("day-1", ("before_setup", "before_handoff"), "12", "12b", "saa-1")
+        await show(pilot, app, screen)
+        assert "h hands saa-1 over" in str(screen.query_one("#question").content)
+        session.seal(item_kind="weapon", item="saa-1", seal_id="EV-0001", signed_by=[ARMORER])
+        screen.refresh_state()
+        await pilot.pause()
+        question = str(screen.query_one("#question").content)
+        assert "hands" not in question
+        assert "sealed as evidence (seal EV-0001)" in question and "investigator" in question

@@ -140,6 +140,14 @@ class ChecksScreen(ArmoryScreen):
         if not (self.weapon and self.scene and self.setup):
             return ""
         issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
+        weapon_state = self.session.state.weapons.get(self.weapon)
+        seal = getattr(weapon_state, "sealed", None)
+        if seal:
+            # Evidence is never loaded or handed over again: what is true of it now, not the day's plan.
+            if getattr(weapon_state, "investigator", None):
+                return f"\n{self.weapon} is evidence (seal {seal}) in an investigator's custody: it is not used again."
+            return (f"\n{self.weapon} is sealed as evidence (seal {seal}): it is not loaded or handed over again; "
+                    "it moves only to a named investigator (e on the first screen).")
         verified = len(self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon))
         if issue.rounds and verified < issue.rounds:
             return (f"\nNext: on the board, v verifies each of the {issue.rounds} rounds as it goes into "
