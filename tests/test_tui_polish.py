@@ -242,3 +242,29 @@ async def test_a_sealed_weapons_checks_say_it_goes_only_to_an_investigator(tmp_p
         question = str(screen.query_one("#question").content)
         assert "hands" not in question
         assert "sealed as evidence (seal EV-0001)" in question and "investigator" in question
+
+
+async def test_a_check_asked_again_after_its_stop_is_blind(tmp_path: Path):
+    """Neither the failing answer nor the expected value is on screen when the check is asked again."""
+    from textual.widgets import Input, Static
+
+    from test_tui_day import OFFICER, PINS, answer_current, open_day_to_checks, sign
+
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day_to_checks(pilot, app)
+        while app.screen.current.rule.id != "handling.serial":
+            await answer_current(pilot, app)
+        await answer_current(pilot, app, "9999")
+        await pilot.press("x")
+        await pilot.pause()
+        await sign(pilot, app, PINS[OFFICER], reason="wrong weapon picked up; the right one brought out")
+        while not isinstance(app.screen, ChecksScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        screen = app.screen
+        assert screen.current.rule.id == "handling.serial" and screen.current.status == "failed"
+        assert screen.query_one("#answer", Input).value == ""
+        shown = " ".join(str(s.content) for s in screen.query(Static) if s.display)
+        assert "Answer again" in shown
+        assert "9999" not in shown and "8461" not in shown, shown

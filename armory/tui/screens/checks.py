@@ -45,6 +45,8 @@ class ChecksScreen(ArmoryScreen):
         self.current = None
         self.round_answers: list[str] = []
         self.last_verdict: tuple[str, str] | None = None
+        self.last_verdict_key: str | None = None
+        """The check the last verdict is about: hidden when that check is asked again."""
         self.showing_why = False
         self.leaving = False
         self.shown: dict[str, str] = {}
@@ -98,6 +100,11 @@ class ChecksScreen(ArmoryScreen):
             + (f"; {len(self.open_holds())} failed hold(s) need a signed override (f3)" if self.open_holds() else "")
         )
         verdict = self.query_one("#verdict", Static)
+        next_item = pending[0] if pending else None
+        if next_item is not None and next_item.status == "failed" and next_item.key == self.last_verdict_key:
+            # Asked again after its stop was cleared: blind, like the first time. The earlier answer and the
+            # expected value stay on record (and on the stop screen), not above the question.
+            self.last_verdict = None
         if self.last_verdict:
             css, text = self.last_verdict
             self.put("#verdict", text)
@@ -113,7 +120,6 @@ class ChecksScreen(ArmoryScreen):
             self.put("#sensed", "\n".join(lines))
         else:
             self.put("#sensed", "")
-        next_item = pending[0] if pending else None
         if next_item is None or self.current is None or next_item.key != self.current.key:
             self.round_answers = list(self.restored_rounds.get(next_item.key, [])) if next_item else []
             self.restored_rounds = {}
@@ -288,6 +294,7 @@ class ChecksScreen(ArmoryScreen):
             self.put("#answer-msg", f"✗ {err.message}")
             return
         shown = ", ".join(observed)
+        self.last_verdict_key = item.key
         if verdict.passed:
             # Not the expected value: the next question may ask someone else to count the same rounds.
             self.last_verdict = ("verdict-pass", f"{PASSED} {item.rule.title}: passed. You entered {shown}.")
