@@ -135,3 +135,25 @@ async def test_the_theme_chosen_is_kept_for_next_time(tmp_path):
     assert load_theme(settings) == chosen
     again = ArmoryApp(SAMPLE_PRODUCTION, tmp_path / "t.sqlite", theme=load_theme(settings))
     assert again.theme == chosen
+
+
+async def test_a_wrapped_error_in_a_tall_dialog_is_seen_whole_at_80x24(tmp_path):
+    """The wrong-PIN line wraps to two lines under the last field: both stay inside the dialog's view."""
+    from textual.containers import VerticalScroll
+
+    from test_tui_day import make_app
+
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")  # the crew; Enter on the first row changes Ana's PIN, Carla authorizes
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"1234", "enter", *"1234", "enter", *"9999", "enter", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        message = dialog.query_one("#msg-0", Static)
+        assert "wrong PIN" in str(message.content) and message.size.height >= 2
+        body = dialog.query_one("#dialog-body", VerticalScroll).region
+        assert body.y <= message.region.y and message.region.bottom <= body.bottom, (message.region, body)

@@ -46,6 +46,19 @@ class Signed:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+class FieldError(Static):
+    """A message under its field, wrapped to the dialog's width and kept in sight as it grows."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(text, markup=False, **kwargs)  # it quotes names and text people typed
+
+    def on_resize(self) -> None:
+        # A message that wraps to a second line grows after the scroll that showed its first line:
+        # scroll again, or its end stays below the dialog's edge on a short terminal.
+        if str(self.content):
+            self.scroll_visible(animate=False)
+
+
 class SignModal(ModalScreen[Signed | None]):
     """Ask each signer for their PIN (and a reason when one is needed)."""
 
@@ -92,7 +105,7 @@ class SignModal(ModalScreen[Signed | None]):
                         yield Input(id=f"field-{name}", password=True, max_length=8, placeholder="PIN")
                     else:
                         yield Input(id=f"field-{name}")
-                    yield Static("", id=f"msg-field-{name}", classes="field-error")
+                    yield FieldError("", id=f"msg-field-{name}", classes="field-error")
                 for index, signer in enumerate(self.signers):
                     yield Label(signer.label, classes="signer-label")
                     with Horizontal(classes="signer-row"):
@@ -107,11 +120,11 @@ class SignModal(ModalScreen[Signed | None]):
                             compact=True,
                         )
                         yield Input(placeholder="PIN", password=True, id=f"pin-{index}", max_length=8)
-                    yield Static("", id=f"msg-{index}", classes="field-error")
+                    yield FieldError("", id=f"msg-{index}", classes="field-error")
                 if self.reason_label:
                     yield Label(self.reason_label)
                     yield Input(id="reason", placeholder="in plain words")
-                    yield Static("", id="msg-reason", classes="field-error")
+                    yield FieldError("", id="msg-reason", classes="field-error")
             yield Static("Tab/Enter: next field · Enter on the button signs · Esc: cancel", classes="hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
