@@ -899,3 +899,22 @@ def test_the_actor_who_signs_the_shown_load_is_the_one_who_receives_the_weapon(t
         s.answer(item, ["6"], by="faye-moreno")
     assert s.answer(item, ["6"], by="eli-stone").passed
     s.close()
+
+
+def test_a_weapon_taken_back_is_checked_and_its_rounds_verified_again_before_it_goes_out_again(tmp_path):
+    """New-user pass: after a take-back (5 of 6 rounds back, stops cleared) the board said 13/13 and 6/6
+    and the revolver could go straight out again, nobody having looked at it or its load since."""
+    s = open_session(tmp_path)
+    ready_colt(s)
+    handoff = dict(day="day-1", scene="church", setup="a", weapon="colt")
+    s.hand_over(**handoff, giver="arm", receiver="actor", witnesses=["so"], signed_by=["arm", "actor"])
+    s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=5,
+                signed_by=["actor", "arm"])
+    items = s.checklist(day="day-1", phase="before_handoff", scene="church", setup="a", weapon="colt")
+    assert items and all(i.status == "pending" for i in items if not i.sensed)
+    assert s.state.rounds_for("day-1", "church", "a", "colt") == {}
+    decision = s.may_hand_over(**handoff, giver="arm", receiver="actor")
+    assert not decision.allowed
+    assert {r.cause for r in decision.reasons} >= {"invariant.checks-complete", "invariant.rounds-verified"}
+    ready_colt(s)  # checked and verified again
+    assert s.may_hand_over(**handoff, giver="arm", receiver="actor").allowed

@@ -355,10 +355,15 @@ class Session:
         if weapon is not None and scene is not None:
             rounds = self.issue_of(day, scene, setup, weapon).rounds
         items = []
+        # A weapon's setup checks answered before it last came back were for that time out: asked again.
+        current = self.state.weapons.get(weapon) if weapon is not None else None
+        returned = current.returned_seq if current is not None and phase not in DAY_PHASES else None
         for pc in planned:
             rule = pc.rule
             key = check_key(day, scene, setup, weapon, phase, rule.id)
             ans = self.state.answer_for(key)
+            if ans is not None and returned is not None and ans.seq < returned:
+                ans = None
             status, seq, observed, expected, at = "pending", None, None, None, None
             held = self.state.holds_on(key)
             if held:

@@ -125,6 +125,8 @@ class WeaponState:
     last_lot: str | None = None
     """The lot its rounds were last verified from (what it was loaded with)."""
     investigator: str | None = None
+    returned_seq: int | None = None
+    """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
 
 
 @dataclass
@@ -207,7 +209,13 @@ class State:
         return [i for i in self.incidents.values() if i.reviewed_by is None]
 
     def rounds_for(self, day: str, scene: str | None, setup: str | None, weapon: str) -> dict[int, RoundState]:
-        return self.rounds.get(setup_key(day, scene, setup, weapon), {})
+        """Rounds verified for this setup since the weapon last came back (a load verified before it went
+        out and came back says nothing about what is in it now)."""
+        rounds = self.rounds.get(setup_key(day, scene, setup, weapon), {})
+        returned = self.weapons[weapon].returned_seq if weapon in self.weapons else None
+        if returned is None:
+            return rounds
+        return {n: r for n, r in rounds.items() if r.seq > returned}
 
     def answer_for(self, key: str) -> AnswerState | None:
         return self.answers.get(key)
@@ -342,6 +350,7 @@ class State:
         w.rounds_out = 0
         w.rounds_fired = 0
         w.handoff_seq = None
+        w.returned_seq = entry.seq
 
     def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self._weapon(p["weapon"]).rounds_fired += p["rounds"]
