@@ -82,6 +82,14 @@ def why_not_reconciled(p: dict) -> str:
     return "dummies cannot fire: a firing from a dummy load is an unintended discharge"
 
 
+def _method_words(method: object) -> str:
+    """How a round was shown, as the armorer chose it on screen (the id in brackets, for the jsonl reader)."""
+    from armory.checklist.types import ROUND_METHOD_WORDS
+
+    words = ROUND_METHOD_WORDS.get(method) if isinstance(method, str) else None
+    return f"{words} ({method})" if words else f"shown by {method}"
+
+
 def _signed(w: _Words, p: dict, who: Any) -> str:
     return w.people(p.get("signed_by")) if p.get("signed_by") else w.person(who)
 
@@ -120,9 +128,9 @@ _KINDS: dict[str, _Describer] = {
         f"{_signed(w, p, e.who)} changed the rule packs on {p.get('day')} to {_packs(p)}: {p.get('reason')}"),
     "answer": _answer,
     "round_verified": lambda w, p, e: (
-        f"round {p.get('round_no')} for {w.weapon(p.get('weapon'))}"
+        f"{_signed(w, p, e.who)} verified round {p.get('round_no')} for {w.weapon(p.get('weapon'))}"
         + (f" from lot {p.get('lot')}" if p.get("lot") else "")
-        + f" shown by {p.get('method')}: {'passed' if p.get('verdict') == 'pass' else 'FAILED'}"),
+        + f": {_method_words(p.get('method'))}: {'passed' if p.get('verdict') == 'pass' else 'FAILED'}"),
     "override": lambda w, p, e: (
         f"{_signed(w, p, e.who)} overrode {p.get('rule_id')}"
         + (f" on {w.weapon(p.get('weapon'))}" if p.get("weapon") else "")
