@@ -214,7 +214,7 @@ async def test_a_whole_shooting_day(ledger: Path):
         # An incident: a misfire stops every firearm, full screen.
         await pilot.press("i")
         await pilot.pause()
-        await pilot.press("enter")  # misfire is first
+        await pilot.press("down", "enter")  # nothing is chosen until an arrow key: misfire is first
         app.screen.query_one("#incident-text", Input).value = "hammer fell, no fire"
         await pilot.press("enter", "enter")
         await pilot.pause()
@@ -438,7 +438,7 @@ async def test_a_safety_officer_reviews_an_incident_from_the_first_screen(ledger
         await pilot.pause()
         await pilot.press("i")
         await pilot.pause()
-        await pilot.press("down", "down", "down", "down")  # from Misfire down to "Complaint from crew": stops nothing
+        await pilot.press(*["down"] * 5)  # nothing chosen at first; the fifth is "Complaint from crew": stops nothing
         app.screen.query_one("#incident-text", Input).value = "actor waved the prop at the camera"
         app.screen.query_one("#confirm").focus()
         await pilot.press("enter")
@@ -484,6 +484,7 @@ async def test_a_misfire_cannot_be_recorded_against_a_prop_that_does_not_fire(le
         await pilot.press("i")
         await pilot.pause()
         modal = app.screen
+        await pilot.press("down", "enter")  # Misfire
         modal.query_one("#incident-weapon", Select).value = "replica-1"
         modal.query_one("#incident-text", Input).value = "click"
         modal.query_one("#confirm").focus()

@@ -137,6 +137,40 @@ async def test_the_theme_chosen_is_kept_for_next_time(tmp_path):
     assert again.theme == chosen
 
 
+async def test_the_incident_dialog_starts_with_no_kind_chosen_and_names_the_weapon(tmp_path):
+    """A misfire stops every firearm: it is never a default; the weapon taken from the board is said in words."""
+    from textual.widgets import Input, OptionList, Select, Static
+
+    from armory.tui.screens.board import BoardScreen
+    from armory.tui.screens.incident import IncidentModal
+    from test_tui_day import make_app
+
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.session.open_day("day-1", armorer="ana-reyes")
+        app.push_screen(BoardScreen("day-1"))
+        await pilot.pause()
+        await pilot.press("down", "i")  # the board's second row: replica-1
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, IncidentModal)
+        assert modal.query_one("#incident-kind", OptionList).highlighted is None
+        chosen = str(modal.query_one("#incident-chosen", Static).content)
+        assert "What: not chosen yet" in chosen and "Weapon: replica-1 (" in chosen and "from the board's row" in chosen
+        modal.query_one("#incident-by", Select).value = "ana-reyes"
+        modal.query_one("#incident-text", Input).value = "prop dropped"
+        modal.query_one("#confirm").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        # Nothing recorded, nothing stopped: the person must say what happened.
+        assert app.screen is modal and not app.session.state.incidents and not app.session.state.open_stops
+        assert "choose what happened" in str(modal.query_one("#msg-incident", Static).content)
+        modal.query_one("#incident-weapon", Select).clear()
+        await pilot.pause()
+        assert "Weapon: none named" in str(modal.query_one("#incident-chosen", Static).content)
+
+
 async def test_a_wrapped_error_in_a_tall_dialog_is_seen_whole_at_80x24(tmp_path):
     """The wrong-PIN line wraps to two lines under the last field: both stay inside the dialog's view."""
     from textual.containers import VerticalScroll

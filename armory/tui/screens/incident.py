@@ -32,36 +32,59 @@ class IncidentModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        weapons = [(Content(f"{w.id} ({w.make} {w.model})"), w.id) for w in app.session.production.weapon]
+        # Ids only, so the row stays one line at 80 columns; the line above names the model.
+        weapons = [(Content(w.id), w.id) for w in app.session.production.weapon]
         with Vertical(id="dialog"):
             yield Label("Record an incident", id="dialog-title")
+            # Nothing chosen at first: a misfire stops every firearm, so it is never a default.
             yield OptionList(*[Option(words, id=kind) for kind, words in KINDS], id="incident-kind")
             yield Static("", id="incident-chosen", markup=False)
             with Horizontal(classes="signer-row"):
-                yield Select(weapons, prompt="which weapon (if any)", id="incident-weapon", compact=True,
+                yield Select(weapons, prompt="no weapon named", id="incident-weapon", compact=True,
                              value=self.weapon or Select.NULL)
                 yield Select([(Content(text), crew_id) for text, crew_id in app.crew_choices(app.session.state.current_day)],
                              prompt="reported by",
                              id="incident-by", compact=True, value=app.operator or Select.NULL)
             yield Input(placeholder="what happened, in plain words", id="incident-text")
             yield Static("", id="msg-incident", classes="field-error")
-            yield Static("↑↓ then Enter: what happened · Tab: next field · Enter on Record records · Esc: cancel",
+            yield Static("↑↓ Enter: what · Tab: weapon, who, words · Enter on Record · Esc: cancel",
                          classes="hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Record", id="confirm", variant="warning")
 
     def on_mount(self) -> None:
-        self.query_one("#incident-kind", OptionList).highlighted = 0
-        self.query_one("#incident-kind", OptionList).focus()
+        kinds = self.query_one("#incident-kind", OptionList)
+        kinds.highlighted = None
+        kinds.focus()
+        self.show_chosen()
+
+    def chosen_kind(self) -> str | None:
+        highlighted = self.query_one("#incident-kind", OptionList).highlighted
+        return KINDS[highlighted][0] if highlighted is not None else None
+
+    def show_chosen(self) -> None:
+        """What will be recorded, in words (not only by a highlight colour), the weapon included."""
+        kind = self.chosen_kind()
+        what = dict(KINDS)[kind] if kind else "not chosen yet (↑↓ then Enter above)"
+        weapon = self.query_one("#incident-weapon", Select).value
+        named = self.app.session.production.weapon_by_id(str(weapon)) if weapon is not Select.NULL else None
+        if named is None:
+            on = "none named (Tab to the field below to name one)"
+        else:
+            on = f"{named.id} ({named.model})" + (" from the board's row" if named.id == self.weapon else "")
+        self.query_one("#incident-chosen", Static).update(f"What: {what}\nWeapon: {on}")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        # The kind chosen is said in words, not only by the list's highlight colour.
-        words = dict(KINDS).get(str(event.option.id), "")
-        self.query_one("#incident-chosen", Static).update(f"Recording: {words}" if words else "")
+        self.show_chosen()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "incident-weapon":
+            self.show_chosen()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self.show_chosen()
         self.query_one("#incident-text", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -73,12 +96,15 @@ class IncidentModal(ModalScreen[bool]):
         if event.button.id == "cancel":
             self.dismiss(False)
             return
-        kinds = self.query_one("#incident-kind", OptionList)
-        kind = KINDS[kinds.highlighted or 0][0]
+        kind = self.chosen_kind()
         weapon = self.query_one("#incident-weapon", Select).value
         by = self.query_one("#incident-by", Select).value
         text = self.query_one("#incident-text", Input).value
         message = self.query_one("#msg-incident", Static)
+        if kind is None:
+            message.update("✗ choose what happened (↑↓ then Enter in the list)")
+            self.query_one("#incident-kind", OptionList).focus()
+            return
         if by is Select.NULL:
             message.update("✗ choose who reports it")
             return
