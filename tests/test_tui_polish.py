@@ -268,3 +268,34 @@ async def test_a_check_asked_again_after_its_stop_is_blind(tmp_path: Path):
         shown = " ".join(str(s.content) for s in screen.query(Static) if s.display)
         assert "Answer again" in shown
         assert "9999" not in shown and "8461" not in shown, shown
+
+
+async def test_the_crew_screen_shows_default_roles_and_marks_a_days_extras(tmp_path: Path):
+    app = make_app(tmp_path / "l.sqlite")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await show(pilot, app, CrewScreen())
+        table = app.screen.query_one("#crew-table", DataTable)
+        roles = {str(table.get_row_at(row)[1]): str(table.get_row_at(row)[2]) for row in range(table.row_count)}
+        assert roles["ana-reyes"] == "armorer (+ asst. props on day-3)"
+        assert roles["carla-diaz"] == "safety officer"
+        assert table.virtual_size.width <= table.scrollable_content_region.width, roles
+
+
+def test_crew_roles_names_days_that_add_or_change_roles():
+    from types import SimpleNamespace as NS
+
+    from armory.tui.screens.crew import crew_roles
+
+    member = NS(id="ana", roles=["armorer"])
+    production = NS(day=[
+        NS(id="day-1", crew=[]),
+        NS(id="day-2", crew=[NS(id="ana", roles=["property_master"])]),
+        NS(id="day-3", crew=[NS(id="ana", roles=["armorer", "property_master"])]),
+        NS(id="day-4", crew=[NS(id="ana", roles=["armorer", "property_master"])]),
+        NS(id="day-5", crew=[NS(id="ana", roles=["armorer"])]),
+    ])
+    assert crew_roles(production, member) == "armorer (only props on day-2; + props on day-3, day-4)"
+    assert crew_roles(production, NS(id="bo", roles=[])) == "no role"
+    extra = NS(day=[NS(id="day-2", crew=[NS(id="bo", roles=["actor"])])])
+    assert crew_roles(extra, NS(id="bo", roles=[])) == "actor on day-2"

@@ -27,10 +27,38 @@ def nobody_can_authorize(session) -> bool:
     return session.credentials is not None and not session.officers_enrolled()
 
 
+SHORT_ROLE_WORDS = {"assistant_property_master": "asst. props"}
+"""Beyond armory.tui.app.ROLE_WORDS: what keeps the crew table's roles column inside 80 columns."""
+
+
 def role_words(roles) -> str:
     from armory.tui.app import ROLE_WORDS
 
-    return ", ".join(ROLE_WORDS.get(role, role.replace("_", " ")) for role in sorted(roles)) or "no role"
+    words = {**ROLE_WORDS, **SHORT_ROLE_WORDS}
+    return ", ".join(words.get(role, role.replace("_", " ")) for role in sorted(roles)) or "no role"
+
+
+def crew_roles(production, member) -> str:
+    """The member's default roles, then how a day's assignment differs: ``armorer (+ asst. props on day-3)``.
+
+    A day's assignment replaces the defaults on that day (Production.roles_on), so a day may add roles
+    or hold different ones; days that differ the same way are named together.
+    """
+    default = frozenset(member.roles)
+    differences: dict[str, list[str]] = {}
+    for day in production.day:
+        held = next((frozenset(a.roles) for a in day.crew if a.id == member.id), None)
+        if held is None or held == default:
+            continue
+        if default <= held:
+            what = f"+ {role_words(held - default)}"
+        else:
+            what = f"only {role_words(held)}"
+        differences.setdefault(what, []).append(day.id)
+    notes = [f"{what} on {', '.join(days)}" for what, days in differences.items()]
+    if not default:
+        return "; ".join(note.removeprefix("+ ").removeprefix("only ") for note in notes) or "no role"
+    return role_words(default) + (f" ({'; '.join(notes)})" if notes else "")
 
 
 class CrewScreen(ArmoryScreen):
@@ -93,10 +121,8 @@ class CrewScreen(ArmoryScreen):
             table.add_columns("name", "crew id", "roles", "PIN")
         enrolled = session.enrolled()
         for member in session.production.crew:
-            roles = set(member.roles) | {r for day in session.production.day for a in day.crew
-                                         if a.id == member.id for r in a.roles}
             pin = f"{PASSED} set" if member.id in enrolled else f"{PENDING} none yet"
-            table.add_row(member.name, member.id, role_words(roles), pin, key=member.id)
+            table.add_row(member.name, member.id, crew_roles(session.production, member), pin, key=member.id)
         if cursor is not None and table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 
