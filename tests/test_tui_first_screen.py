@@ -209,3 +209,21 @@ async def test_the_header_icon_still_opens_the_palette(tmp_path):
         await pilot.click("HeaderIcon")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_a_stop_recorded_by_another_process_shows_without_a_key(tmp_path):
+    """A second copy of the app (or the CLI) records a misfire: this one shows the stop on its own."""
+    from armory.tui.screens.stop import StopScreen
+
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.session.state.open_stops
+        with Session.open(production, ledger, clock=fixed_clock) as other:
+            other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
+                                  reported_by="ana-reyes")
+        app.follow_ledger()  # what the app's timer does every FOLLOW_SECONDS
+        await pilot.pause()
+        assert app.session.state.open_stops
+        assert isinstance(app.screen, StopScreen)

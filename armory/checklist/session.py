@@ -132,11 +132,15 @@ class Session:
     def _ensure_current(self) -> None:
         """Refuse to record on a state that misses entries another process appended (a second armory on
         the same ledger, a command line): the decision about to be recorded was made without them."""
-        if self._synced_head is not None and self.ledger.head_key() == self._synced_head:
+        if not self.behind():
             return
         self.resync()
         raise InputError("another armory (or a command) recorded on this ledger since this screen was drawn: "
                          "the screen now shows what it recorded; nothing was recorded here, look again")
+
+    def behind(self) -> bool:
+        """Whether the ledger on disk holds entries this session's state was not drawn from."""
+        return self._synced_head is None or self.ledger.head_key() != self._synced_head
 
     def resync(self) -> None:
         """Replay the ledger afresh (after another process appended to it)."""

@@ -22,6 +22,10 @@ ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. 
               "property_master": "props", "safety_officer": "safety officer"}
 
 
+FOLLOW_SECONDS = 2.0
+"""How often the app looks for entries another process appended to its ledger."""
+
+
 def check_chain(ledger) -> None:
     """Refuse to work on a ledger whose chain does not verify: nothing recorded on it could be trusted.
 
@@ -143,6 +147,24 @@ class ArmoryApp(App[int]):
         from armory.tui.resume import resume
 
         resume(self)
+        # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
+        # recorded there must show here without anyone pressing a key.
+        self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
+
+    def follow_ledger(self) -> None:
+        """If another process appended to the ledger, replay it and show what changed (a new stop takes the
+        whole screen, as if recorded here). One indexed SELECT when nothing changed."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            if not session.behind():
+                return
+            session.resync()
+        except InputError as err:
+            self.report(err)
+            return
+        self.after_action()
 
     def open_after_paint(self) -> None:
         self.open_session()
