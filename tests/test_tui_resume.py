@@ -178,3 +178,29 @@ async def test_a_restart_on_the_crew_screen_keeps_who_opened_the_day(tmp_path: P
         before = len(second.session.ledger)
         await answer_current(pilot, second)
         assert len(second.session.ledger) > before
+
+
+async def test_another_actor_signing_the_shown_load_is_refused_in_words_beside_the_question(tmp_path: Path):
+    from textual.widgets import Input, Select, Static
+
+    from armory.tui.screens.sign import SignModal
+    from test_tui_day import DEMO_PINS, sign
+
+    app = make_app(tmp_path / "actor.sqlite")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day_to_checks(pilot, app)
+        while app.screen.current is not None and app.screen.current.rule.id != "handoff.show-the-load":
+            await answer_current(pilot, app)
+        screen = app.screen
+        assert screen.current is not None, "the sample asks the actor to confirm the load"
+        screen.query_one("#answer", Input).value = "6"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        app.screen.query_one("#who-0", Select).value = "faye-moreno"
+        await sign(pilot, app, DEMO_PINS["faye-moreno"])
+        assert app.screen is screen
+        await pilot.pause()
+        message = str(screen.query_one("#answer-msg", Static).content)
+        assert "Eli Stone" in message and "not Faye Moreno" in message
+        assert screen.current.rule.id == "handoff.show-the-load"  # asked again

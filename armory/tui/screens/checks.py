@@ -39,6 +39,8 @@ class ChecksScreen(ArmoryScreen):
                  setup: str | None = None, weapon: str | None = None) -> None:
         super().__init__()
         self.day = day
+        self.notice: tuple[str, str] | None = None
+        """(item key, message) beside the answer of that question while it is shown."""
         self.phases = tuple(phases)
         self.scene, self.setup, self.weapon = scene, setup, weapon
         self.items: list = []
@@ -115,8 +117,7 @@ class ChecksScreen(ArmoryScreen):
         if sensed:
             lines = [f"{SENSED} Sensed from the ledger (nobody answers these):"]
             for item in sensed:
-                lines.append(f"  {item_mark(item.status)} {item.rule.title}: {status_words(item.status)}"
-                             + (f" ({item.expected_text})" if item.expected_text else ""))
+                lines.append(f"  {item_mark(item.status)} {item.rule.title}: {sensed_words(item)}")
             self.put("#sensed", "\n".join(lines))
         else:
             self.put("#sensed", "")
@@ -163,11 +164,18 @@ class ChecksScreen(ArmoryScreen):
     def open_holds(self) -> list:
         return [i for i in self.items if i.status == "failed" and i.severity == "hold"]
 
+    def say(self, item, message: str) -> None:
+        """A message beside the answer of ``item`` that stays while that question is shown (a signing
+        dialog closing redraws the screen, which would otherwise wipe a refusal before anyone read it)."""
+        self.notice = (item.key, message)
+        self.put("#answer-msg", message)
+
     def show_question(self) -> None:
         item = self.current
         field = self.query_one("#answer", Input)
         choices = self.query_one("#choices", OptionList)
-        self.put("#answer-msg", "")
+        notice = self.notice
+        self.put("#answer-msg", notice[1] if notice and item is not None and notice[0] == item.key else "")
         if item is None:
             field.display = choices.display = False
             holds = self.open_holds()
@@ -237,6 +245,7 @@ class ChecksScreen(ArmoryScreen):
         item = self.current
         if item is None:
             return
+        self.notice = None  # a new answer: the last refusal has been read
         from armory.checklist.judge import parse
 
         try:
@@ -275,7 +284,7 @@ class ChecksScreen(ArmoryScreen):
 
         def signed(result) -> None:
             if result is None:
-                self.put("#answer-msg", f"✗ not recorded: the {who} must sign this answer")
+                self.say(item, f"✗ not recorded: the {who} must sign this answer")
                 self.show_question()
                 return
             self.record(item, observed, result.signed_by[0])
@@ -290,8 +299,8 @@ class ChecksScreen(ArmoryScreen):
         try:
             verdict = self.session.answer(item, observed, by=by)
         except InputError as err:
+            self.say(item, f"✗ {err.message}")
             self.app.after_action()  # a refusal is on record; the banner and board may change
-            self.put("#answer-msg", f"✗ {err.message}")
             return
         shown = ", ".join(observed)
         self.last_verdict_key = item.key
@@ -375,3 +384,14 @@ class ChecksScreen(ArmoryScreen):
             return
         self.app.note_position(None)
         self.dismiss()
+
+
+def sensed_words(item) -> str:
+    """What the ledger showed for a sensed item, and what passes: 'FAILED: the ledger shows 3 (expected none)'."""
+    if item.status == "pending":
+        return "not sensed yet (it is read from the ledger when these checks are recorded)"
+    shown = ", ".join(item.observed or ()) or "nothing"
+    expected = f" (expected {item.expected_text})" if item.expected_text else ""
+    if item.status in ("failed", "overridden"):
+        return f"{status_words(item.status)}: the ledger shows {shown}{expected}"
+    return f"{status_words(item.status)} (the ledger shows {shown})"
