@@ -399,3 +399,16 @@ def test_a_read_only_ledger_with_no_checkpoint_is_still_refused(tmp_path, capsys
     err = capsys.readouterr().err
     assert "read-only and holds no signed checkpoint" in err and "Nothing written" in err
     assert not out.exists() and _kinds(path) == before
+
+
+@pytest.mark.parametrize("name", ["day.csv", "renamed.txt"])
+def test_verifying_a_csv_export_says_it_carries_no_hashes(ledger, tmp_path, capsys, name):
+    out = tmp_path / "day.csv"
+    assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    target = tmp_path / name
+    if target != out:
+        target.write_bytes(out.read_bytes())
+    capsys.readouterr()
+    assert main(["log", "verify", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "carries no hashes" in err and "jsonl" in err

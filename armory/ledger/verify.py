@@ -422,6 +422,11 @@ def _parse_export(path: Path) -> tuple[list[dict], NotCanonicalLine | None]:
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError, RecursionError) as err:
             if not records:
+                head = line if isinstance(line, bytes) else str(line).encode("utf-8", "replace")
+                if Path(path).suffix.lower() == ".csv" or head.lstrip("\ufeff".encode()).startswith(b"local time ("):
+                    raise InputError(f"{path}: a csv export is for reading in a spreadsheet and carries no hashes "
+                                     "to verify; verify the jsonl or html export of the same ledger (armory export "
+                                     "--format jsonl) or the ledger itself") from None
                 raise InputError(f"{path}: not an armory export: its first line (line {lineno}) is not a JSON "
                                  "object, so this is no export to verify") from None
             raise UnparsedLine(path, lineno, str(err).split(":")[0] or "an empty line", records) from None
