@@ -28,11 +28,49 @@ def load_keymap(path: Path) -> dict[str, str]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(f"cannot read the keymap {path}", [Problem(str(path), None, "", str(err))]) from None
+    # `home.open_day = "x"` is a dotted key: TOML reads it as a table {"home": {"open_day": "x"}}.
+    flat: dict[str, object] = {}
+
+    def walk(table: dict, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value
+
+    walk(data, "")
     bad = [Problem(str(path), None, key, f"expected a key name such as \"f5\", got {value!r}")
-           for key, value in data.items() if not isinstance(value, str)]
+           for key, value in flat.items() if not isinstance(value, str)]
+    known = binding_ids()
+    bad += [Problem(str(path), None, key, f"no key has this id{_close(key, known)}; f1 lists each screen's ids")
+            for key in flat if key not in known]
     if bad:
         raise InputError(f"the keymap {path} has problems", bad)
-    return dict(data)
+    return {key: str(value) for key, value in flat.items()}
+
+
+def binding_ids() -> set[str]:
+    """Every remappable binding id of the app and its screens."""
+    import importlib
+    import pkgutil
+
+    import armory.tui.screens as screens
+    from armory.tui.app import ArmoryApp
+
+    ids = {b.id for b in ArmoryApp.BINDINGS if getattr(b, "id", None)}
+    for info in pkgutil.iter_modules(screens.__path__):
+        module = importlib.import_module(f"armory.tui.screens.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                ids |= {b.id for b in getattr(value, "BINDINGS", []) if getattr(b, "id", None)}
+    return ids
+
+
+def _close(key: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def settings_path() -> Path:

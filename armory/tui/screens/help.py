@@ -28,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 "Ctrl+P opens the command palette (the same actions, by name). Text fields and lists "
                 "have the usual editing and arrow keys.\n"
-                f"Remap a key in {keymap_path()}: id = \"key\".\n"
+                f"Remap a key in {keymap_path()}: \"id\" = \"key\", e.g. \"home.open_day\" = \"f6\".\n"
                 "Signing, overriding and clearing always ask for a person and PIN.",
                 classes="hint",
             )

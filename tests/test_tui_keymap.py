@@ -1,0 +1,29 @@
+"""keymap.toml: ids as the help screen shows them, dotted or quoted; an unknown id or a non-string is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from armory.problems import InputError
+from armory.tui.launch import binding_ids, load_keymap
+
+
+def test_dotted_and_quoted_ids_both_work(tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('home.open_day = "f6"\n"board.checks" = "f7"\n', encoding="utf-8")
+    assert load_keymap(path) == {"home.open_day": "f6", "board.checks": "f7"}
+
+
+def test_an_unknown_id_is_named_with_the_closest_one(tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('"home.open_dya" = "f6"\nhome.bogus = 3\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_keymap(path)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "home.open_dya: no key has this id (did you mean 'home.open_day'?)" in text
+    assert "home.bogus: expected a key name" in text
+
+
+def test_every_screen_binding_has_an_id():
+    ids = binding_ids()
+    assert {"home.open_day", "board.checks", "app.help", "crew.enroll"} <= ids
