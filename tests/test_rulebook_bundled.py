@@ -96,11 +96,15 @@ def test_the_example_in_rules_readme_lints_clean(tmp_path):
 
     readme = (paths.BUNDLED_RULES / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
-    # Where the guide's #:schema line expects it: in rules/, beside armory/schemas/.
-    (tmp_path / "armory" / "schemas").mkdir(parents=True)
-    schema = paths.BUNDLED_RULES.parent / "armory" / "schemas" / "pack.schema.json"
-    (tmp_path / "armory" / "schemas" / "pack.schema.json").write_bytes(schema.read_bytes())
-    (tmp_path / "rules").mkdir()
-    target = tmp_path / "rules" / "our-set.toml"
+    # As the guide says: in any folder, the schema written beside the pack by `armory rules schema`.
+    from armory.cli import main
+
+    schema = tmp_path / "pack.schema.json"
+    with open(schema, "w", encoding="utf-8") as out:
+        import contextlib
+
+        with contextlib.redirect_stdout(out):
+            assert main(["rules", "schema", "--kind", "pack"]) == 0
+    target = tmp_path / "our-set.toml"
     target.write_text(example, encoding="utf-8")
     assert lint_paths([target]) == []
