@@ -439,7 +439,10 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         if p.get("signed_by"):
             details.append(("Signed by", n.people(p["signed_by"])))
     elif kind == "round_verified":
-        what = f"Round {p.get('round_no')} for {weapon} shown by {str(p.get('method', '?')).replace('_', ' ')}"
+        method = str(p.get("method", "?"))
+        how = ("could not be confirmed as a dummy or blank" if method == "unconfirmed" else
+               "was LIVE" if method == "live" else f"shown by {method.replace('_', ' ')}")
+        what = f"Round {p.get('round_no')} for {weapon} {how}"
         if p.get("lot"):
             what += f" (lot {p['lot']})"
         result = "pass" if p.get("verdict") == "pass" else "FAIL"

@@ -40,7 +40,8 @@ class Summary:
             ("Refused handoffs", self.refused_handoffs, "serious" if self.refused_handoffs else ""),
             ("Other refused actions", self.other_refusals, "warning" if self.other_refusals else ""),
             ("Overrides of a failed hold", self.overrides, "serious" if self.overrides else ""),
-            ("Holds (failed checks that need an override)", self.holds, "warning" if self.holds else ""),
+            # Amber only while one is still open: an overridden hold is on record in the row above.
+            ("Failed holds (each needs a signed override)", self.holds, "warning" if self.open_holds else ""),
             ("Clearances of a stop", self.clearances, ""),
             ("Checks answered", self.checks, ""),
             ("Checks failed", self.checks_failed, "warning" if self.checks_failed else ""),
