@@ -227,3 +227,21 @@ async def test_a_stop_recorded_by_another_process_shows_without_a_key(tmp_path):
         await pilot.pause()
         assert app.session.state.open_stops
         assert isinstance(app.screen, StopScreen)
+
+
+async def test_a_restart_with_a_stop_of_every_firearm_open_shows_the_stop_screen_first(tmp_path):
+    from armory.tui.screens.stop import StopScreen
+
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    await draw_once(production, ledger)
+    with Session.open(production, ledger, clock=fixed_clock) as other:
+        other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
+                              reported_by="ana-reyes")
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        await pilot.press("enter")  # understood: back to where the start landed
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "STOP" in str(app.screen.query_one("#stop-banner").content)

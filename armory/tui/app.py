@@ -147,6 +147,13 @@ class ArmoryApp(App[int]):
         from armory.tui.resume import resume
 
         resume(self)
+        # A stop of every firearm takes the whole screen when recorded; a restart (after a crash on that
+        # screen, say) shows it again on top of where work was, so it cannot be missed.
+        from armory.tui.screens.stop import StopScreen
+
+        for stop in self.session.state.open_stops:
+            if stop.scope == "production":
+                self.push_screen(StopScreen(stop))
         # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
         # recorded there must show here without anyone pressing a key.
         self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
