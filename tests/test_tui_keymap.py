@@ -27,3 +27,21 @@ def test_an_unknown_id_is_named_with_the_closest_one(tmp_path):
 def test_every_screen_binding_has_an_id():
     ids = binding_ids()
     assert {"home.open_day", "board.checks", "app.help", "crew.enroll"} <= ids
+
+
+async def test_the_palette_offers_armorys_theme_switch_not_textuals_picker(tmp_path):
+    from armory.paths import SAMPLE_PRODUCTION
+    from armory.tui.app import ArmoryApp
+
+    app = ArmoryApp(SAMPLE_PRODUCTION, tmp_path / "l.sqlite", [])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles == ["Keys", "Light/dark", "Quit"]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"light")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "textual-light"

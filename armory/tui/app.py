@@ -282,6 +282,17 @@ class ArmoryApp(App[int]):
         """An engine refusal or bad input, told in words beside the work."""
         self.notify(str(err), title="Not done", severity="error", timeout=8)
 
+    def get_system_commands(self, screen):
+        """The palette's own commands, armory's way: Textual's theme picker (two dozen themes, some unreadable
+        here) and its keys panel go round armory's light/dark and key list, and a screenshot writes files
+        nobody on set asked for."""
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Keys", "List every key on this screen, with its id for keymap.toml", self.action_help)
+        yield SystemCommand("Light/dark", "Switch between the light and dark themes (kept for next time)",
+                            self.action_toggle_theme)
+        yield SystemCommand("Quit", "Leave armory; everything recorded is already on disk", self.action_quit)
+
     # -- actions ----------------------------------------------------------
     def action_help(self) -> None:
         from armory.tui.screens.help import HelpScreen
