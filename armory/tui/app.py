@@ -166,11 +166,15 @@ class ArmoryApp(App[int]):
             return
         try:
             if not session.behind():
+                self._follow_error = None
                 return
             session.resync()
         except InputError as err:
-            self.report(err)
+            if str(err) != getattr(self, "_follow_error", None):  # said once, not every 2 s
+                self._follow_error = str(err)
+                self.report(err)
             return
+        self._follow_error = None
         self.after_action()
 
     def open_after_paint(self) -> None:
