@@ -918,3 +918,35 @@ def test_a_weapon_taken_back_is_checked_and_its_rounds_verified_again_before_it_
     assert {r.cause for r in decision.reasons} >= {"invariant.checks-complete", "invariant.rounds-verified"}
     ready_colt(s)  # checked and verified again
     assert s.may_hand_over(**handoff, giver="arm", receiver="actor").allowed
+
+
+def test_an_action_half_way_through_when_another_process_appends_is_recorded_whole(tmp_path):
+    """A live round's stop must follow its round even if an export's checkpoint lands between the two."""
+    from armory.ledger.store import Ledger
+
+    s = open_session(tmp_path)
+    ready_colt(s, setup="a")
+    other = Ledger.open(tmp_path / "ledger.sqlite", create=False, key_path=tmp_path / "device.key")
+    original = s.state.apply
+
+    def apply_then_other_writes(entry):
+        original(entry)
+        if entry.kind == "round_verified" and entry.payload.get("method") == "live":
+            other.checkpoint()
+
+    s.state.apply = apply_then_other_writes
+    s.verify_round(day="day-1", scene="church", setup="a", weapon="colt", round_no=1, method="live", by="arm")
+    assert [stop.cause for stop in s.state.open_stops] == ["invariant.live-round"]
+    assert not s.behind()  # the other process's checkpoint is in the state too
+    other.close()
+
+
+def test_a_refused_close_leaves_no_end_of_day_stop_or_hold_behind(tmp_path):
+    s = open_session(tmp_path)
+    ready_colt(s)
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+    before = (list(s.state.open_stops), list(s.state.open_holds))
+    with pytest.raises(Refused):
+        s.close_day("day-1", by="arm")
+    assert (list(s.state.open_stops), list(s.state.open_holds)) == before

@@ -10,6 +10,7 @@ engine decides, records and refuses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +51,32 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def _one_action(method):
+    """Mark a public engine action: its entries are checked against the ledger head once, before the first
+    (see Session._append); afterwards the state takes in whatever another process appended meanwhile."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        outer = self._action_depth == 0
+        self._action_depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._action_depth -= 1
+            if outer:
+                wrote, self._action_wrote = self._action_wrote, False
+                if wrote and self.behind():
+                    self.resync()
+
+    return run
+
+
+ACTIONS = ("open_day", "close_day", "sense", "answer", "override", "correct", "verify_round", "hand_over",
+           "record_fired", "take_back", "record_incident", "review_incident", "clear_stop", "seal",
+           "transfer_custody")
+"""The engine's public actions that record entries (each wrapped by _one_action below the class)."""
+
+
 class Session:
     """One production, its packs and its ledger, in one scope of that ledger."""
 
@@ -69,6 +96,8 @@ class Session:
         # The head before the replay: if another process appends meanwhile, the state holds more than
         # this says, never less (see picture_head).
         self._synced_head = ledger.head_key()
+        self._action_depth = 0
+        self._action_wrote = False
         self.state = State.from_entries(
             [w.id for w in self.production.weapon], ledger.entries(scope=scope)
         )
@@ -124,9 +153,14 @@ class Session:
 
     # -- recording --------------------------------------------------------
     def _append(self, kind: str, who: str | None, payload):
-        self._ensure_current()
+        # Only an action's first entry may be refused for a stale state: once it is on disk, the entries that
+        # follow from it (the stop after a live round, a take-back's reconciliation) must be written too.
+        if not self._action_wrote:
+            self._ensure_current()
         entry = self.ledger.append(kind, who, payload, scope=self.scope)
         self.state.apply(entry)
+        if self._action_depth:
+            self._action_wrote = True
         return entry
 
     def _ensure_current(self) -> None:
@@ -321,12 +355,13 @@ class Session:
         from armory.ledger.entries import DayClosed
 
         self._require_open(day, "close_day", by)
-        self.sense(day=day, phase="end_of_day")
+        # Before the end-of-day items are sensed: a refused close must not leave their stops and holds behind.
         reasons = [invariant_reason("invariant.day-close", f"{w.weapon} is still with {self.name(w.holder)}: "
                                     "take it back first.")
                    for w in self.state.weapons.values() if w.holder is not None]
         if reasons:
             raise self._refuse("close_day", by, reasons, day=day)
+        self.sense(day=day, phase="end_of_day")
         head = self.ledger.head()
         entry = self._append("day_closed", by, DayClosed(day=day, head_hash=head.hash if head else "", signed_by=[by]))
         if not getattr(self.ledger, "readonly", False):
@@ -1085,3 +1120,7 @@ def _did_you_mean(value: str, options: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(value, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+for _name in ACTIONS:
+    setattr(Session, _name, _one_action(getattr(Session, _name)))
