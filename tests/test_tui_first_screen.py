@@ -245,3 +245,27 @@ async def test_a_restart_with_a_stop_of_every_firearm_open_shows_the_stop_screen
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert "STOP" in str(app.screen.query_one("#stop-banner").content)
+
+
+async def test_a_key_on_the_picture_never_buries_the_stop_screen_the_start_shows(tmp_path):
+    from armory.tui.screens.stop import StopScreen
+
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    await draw_once(production, ledger)
+    with Session.open(production, ledger, clock=fixed_clock) as other:
+        other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
+                              reported_by="ana-reyes")
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # understood; back on the first screen, which keeps its picture
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    app = Unhurried(production, ledger, [], clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.painted_from_picture
+        await pilot.press("o")  # typed on the picture: the session opens, the stop screen goes on top
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        assert not any(isinstance(s, OpenDayScreen) for s in app.screen_stack)

@@ -187,7 +187,9 @@ class ArmoryApp(App[int]):
         if self._session_pending:
             picture = self.screen
             self.open_session()
-            if self.session is None or (default_namespace is picture and picture not in self.screen_stack):
+            if self.session is None or self.screen is not picture:
+                # It could not open, or opening put a screen above the picture (a stop of every firearm, the
+                # step a crash left): the key was meant for the picture, and is spent.
                 return True
         return await super().run_action(action, default_namespace, namespaces)
 
