@@ -204,3 +204,23 @@ async def test_another_actor_signing_the_shown_load_is_refused_in_words_beside_t
         message = str(screen.query_one("#answer-msg", Static).content)
         assert "Eli Stone" in message and "not Faye Moreno" in message
         assert screen.current.rule.id == "handoff.show-the-load"  # asked again
+
+
+async def test_a_round_that_failed_is_asked_again_once_its_stop_is_cleared(tmp_path: Path):
+    """The rounds screen treated a failed round as done: after the clearance it said every round was verified
+    while the handoff said 5 of 6, and nothing in the app could verify the failed one again."""
+    from test_tui_day import ARMORER, OFFICER
+
+    app = make_app(tmp_path / "rounds-again.sqlite")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day_to_rounds(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, RoundsScreen)
+        s = app.session
+        where = dict(day=screen.day, scene=screen.scene, setup=screen.setup, weapon=screen.weapon)
+        s.verify_round(**where, round_no=1, method="rattle", by=ARMORER)
+        failed = s.verify_round(**where, round_no=2, method="crimped_blank", by=ARMORER)  # a blank among dummies
+        assert failed.stop_seq is not None
+        s.clear_stop(failed.stop_seq, reason="the blank taken out and bagged; load re-sorted", officer=OFFICER)
+        screen.refresh_state()
+        assert screen.next_round() == 2

@@ -45,7 +45,9 @@ class RoundsScreen(ArmoryScreen):
 
     def next_round(self) -> int | None:
         done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
-        return next((n for n in range(1, self.issue.rounds + 1) if n not in done), None)
+        # A round that failed is asked again (once its stop is cleared): only a passed round is verified.
+        return next((n for n in range(1, self.issue.rounds + 1) if n not in done or done[n].verdict != "pass"),
+                    None)
 
     def refresh_state(self) -> None:
         super().refresh_state()
@@ -55,7 +57,7 @@ class RoundsScreen(ArmoryScreen):
         done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
         self.query_one("#progress-line", Static).update(
             f"Rounds for {self.weapon}, scene {self.scene} setup {self.setup}: {issue.load} from lot "
-            f"{issue.lot or '-'}; {len(done)} of {issue.rounds} verified")
+            f"{issue.lot or '-'}; {sum(1 for r in done.values() if r.verdict == 'pass')} of {issue.rounds} verified")
         verdict = self.query_one("#verdict", Static)
         verdict.display = self.last is not None
         if self.last:
