@@ -52,8 +52,9 @@ def _utc_now() -> dt.datetime:
 
 
 def _one_action(method):
-    """Mark a public engine action: its entries are checked against the ledger head once, before the first
-    (see Session._append); afterwards the state takes in whatever another process appended meanwhile."""
+    """Decorates each public engine action that records entries: they are checked against the ledger head
+    once, before the first (see Session._append); afterwards the state takes in what another process
+    appended meanwhile."""
 
     @functools.wraps(method)
     def run(self, *args, **kwargs):
@@ -69,12 +70,6 @@ def _one_action(method):
                     self.resync()
 
     return run
-
-
-ACTIONS = ("open_day", "close_day", "sense", "answer", "override", "correct", "verify_round", "hand_over",
-           "record_fired", "take_back", "record_incident", "review_incident", "clear_stop", "seal",
-           "transfer_custody")
-"""The engine's public actions that record entries (each wrapped by _one_action below the class)."""
 
 
 class Session:
@@ -330,6 +325,7 @@ class Session:
                 reason="the rule packs on disk differ from those in force when the day opened", signed_by=[],
             ))
 
+    @_one_action
     def open_day(self, day: str, *, armorer: str):
         """Record the day as opened by ``armorer`` with the rule packs in force, then sense day-start items."""
         from armory.ledger.entries import DayOpened
@@ -351,6 +347,7 @@ class Session:
         self.sense(day=day, phase="day_start")
         return entry
 
+    @_one_action
     def close_day(self, day: str, *, by: str):
         from armory.ledger.entries import DayClosed
 
@@ -452,6 +449,7 @@ class Session:
             return sum(1 for w in st.weapons.values() if w.holder is not None and w.investigator is None)
         raise InputError(f"unknown sensed value {sense!r}")
 
+    @_one_action
     def sense(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
               weapon: str | None = None) -> list[Verdict]:
         """Record the sensed items of a phase whose value is new or changed. Nobody answers these by hand."""
@@ -465,6 +463,7 @@ class Session:
             verdicts.append(self._record_answer(item, [value], by=None, sensed=True))
         return verdicts
 
+    @_one_action
     def answer(self, item: CheckItem, observed: Sequence[str], *, by: str) -> Verdict:
         """Judge and record a person's answer. Durable before it returns.
 
@@ -605,6 +604,7 @@ class Session:
                 return stop.seq
         return None
 
+    @_one_action
     def override(self, answer_seq: int, *, reason: str, signed_by: Sequence[str]):
         """A signed override of a failed hold. A stop is never overridden: it is cleared.
 
@@ -696,6 +696,7 @@ class Session:
                     return rule
         return None
 
+    @_one_action
     def correct(self, answer_seq: int, observed: Sequence[str], *, reason: str, by: str):
         """Record a corrected answer pointing at the wrong one. It never lifts a stop or a hold."""
         from armory.ledger.entries import Correction
@@ -726,6 +727,7 @@ class Session:
         return entry
 
     # -- rounds -----------------------------------------------------------
+    @_one_action
     def verify_round(self, *, day: str, scene: str, setup: str | None, weapon: str, round_no: int, method: str,
                      by: str) -> Verdict:
         """Record how one round was shown to be a dummy or blank. A live or unconfirmed round stops everything."""
@@ -771,6 +773,7 @@ class Session:
                       receiver: str) -> Decision:
         return handoff_decision(self, day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver)
 
+    @_one_action
     def hand_over(self, *, day: str, scene: str, setup: str | None, weapon: str, giver: str, receiver: str,
                   witnesses: Sequence[str] = (), signed_by: Sequence[str]):
         """Hand a weapon to someone, after both authenticated. Refusals are recorded, then raised."""
@@ -796,6 +799,7 @@ class Session:
             day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver, load=load,
             rounds=rounds, witnesses=list(witnesses), signed_by=list(signed_by)))
 
+    @_one_action
     def record_fired(self, *, day: str, weapon: str, rounds: int, by: str, scene: str | None = None,
                      setup: str | None = None):
         from armory.ledger.entries import RoundsFired
@@ -835,6 +839,7 @@ class Session:
                          f"{stated} (entry {seq}): a dummy or a cold weapon cannot fire, so a live round was in "
                          "it or the count is wrong"))
 
+    @_one_action
     def take_back(self, *, day: str, weapon: str, giver: str, receiver: str, rounds_fired: int,
                   rounds_returned: int, signed_by: Sequence[str]):
         """The armorer takes a weapon back and reconciles its rounds; a mismatch is a stop."""
@@ -885,6 +890,7 @@ class Session:
         return entry
 
     # -- incidents, stops, evidence -----------------------------------------
+    @_one_action
     def record_incident(self, *, incident: str, day: str | None, weapon: str | None, description: str,
                         reported_by: str):
         return self._record_incident(incident=incident, day=day, weapon=weapon, description=description,
@@ -956,6 +962,7 @@ class Session:
                     return lot
         return current.last_lot
 
+    @_one_action
     def review_incident(self, incident_seq: int, *, findings: str, signed_by: Sequence[str]):
         from armory.ledger.entries import IncidentReviewed
 
@@ -974,6 +981,7 @@ class Session:
     def _any_roles(self, crew_id: str, day: str | None) -> frozenset[str]:
         return self.roles(crew_id, day) if day else self.roles(crew_id, self.state.current_day)
 
+    @_one_action
     def clear_stop(self, stop_seq: int, *, reason: str, officer: str):
         """A safety officer who did not cause the stop, and is not the first AD, clears it with a reason."""
         from armory.ledger.entries import Clearance
@@ -1045,6 +1053,7 @@ class Session:
                         "has its own number: type the number on this item's seal")
         return None
 
+    @_one_action
     def seal(self, *, item_kind: str, item: str, seal_id: str, signed_by: Sequence[str],
              incident_seq: int | None = None):
         from armory.ledger.entries import Seal
@@ -1062,6 +1071,7 @@ class Session:
             item_kind=item_kind, item=item, seal_id=seal_id.strip(), incident_seq=incident_seq,
             signed_by=list(signed_by)))
 
+    @_one_action
     def transfer_custody(self, *, item: str, seal_id: str, investigator: str, agency: str, receipt: str,
                          signed_by: Sequence[str]):
         from armory.ledger.entries import CustodyTransfer
@@ -1120,7 +1130,3 @@ def _did_you_mean(value: str, options: Sequence[str]) -> str:
 
     close = difflib.get_close_matches(value, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-for _name in ACTIONS:
-    setattr(Session, _name, _one_action(getattr(Session, _name)))
