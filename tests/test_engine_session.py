@@ -850,6 +850,12 @@ def test_the_plan_stays_blind_in_plain_words(tmp_path):
     assert item.expected_text == "the weapon's capacity (6)"
 
 
+def colt_to_actor(s) -> None:
+    """The armorer hands the ready colt to the church setup's actor, both signing."""
+    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
+                witnesses=["so"], signed_by=["arm", "actor"])
+
+
 def test_a_second_process_on_the_same_ledger_is_seen_before_anything_is_recorded(tmp_path):
     """Two armory processes on one ledger: the one drawn before the other's stop records nothing on it."""
     a = open_session(tmp_path)
@@ -872,8 +878,7 @@ def test_a_second_process_on_the_same_ledger_is_seen_before_anything_is_recorded
 def test_a_day_never_closes_with_a_weapon_still_out(tmp_path):
     s = open_session(tmp_path)
     ready_colt(s)
-    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
-                witnesses=["so"], signed_by=["arm", "actor"])
+    colt_to_actor(s)
     with pytest.raises(Refused) as err:
         s.close_day("day-1", by="arm")
     assert err.value.reasons[0].cause == "invariant.day-close"
@@ -907,7 +912,7 @@ def test_a_weapon_taken_back_is_checked_and_its_rounds_verified_again_before_it_
     s = open_session(tmp_path)
     ready_colt(s)
     handoff = dict(day="day-1", scene="church", setup="a", weapon="colt")
-    s.hand_over(**handoff, giver="arm", receiver="actor", witnesses=["so"], signed_by=["arm", "actor"])
+    colt_to_actor(s)
     s.take_back(day="day-1", weapon="colt", giver="actor", receiver="arm", rounds_fired=0, rounds_returned=5,
                 signed_by=["actor", "arm"])
     items = s.checklist(day="day-1", phase="before_handoff", scene="church", setup="a", weapon="colt")
@@ -944,8 +949,7 @@ def test_an_action_half_way_through_when_another_process_appends_is_recorded_who
 def test_a_refused_close_leaves_no_end_of_day_stop_or_hold_behind(tmp_path):
     s = open_session(tmp_path)
     ready_colt(s)
-    s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
-                witnesses=["so"], signed_by=["arm", "actor"])
+    colt_to_actor(s)
     before = (list(s.state.open_stops), list(s.state.open_holds))
     with pytest.raises(Refused):
         s.close_day("day-1", by="arm")

@@ -54,6 +54,13 @@ def edit_first_entry(ledger: Path) -> None:
     conn.close()
 
 
+def misfire_elsewhere(production: Path, ledger: Path) -> None:
+    """Another process (a second copy of the app, the CLI) records a misfire: a stop of every firearm."""
+    with Session.open(production, ledger, clock=fixed_clock) as other:
+        other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
+                              reported_by="ana-reyes")
+
+
 def read(production: Path, ledger: Path, rules=(), clock=fixed_clock):
     return read_view(production, list(rules), ledger, ledger.with_name(ledger.name + ".screen.json"), clock)
 
@@ -136,18 +143,25 @@ async def test_a_tampered_ledger_under_a_valid_picture_ends_on_the_problems_scre
         assert "damaged" in app.screen.message and "log verify" in app.screen.message
 
 
-def test_reading_the_picture_imports_no_pydantic(tmp_path):
+async def test_reading_the_picture_imports_no_pydantic(tmp_path):
+    # A real picture, so that the whole key is computed (rule files, ledger head, position, date) in a fresh
+    # interpreter; the picture read back is printed too, so a path that returned early could not pass.
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    drawn = await draw_once(production, ledger)
     code = (
-        "import sys\n"
+        "import sys, datetime as dt\n"
         "from pathlib import Path\n"
         "from armory.tui.app import ArmoryApp\n"
         "from armory.tui.screens.home import HomeScreen\n"
         "from armory.tui.firstscreen import read_view\n"
-        f"read_view(Path({str(SAMPLE_PRODUCTION)!r}), [], Path({str(tmp_path / 'none.sqlite')!r}), "
-        f"Path({str(tmp_path / 'none.json')!r}))\n"
+        "clock = lambda: dt.datetime(2000, 1, 3, 20, 0, tzinfo=dt.timezone.utc)  # test_tui_day.fixed_clock\n"
+        f"view = read_view(Path({str(production)!r}), [], Path({str(ledger)!r}), "
+        f"Path({str(ledger) + '.screen.json'!r}), clock)\n"
+        "print(view is not None and view['title'], file=sys.stderr)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip() == drawn["title"]
     assert out.stdout.strip() == "[]"
 
 
@@ -220,9 +234,7 @@ async def test_a_stop_recorded_by_another_process_shows_without_a_key(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not app.session.state.open_stops
-        with Session.open(production, ledger, clock=fixed_clock) as other:
-            other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
-                                  reported_by="ana-reyes")
+        misfire_elsewhere(production, ledger)
         app.follow_ledger()  # what the app's timer does every FOLLOW_SECONDS
         await pilot.pause()
         assert app.session.state.open_stops
@@ -234,9 +246,7 @@ async def test_a_restart_with_a_stop_of_every_firearm_open_shows_the_stop_screen
 
     production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
     await draw_once(production, ledger)
-    with Session.open(production, ledger, clock=fixed_clock) as other:
-        other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
-                              reported_by="ana-reyes")
+    misfire_elsewhere(production, ledger)
     app = ArmoryApp(production, ledger, [], clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -252,9 +262,7 @@ async def test_a_key_on_the_picture_never_buries_the_stop_screen_the_start_shows
 
     production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
     await draw_once(production, ledger)
-    with Session.open(production, ledger, clock=fixed_clock) as other:
-        other.record_incident(incident="misfire", day=None, weapon="saa-2", description="click, no bang",
-                              reported_by="ana-reyes")
+    misfire_elsewhere(production, ledger)
     app = ArmoryApp(production, ledger, [], clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
