@@ -127,6 +127,12 @@ class WeaponState:
     investigator: str | None = None
     returned_seq: int | None = None
     """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
+    out_for: tuple[str, str | None, str | None] | None = None
+    """(day, scene, setup) of the handoff that took it out, while it is out; kept after it comes back."""
+    fired_seq: int | None = None
+    """The entry of its last firing sequence (rounds fired, a misfire, an unintended discharge)."""
+    fired_for: tuple[str, str | None, str | None] | None = None
+    """(day, scene, setup) of that firing: the setup whose after-firing checks it makes due."""
 
 
 @dataclass
@@ -339,6 +345,7 @@ class State:
         w.rounds_out = p["rounds"]
         w.rounds_fired = 0
         w.handoff_seq = entry.seq
+        w.out_for = (p["day"], p.get("scene"), p.get("setup"))
 
     def _on_return(self, entry: EntryLike, p: dict[str, Any]) -> None:
         w = self._weapon(p["weapon"])
@@ -346,6 +353,8 @@ class State:
             self._last_return = (entry.seq, p["rounds_out"] - p["rounds_returned"] - p["rounds_fired"])
         if p["rounds_fired"] > w.rounds_fired:  # rounds reported fired at the return itself
             self._last_firing = (entry.seq, p["rounds_fired"] - w.rounds_fired)
+            w.fired_seq = entry.seq
+            w.fired_for = (p["day"], p.get("scene"), p.get("setup"))
         w.holder = None
         w.rounds_out = 0
         w.rounds_fired = 0
@@ -353,8 +362,13 @@ class State:
         w.returned_seq = entry.seq
 
     def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self._weapon(p["weapon"]).rounds_fired += p["rounds"]
+        w = self._weapon(p["weapon"])
+        w.rounds_fired += p["rounds"]
         self._last_firing = (entry.seq, p["rounds"])
+        if p["rounds"] > 0:
+            w.fired_seq = entry.seq
+            w.fired_for = ((p["day"], p["scene"], p.get("setup")) if p.get("scene")
+                           else w.out_for if w.out_for is not None else (p["day"], None, None))
 
     def _on_incident(self, entry: EntryLike, p: dict[str, Any]) -> None:
         # The engine records a firing from a load that cannot fire as an unintended discharge right after
@@ -363,6 +377,10 @@ class State:
         if (firing and p["incident"] == "unintended_discharge" and self.last_seq == firing[0]
                 and f"(entry {firing[0]})" in p["description"]):
             self.impossible_firings[entry.seq] = firing[1]
+        if p["incident"] in ("misfire", "unintended_discharge") and p.get("weapon"):
+            w = self._weapon(p["weapon"])  # a misfire is a firing sequence too: a squib may sit in the bore
+            w.fired_seq = entry.seq
+            w.fired_for = w.out_for if w.out_for is not None else (p.get("day") or "", None, None)
         self.incidents[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,

@@ -55,10 +55,41 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
             except InputError as err:
                 problems.extend(err.problems)
     problems.extend(duplicate_rule_problems_raw(pack_sources))
+    problems.extend(_bundled_clash_problems(pack_sources))
     order: dict[str, int] = {}
     for problem in problems:
         order.setdefault(problem.file, len(order))
     return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
+
+
+def _bundled_clash_problems(pack_sources: Sequence[SourceFile]) -> list[Problem]:
+    """Rule ids of packs linted without the bundled rules that a bundled pack already uses.
+
+    A production naming both would not load; the clash is said when the pack is linted alone, not only
+    once a production names it. A pack with a bundled pack's own id is a replacement of it (found first
+    with ``--rules``), so its ids are not a clash.
+    """
+    from armory.rulebook.source import read_source
+
+    linted = {source.path.resolve() for source in pack_sources}
+    bundled_files, _ = toml_files([paths.BUNDLED_RULES])
+    bundled: list[SourceFile] = []
+    for path in bundled_files:
+        if path.resolve() in linted:
+            continue
+        source, _problems = read_source(path)
+        if source is not None and isinstance(source.data.get("pack"), dict):
+            bundled.append(source)
+    if not bundled:
+        return []
+    bundled_ids = {s.data["pack"].get("id") for s in bundled}
+    own = [s for s in pack_sources
+           if not (isinstance(s.data.get("pack"), dict) and s.data["pack"].get("id") in bundled_ids)]
+    if not own:
+        return []
+    bundled_paths = {s.path for s in bundled}
+    return [p for p in duplicate_rule_problems_raw([*bundled, *own])
+            if p.file not in {s.display for s in bundled} and p.file not in map(str, bundled_paths)]
 
 
 #: The committed schema of each file kind, as a ``#:schema`` line names it.

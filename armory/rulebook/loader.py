@@ -278,6 +278,10 @@ def packs_for(production: LoadedProduction, extra: Sequence[Path] = ()) -> list[
     prod_source = SourceFile(production.path, production.text, production.sha256, {},
                              display=display_path(production.path))
     found, problems = _packs_for_refs(production.production.production.packs, prod_source, extra)
+    if not problems:
+        from armory.rulebook.production_rules import production_rule_problems
+
+        problems = production_rule_problems(production.production, found, prod_source)
     if problems:
         _raise(production.path, "production's rule packs", problems)
     return found
