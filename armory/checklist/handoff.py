@@ -218,7 +218,7 @@ def handoff_decision(session: Session, *, day: str, scene: str | None, setup: st
         reasons.append(invariant_reason(
             "invariant.handler-only",
             f"{session.name(giver)} ({roles}) may not hand a firearm to {session.name(receiver)}: only "
-            f"{handler_words(session, weapon)} hands a firearm to an actor on this production.{also}"))
+            f"{handler_words(session, weapon)} hands a firearm to an actor.{also}"))
     if not receiver_handles:
         stops = state.stops_on(weapon)
         if stops:

@@ -129,3 +129,23 @@ def close_due(session: Session, day: str) -> list[Reason]:
                     reasons.append(_reason(rule, "day_close",
                                            f"for {weapon} since it came back (entry {state.returned_seq})"))
     return reasons
+
+
+def due_phases(session: Session, weapon: str) -> tuple[str, ...]:
+    """The weapon's own phases with a required check still owed (``after_firing``, ``on_return``), for a face
+    to put before the setup's checks: the bore after the last take is looked at before reloading."""
+    state = session.state.weapons.get(weapon)
+    if state is None:
+        return ()
+    owed = []
+    if state.fired_seq is not None and any(
+            not _answered_since(session, rule.id, weapon=weapon, day=None, since=state.fired_seq)
+            for moment in ("handoff", "take_back", "day_close")
+            for rule in _weapon_rules(session, "after_firing", moment, state.fired_for, weapon)):
+        owed.append("after_firing")
+    if state.returned_seq is not None and state.holder is None and any(
+            not _answered_since(session, rule.id, weapon=weapon, day=None, since=state.returned_seq)
+            for moment in ("handoff", "day_close")
+            for rule in _weapon_rules(session, "on_return", moment, state.out_for, weapon)):
+        owed.append("on_return")
+    return tuple(owed)

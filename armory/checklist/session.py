@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from armory.checklist import judge as judging
-from armory.checklist.handoff import failure_order, handoff_decision, is_handler, sealed_reasons
+from armory.checklist.handoff import failure_order, handler_words, handoff_decision, is_handler, sealed_reasons
 from armory.checklist.invariants import INVARIANTS
 from armory.checklist.state import STOPPING_INCIDENTS, State, check_key
 from armory.checklist.types import (
@@ -311,6 +311,13 @@ class Session:
         return [PackInForce(id=p.pack.pack.id, version=p.pack.pack.version, hash=p.sha256, text=p.text)
                 for p in self.packs]
 
+    def rules_off(self):
+        """The production's overrides of the packs in force, as a day records them."""
+        from armory.ledger.entries import RuleOff
+
+        return [RuleOff(rule=o.rule, reason=o.reason, weapons=list(o.weapons), replaced_by=o.replaced_by)
+                for o in self.production.production.override]
+
     def _note_pack_change(self) -> None:
         from armory.ledger.entries import PacksChanged
 
@@ -342,7 +349,7 @@ class Session:
                 "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
         entry = self._append("day_opened", armorer, DayOpened(
             day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
-            production_text=self.loaded_production.text,
+            production_text=self.loaded_production.text, rules_off=self.rules_off(),
         ))
         self.sense(day=day, phase="day_start")
         return entry
@@ -356,6 +363,9 @@ class Session:
         reasons = [invariant_reason("invariant.day-close", f"{w.weapon} is still with {self.name(w.holder)}: "
                                     "take it back first.")
                    for w in self.state.weapons.values() if w.holder is not None]
+        from armory.checklist.moments import close_due
+
+        reasons.extend(close_due(self, day))
         if reasons:
             raise self._refuse("close_day", by, reasons, day=day)
         self.sense(day=day, phase="end_of_day")
@@ -476,6 +486,7 @@ class Session:
         self._require_open(item.day, "answer", by, item.weapon)
         values = judging.parse_all(item.rule, list(observed), item.per_round,
                                    self.facts(item.day, item.scene, item.setup, item.weapon), self.local_now())
+        values = self._dated(item.rule, item.day, values)
         held = self.roles(by, item.day) & set(item.asked_of)
         if not held:
             who = " or ".join(r.replace("_", " ") for r in item.asked_of)
@@ -492,6 +503,15 @@ class Session:
                     f"setup, {self.name(actor)}; not {self.name(by)}.", item.failures)],
                     weapon=item.weapon, day=item.day)
         return self._record_answer(item, values, by=by, sensed=False)
+
+    def _dated(self, rule, day: str, values: list[str]) -> list[str]:
+        """Clock times dated on the day they were given, never before the day opened (``judge.date_time``)."""
+        if rule.answer != "time":
+            return values
+        opened_seq = self.state.days_opened.get(day)
+        opened = self.ledger.get(opened_seq) if opened_seq else None
+        opened_local = parse_time(opened.time).astimezone(self.tz) if opened is not None else None
+        return [judging.date_time(v, self.local_now(), opened_local) for v in values]
 
     def round_fails(self, item: CheckItem, value: str) -> bool:
         """Does this one round's value (as ``judge.parse`` returned it) fail the item's per-round rule?
@@ -538,6 +558,16 @@ class Session:
             rest = (f"round {rounds_loaded}" if len(values) + 1 == rounds_loaded
                     else f"rounds {len(values) + 1}-{rounds_loaded}")
             stopped = f" Round {len(values)} of {rounds_loaded} failed; the check stopped there ({rest} not asked)."
+        from armory.checklist import hazards
+
+        hits = hazards.bound(item.rule, values)
+        if hits and not (not passed and item.severity == "stop" and self._unconfirmed_round(item)
+                         and {h for _n, _v, h in hits} <= hazards.ROUND_HAZARDS):
+            # Whatever the severity: the answer means a hazard the engine acts on as its invariant says.
+            stop_seq, message = hazards.act(self, item, values, hits, seq=seq, by=by)
+            return Verdict(passed=False, severity="stop", expected_text=expected, observed=tuple(values),
+                           entry_seq=seq, stop_seq=stop_seq, needs_override=(item.severity == "hold"),
+                           message=message + stopped, failed_rounds=tuple(failed_rounds))
         if passed:
             message = f"{item.rule.title}: passed."
         elif item.severity == "stop" and item.sensed and (existing := self._open_stop_for(item)):
@@ -712,7 +742,7 @@ class Session:
         day, scene, setup, weapon, phase, _rule = (None if p == "-" else p for p in key.split("/", 5))
         item = next(i for i in self.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon)
                     if i.key == key)
-        values = judging.parse_all(item.rule, list(observed), item.per_round)
+        values = self._dated(item.rule, day, judging.parse_all(item.rule, list(observed), item.per_round))
         facts = self.facts(day, scene, setup, weapon)
         passed = judging.judge(item.rule, values, facts, self.local_now())
         was_pass = ans.verdict == "pass"  # read now: appending the correction folds it into ``ans``
@@ -861,7 +891,11 @@ class Session:
                 f"not {self.name(giver)}."))
         if not is_handler(self, receiver, day, weapon):
             reasons.append(invariant_reason(
-                "invariant.handler-only", f"{self.name(receiver)} is not an armorer and may not collect {weapon}."))
+                "invariant.handler-only", f"{self.name(receiver)} may not collect {weapon}: only "
+                f"{handler_words(self, weapon)} takes a firearm back on this production."))
+        from armory.checklist.moments import weapon_due
+
+        reasons.extend(weapon_due(self, "take_back", weapon))
         if reasons:
             raise self._refuse("return", giver, reasons, weapon=weapon, day=day)
         fired = current.rounds_fired + rounds_fired
