@@ -59,7 +59,7 @@ def drill_problems(data: dict, ctx) -> list[Problem]:
     try:
         loaded, packs = load_context(production_path, list(ctx.extra_rules))
     except InputError as err:
-        return [ctx.problem(("drill", "production"), f"{production_name} does not load: {err.message}"),
+        return [ctx.problem(("drill", "production"), f"{production_name} does not load (its problems follow)"),
                 *err.problems]
     production = loaded.production
     crew = [c.id for c in production.crew]

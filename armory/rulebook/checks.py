@@ -265,12 +265,21 @@ def _hazard_problems(source: SourceFile, at: tuple, rule: Rule) -> list[Problem]
             out.append(source.problem(at + ("hazards", option),
                                       f"{quote(option)} means {hazard.replace('_', ' ')}, but `expect` lets it pass; "
                                       "an answer that stops the production never passes"))
-    if rule.answer == "choice":
+    return out
+
+
+def hazard_warnings(source: SourceFile, pack: Pack) -> list[Problem]:
+    """Options whose text names a hazard that nothing binds. Lint prints them as warnings: they never stop
+    a pack from loading (a pack written before hazards existed loads unchanged)."""
+    out = []
+    for index, rule in enumerate(pack.rule):
+        if rule.answer != "choice":
+            continue
         for i, option in enumerate(rule.choices):
             named = named_hazard(option)
             if named is not None and option not in rule.hazards:
                 out.append(source.problem(
-                    at + ("choices", i),
+                    ("rule", index, "choices", i),
                     f"warning: {quote(option)} names a hazard ({named.replace('_', ' ')}) that nothing binds: "
                     f"without `hazards = {{ {quote(option)} = {quote(named)} }}` this answer stops only what the "
                     "rule's severity says"))

@@ -62,6 +62,25 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
     return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
 
 
+def lint_notes(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[str]:
+    """What lint says besides problems (these never fail it): options that name a hazard nothing binds, and
+    the rules each production switched off, with the reason."""
+    from armory.rulebook.checks import hazard_warnings
+    from armory.rulebook.production_rules import override_notes
+
+    files, _ = toml_files(paths_to_lint or default_lint_paths())
+    notes: list[str] = []
+    for path in files:
+        loaded = _load_path(path, extra_rules)
+        if loaded.value is None or loaded.kind is None or loaded.source is None:
+            continue
+        if loaded.kind.top_table == "pack":
+            notes.extend(str(p) for p in hazard_warnings(loaded.source, loaded.value))
+        elif loaded.kind.top_table == "production":
+            notes.extend(override_notes(loaded.value, loaded.source))
+    return notes
+
+
 def _bundled_clash_problems(pack_sources: Sequence[SourceFile]) -> list[Problem]:
     """Rule ids of packs linted without the bundled rules that a bundled pack already uses.
 
