@@ -105,7 +105,7 @@ def _check_packs_named(only: list[str], drills: list[Path], rules: list[Path]) -
     Drills that cannot be loaded are left to the run, which reports them."""
     from armory.drills.runner import load_drill, production_path
     from armory.rulebook.loader import load_context
-    from armory.rulebook.source import did_you_mean
+    from armory.source import did_you_mean
 
     in_force: dict[str, None] = {}
     for path in drills:

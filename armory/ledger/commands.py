@@ -418,7 +418,7 @@ def enroll(args: argparse.Namespace) -> int:
 
     production_path = _production_path(args)
     production = _load_production(production_path)
-    from armory.rulebook.source import did_you_mean
+    from armory.source import did_you_mean
 
     crew_id, officer = args.crew_id, args.by or args.crew_id
     crew_ids = [member.id for member in production.crew]

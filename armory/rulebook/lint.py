@@ -25,7 +25,7 @@ from armory.rulebook.loader import (
     packs_for,
     toml_files,
 )
-from armory.rulebook.source import SourceFile
+from armory.source import SourceFile
 
 
 def default_lint_paths() -> list[Path]:

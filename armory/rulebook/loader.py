@@ -22,7 +22,7 @@ from armory import paths
 from armory.problems import InputError, Problem
 from armory.production.models import PackRef, Production
 from armory.rulebook.models import FailureCatalogue, Pack
-from armory.rulebook.source import (
+from armory.source import (
     CheckContext,
     SourceFile,
     did_you_mean,
