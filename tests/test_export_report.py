@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from armory.export.commands import export_file, load
+from armory.cli.export import export_file, load
 from armory.export.records import assign_days, day_range
 from armory.export.timeline import MAX_TICKS, _tick_step, _ticks
 from armory.rulebook.loader import load_production

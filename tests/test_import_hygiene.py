@@ -46,3 +46,31 @@ def test_import_linter_contract():
     lint = Path(sys.executable).parent / "lint-imports"
     out = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+CORE_PACKAGES = ["production", "rulebook", "ledger", "checklist", "drills", "export"]
+#: The maintainers' own script for regenerating the committed schemas (``python -m armory.rulebook.schema
+#: --write``), which test_rulebook_schema names when they drift; not a command of the user's.
+MAINTAINER_SCRIPTS = {"armory/rulebook/schema.py"}
+
+
+def test_the_core_leaves_argument_parsing_to_the_faces():
+    """The core exposes functions and types; argparse, exit codes and printing belong to armory.cli."""
+    import ast
+
+    offenders = []
+    for package in CORE_PACKAGES:
+        for path in (ROOT / "armory" / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() in MAINTAINER_SCRIPTS:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    if name == "argparse" or name.startswith(("armory.cli", "armory.tui")):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {name}")
+    assert offenders == []

@@ -92,7 +92,7 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
         except (InputError, TypeError, ValueError):
             return ReadableCheck(False, "the page names an incident its entries do not hold: it was edited")
     elif kind == "record":
-        from armory.export.commands import jsonl_lines, select_day
+        from armory.export.writing import jsonl_lines, select_day
         from armory.problems import InputError
 
         day = params.get("day")
