@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from armory.checklist import judge as judging
+from armory.checklist.clock import Clock, parse_time, utc_now  # noqa: F401 - parse_time: the TUI imports it from here
 from armory.checklist.handoff import failure_order, handoff_decision, is_handler, sealed_reasons
 from armory.checklist.invariants import INVARIANTS
 from armory.checklist.state import STOPPING_INCIDENTS, State, check_key
@@ -32,8 +33,6 @@ from armory.checklist.types import (
 from armory.problems import InputError
 from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
 
-Clock = Callable[[], dt.datetime]
-
 DAY_PHASES = ("day_start", "end_of_day", "on_incident")
 
 #: Loads that cannot fire: any round reported fired from them is an unintended discharge.
@@ -41,14 +40,6 @@ NON_FIRING_LOADS = frozenset({"dummies", "cold"})
 
 #: Who answers a rule that does not say: the armorer or an assistant armorer.
 DEFAULT_ASKED_OF = ("armorer", "assistant_armorer")
-
-
-def parse_time(stamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _one_action(method):
@@ -82,7 +73,7 @@ class Session:
         self.packs = list(packs)
         self.ledger = ledger
         self.scope = scope
-        self.clock: Clock = clock or _utc_now
+        self.clock: Clock = clock or utc_now
         self.credentials = credentials
         try:
             self.tz = ZoneInfo(self.production.production.timezone)
@@ -675,7 +666,7 @@ class Session:
 
     def hold_subjects(self, hold) -> frozenset[str]:
         """The people a hold is about: for the sole-duty check, everyone acting as armorer with another job."""
-        rule = self._rule(hold.rule_id)
+        rule = self.find_rule(hold.rule_id)
         if rule is None or rule.sense != "armorer_other_roles":
             return frozenset()
         return frozenset(m.id for m in self.production.crew if self._split_roles(m.id, hold.day))
@@ -687,7 +678,8 @@ class Session:
             return frozenset()
         return roles - {"armorer", "assistant_armorer"}
 
-    def _rule(self, rule_id: str):
+    def find_rule(self, rule_id: str):
+        """The rule of that id: one of the engine's own, else the first pack in force that has it."""
         if rule_id in BUILTIN_RULES:
             return BUILTIN_RULES[rule_id]
         for pack in self.packs:
