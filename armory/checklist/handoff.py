@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from armory.checklist.clock import parse_time
-from armory.checklist.invariants import INVARIANTS
+from armory.checklist.invariants import INVARIANTS, failure_order
 from armory.checklist.state import State, setup_key
 from armory.checklist.types import CheckItem, Decision, Reason, invariant_reason
 from armory.production.models import Issue, Production, Weapon
@@ -77,12 +77,6 @@ def sealed_reasons(session: SessionView, weapon: str | None, lot: str | None) ->
             "involved in an injury never goes into a weapon again, on any setup. Sealed evidence moves only to a "
             "named investigator.", ("F1", "F8")))
     return reasons
-
-
-def failure_order(failure: str) -> tuple[str, int, str]:
-    """F2 before F11: DOMAIN ids in the order DOMAIN.md lists them."""
-    digits = "".join(ch for ch in failure if ch.isdigit())
-    return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)
 
 
 def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None,
