@@ -19,7 +19,7 @@ from armory.checklist.state import check_key
 from armory.checklist.types import CheckItem, Reason, Verdict
 from armory.problems import InputError
 
-#: Phases asked once a day, of no scene, setup or weapon.
+#: Phases asked of the day as a whole, not of a scene, setup or weapon.
 DAY_PHASES = ("day_start", "end_of_day", "on_incident")
 
 #: Who answers a rule that does not say: the armorer or an assistant armorer.

@@ -105,6 +105,7 @@ class SessionBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- recording --------------------------------------------------------
     def _append(self, kind: str, who: str | None, payload):
         # Only an action's first entry may be refused for a stale state: once it is on disk, the entries that
         # follow from it (the stop after a live round, a take-back's reconciliation) must be written too.
@@ -164,12 +165,14 @@ class SessionBase:
             raise self._refuse(action, actor, [invariant_reason(
                 "invariant.day-open", f"{day} has {state}.")], weapon=weapon, day=day)
 
+    # -- the clock --------------------------------------------------------
     def now(self) -> dt.datetime:
         return self.clock().astimezone(dt.timezone.utc)
 
     def local_now(self) -> dt.datetime:
         return self.now().astimezone(self.tz)
 
+    # -- the production and its crew -------------------------------------
     def firearms(self) -> list[Weapon]:
         return [w for w in self.production.weapon if w.firing]
 
