@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from armory.export.bundle import _payload, build_index, find_incident, packs_in_force
-from armory.export.records import clean_all
+from armory.export.clean import clean_all
 from armory.problems import InputError
 
 
@@ -23,7 +23,8 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
     from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, sign, verify_loaded
     from armory.export.html_report import render_report
     from armory.export.jsonl import write_lines
-    from armory.export.records import Names, production_in_chain
+    from armory.export.production_file import production_in_chain
+    from armory.export.records import Names
 
     chain = loaded.entries
     incident = find_incident(clean_all(chain), incident_seq)
