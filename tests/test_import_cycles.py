@@ -13,20 +13,27 @@ is a node like any other and `from armory.x import y` does not add an edge to
 from __future__ import annotations
 
 import ast
+import fnmatch
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "armory"
 
-# Circles that other pieces of the same refactor are removing (the command
-# line moving out of the core, the engine's session being split). A cycle
-# through any of these is skipped until those branches land; then this goes.
+# Circles that other pieces of the same refactor are removing: the command
+# line moving out of the core packages into armory/cli/, the ledger's
+# describer, and the engine's session being split. Modules matching these
+# patterns are left out of the graph until those branches land; then this goes.
 _PENDING_ELSEWHERE = (
     "armory.cli",
+    "armory.cli.*",
+    "armory.drills.commands",
+    "armory.export.commands",
+    "armory.ledger.commands",
+    "armory.rulebook.commands",
     "armory.ledger.describe",
-    "armory.checklist.",
-    ".commands",
+    "armory.checklist",
+    "armory.checklist.*",
 )
 
 
@@ -161,10 +168,7 @@ def _a_cycle_within(graph: Mapping[str, Iterable[str]], group: list[str]) -> lis
 
 
 def _pending_elsewhere(module: str) -> bool:
-    return any(
-        module.startswith(prefix) if not prefix.startswith(".") else module.endswith(prefix)
-        for prefix in _PENDING_ELSEWHERE
-    )
+    return any(fnmatch.fnmatchcase(module, pattern) for pattern in _PENDING_ELSEWHERE)
 
 
 def test_detector_finds_a_cycle_in_a_made_up_graph():
