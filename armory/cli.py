@@ -58,6 +58,7 @@ LOG_KINDS = (
     "ledger_opened", "crew_enrolled", "auth_failed", "day_opened", "packs_changed", "answer", "round_verified",
     "override", "correction", "stop", "clearance", "handoff", "refusal", "return", "rounds_fired", "incident",
     "incident_reviewed", "seal", "custody_transfer", "note", "day_closed", "checkpoint", "export_recorded",
+    "cosignature",
 )
 
 READ_PRODUCTION_HELP = ("production file for names and local times; it must be the one the ledger was "

@@ -317,7 +317,7 @@ def rule_titles(entries: Iterable[dict]) -> dict[str, str]:
 
 #: Entries the export itself writes (a signed head, a note that an export was made). They belong to the
 #: chain, not to a shooting day: written after a day's last real entry, they do not extend that day.
-BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded"})
+BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded", "cosignature"})
 
 
 def assign_days(entries: Sequence[dict]) -> list[str | None]:
@@ -567,6 +567,10 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     elif kind == "export_recorded":
         scope = f" of {p['day']}" if p.get("day") else ""
         what = f"Exported as {p.get('format')}{scope} ({p.get('entries')} entries)"
+    elif kind == "cosignature":
+        what = (f"Cosigned by the studio witness {p.get('witness')}: entries 1 to {p.get('size')}, "
+                f"key {p.get('witness_fingerprint')}")
+        result = "signed"
     else:
         what = f"{kind} entry"
     if weapon and weapon not in weapons:
