@@ -41,7 +41,7 @@ def _parts(url: str) -> dict[str, str]:
     try:
         return {key: str(value) for key, value in conninfo_to_dict(url).items() if value is not None}
     except Exception:  # libpq's parser names the bad part, and may quote the password with it
-        raise StoreUnavailable("the studio store is not a valid libpq URL or connection string "
+        raise StoreUnavailable("studio store: not a valid libpq URL or connection string "
                                "(postgresql://USER@HOST[:PORT]/DATABASE, or service=NAME)") from None
 
 
