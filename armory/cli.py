@@ -389,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = args.handler
     if getattr(args, "store", None) is not None and getattr(args, "store_handler", None):
         handler = args.store_handler  # log verify --store, export --store: read the studio store instead
+    elif getattr(args, "witness", None) and handler == "armory.ledger.commands:verify":
+        handler = "armory.studio_cli:verify_witnessed"  # and the chain's cosignatures against the studio's key
     try:
         return int(_resolve(handler)(args) or 0)
     except InputError as err:

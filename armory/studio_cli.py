@@ -152,6 +152,32 @@ def witness(args: argparse.Namespace) -> int:
     return EXIT_FAILED if refused else EXIT_OK
 
 
+# -- armory log verify --witness (a ledger or an export) ------------------------------
+
+
+def verify_witnessed(args: argparse.Namespace) -> int:
+    """``log verify FILE --witness KEY``: the usual check, then the chain's cosignatures against the studio's key."""
+    from armory.ledger.commands import _ledger_path as ledger_path, verify
+    from armory.ledger.verify import verify_file
+    from armory.studio.verify_store import witness_fingerprints
+
+    pins = witness_fingerprints(args.witness)
+    code = verify(args)
+    result, _kind = verify_file(Path(args.file) if args.file is not None else ledger_path(args))
+    if not result.ok:
+        return code
+    ours = [(fp, size) for fp, size, _head in result.cosigned if fp in pins]
+    foreign = sorted({fp for fp, _size, _head in result.cosigned if fp not in pins})
+    for fp in foreign:
+        print(f"  FAILED: a cosignature by witness key {fp}, which is not the studio witness key given")
+    if ours:
+        print(f"  ok: cosigned by the studio witness (key {', '.join(sorted({fp for fp, _ in ours}))}) up to "
+              f"#{max(size for _, size in ours)}")
+    elif not foreign:
+        print("  note: no cosignature by the studio witness in this chain yet (armory sync brings them home)")
+    return 1 if foreign else code
+
+
 # -- armory log verify --store ------------------------------------------------------
 
 

@@ -44,3 +44,29 @@ def test_reader_reads_only(pg_cluster, pg_db):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO armory.conflicts (ledger_id, production_title, unit, first_seq, store_hash, "
                          "pushed_hash, host, found_by, reason) VALUES ('l', 'p', 'u', 1, '', '', '', '', '')")
+
+
+def test_the_command_says_what_it_did_and_never_the_password(pg_cluster, capsys):
+    from armory.cli import main
+    from tests.studio_pg import SUPER_PASSWORD
+
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE init_cli")
+    url = pg_cluster.url("init_cli")
+    assert main(["studio", "init", "--store", url]) == 0
+    first = capsys.readouterr().out
+    assert "applied version 1" in first and SUPER_PASSWORD not in first
+    assert f"postgresql://armory_super@127.0.0.1:{pg_cluster.port}/init_cli" in first
+    assert main(["studio", "init", "--store", url]) == 0
+    assert "already at version 1, nothing to change" in capsys.readouterr().out
+
+
+def test_a_push_to_a_database_without_the_schema_names_the_fix(pg_cluster, tmp_path, capsys):
+    from armory.cli import main
+    from tests.studio_helpers import make_ledger
+
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE no_schema")
+    ledger = make_ledger(tmp_path / "a.sqlite")
+    assert main(["sync", "--ledger", str(ledger), "--store", pg_cluster.url("no_schema")]) == 2
+    assert "run `armory studio init --store URL`" in capsys.readouterr().err

@@ -167,3 +167,19 @@ def test_status_shows_units_and_what_is_open_most_serious_first(tmp_path, store,
     assert not any("chamber count short" in line for line in lines)
     assert any(line.startswith("  Precinct / main: last entry #3 checkpoint") and "never witnessed" in line
                for line in lines)
+
+
+def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store, capsys):
+    from armory.ledger import signing
+
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert _witness(tmp_path) == 0
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    capsys.readouterr()
+    assert main(["log", "verify", "--ledger", str(ledger), "--witness", str(tmp_path / "witness.key")]) == 0
+    assert "ok: cosigned by the studio witness" in capsys.readouterr().out
+    other = signing.load_or_create_key(tmp_path / "other.key", create=True)
+    other_fp = signing.fingerprint(signing.public_raw(other))
+    assert main(["log", "verify", "--ledger", str(ledger), "--witness", other_fp]) == 1
+    assert "not the studio witness key given" in capsys.readouterr().out
