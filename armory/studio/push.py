@@ -23,6 +23,7 @@ again, so a retry is always safe.
 from __future__ import annotations
 
 import base64
+import json
 import socket
 from dataclasses import dataclass, field
 
@@ -205,8 +206,6 @@ def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:
     ledger_id = ledger.opened().payload["ledger_id"]
     have = set()
     for (body,) in ledger._conn.execute("SELECT body FROM entries WHERE kind = 'cosignature'"):
-        import json
-
         payload = json.loads(body)["payload"]
         have.add((payload.get("witness_fingerprint"), payload.get("size")))
     with conn.transaction(), conn.cursor() as cur:
