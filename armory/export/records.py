@@ -360,6 +360,10 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     elif kind == "export_recorded":
         scope = f" of {p['day']}" if p.get("day") else ""
         what = f"Exported as {p.get('format')}{scope} ({p.get('entries')} entries)"
+    elif kind == "cosignature":
+        what = (f"Cosigned by the studio witness {p.get('witness')}: entries 1 to {p.get('size')}, "
+                f"key {p.get('witness_fingerprint')}")
+        result = "signed"
     else:
         what = f"{kind} entry"
     if weapon and weapon not in weapons:

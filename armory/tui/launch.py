@@ -7,6 +7,7 @@ every other subcommand start without it.
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from armory.tui.app import ArmoryApp
 
     app = ArmoryApp(production, ledger, rules, keymap=keymap, theme=load_theme(settings_path()),
+                    store_url=os.environ.get("ARMORY_STORE") or None,
                     on_theme=lambda theme: save_theme(settings_path(), theme))
     app.run()
     return int(app.return_code or 0)
