@@ -115,7 +115,7 @@ failures = ["F7"]
 def test_lint_lists_what_a_production_turned_off(tmp_path):
     from armory.rulebook.production_rules import override_notes
     from armory.rulebook.loader import load_production
-    from armory.rulebook.source import read_source
+    from armory.source import read_source
 
     loaded = load_production(PRECINCT)
     source, _ = read_source(PRECINCT)

@@ -8,21 +8,49 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from armory.checklist.invariants import INVARIANTS
-from armory.checklist.state import setup_key
-from armory.checklist.types import Decision, Reason, invariant_reason
+from armory.checklist.clock import parse_time
+from armory.checklist.invariants import INVARIANTS, failure_order
+from armory.checklist.moments import day_due, weapon_due
+from armory.checklist.state import State, setup_key
+from armory.checklist.types import CheckItem, Decision, Reason, invariant_reason
+from armory.production.models import Issue, Production, Weapon
 from armory.production.vocabulary import CONFLICTING_DUTIES, HANDLER_ROLES, NEVER_HANDLERS
 
 if TYPE_CHECKING:
-    from armory.checklist.session import Session
+    from armory.rulebook.models import Rule
+
+class SessionView(Protocol):
+    """What a decision here reads of a session: its production, its folded state, its clock and checklists.
+
+    The session passes itself; typing it by what is read keeps this module below the session.
+    """
+
+    production: Production
+    state: State
+
+    def now(self) -> dt.datetime: ...
+
+    def roles(self, crew_id: str, day: str | None) -> frozenset[str]: ...
+
+    def name(self, crew_id: str | None) -> str: ...
+
+    def weapon(self, weapon_id: str) -> Weapon: ...
+
+    def issue_of(self, day_id: str, scene_id: str, setup_id: str | None, weapon_id: str) -> Issue: ...
+
+    def find_rule(self, rule_id: str) -> Rule | None: ...
+
+    def checklist(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+                  weapon: str | None = None) -> list[CheckItem]: ...
+
 
 #: Phases whose checks must be complete before a weapon goes to an actor.
 READINESS_PHASES = ("before_setup", "before_handoff")
 
 
-def handler_roles(session: Session, weapon: str) -> frozenset[str]:
+def handler_roles(session: SessionView, weapon: str) -> frozenset[str]:
     """The roles that may hand ``weapon`` over: the production's ``settings.handlers`` (the armorer and the
     assistant armorer by default; the property master where it allows), and the property master for a
     non-firing prop. Never the first AD or a performer: the model refuses them in ``handlers``."""
@@ -33,7 +61,7 @@ def handler_roles(session: Session, weapon: str) -> frozenset[str]:
     return frozenset(allowed)
 
 
-def other_duties(session: Session, crew_id: str, day: str, weapon: str) -> frozenset[str]:
+def other_duties(session: SessionView, crew_id: str, day: str, weapon: str) -> frozenset[str]:
     """The duties that keep a property master from handling a firearm that day (§9153: "no other duties").
 
     Only for a property master whom the production allows to hand firearms over; an armorer with a second
@@ -46,7 +74,7 @@ def other_duties(session: Session, crew_id: str, day: str, weapon: str) -> froze
     return frozenset(roles & CONFLICTING_DUTIES)
 
 
-def is_handler(session: Session, crew_id: str | None, day: str, weapon: str) -> bool:
+def is_handler(session: SessionView, crew_id: str | None, day: str, weapon: str) -> bool:
     """Someone who may hand ``weapon`` over that day (see :func:`handler_roles`), with no other duty."""
     if crew_id is None:
         return False
@@ -56,7 +84,7 @@ def is_handler(session: Session, crew_id: str | None, day: str, weapon: str) -> 
     return not other_duties(session, crew_id, day, weapon)
 
 
-def handler_words(session: Session, weapon: str) -> str:
+def handler_words(session: SessionView, weapon: str) -> str:
     """'the armorer or an assistant armorer', or with the property master where the production allows it."""
     allowed = handler_roles(session, weapon)
     names = [name for role, name in (("armorer", "the armorer"), ("assistant_armorer", "an assistant armorer"),
@@ -64,13 +92,11 @@ def handler_words(session: Session, weapon: str) -> str:
     return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1] if names else "nobody"
 
 
-def _age(session: Session, stamp: str) -> dt.timedelta:
-    from armory.checklist.session import parse_time
-
+def _age(session: SessionView, stamp: str) -> dt.timedelta:
     return session.now() - parse_time(stamp)
 
 
-def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> list[Reason]:
+def sealed_reasons(session: SessionView, weapon: str | None, lot: str | None) -> list[Reason]:
     """Evidence that may not be loaded or issued: a sealed weapon, or rounds from a sealed lot."""
     reasons = []
     seal = session.state.weapons[weapon].sealed if weapon in session.state.weapons else None  # None: lot only
@@ -84,12 +110,6 @@ def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> lis
             "involved in an injury never goes into a weapon again, on any setup. Sealed evidence moves only to a "
             "named investigator.", ("F1", "F8")))
     return reasons
-
-
-def failure_order(failure: str) -> tuple[str, int, str]:
-    """F2 before F11: DOMAIN ids in the order DOMAIN.md lists them."""
-    digits = "".join(ch for ch in failure if ch.isdigit())
-    return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)
 
 
 def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None,
@@ -113,7 +133,7 @@ def _checks(titles: dict[str, str], what: str) -> str:
     return f"{n} {what.replace('check', 'checks', 1) if n != 1 else what}: {'; '.join(titles.values())}"
 
 
-def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
+def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
     """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
     reasons: list[Reason] = []
     valid = dt.timedelta(minutes=session.production.production.settings.check_valid_minutes)
@@ -156,7 +176,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     here = {setup_key(day, None, None, None), setup_key(day, scene, setup, weapon)}
     for hold in session.state.open_holds:
         if hold.key.rsplit("/", 2)[0] in here and hold.rule_id not in failed and hold.rule_id not in day_failed:
-            rule = session._rule(hold.rule_id)
+            rule = session.find_rule(hold.rule_id)
             day_failed[hold.rule_id] = tuple(rule.failures) if rule is not None else ()
             if rule is not None:
                 titles.setdefault(hold.rule_id, rule.title)
@@ -189,7 +209,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     return reasons
 
 
-def handoff_decision(session: Session, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
+def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
                      receiver: str) -> Decision:
     state = session.state
     session.weapon(weapon)
@@ -237,8 +257,6 @@ def handoff_decision(session: Session, *, day: str, scene: str | None, setup: st
                     f"The setup gives {weapon} to {session.name(issue.actor)}, not {session.name(receiver)}.", ("F3",)))
             reasons.extend(readiness_reasons(session, day=day, scene=scene, setup=setup, weapon=weapon))
         # Checks a rule requires before the weapon goes out again: the bore after its last firing, ...
-        from armory.checklist.moments import day_due, weapon_due
-
         reasons.extend(weapon_due(session, "handoff", weapon))
         reasons.extend(day_due(session, "handoff", day))
     return Decision(allowed=not reasons, reasons=tuple(reasons))

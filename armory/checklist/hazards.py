@@ -10,14 +10,29 @@ and stops every firearm (invariant.discharge). A note about a live round is neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from armory.checklist.invariants import INVARIANTS
+from armory.checklist.state import State
+from armory.checklist.types import CheckItem
 
 if TYPE_CHECKING:
-    from armory.checklist.session import Session
-    from armory.checklist.types import CheckItem
+    from armory.production.models import Weapon
     from armory.rulebook.models import Rule
+
+
+class Session(Protocol):
+    """What acting on a hazard uses of a session: its state, its firearms, a stop, an incident."""
+
+    state: State
+
+    def firearms(self) -> list[Weapon]: ...
+
+    def _stop(self, *, scope: str, weapons: list[str], cause: str, failures: Sequence[str], reason: str,
+              caused_by: str | None, from_seq: int | None, day: str | None) -> int: ...
+
+    def _record_incident(self, *, incident: str, day: str | None, weapon: str | None, description: str,
+                         reported_by: str, also_prevents: Sequence[str] = ()) -> Any: ...
 
 #: Hazards that mean a round nobody can vouch for: treated as live.
 ROUND_HAZARDS = frozenset({"live_round", "unconfirmed_round"})

@@ -11,13 +11,28 @@ folded state, so a face can grey out the step with the engine's own answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from armory.checklist.types import Reason
+from armory.checklist.plan import applies
+from armory.checklist.state import State
+from armory.checklist.types import CheckItem, Reason
+from armory.production.models import Production
 
 if TYPE_CHECKING:
-    from armory.checklist.session import Session
+    from armory.rulebook.loaded import LoadedPack
     from armory.rulebook.models import Rule
+
+
+class Session(Protocol):
+    """What the moments read of a session: the production, its packs, the folded state, its checklists."""
+
+    production: Production
+    packs: Sequence[LoadedPack]
+    state: State
+
+    def checklist(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+                  weapon: str | None = None) -> list[CheckItem]: ...
 
 #: How each moment reads in a refusal.
 MOMENT_WORDS = {
@@ -52,8 +67,6 @@ def _weapon_rules(session: Session, phase: str, moment: str, context, weapon: st
         return []
     day, scene, setup = context
     if scene is None or session.production.day_by_id(day) is None:
-        from armory.checklist.plan import applies
-
         model = session.production.weapon_by_id(weapon)
         return [r for r in required if model is not None
                 and applies(r, weapon=model, issue=None, facts=set(), production=session.production, day=day)
@@ -94,7 +107,6 @@ def day_due(session: Session, moment: str, day: str) -> list[Reason]:
     opened = session.state.days_opened.get(day)
     if opened is None:
         return []
-    from armory.checklist.plan import applies
 
     def planned(rule: Rule) -> bool:
         return (applies(rule, weapon=None, issue=None, facts=set(), production=session.production, day=day)

@@ -20,7 +20,7 @@ from armory.checklist.plan import DAY_PHASES, WEAPON_PHASES, overridden_here, pl
 from armory.production.models import Production
 
 if TYPE_CHECKING:
-    from armory.rulebook.loader import LoadedPack
+    from armory.rulebook.loaded import LoadedPack
 
 PHASE_ORDER = ("day_start", *WEAPON_PHASES, "end_of_day", "on_incident")
 SEVERITY_MARK = {"stop": "S", "hold": "H", "note": "N"}

@@ -9,9 +9,10 @@ the TUI, the drills and the exports all see the same truth.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
+
+from armory.checklist.clock import clock_time
 
 #: Incidents that stop every firearm of the production.
 STOPPING_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round", "injury"})
@@ -23,21 +24,6 @@ class EntryLike(Protocol):
     kind: str
     who: str | None
     payload: dict[str, Any]
-
-
-def clock_time(entry: EntryLike) -> str:
-    """When the writer's clock said the entry happened.
-
-    The ledger never lets time run backwards: an entry written by a clock
-    behind the previous entry takes that entry's time and records the skew.
-    Ages (is this check still recent?) are measured on the writer's clock,
-    the same clock the engine reads "now" from, so they subtract the skew.
-    """
-    skew = getattr(entry, "clock_skew_ms", 0) or 0
-    if not skew:
-        return entry.time
-    moment = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00")) - dt.timedelta(milliseconds=skew)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
@@ -128,11 +114,10 @@ class WeaponState:
     returned_seq: int | None = None
     """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
     out_for: tuple[str, str | None, str | None] | None = None
-    """(day, scene, setup) of the handoff that took it out, while it is out; kept after it comes back."""
+    """(day, scene, setup) of the handoff that last took it out."""
     fired_seq: int | None = None
-    """The entry of its last firing sequence (rounds fired, a misfire, an unintended discharge)."""
     fired_for: tuple[str, str | None, str | None] | None = None
-    """(day, scene, setup) of that firing: the setup whose after-firing checks it makes due."""
+    """Its last firing sequence (rounds fired, a misfire, a discharge): the entry, and its (day, scene, setup)."""
 
 
 @dataclass

@@ -25,11 +25,16 @@ from armory.rulebook.loader import (
     packs_for,
     toml_files,
 )
-from armory.rulebook.source import SourceFile
+from armory.source import SourceFile
 
 
 def default_lint_paths() -> list[Path]:
     return [paths.BUNDLED_RULES, paths.SAMPLE_PRODUCTIONS]
+
+
+def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[Problem]:
+    """Every problem in the files (``*.toml`` under directories); none given: the bundled ones."""
+    return lint_report(paths_to_lint, extra_rules)[1]
 
 
 def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:
@@ -88,7 +93,7 @@ def _bundled_clash_problems(pack_sources: Sequence[SourceFile]) -> list[Problem]
     once a production names it. A pack with a bundled pack's own id is a replacement of it (found first
     with ``--rules``), so its ids are not a clash.
     """
-    from armory.rulebook.source import read_source
+    from armory.source import read_source
 
     linted = {source.path.resolve() for source in pack_sources}
     bundled_files, _ = toml_files([paths.BUNDLED_RULES])

@@ -53,7 +53,7 @@ def is_production_fact(name: str) -> bool:
 
 
 def _known_fact(name: str) -> str:
-    from armory.rulebook.source import did_you_mean, one_of, quote
+    from armory.source import did_you_mean, one_of, quote
 
     if name in FACTS or is_production_fact(name):
         return name

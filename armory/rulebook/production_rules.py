@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from armory.problems import Problem
 from armory.production.models import Production
 from armory.rulebook.models import Rule, is_production_fact
-from armory.rulebook.source import SourceFile, did_you_mean, one_of, quote
+from armory.source import SourceFile, did_you_mean, one_of, quote
 
 if TYPE_CHECKING:
-    from armory.rulebook.loader import LoadedPack
+    from armory.rulebook.loaded import LoadedPack
 
 _FACT_KEYS = ("equals_fact", "at_least_fact", "at_most_fact")
 
