@@ -356,6 +356,16 @@ def _check_pin(pin: str, whose: str) -> str:
     return pin
 
 
+def _check_new_pin(pin: str, whose: str) -> str:
+    """A new PIN of the right form that is not too easy to guess (refused before anything is opened)."""
+    from armory.ledger.pins import SUGGESTION, weak_pin_reason
+
+    weak = weak_pin_reason(_check_pin(pin, whose))
+    if weak:
+        raise InputError(f"{whose}: too easy to guess: {weak}. Choose another ({SUGGESTION}); nothing was changed")
+    return pin
+
+
 def _ask(prompt: str) -> str:
     """One PIN typed at the terminal, hidden; refused (never echoed) where it cannot be hidden."""
     import warnings
@@ -388,7 +398,7 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
         lines = sys.stdin.read().splitlines()
         if not lines or not lines[0].strip():
             raise InputError("--pin-stdin: expected the new PIN on the first line of standard input")
-        pin = _check_pin(lines[0].strip(), f"the new PIN for {crew_id} (first line)")
+        pin = _check_new_pin(lines[0].strip(), f"the new PIN for {crew_id} (first line)")
         officer_pin = lines[1].strip() if len(lines) > 1 and lines[1].strip() else None
         if not officer_needed:
             return pin, None
@@ -396,7 +406,8 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
             raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input"
                              f"{why_needed}")
         return pin, _check_pin(officer_pin, f"{officer}'s PIN (second line)")
-    pin = _check_pin(_ask(f"New PIN for {crew_id} (4-8 digits): "), f"the new PIN for {crew_id}")
+    pin = _check_new_pin(_ask(f"New PIN for {crew_id} (6-8 digits best, 4 at least): "),
+                         f"the new PIN for {crew_id}")
     again = _ask(f"New PIN for {crew_id} again: ")
     if pin != again:
         raise InputError("the two PINs differ; nothing was changed")

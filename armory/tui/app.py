@@ -116,9 +116,11 @@ class ArmoryApp(App[int]):
         self._session_pending = False
         from armory.checklist.session import Session
 
+        from armory.tui.private_files import opening_quietly, offer_to_make_private
+
         try:
-            self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
-            session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
+            with opening_quietly():  # files others can read are offered a fix below, not printed
+                session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
             try:
                 check_chain(session.ledger)
             except InputError:
@@ -157,6 +159,7 @@ class ArmoryApp(App[int]):
         # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
         # recorded there must show here without anyone pressing a key.
         self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
+        offer_to_make_private(self, self.session.ledger)
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
