@@ -402,7 +402,7 @@ def test_a_read_only_ledger_with_no_checkpoint_is_still_refused(tmp_path, capsys
 
 
 @pytest.mark.parametrize("name", ["day.csv", "renamed.txt"])
-def test_verifying_a_csv_export_says_it_carries_no_hashes(ledger, tmp_path, capsys, name):
+def test_verifying_a_csv_export_says_it_proves_nothing_and_how_to_check_its_rows(ledger, tmp_path, capsys, name):
     out = tmp_path / "day.csv"
     assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
     target = tmp_path / name
@@ -411,4 +411,5 @@ def test_verifying_a_csv_export_says_it_carries_no_hashes(ledger, tmp_path, caps
     capsys.readouterr()
     assert main(["log", "verify", str(target)]) == 2
     err = capsys.readouterr().err
-    assert "carries no hashes" in err and "jsonl" in err
+    assert "carries no hashes" not in err  # every row has a hash column: the message must not deny it
+    assert "proves nothing on its own" in err and "armory log verify --rows" in err and "jsonl" in err

@@ -364,7 +364,7 @@ def test_drill_runs_sharing_a_day_id_are_drawn_apart(tmp_path):
     finally:
         ledger.close()
     page = (tmp_path / "day-1.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'aria-label="Timeline of day-1 \(run drill:[^"]*\), scrollable"', page)) == 2
+    assert len(re.findall(r'aria-label="Timeline of day-1, \d{4}-\d\d-\d\d \(run drill:[^"]*\), scrollable"', page)) == 2
     # ...and the page says, before any count, that these are drill runs, not a shooting day.
     assert "Drills in this file:</strong> 2 drill runs" in page and "not a shooting day" in page
 

@@ -294,9 +294,18 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
     elif fmt == "csv":
         from armory.export.csv_export import write_csv
 
+        from armory.export.csv_export import note_row
+        from armory.export.openings import openings_by_seq
+        from armory.export.records import assign_days, recorded_title, zone
+
         records = build_records(shown, names)
+        opened = openings_by_seq(carried, assign_days(carried), zone(names.timezone), names.production)
+        note = note_row(names.title or recorded_title(carried) or "an unnamed production",
+                        int(carried[-1].get("seq") or 0), str(carried[-1].get("hash", "")),
+                        verification.key_fingerprint)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
-            write_csv(handle, records, timezone=names.timezone, progress=progress)
+            write_csv(handle, records, timezone=names.timezone, progress=progress, note=note,
+                      opened_on={seq: o.date.isoformat() for seq, o in opened.items()})
     elif fmt == "html":
         from armory.export.html_report import ReportData, render_report
 

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from armory.export.records import (BOOKKEEPING_KINDS, Names, Record, as_int, build_records, clean_all, parse_time,
                                    plain_reason, production_matches, production_missing, rule_titles, zone)
+from armory.export.openings import Opening, openings_by_seq
 from armory.export.summary import Summary, summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -97,10 +98,11 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     production_title = ((_production_title(data.chain) if mismatch else None) or names.title
                         or _production_title(data.chain) or "Unnamed production")
     days = list(dict.fromkeys(r.day for r in records if r.day))
+    opened = _openings_of(data, tz)
     if data.day:
         scope = f"day {data.day}"
     else:
-        scope = f"all days ({', '.join(days)})" if days else "all days"
+        scope = f"all days ({_days_listed(days, opened)})" if days else "all days"
     company = names.production.production.company if names.production is not None and not mismatch else None
     heading = data.title or f"Firearms safety record: {production_title}"
     if data.generated:
@@ -136,8 +138,8 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         data.intro_html,
         _verification_html(data),
         _summary_html(summary, records, data, tz, suspect),
-        _timelines_html(data, records, tz),
-        _entries_html(records, data, progress, after=_after_the_day(data, names), suspect=suspect),
+        _timelines_html(data, records, tz, opened),
+        _entries_html(records, data, progress, after=_after_the_day(data, names), suspect=suspect, opened=opened),
         _cast_html(names.production if not mismatch else None, days),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
@@ -474,7 +476,8 @@ def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData,
         outcomes = _outcomes(data.chain, tz, suspect)
         for record in ranked:
             reason = f" — {_clip(record.reason, seq=record.seq)}" if record.reason else ""
-            when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
+            # the date too: a day id may have been opened on several dates, none of them the scheduled one
+            when = f"{record.day or ''} {record.time_local[:16]}".strip()
             outcome = outcomes.get(record.seq)
             after = f" <em>({outcome})</em>" if outcome else ""
             rule = ""
@@ -508,27 +511,33 @@ def _legend() -> str:
     return '<ul class="legend" aria-label="Legend">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
-def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) -> str:
+def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo,
+                    opened: dict[int, Opening] | None = None) -> str:
     descriptions = {r.seq: r.what for r in records}
-    # One drawing per day of each run: drills sharing a ledger each open their own "day-1", and one
-    # drawing across them all would run over several calendar days with each run squeezed to a sliver.
-    by_day: dict[tuple[str, str], list[dict]] = {}
+    opened = opened or {}
+    # One drawing per opening of a day: drills sharing a ledger each open their own "day-1", and a day id
+    # may be opened again on another date; one drawing across them would run over several calendar days.
+    by_day: dict[tuple[str, str, Opening | None], list[dict]] = {}
     for entry, record in zip(data.shown, records):
         if record.day:
-            by_day.setdefault((record.day, record.scope), []).append(entry)
+            opening = opened.get(record.seq)
+            opening = opening if opening is not None and opening.day == record.day else None
+            by_day.setdefault((record.day, record.scope, opening), []).append(entry)
     out = ['<section id="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Who held each weapon, and when</h2>']
     drawn = 0
-    for index, ((day, run), entries) in enumerate(by_day.items()):
-        timeline = build_timeline(day, entries, data.names, descriptions)
+    for index, ((day, run, opening), entries) in enumerate(by_day.items()):
+        label = f"{day}, {opening.date.isoformat()}" if opening is not None else day
+        timeline = build_timeline(day, entries, data.names, descriptions, label=label)
         if timeline.empty:
             continue
         drawn += 1
         if len(by_day) > 1:
-            out.append(f"<h3>{escape(day)}" + (f" <small>(run {escape(run)})</small>" if run else "") + "</h3>")
+            heading = opening.heading() if opening is not None else day
+            out.append(f"<h3>{escape(heading)}" + (f" <small>(run {escape(run)})</small>" if run else "") + "</h3>")
         out.append('<p class="scroll-hint">Scroll the drawing sideways to see the whole day; '
                    "the table below it says the same.</p>")
         out.append(f'<figure class="timeline-figure"><div class="timeline-wrap" tabindex="0" role="region" '
-                   f'aria-label="Timeline of {escape(day)}{escape(f" (run {run})" if run else "")}, scrollable">'
+                   f'aria-label="Timeline of {escape(label)}{escape(f" (run {run})" if run else "")}, scrollable">'
                    f"{render_svg(timeline, data.names, tz, ident=f'tl{index}')}</div></figure>")
         out.append(_legend())
         out.append(render_table(timeline, data.names, tz))
@@ -539,34 +548,40 @@ def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) 
 
 
 def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None,
-                  after: Sequence[Record] = (), suspect: "Unverified | None" = None) -> str:
-    """Every record in chain order, under a heading per day; the checkpoints and export records
-    written after a day's last entry under their own heading, apart from the day."""
+                  after: Sequence[Record] = (), suspect: "Unverified | None" = None,
+                  opened: dict[int, Opening] | None = None) -> str:
+    """Every record in chain order, under a heading per opening of a day (with the date it was opened);
+    the checkpoints and export records written after a day's last entry under their own heading, apart
+    from the day. A row shows its date too when it is not the heading's."""
     out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
            "<p>Each entry links to itself (<code>#e</code> and its number). Times are local.</p>"]
     titles = rule_titles(data.chain)
+    opened = opened or {}
     unset = object()
     current: object = unset
+    group_date = ""
     last_day: str | None = None
     listed = [*records, *after]
     for index, record in enumerate(listed, 1):
         if record.day:
             last_day = record.day
-            group: tuple[str, str | None] = ("day", record.day)
+            opening = opened.get(record.seq)
+            group: tuple = ("day", record.day, opening if opening is not None and opening.day == record.day else None)
         elif record.kind in BOOKKEEPING_KINDS and (last_day or data.day):
-            group = ("after", last_day or data.day)
+            group = ("after", last_day or data.day, None)
         else:
-            group = ("none", None)
+            group = ("none", None, None)
         if group != current:
             if current is not unset:
                 out.append("</ol>")
             current = group
+            group_date = group[2].date.isoformat() if group[2] is not None else record.time_local[:10]
             out.append(f"<h3>{escape(_group_heading(group, record, data.names))}</h3>")
             if group[0] == "after":
                 out.append('<p class="hint">Written when the record was exported, after the day\'s last entry: '
                            "they sign and note the chain so far, and are not part of the day.</p>")
             out.append('<ol class="entries">')
-        out.append(_entry_html(record, suspect, titles))
+        out.append(_entry_html(record, suspect, titles, with_date=record.time_local[:10] != group_date))
         if progress is not None and index % 1000 == 0:
             progress(index)
     if listed:
@@ -577,10 +592,36 @@ def _entries_html(records: Sequence[Record], data: ReportData, progress: Callabl
     return "\n".join(out)
 
 
-def _group_heading(group: tuple[str, str | None], record: Record, names: Names) -> str:
+def _group_heading(group: tuple, record: Record, names: Names) -> str:
     if group[0] == "after":
         return f"After {group[1]}: signed checkpoints and exports (from {record.time_local[:10]})"
+    if group[2] is not None:
+        return group[2].heading()
     return _day_heading(record, names)
+
+
+def _openings_of(data: ReportData, tz: dt.tzinfo) -> dict[int, Opening]:
+    """The opening of a day each entry of the chain belongs to, by sequence number."""
+    from armory.export.records import assign_days
+
+    return openings_by_seq(data.chain, assign_days(data.chain), tz, data.names.production)
+
+
+def _days_listed(days: Sequence[str], opened: dict[int, Opening]) -> str:
+    """The days a page shows: their ids, with the dates they were opened on where a day id was opened on
+    several dates or off its schedule."""
+    dates: dict[str, list[Opening]] = {}
+    for opening in dict.fromkeys(opened.values()):
+        if opening.day in days and all(o.date != opening.date for o in dates.get(opening.day, [])):
+            dates.setdefault(opening.day, []).append(opening)
+    shown = []
+    for day in days:
+        those = dates.get(day, [])
+        if len(those) > 1 or any(o.off_schedule for o in those):
+            shown += [f"{day} on {o.date.isoformat()}" for o in those]
+        else:
+            shown.append(day)
+    return ", ".join(shown[:8]) + (f" and {len(shown) - 8} more" if len(shown) > 8 else "")
 
 
 def _after_the_day(data: ReportData, names: Names) -> list[Record]:
@@ -604,13 +645,15 @@ def _day_heading(record: Record, names: Names) -> str:
     return f"Outside any shooting day ({date})"
 
 
-def _entry_html(record: Record, suspect: "Unverified | None" = None, titles: dict[str, str] | None = None) -> str:
+def _entry_html(record: Record, suspect: "Unverified | None" = None, titles: dict[str, str] | None = None, *,
+                with_date: bool = False) -> str:
     css = f" {record.severity}" if record.severity else ""
     doubt = suspect.note(record.seq) if suspect is not None else ""
     if doubt:
         css += " unverified"
     head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
-            f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local[11:] or record.time_local)}</time>']
+            f'<time datetime="{escape(record.time_utc)}">'
+            f'{escape(record.time_local if with_date else record.time_local[11:] or record.time_local)}</time>']
     if record.scope:
         head.append(f"<strong>{escape(record.scope)}</strong>")
     if record.who:
