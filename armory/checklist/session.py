@@ -177,7 +177,7 @@ class Session:
         self.state = State.from_entries([w.id for w in self.production.weapon], self.ledger.entries(scope=self.scope))
 
     def _refuse(self, action: str, actor: str | None, reasons: Sequence[Reason], *, weapon: str | None = None,
-                day: str | None = None) -> Refused:
+                day: str | None = None, stop_seq: int | None = None, incident_seq: int | None = None) -> Refused:
         from armory.ledger.entries import Refusal
 
         first = reasons[0]
@@ -186,6 +186,7 @@ class Session:
             action=action, actor=actor, weapon=weapon, day=day,
             reason="; ".join(r.message for r in reasons), cause=first.cause, failures=failures,
             related=list(dict.fromkeys(rel for r in reasons for rel in r.related)),
+            stop_seq=stop_seq, incident_seq=incident_seq,  # so an evidence bundle finds what was refused
         ))
         return Refused(list(reasons), seq=entry.seq)
 
@@ -974,7 +975,8 @@ class Session:
         day = self.state.incidents[incident_seq].day
         if "safety_officer" not in self._any_roles(signer, day):
             raise self._refuse("incident_review", signer, [Reason(
-                "invariant.clearance-authority", f"{self.name(signer)} is not a safety officer.", ("F5", "F11"))])
+                "invariant.clearance-authority", f"{self.name(signer)} is not a safety officer.", ("F5", "F11"))],
+                incident_seq=incident_seq)
         return self._append("incident_reviewed", signer, IncidentReviewed(
             incident_seq=incident_seq, findings=findings.strip(), signed_by=list(signed_by)))
 
@@ -1008,7 +1010,7 @@ class Session:
             reasons.append(invariant_reason(
                 "invariant.injury-freeze", f"Seal {', '.join(unsealed)} as evidence before this stop is cleared."))
         if reasons:
-            raise self._refuse("clearance", officer, reasons, day=stop.day)
+            raise self._refuse("clearance", officer, reasons, day=stop.day, stop_seq=stop_seq)
         return self._append("clearance", officer, Clearance(stop_seq=stop_seq, reason=reason.strip(),
                                                             signed_by=[officer]))
 

@@ -90,7 +90,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     names = data.names
     tz = zone(names.timezone)
     records = build_records(data.shown, names)
-    summary = summarize(data.shown, records, data.chain)
+    summary = summarize(data.shown, records, data.chain, open_among_shown=data.incident is not None)
     suspect = _unverified(data)
     mismatch = production_matches(data.chain, names.production)
     missing = production_missing(data.chain, names.production)
