@@ -239,3 +239,20 @@ def test_report_is_accessible_and_every_entry_is_linkable(exported):
     assert '<html lang="en">' in html and html.count("<h1>") == 1
     assert re.search(r'<svg class="timeline"[^>]*role="img"[^>]*aria-labelledby="tl0-title tl0-desc"', html)
     assert "@media print" in html and "prefers-color-scheme: dark" in html
+
+
+def test_every_printed_page_is_told_the_production_head_key_and_page_number(exported):
+    """Print margins (``@page`` boxes) carry the proof, so a single printed page still names its record."""
+    html = _page(exported)
+    chain = read_export(exported["report.html"])
+    proof = re.search(r'<style media="print">(.*?)</style>', html).group(1)
+    key = chain[0]["payload"]["key_fingerprint"]
+    assert '@top-left { content: "Dry Creek"' in proof
+    assert f'@top-right {{ content: "head #{len(chain)} {chain[-1]["hash"][:16]} · key {key}"' in proof
+    assert 'counter(page) " of " counter(pages)' in proof
+
+
+def test_text_put_in_the_print_margins_cannot_close_the_style_element():
+    from armory.export.html_report import _css_string
+
+    assert _css_string('a "b" \\ </style>\nc') == '"a \\"b\\" \\\\ \\3c /style> c"'
