@@ -413,3 +413,24 @@ def test_verifying_a_csv_export_says_it_proves_nothing_and_how_to_check_its_rows
     err = capsys.readouterr().err
     assert "carries no hashes" not in err  # every row has a hash column: the message must not deny it
     assert "proves nothing on its own" in err and "armory log verify --rows" in err and "jsonl" in err
+
+
+def test_exports_of_one_moment_share_one_head_and_the_csv_names_it(ledger, tmp_path, capsys):
+    """html, jsonl and csv exported a minute apart: one signed head, the one a later --head check expects."""
+    import csv as csv_module
+
+    from armory.ledger.verify import verify_file
+
+    outs = [tmp_path / name for name in ("day.html", "day.jsonl", "day.csv")]
+    for out in outs:
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    heads = {verify_file(out)[0].head for out in outs[:2]}
+    assert len(heads) == 1
+    kinds = _kinds(ledger)
+    assert kinds[-4:] == ["checkpoint", "export_recorded", "export_recorded", "export_recorded"]
+    with open(outs[2], encoding="utf-8-sig", newline="") as handle:
+        note = next(csv_module.reader(handle))[0]
+    head = heads.pop()
+    assert f"head #{len(kinds) - 3} {head[:16]}" in note
+    capsys.readouterr()
+    assert main(["log", "verify", str(outs[0]), "--head", f"#{len(kinds) - 3} {head[:16]}"]) == 0

@@ -217,6 +217,9 @@ def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list
 def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[dict], Any]:
     """Append a signed checkpoint over a chain that verified; return the chain with it and its verification.
 
+    When the chain already ends on a signed checkpoint followed by nothing but records of exports, no new
+    one is signed: the chain up to that checkpoint is returned, so exports of one moment share one head.
+
     The new checkpoint is checked on its own when it directly follows the
     entries read (the usual case); when another process appended in between,
     the whole chain is read and verified again.
@@ -224,8 +227,18 @@ def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[d
     import dataclasses
 
     from armory.ledger import signing
+    from armory.ledger.head import shared_checkpoint
     from armory.ledger.verify import verify_entries
 
+    shared = shared_checkpoint(entries)
+    if shared is not None:
+        # Nothing but exports was recorded since the last signed head (a day's close, an export a minute
+        # ago): end on it, so every export of this moment carries the head on the call sheet.
+        size = shared + 1
+        return entries[:size], dataclasses.replace(
+            verification, entries=size, head=verification.hashes[shared], signed_through=size,
+            checkpoints_checked=verification.kinds[:size].count("checkpoint"), last_kind="checkpoint",
+            problems=[], hashes=verification.hashes[:size], kinds=verification.kinds[:size])
     checkpoint = loaded.ledger.checkpoint().to_json()
     public_key = _public_key(entries)
     try:
@@ -330,7 +343,8 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
 
     scope = f" of {day}" if day else ""
     print(f"armory: wrote {out} ({fmt}{scope}): {len(shown)} entries shown, chain of {len(carried)} "
-          f"to head {str(carried[-1].get('hash', ''))[:16]}, key {verification.key_fingerprint or '?'}",
+          f"to head #{carried[-1].get('seq')} {str(carried[-1].get('hash', ''))[:16]}, key "
+          f"{verification.key_fingerprint or '?'}",
           file=stderr)
     still_open = open_stops(carried)
     if still_open:

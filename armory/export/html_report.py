@@ -106,7 +106,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     company = names.production.production.company if names.production is not None and not mismatch else None
     heading = data.title or f"Firearms safety record: {production_title}"
     if data.generated:
-        stamp = f"exported {_local(data.generated, tz)}"
+        stamp = f"head signed {_local(data.generated, tz)}"  # shared by every export of that moment
     else:
         stamp = f"record as of {_local(str(data.chain[-1].get('time', '')), tz)}" if data.chain else ""
 
