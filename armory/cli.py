@@ -222,15 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
         "check the hash chain and signatures of a ledger or an export",
         "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
         "html) and check every signed checkpoint. --against EARLIER checks that the\n"
-        "file extends an earlier export unchanged; --head HEX checks a head hash noted\n"
-        "on a call sheet. Exit 0 intact, 1 with the first bad entry named, 2 unusable.",
+        "file extends an earlier export unchanged; --head NOTED checks a head noted on\n"
+        "a call sheet (the line 'armory log head' prints); --rows CSV checks a csv\n"
+        "export's rows against FILE. Exit 0 intact, 1 with the first bad entry named,\n"
+        "2 unusable.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE",
                    help="a jsonl export or html report to check (default: the ledger, --ledger or $ARMORY_LEDGER)")
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
-    p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
+    p.add_argument("--head", metavar="NOTED",
+                   help="a head noted earlier: the call-sheet line, '#N HEX', or a hash prefix (8+ hex digits)")
+    p.add_argument("--rows", type=Path, metavar="CSV",
+                   help="a csv export: check every row's fields and hash against FILE's verified entries")
     p.add_argument("--index", type=Path, metavar="INDEX",
                    help="an evidence bundle's index.json: check it is exactly what FILE's chain gives")
 

@@ -434,3 +434,29 @@ def test_exports_of_one_moment_share_one_head_and_the_csv_names_it(ledger, tmp_p
     assert f"head #{len(kinds) - 3} {head[:16]}" in note
     capsys.readouterr()
     assert main(["log", "verify", str(outs[0]), "--head", f"#{len(kinds) - 3} {head[:16]}"]) == 0
+
+
+def test_a_csv_is_checked_row_by_row_against_the_jsonl(ledger, tmp_path, capsys):
+    csv_file, jsonl = tmp_path / "day.csv", tmp_path / "day.jsonl"
+    for out in (csv_file, jsonl):
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    capsys.readouterr()
+    assert main(["log", "verify", "--rows", str(csv_file), str(jsonl)]) == 0
+    out = capsys.readouterr().out
+    assert "intact" in out and "is a verified entry of this chain, field for field and hash for hash" in out
+
+    text = csv_file.read_text(encoding="utf-8-sig")
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.replace("Jo Marlow (marlow)", "Eli Stone (stone)", 1), encoding="utf-8-sig")
+    assert main(["log", "verify", "--rows", str(edited), str(jsonl)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "reads 'Eli Stone (stone)" not in out and "the cell was changed" in out
+
+    lines = text.split("\r\n")
+    dropped_hash = lines[5].rsplit(",", 1)[0] + "," + "0" * 64
+    (tmp_path / "hash.csv").write_text("\r\n".join([*lines[:5], dropped_hash, *lines[6:]]), encoding="utf-8-sig")
+    assert main(["log", "verify", "--rows", str(tmp_path / "hash.csv"), str(jsonl)]) == 1
+    assert "the row was changed" in capsys.readouterr().out
+
+    assert main(["log", "verify", "--rows", str(csv_file)]) == 2
+    assert "give the jsonl" in capsys.readouterr().err

@@ -113,6 +113,9 @@ def verify(args: argparse.Namespace) -> int:
 
     if args.file is not None and args.ledger is not None:
         raise InputError("give either FILE or --ledger PATH, not both")
+    if getattr(args, "rows", None) is not None and args.file is None:
+        raise InputError(f"--rows {args.rows}: give the jsonl (or html) export to check its rows against: "
+                         f"armory log verify --rows {args.rows} EXPORT.jsonl")
     target = Path(args.file) if args.file is not None else _ledger_path(args)
     result, kind = verify_file(target)
     out = sys.stdout
@@ -160,6 +163,15 @@ def verify(args: argparse.Namespace) -> int:
             notes.append(readable.message)
         else:  # a page that cannot be drawn again is not passed: what it shows is not known to be the record
             failures.append(("NOT CHECKED: " if readable.matches is None else "") + readable.message)
+
+    if getattr(args, "rows", None) is not None:  # a csv's rows, each drawn again from a verified entry
+        from armory.export.csv_check import check_rows
+        from armory.ledger.verify import read_export
+
+        if kind == "ledger":
+            raise InputError(f"--rows {args.rows}: FILE must be a jsonl or html export, not a ledger")
+        rows = check_rows(Path(args.rows), read_export(target))
+        (notes if rows.ok else failures).append(rows.message)
 
     if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
         from armory.export.bundle import check_index_file
