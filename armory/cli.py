@@ -241,6 +241,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _sub(
         log_sub,
+        "head",
+        "armory.ledger.commands:head",
+        "print the one line to note on the call sheet: the key and the signed head",
+        "Print the ledger's key fingerprint and its signed head as one line for the\n"
+        "call sheet (the same line the app shows when a day closes). When entries were\n"
+        "written since the last signed checkpoint, one is signed first (a read-only\n"
+        "ledger: the last one, with the entries after it named). Exports made while\n"
+        "nothing else is recorded carry this same head; check any of them later with\n"
+        "armory log verify FILE --head 'LINE'.",
+    )
+    _add_ledger(p)
+
+    p = _sub(
+        log_sub,
         "show",
         "armory.ledger.commands:show",
         "print the ledger in plain language",

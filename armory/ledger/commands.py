@@ -252,6 +252,54 @@ def _against(result, earlier_path: Path):
     return bad, None, note, earlier.key_fingerprint
 
 
+# -- armory log head -------------------------------------------------------------
+
+
+def head(args: argparse.Namespace) -> int:
+    """The call-sheet line: the key fingerprint and the signed head every export of this moment carries."""
+    import os
+
+    from armory.ledger.head import call_sheet_line
+    from armory.ledger.store import Ledger
+    from armory.ledger.verify import verify_rows
+
+    path = _ledger_path(args)
+    if not path.exists():
+        raise InputError(f"{path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    with Ledger.open(path, create=False, readonly=not writable) as ledger:
+        result = verify_rows(ledger.rows())
+        if not result.ok:
+            seq, kind, reason = result.first_bad or (0, "?", "no entries")
+            print(f"TAMPERED: {path} does not verify: #{seq} ({kind}): {reason}; there is no head to note "
+                  "(start a new ledger and keep this one as evidence)", file=sys.stdout)
+            return EXIT_TAMPERED
+        signed = _signed_head(result)
+        if signed is None and writable:
+            checkpoint = ledger.checkpoint()
+            print(f"armory: note: signed a checkpoint over entries 1 to #{checkpoint.seq - 1} just now",
+                  file=sys.stderr)
+            signed = (checkpoint.seq, checkpoint.hash)
+        elif signed is None:
+            last = result.signed_through
+            if not last:
+                raise InputError(f"{path}: the ledger is read-only and holds no signed checkpoint; open it "
+                                 "writable to sign one")
+            print(f"armory: note: the ledger is read-only: entries #{last + 1} to #{result.entries} come after "
+                  "its last signed checkpoint, which is the head below", file=sys.stderr)
+            signed = (last, result.hashes[last - 1])
+        print(call_sheet_line(result.key_fingerprint, *signed))
+    return EXIT_OK
+
+
+def _signed_head(result) -> tuple[int, str] | None:
+    """(seq, hash) of the last checkpoint when nothing but records of exports follows it, else None."""
+    from armory.ledger.head import shared_checkpoint
+
+    index = shared_checkpoint([{"kind": kind} for kind in result.kinds])
+    return (index + 1, result.hashes[index]) if index is not None else None
+
+
 # -- armory log show -------------------------------------------------------------
 
 _PEOPLE_FIELDS = ("giver", "receiver", "actor", "crew_id", "reported_by", "caused_by", "authorized_by")
