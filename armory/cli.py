@@ -295,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE",
                    help="the file to write (an evidence bundle: a new or empty directory); it must not be a "
                         "device, a pipe or a symbolic link, which the export would replace")
-    p.add_argument("--day", help="only this day (the chain still runs from the start)")
+    p.add_argument("--day", help="only this day (the chain still runs from the start); a day id opened on "
+                                 "several dates: DAY@YYYY-MM-DD picks the one opened on that local date")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
 
     # crew ------------------------------------------------------------------

@@ -445,16 +445,16 @@ def test_a_csv_is_checked_row_by_row_against_the_jsonl(ledger, tmp_path, capsys)
     out = capsys.readouterr().out
     assert "intact" in out and "is a verified entry of this chain, field for field and hash for hash" in out
 
-    text = csv_file.read_text(encoding="utf-8-sig")
+    text = csv_file.read_bytes().decode("utf-8-sig")
     edited = tmp_path / "edited.csv"
-    edited.write_text(text.replace("Jo Marlow (marlow)", "Eli Stone (stone)", 1), encoding="utf-8-sig")
+    edited.write_bytes(text.replace("Jo Marlow (marlow)", "Eli Stone (stone)", 1).encode("utf-8-sig"))
     assert main(["log", "verify", "--rows", str(edited), str(jsonl)]) == 1
     out = capsys.readouterr().out
     assert "FAILED" in out and "reads 'Eli Stone (stone)" not in out and "the cell was changed" in out
 
     lines = text.split("\r\n")
     dropped_hash = lines[5].rsplit(",", 1)[0] + "," + "0" * 64
-    (tmp_path / "hash.csv").write_text("\r\n".join([*lines[:5], dropped_hash, *lines[6:]]), encoding="utf-8-sig")
+    (tmp_path / "hash.csv").write_bytes("\r\n".join([*lines[:5], dropped_hash, *lines[6:]]).encode("utf-8-sig"))
     assert main(["log", "verify", "--rows", str(tmp_path / "hash.csv"), str(jsonl)]) == 1
     assert "the row was changed" in capsys.readouterr().out
 

@@ -102,3 +102,24 @@ def test_the_csv_gives_each_row_the_date_its_day_was_opened(drilled):
     days = [r for r in rows if r["day"] == "day-1"]
     assert days and all(r["day opened on (local date)"] == "2026-12-01" for r in days)
     assert all(r["local time (America/Denver)"].endswith(" -07:00") for r in rows)
+
+
+def test_export_day_at_a_date_picks_that_opening_and_a_wrong_date_is_refused(tmp_path):
+    from armory.drills.runner import DrillClock
+    from armory.export.commands import select_day
+    from tests.engine_helpers import PRODUCTION, open_session
+
+    session = open_session(tmp_path, clock=DrillClock(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone.utc)))
+    session.open_day("day-1", armorer="arm")
+    session.ledger.close()
+    from armory.export.commands import read_entries
+    from armory.ledger.store import Ledger
+
+    with Ledger.open(tmp_path / "ledger.sqlite", create=False, readonly=True) as ledger:
+        entries = read_entries(ledger)
+    production = load_production(PRODUCTION).production
+    carried, shown = select_day(entries, "day-1@2026-12-01", production)
+    assert shown and all(e["payload"].get("day", "day-1") == "day-1" for e in shown)
+    assert select_day(entries, "day-1", production)[1] == shown
+    with pytest.raises(InputError, match=r"day-1 was not opened on 2021-10-21; it was opened as day-1@2026-12-01"):
+        select_day(entries, "day-1@2021-10-21", production)

@@ -194,16 +194,27 @@ def jsonl_lines(entries: Sequence[dict]) -> list[str]:
 
 def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list[dict], list[dict]]:
     """(carried, shown) for ``--day``: the chain from the start to the first signed checkpoint
-    at or after the day's last entry, and the day's own entries."""
-    from armory.export.records import assign_days, days_in
+    at or after the day's last entry, and the day's own entries.
 
-    days = assign_days(entries)
-    positions = [i for i, d in enumerate(days) if d == day]
+    ``day-1`` is every opening of day-1; ``day-1@2026-12-01`` only those opened on that local date."""
+    import datetime as dt
+
+    from armory.export.openings import positions_of, split_choice
+    from armory.export.records import days_in, production_in_chain, zone
+
+    in_force = production_in_chain(entries) or production
+    tz = zone(in_force.production.timezone) if in_force is not None else dt.timezone.utc
+    positions, of_day = positions_of(entries, day, tz, in_force)
     if not positions:
+        day_id, date = split_choice(day)
+        if date is not None and of_day:
+            opened = ", ".join(dict.fromkeys(o.label for o in of_day))
+            raise InputError(f"--day {day}: {day_id} was not opened on {date.isoformat()}; it was opened as "
+                             f"{opened}; nothing written")
         recorded = days_in(entries)
         known = ", ".join(recorded) if recorded else "none yet"
-        if production is not None and production.day_by_id(day) is not None:
-            raise InputError(f"--day {day}: nothing was recorded on {day} (the day was never opened); "
+        if production is not None and production.day_by_id(day_id) is not None:
+            raise InputError(f"--day {day}: nothing was recorded on {day_id} (the day was never opened); "
                              f"days with entries: {known}; nothing written")
         raise InputError(f"--day {day}: no such day in this ledger; days with entries: {known}; nothing written")
     end = positions[-1]
@@ -212,6 +223,18 @@ def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list
     carried = list(entries[: end + 1])
     shown = [entries[i] for i in positions]
     return carried, shown
+
+
+def several_openings_note(entries: Sequence[dict], day: str, production: Any) -> str | None:
+    """A note when ``--day D`` covers openings of D on several dates (each shown under its own heading)."""
+    import datetime as dt
+
+    from armory.export.openings import positions_of, several_dates_note
+    from armory.export.records import production_in_chain, zone
+
+    in_force = production_in_chain(entries) or production
+    tz = zone(in_force.production.timezone) if in_force is not None else dt.timezone.utc
+    return several_dates_note(day, positions_of(entries, day, tz, in_force)[1])
 
 
 def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[dict], Any]:
@@ -275,6 +298,9 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
         raise InputError(f"{loaded.ledger.path}: the ledger has no entries; nothing written")
     if day is not None:
         select_day(entries, day, loaded.production)  # a bad day is refused before anything is signed
+        several = several_openings_note(entries, day, loaded.production)
+        if several:
+            print(f"armory: note: {several}", file=stderr)
     check_writable(out)
     verification = verify_loaded(loaded, entries)
     if verification.ok and loaded.writable:
