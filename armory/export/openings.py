@@ -62,6 +62,14 @@ class Opening:
         return f"{self.day} (opened {short_date(self.date)}{scheduled})"
 
 
+def off_schedule_note(day: str, scheduled: dt.date, today: dt.date) -> str | None:
+    """What the app tells the armorer opening ``day`` on another date than its schedule's, else None."""
+    if scheduled == today:
+        return None
+    return (f"{day} is scheduled for {short_date(scheduled)}, but today is {short_date(today)}: the record will "
+            f"show it opened today, with the scheduled date beside it")
+
+
 def short_date(date: dt.date) -> str:
     return f"{date.strftime('%a')} {date.day} {date.strftime('%b %Y')}"
 
