@@ -22,7 +22,7 @@ PRODUCTIONS = sorted({path.parent.parent.name for path in DRILLS})
 def chain(request, tmp_path_factory) -> list[dict]:
     """Every bundled drill of one production played on one ledger, each in a run of its own."""
     from armory.cli import main
-    from armory.export.commands import read_entries
+    from armory.export.writing import read_entries
     from armory.ledger.store import Ledger
 
     path = tmp_path_factory.mktemp("drills") / f"{request.param}.sqlite"

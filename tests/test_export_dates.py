@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from armory.export.commands import export_file, load
+from armory.cli.export import export_file, load
 from armory.export.openings import Opening, openings, positions_of, several_dates_note, short_date, split_choice
 from armory.problems import InputError
 from armory.rulebook.loader import load_production
@@ -106,13 +106,13 @@ def test_the_csv_gives_each_row_the_date_its_day_was_opened(drilled):
 
 def test_export_day_at_a_date_picks_that_opening_and_a_wrong_date_is_refused(tmp_path):
     from armory.drills.runner import DrillClock
-    from armory.export.commands import select_day
+    from armory.export.writing import select_day
     from tests.engine_helpers import PRODUCTION, open_session
 
     session = open_session(tmp_path, clock=DrillClock(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone.utc)))
     session.open_day("day-1", armorer="arm")
     session.ledger.close()
-    from armory.export.commands import read_entries
+    from armory.export.writing import read_entries
     from armory.ledger.store import Ledger
 
     with Ledger.open(tmp_path / "ledger.sqlite", create=False, readonly=True) as ledger:

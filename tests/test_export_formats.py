@@ -253,6 +253,6 @@ def test_every_printed_page_is_told_the_production_head_key_and_page_number(expo
 
 
 def test_text_put_in_the_print_margins_cannot_close_the_style_element():
-    from armory.export.html_report import _css_string
+    from armory.export.report_print import css_string as _css_string
 
     assert _css_string('a "b" \\ </style>\nc') == '"a \\"b\\" \\\\ \\3c /style> c"'

@@ -30,8 +30,10 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
     """Check every row of ``csv_path`` against ``chain`` (the entries of an export that verified)."""
     from armory.export.csv_export import NOTE_START, header, row
     from armory.export.openings import openings_by_seq
-    from armory.export.records import (Names, as_int, assign_days, build_records, clean_all, production_in_chain,
-                                       recorded_title, zone)
+    from armory.export.clean import as_int, clean_all
+    from armory.export.days import assign_days, zone
+    from armory.export.production_file import production_in_chain, recorded_title
+    from armory.export.records import Names, build_records
 
     rows = _read(csv_path)
     if rows and rows[0] and rows[0][0].startswith(NOTE_START):
@@ -41,7 +43,7 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
     chain = clean_all(chain)
     production = production_in_chain(chain)
     if production is None:
-        from armory.ledger.commands import bundled_sample_titled
+        from armory.ledger.opened_for import bundled_sample_titled
 
         production = bundled_sample_titled(recorded_title(chain))
     names = Names(production)

@@ -79,7 +79,7 @@ def long_date(date: dt.date) -> str:
 
 
 def _local_date(entry: dict, tz: dt.tzinfo) -> dt.date | None:
-    from armory.export.records import parse_time
+    from armory.export.days import parse_time
 
     try:
         return parse_time(str(entry.get("time", ""))).astimezone(tz).date()
@@ -90,7 +90,7 @@ def _local_date(entry: dict, tz: dt.tzinfo) -> dt.date | None:
 def openings_by_seq(entries: Sequence[dict], days: Sequence[str | None], tz: dt.tzinfo,
                     production: Any = None) -> dict[int, Opening]:
     """For each entry that belongs to a day (``days``, from ``assign_days``), the opening it belongs to."""
-    from armory.export.records import as_int
+    from armory.export.clean import as_int
 
     current: dict[tuple[str, str], Opening] = {}
     found: dict[int, Opening] = {}
@@ -114,7 +114,7 @@ def openings_by_seq(entries: Sequence[dict], days: Sequence[str | None], tz: dt.
 
 def openings(entries: Sequence[dict], tz: dt.tzinfo, production: Any = None) -> list[Opening]:
     """Every opening the entries record, in order."""
-    from armory.export.records import assign_days
+    from armory.export.days import assign_days
 
     return list(dict.fromkeys(openings_by_seq(entries, assign_days(entries), tz, production).values()))
 
@@ -138,7 +138,8 @@ def positions_of(entries: Sequence[dict], choice: str, tz: dt.tzinfo,
     """(indexes of the entries ``--day choice`` picks, every opening of its day id).
 
     ``day-1`` picks every opening of day-1; ``day-1@DATE`` those opened on that local date."""
-    from armory.export.records import as_int, assign_days
+    from armory.export.clean import as_int
+    from armory.export.days import assign_days
 
     day, date = split_choice(choice)
     days = assign_days(entries)
@@ -162,3 +163,27 @@ def several_dates_note(choice: str, of_day: Sequence[Opening]) -> str | None:
     listed = ", ".join(f"{choice}@{d.isoformat()}" for d in dates)
     return (f"{choice} was opened on {len(dates)} dates; this export holds them all, each under its own heading. "
             f"To pick one, give --day as one of: {listed}")
+
+
+def openings_of_chain(chain: Sequence[dict], tz: dt.tzinfo, production: Any = None) -> dict[int, Opening]:
+    """The opening of a day each entry of the chain belongs to, by sequence number."""
+    from armory.export.days import assign_days
+
+    return openings_by_seq(chain, assign_days(chain), tz, production)
+
+
+def days_listed(days: Sequence[str], opened: dict[int, Opening]) -> str:
+    """The days a page shows: their ids, with the dates they were opened on where a day id was opened on
+    several dates or off its schedule."""
+    dates: dict[str, list[Opening]] = {}
+    for opening in dict.fromkeys(opened.values()):
+        if opening.day in days and all(o.date != opening.date for o in dates.get(opening.day, [])):
+            dates.setdefault(opening.day, []).append(opening)
+    shown = []
+    for day in days:
+        those = dates.get(day, [])
+        if len(those) > 1 or any(o.off_schedule for o in those):
+            shown += [f"{day} on {o.date.isoformat()}" for o in those]
+        else:
+            shown.append(day)
+    return ", ".join(shown[:8]) + (f" and {len(shown) - 8} more" if len(shown) > 8 else "")

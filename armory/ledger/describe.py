@@ -84,7 +84,7 @@ def why_not_reconciled(p: dict) -> str:
 
 def _method_words(method: object) -> str:
     """How a round was shown, as the armorer chose it on screen (the id in brackets, for the jsonl reader)."""
-    from armory.checklist.types import ROUND_METHOD_WORDS
+    from armory.ledger.entries import ROUND_METHOD_WORDS
 
     words = ROUND_METHOD_WORDS.get(method) if isinstance(method, str) else None
     return f"{words} ({method})" if words else f"shown by {method}"

@@ -252,6 +252,30 @@ class Answer(LaterFields):
     omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rounds_loaded", "stopped_at_round"})
 
 
+#: How a round may be shown to be inert, by the load it belongs to.
+ROUND_METHODS: dict[str, str | None] = {
+    "rattle": "dummies",
+    "empty_primer_pocket": "dummies",
+    "drilled_case": "dummies",
+    "side_hole": "dummies",
+    "crimped_blank": "blanks",
+    "blank_marking": "blanks",
+    "unconfirmed": None,
+    "live": None,
+}
+
+ROUND_METHOD_WORDS: dict[str, str] = {
+    "rattle": "rattles when shaken (bearing inside, no powder)",
+    "empty_primer_pocket": "primer pocket empty or inert",
+    "drilled_case": "case drilled through",
+    "side_hole": "side hole in the case",
+    "crimped_blank": "crimped blank, no projectile",
+    "blank_marking": "blank marking on the case",
+    "unconfirmed": "cannot confirm it is a dummy or blank",
+    "live": "live round",
+}
+
+
 class RoundVerified(Payload):
     """One round shown to be a dummy or a blank (or not) before it goes in."""
 

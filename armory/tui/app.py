@@ -15,11 +15,7 @@ from textual.binding import Binding
 
 from armory.problems import InputError
 from armory.tui.commands import ScreenCommands
-
-
-#: Short role words for pickers, so a name and its roles fit one line at 80 columns.
-ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. armorer",
-              "property_master": "props", "safety_officer": "safety officer"}
+from armory.tui.words import ROLE_WORDS
 
 
 FOLLOW_SECONDS = 2.0
@@ -196,7 +192,7 @@ class ArmoryApp(App[int]):
     def save_first_screen(self, view: dict) -> None:
         """Keep what the first screen shows for the next start, when the next start would open on it."""
         from armory.tui.firstscreen import save_view
-        from armory.tui.resume import lands_on_home, read_position
+        from armory.tui.position import lands_on_home, read_position
 
         session = self.session
         if not self.fast_start or session is None or getattr(session.ledger, "readonly", False):
@@ -249,7 +245,7 @@ class ArmoryApp(App[int]):
 
     def note_position(self, position: dict | None) -> None:
         """Remember which screen is open, atomically, so a restart reopens it."""
-        from armory.tui.resume import write_position
+        from armory.tui.position import write_position
 
         write_position(self.position_path, position)
 

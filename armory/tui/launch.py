@@ -11,13 +11,9 @@ import tomllib
 from pathlib import Path
 
 from armory.problems import InputError, Problem
+from armory.tui.userfiles import keymap_path, settings_path
 
-
-def keymap_path() -> Path:
-    """Where a user may remap keys: ``keymap.toml`` in the data directory, ``binding-id = "key"``."""
-    from armory.paths import data_dir
-
-    return data_dir() / "keymap.toml"
+__all__ = ["binding_ids", "keymap_path", "load_keymap", "load_theme", "run", "save_theme", "settings_path"]
 
 
 def load_keymap(path: Path) -> dict[str, str]:
@@ -71,13 +67,6 @@ def _close(key: str, known: set[str]) -> str:
 
     close = difflib.get_close_matches(key, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def settings_path() -> Path:
-    """The app's own small settings (the theme last chosen); written by armory, never by hand."""
-    from armory.paths import data_dir
-
-    return data_dir() / "tui-settings.toml"
 
 
 def load_theme(path: Path) -> str | None:

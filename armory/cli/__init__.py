@@ -2,8 +2,11 @@
 
 Each subcommand names its handler as ``module:function`` and the module is
 imported only when that subcommand runs, so ``armory --help`` stays fast and
-never imports Textual. A handler takes the parsed arguments and returns an
-exit code: 0 fine, 1 a check failed, 2 unusable input or usage.
+never imports Textual. The handlers live beside this one, a module per command
+group (``rules``, ``log``, ``export``, ``crew``): each takes the parsed
+arguments, calls the core's functions and turns their results and problems
+into output and an exit code: 0 fine, 1 a check failed, 2 unusable input or
+usage. The core never prints for a terminal nor knows an exit code.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "lint",
-        "armory.rulebook.commands:lint",
+        "armory.cli.rules:lint",
         "report every problem in rule packs, productions and drills",
         "Report every problem as file:line: key: message. With no PATH, lint the\n"
         "bundled rules/ and sample_productions/. A directory is searched for *.toml.\n"
@@ -158,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "schema",
-        "armory.rulebook.commands:schema",
+        "armory.cli.rules:schema",
         "print the JSON Schema of a file kind, for editors",
         "Print the JSON Schema generated from the models. Point Taplo / Even Better\n"
         "TOML at it with a '#:schema PATH' first line for completion and checking.",
@@ -170,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "show",
-        "armory.rulebook.commands:show",
+        "armory.cli.rules:show",
         "print the checklist a setup would produce",
         "Print, phase by phase, the checks one weapon gets in one setup: each rule's\n"
         "id, question, what passes, severity and source.",
@@ -184,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "test",
-        "armory.drills.commands:test",
+        "armory.cli.rules:test",
         "run drills against the rule packs",
         "Run each DRILL (a TOML scenario) in a fresh state and compare what happened\n"
         "with what it expects. Exit 0 when every expectation holds, 1 when one does\n"
@@ -218,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         log_sub,
         "verify",
-        "armory.ledger.commands:verify",
+        "armory.cli.log:verify",
         "check the hash chain and signatures of a ledger or an export",
         "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
         "html) and check every signed checkpoint. --against EARLIER checks that the\n"
@@ -242,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         log_sub,
         "head",
-        "armory.ledger.commands:head",
+        "armory.cli.log:head",
         "print the one line to note on the call sheet: the key and the signed head",
         "Print the ledger's key fingerprint and its signed head as one line for the\n"
         "call sheet (the same line the app shows when a day closes). When entries were\n"
@@ -256,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         log_sub,
         "show",
-        "armory.ledger.commands:show",
+        "armory.cli.log:show",
         "print the ledger in plain language",
         "Print the ledger's entries in plain language, with filters. A ledger that\n"
         "drills were run against (armory rules test --ledger) holds each drill run in\n"
@@ -280,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         top,
         "export",
-        "armory.export.commands:export",
+        "armory.cli.export:export",
         "write the producer's files: jsonl, csv, html, or an incident evidence bundle",
         "Write the whole chain (jsonl), a spreadsheet (csv) or a self-contained report\n"
         "(html). A signed checkpoint is appended first when the ledger is writable;\n"
@@ -311,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         crew_sub,
         "enroll",
-        "armory.ledger.commands:enroll",
+        "armory.cli.crew:enroll",
         "set or change a crew member's PIN",
         "Set CREW_ID's PIN (asked twice, hidden; --pin-stdin for scripts). A safety\n"
         "officer's PIN authorizes it; on a new ledger the first safety officer enrolls\n"
@@ -326,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pin-stdin", action="store_true",
                    help="read the new PIN (and then the officer's PIN) from standard input, one per line")
 
-    p = _sub(crew_sub, "list", "armory.ledger.commands:crew_list", "list the crew and who is enrolled")
+    p = _sub(crew_sub, "list", "armory.cli.crew:crew_list", "list the crew and who is enrolled")
     _add_ledger(p)
     _add_production(p)
 
