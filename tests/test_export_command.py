@@ -460,3 +460,19 @@ def test_a_csv_is_checked_row_by_row_against_the_jsonl(ledger, tmp_path, capsys)
 
     assert main(["log", "verify", "--rows", str(csv_file)]) == 2
     assert "give the jsonl" in capsys.readouterr().err
+
+
+def test_a_csv_whose_first_row_names_another_head_is_caught(ledger, tmp_path, capsys):
+    csv_file, jsonl = tmp_path / "day.csv", tmp_path / "day.jsonl"
+    for out in (csv_file, jsonl):
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    text = csv_file.read_bytes().decode("utf-8-sig")
+    head = text.split("head #", 1)[1].split(" ", 2)
+    forged = text.replace(f"head #{head[0]} {head[1]}", f"head #{head[0]} {'0' * 16}", 1)
+    (tmp_path / "forged.csv").write_bytes(forged.encode("utf-8-sig"))
+    capsys.readouterr()
+    assert main(["log", "verify", "--rows", str(tmp_path / "forged.csv"), str(jsonl)]) == 1
+    assert "which is not in this chain" in capsys.readouterr().out
+    (tmp_path / "note.csv").write_bytes(text.replace("proves nothing", "proves everything", 1).encode("utf-8-sig"))
+    assert main(["log", "verify", "--rows", str(tmp_path / "note.csv"), str(jsonl)]) == 1
+    assert "row 1 is not what armory writes" in capsys.readouterr().out

@@ -36,8 +36,9 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
     from armory.export.records import Names, build_records
 
     rows = _read(csv_path)
+    note = None
     if rows and rows[0] and rows[0][0].startswith(NOTE_START):
-        rows = rows[1:]
+        note, rows = rows[0], rows[1:]
     if not rows:
         raise InputError(f"--rows {csv_path}: no header row: not an armory csv export")
     chain = clean_all(chain)
@@ -47,6 +48,10 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
 
         production = bundled_sample_titled(recorded_title(chain))
     names = Names(production)
+    if note is not None:  # what the first row says is checked too: the head it names, in this chain's words
+        problem = _check_note(note, chain, names, csv_path)
+        if problem:
+            return RowsCheck(False, problem)
     titles, body = rows[0], rows[1:]
     expected_titles = header(names.timezone)
     if titles != expected_titles:
@@ -86,6 +91,28 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
                                         f"where the verified entry gives {_clip(wanted)}: the cell was changed")
     return RowsCheck(True, f"every row of {csv_path} ({len(body)}) is a verified entry of this chain, "
                            "field for field and hash for hash")
+
+
+def _check_note(note: list[str], chain: Sequence[dict], names, csv_path: Path) -> str | None:
+    """The first row must be what armory writes for the head it names, and that head must be in the chain."""
+    import re
+
+    from armory.export.csv_export import note_row
+    from armory.export.production_file import recorded_title
+
+    found = re.search(r"head #(\d+) ([0-9a-f]{16}) \(key ([0-9a-f]+|unknown)\)", note[0] if note else "")
+    if found is None or len(note) != 1:
+        return f"{csv_path}: row 1 does not name the head the csv was made from: the file was edited"
+    seq = int(found.group(1))
+    if not 1 <= seq <= len(chain) or not str(chain[seq - 1].get("hash", "")).startswith(found.group(2)):
+        return (f"{csv_path}: row 1 says the csv was made from head #{seq} {found.group(2)}, which is not in this "
+                "chain: check it against a jsonl exported with or after it, of the same ledger")
+    key = str((chain[0].get("payload") or {}).get("key_fingerprint", ""))
+    expected = note_row(names.title or recorded_title(chain) or "an unnamed production", seq,
+                        str(chain[seq - 1].get("hash", "")), key)
+    if note != expected:
+        return f"{csv_path}: row 1 is not what armory writes for head #{seq} of this chain: the file was edited"
+    return None
 
 
 def _read(path: Path) -> list[list[str]]:
