@@ -123,3 +123,20 @@ def test_export_day_at_a_date_picks_that_opening_and_a_wrong_date_is_refused(tmp
     assert select_day(entries, "day-1", production)[1] == shown
     with pytest.raises(InputError, match=r"day-1 was not opened on 2021-10-21; it was opened as day-1@2026-12-01"):
         select_day(entries, "day-1@2021-10-21", production)
+
+
+def test_log_show_day_at_a_date_shows_that_opening_only(tmp_path, capsys):
+    from armory.cli import main
+    from armory.drills.runner import DrillClock
+    from tests.engine_helpers import PRODUCTION, open_session
+
+    session = open_session(tmp_path, clock=DrillClock(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone.utc)))
+    session.open_day("day-1", armorer="arm")
+    session.ledger.close()
+    ledger = str(tmp_path / "ledger.sqlite")
+    assert main(["log", "show", "--ledger", ledger, "--production", str(PRODUCTION), "--day", "day-1@2026-12-01"]) == 0
+    shown = capsys.readouterr().out
+    assert "opened day-1" in shown and all(" 2026-12-01 " in line for line in shown.splitlines())
+    assert main(["log", "show", "--ledger", ledger, "--production", str(PRODUCTION), "--day", "day-1@2021-10-21"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no entries match" in captured.err

@@ -270,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ledger(p)
     _add_production(p, READ_PRODUCTION_HELP)
-    p.add_argument("--day", help="only entries of this day")
+    p.add_argument("--day", help="only entries of this day (DAY@YYYY-MM-DD: as opened on that local date)")
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
     p.add_argument("--kind", action="append", metavar="KIND",

@@ -154,7 +154,17 @@ def _signed_head(result) -> tuple[int, str] | None:
 # -- armory log show -------------------------------------------------------------
 
 
+def _zone(production):
+    """The production's time zone (UTC without a production), in which ``--day DAY@DATE`` is a local date."""
+    import datetime as dt
+
+    from armory.export.days import zone
+
+    return zone(production.production.timezone) if production is not None else dt.timezone.utc
+
+
 def show(args: argparse.Namespace) -> int:
+    from armory.export.openings import split_choice
     from armory.ledger.describe import describe_all
     from armory.ledger.opened_for import production_for_ledger, recorded_title
     from armory.ledger.select import check_kinds, check_names, runs_matching, select_entries, unknown_day
@@ -166,10 +176,12 @@ def show(args: argparse.Namespace) -> int:
         if production is not None:
             check_names(production, weapon=args.weapon, person=args.person)
         runs = runs_matching(ledger, getattr(args, "run", None))
-        chosen, days_seen = select_entries(ledger, runs=runs, day=args.day, kinds=args.kind, weapon=args.weapon,
-                                           person=args.person)
-    if args.day and args.day not in days_seen:
-        print(f"armory: note: {unknown_day(args.day, days_seen, production)}", file=sys.stderr)
+        day, opened_on = split_choice(args.day) if args.day else (None, None)
+        zone = _zone(production)
+        chosen, days_seen = select_entries(ledger, runs=runs, day=day, kinds=args.kind, weapon=args.weapon,
+                                           person=args.person, opened_on=opened_on, zone=zone)
+    if day and day not in days_seen:
+        print(f"armory: note: {unknown_day(day, days_seen, production)}", file=sys.stderr)
     if note is not None:
         print(f"armory: note: {note}", file=sys.stderr)
     for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
