@@ -43,7 +43,7 @@ def local_time(value: str, tz: dt.tzinfo) -> str:
 
 #: Entries the export itself writes (a signed head, a note that an export was made). They belong to the
 #: chain, not to a shooting day: written after a day's last real entry, they do not extend that day.
-BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded"})
+BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded", "cosignature"})
 
 
 def assign_days(entries: Sequence[dict]) -> list[str | None]:

@@ -51,6 +51,8 @@ Kind = Literal[
     "day_closed",
     "checkpoint",
     "export_recorded",
+    "cosignature",
+    "credentials_sealed",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -471,6 +473,44 @@ class ExportRecorded(Payload):
     head_hash: str
 
 
+class Cosignature(Payload):
+    """A studio witness's signature over a head of this chain, brought home by ``armory sync``.
+
+    The witness (``armory studio witness``) holds a key the unit never holds; once its cosignature is in the
+    chain, a rewrite of any entry up to ``size`` no longer verifies, even where nobody kept an export."""
+
+    witness: str
+    """The witness's name, as its signature line gives it."""
+    witness_key: str
+    """The witness's Ed25519 public key, base64 (raw 32 bytes)."""
+    witness_fingerprint: str
+    """Short fingerprint of that key, to compare with the one the studio publishes (``log verify --witness``)."""
+    size: int
+    """Entries cosigned (sequence numbers 1..size)."""
+    head_hash: str
+    """Hash of entry ``size``, hex."""
+    note: str
+    """The cosigned note (the checkpoint form, signed with the witness's key)."""
+
+
+class CredentialsSealed(Payload):
+    """A ledger made by an earlier armory moved, once, to credentials a copy of it does not carry: its PIN
+    hashes sealed and its signing key encrypted under the device secret (no PIN is re-entered, nothing is lost,
+    the key and every signature made with it stay the same). Neither the secret nor a hash is recorded."""
+
+    crew_ids: list[str]
+    """Whose PIN hashes were sealed (each PIN still works as before)."""
+    key_sealed: bool
+    """True when the plain signing key beside the ledger was rewritten encrypted."""
+    key_fingerprint: str
+    """Fingerprint of the signing key (unchanged)."""
+    secret_store: Literal["keyring", "file"]
+    """Where the device secret is kept: the operating system's keyring, or a file of its own outside the
+    ledger's folder that only its owner reads."""
+    scheme: str
+    """How PINs are stored now: argon2id, the hash encrypted with AES-256-GCM under the device secret."""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "ledger_opened": LedgerOpened,
     "crew_enrolled": CrewEnrolled,
@@ -495,6 +535,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "day_closed": DayClosed,
     "checkpoint": Checkpoint,
     "export_recorded": ExportRecorded,
+    "cosignature": Cosignature,
+    "credentials_sealed": CredentialsSealed,
 }
 assert set(PAYLOADS) == set(KINDS)
 

@@ -48,6 +48,8 @@ class VerifyResult:
     kinds: list[str] = field(default_factory=list, repr=False)
     public_key: bytes = field(default=b"", repr=False)
     """The raw Ed25519 public key from the first entry (empty if none)."""
+    cosigned: list[tuple[str, int, str]] = field(default_factory=list, repr=False)
+    """(witness key fingerprint, size, head hash) of each studio witness cosignature that verified."""
 
 
 class _Check:
@@ -62,6 +64,7 @@ class _Check:
         self.origin = ""
         self.checkpoints = 0
         self.signed_through = 0
+        self.cosigned: list[tuple[str, int, str]] = []
         self.bad: tuple[int, str, str] | None = None
 
     def fail(self, seq: int, kind: str, what: str) -> None:
@@ -96,6 +99,8 @@ class _Check:
             self._opened(seq, kind, fields["payload"])
         elif kind == "checkpoint":
             self._checkpoint(seq, fields["payload"], time)
+        elif kind == "cosignature":
+            self._cosignature(seq, fields["payload"])
         if self.bad is None:
             self.hashes.append(digest)
             self.kinds.append(kind)
@@ -146,6 +151,28 @@ class _Check:
         self.checkpoints += 1
         self.signed_through = seq
 
+    def _cosignature(self, seq: int, payload: dict) -> None:
+        """A studio witness's cosignature: its note verifies with the witness key it names, over this chain.
+
+        Whose key that is, the command compares with the studio's (``log verify --witness``)."""
+        try:
+            raw = base64.b64decode(payload["witness_key"], validate=True)
+            if len(raw) != 32 or signing.fingerprint(raw) != payload.get("witness_fingerprint"):
+                raise ValueError
+            note = signing.parse_and_verify_note(payload["note"], raw)
+        except (KeyError, TypeError, ValueError, binascii.Error) as err:
+            self.fail(seq, "cosignature", f"the witness's cosignature does not verify ({err or 'its key is unusable'})")
+            return
+        if (note.size, note.head_hash) != (payload.get("size"), payload.get("head_hash")) or note.origin != self.origin:
+            self.fail(seq, "cosignature", "the cosignature's fields say something other than its signed note")
+            return
+        if not 1 <= note.size < seq or self.hashes[note.size - 1] != note.head_hash:
+            self.fail(seq, "cosignature", f"the studio witness cosigned head #{note.size} {note.head_hash[:16]}…, "
+                                          "which is not this chain's entry: the entries up to it were rewritten "
+                                          "after the witness saw them")
+            return
+        self.cosigned.append((payload.get("witness_fingerprint", ""), note.size, note.head_hash))
+
     def result(self) -> VerifyResult:
         problems = []
         if self.bad is None and self.hashes and self.signed_through < len(self.hashes):
@@ -169,6 +196,7 @@ class _Check:
             hashes=self.hashes,
             kinds=self.kinds,
             public_key=self.public_key or b"",
+            cosigned=self.cosigned,
         )
 
 
@@ -254,7 +282,7 @@ def verify_rows(rows: Iterable[tuple]) -> VerifyResult:
     return check.result()
 
 
-_PLAIN_KINDS = frozenset(KINDS) - {"ledger_opened", "checkpoint"}
+_PLAIN_KINDS = frozenset(KINDS) - {"ledger_opened", "checkpoint", "cosignature"}
 
 
 def _sql_type(value: object) -> str:

@@ -64,6 +64,7 @@ class ArmoryApp(App[int]):
         theme: str | None = None,
         on_theme: Callable[[str], None] | None = None,
         fast_start: bool = True,
+        store_url: str | None = None,
     ) -> None:
         super().__init__()
         self.on_theme = None
@@ -81,6 +82,9 @@ class ArmoryApp(App[int]):
         self._session_failed = False
         self.fast_start = fast_start
         """Paint the first screen from last time's picture while the session opens (armory.tui.firstscreen)."""
+        self.store_url = store_url or None
+        """The studio store to sync with in the background (armory.tui.studio_sync); None: no store."""
+        self.studio_sync = None
         self.seen_stops: set[int] = set()
         self.operator: str | None = None
         """The crew id who signed in on this device (the armorer who opened the day, or who signed in since)."""
@@ -112,9 +116,11 @@ class ArmoryApp(App[int]):
         self._session_pending = False
         from armory.checklist.session import Session
 
+        from armory.tui.private_files import opening_quietly, offer_to_make_private
+
         try:
-            self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
-            session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
+            with opening_quietly():  # files others can read are offered a fix below, not printed
+                session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
             try:
                 check_chain(session.ledger)
             except InputError:
@@ -153,6 +159,13 @@ class ArmoryApp(App[int]):
         # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
         # recorded there must show here without anyone pressing a key.
         self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
+        if self.store_url and self.studio_sync is None:
+            from armory.tui.studio_sync import BackgroundSync
+
+            self.studio_sync = BackgroundSync(self, self.store_url, self.ledger_path,
+                                              self.session.production.production.timezone)
+            self.studio_sync.start()
+        offer_to_make_private(self, self.session.ledger)
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
@@ -294,6 +307,31 @@ class ArmoryApp(App[int]):
         yield SystemCommand("Light/dark", "Switch between the light and dark themes (kept for next time)",
                             self.action_toggle_theme)
         yield SystemCommand("Quit", "Leave armory; everything recorded is already on disk", self.action_quit)
+        if self.studio_sync is not None:
+            yield SystemCommand("Sync now", "Push this unit's new entries to the studio store now (in the "
+                                "background; nothing waits on it)", self.action_sync_now)
+
+    def action_sync_now(self) -> None:
+        if self.studio_sync is not None:
+            self.studio_sync.run()
+            self.notify("Syncing with the studio store in the background.", timeout=3)
+
+    def sync_text(self) -> str:
+        """The first screen's line about the studio store (empty when none is configured)."""
+        if not self.store_url:
+            return ""
+        from armory.tui.studio_sync import sync_words
+
+        zone = self.session.production.production.timezone if self.session is not None else None
+        return sync_words(self.ledger_path, zone)
+
+    def on_sync_finished(self, message) -> None:
+        from textual.widgets import Static
+
+        for screen in self.screen_stack:
+            for line in screen.query("#sync-line"):
+                if isinstance(line, Static):
+                    line.update(message.words)
 
     # -- actions ----------------------------------------------------------
     def action_help(self) -> None:

@@ -7,6 +7,7 @@ every other subcommand start without it.
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from pathlib import Path
 
@@ -83,8 +84,10 @@ def save_theme(path: Path, theme: str) -> None:
 
     import tomli_w
 
+    from armory.ledger.permissions import private_dir
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # the data folder also holds the ledgers: only its owner enters it
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(tomli_w.dumps({"theme": theme}), encoding="utf-8")
         os.replace(tmp, path)
@@ -103,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from armory.tui.app import ArmoryApp
 
     app = ArmoryApp(production, ledger, rules, keymap=keymap, theme=load_theme(settings_path()),
+                    store_url=os.environ.get("ARMORY_STORE") or None,
                     on_theme=lambda theme: save_theme(settings_path(), theme))
     app.run()
     return int(app.return_code or 0)
