@@ -69,3 +69,18 @@ def test_store_export_refuses_what_does_not_apply(tmp_path, store, capsys):
     assert main(["export", "--store", "--production", "X", "--day", "d", "--out", str(tmp_path / "x.html")]) == 2
     assert main(["export", "--store", "--production", "Nope", "--out", str(tmp_path / "x.html")]) == 2
     assert "no unit of 'Nope'" in capsys.readouterr().err
+
+
+def test_html_marks_only_what_matters_and_says_when_nothing_is_signed(tmp_path, store, capsys):
+    """A passed check reads as plain text (the verdict's bold green "ok" is for the chain alone), and a unit
+    with no checkpoint says so rather than "signed through #0"."""
+    make_ledger(tmp_path / "a.sqlite", notes=2, checkpoint=False)
+    assert main(["sync", "--ledger", str(tmp_path / "a.sqlite")]) == 0
+    out = tmp_path / "report.html"
+    assert main(["export", "--store", "--production", "Dust Creek", "--out", str(out)]) == 0
+    page = out.read_text()
+    assert 'class="ok"' not in page.split("<h2>Timeline</h2>")[1]
+    assert "<td>no checkpoint yet</td>" in page and "<td>#0</td>" not in page
+    capsys.readouterr()
+    assert main(["log", "verify", "--store"]) == 0
+    assert "no signed checkpoint yet" in capsys.readouterr().out

@@ -209,8 +209,10 @@ def verify_store(args: argparse.Namespace) -> int:
             where = f"{verdict.production_title} / {verdict.unit} (ledger {verdict.ledger_id}, key {verdict.key_fingerprint})"
             if verdict.ok:
                 print(f"intact: {where}")
-                print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}; "
-                      f"{result.checkpoints_checked} signed checkpoints verified (the last is #{result.signed_through})")
+                checked = result.checkpoints_checked
+                signed = (f"{checked} signed checkpoint{'s' if checked != 1 else ''} verified (the last is "
+                          f"#{result.signed_through})" if checked else "no signed checkpoint yet")
+                print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}; {signed}")
             else:
                 failed += 1
                 print(f"TAMPERED: {where}")

@@ -112,7 +112,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111;background:#fff}
 @media (prefers-color-scheme:dark){body{color:#eee;background:#111}td,th{border-color:#444}}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;
-vertical-align:top;text-align:left;font-size:.9rem}.serious{color:#b00;font-weight:600}.warning{color:#a60}
+vertical-align:top;text-align:left;font-size:.9rem}.sev-serious{color:#b00;font-weight:600}.sev-warning{color:#a60}
 .bad{color:#b00;font-weight:700}.ok{color:#070;font-weight:700}.when{white-space:nowrap;font-family:monospace}
 """
 
@@ -130,7 +130,8 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
         witnessed = f"#{chain.witnessed}" if chain.witnessed else "never"
         rows.append(f"<tr><td>{esc(chain.unit)}</td><td><code>{esc(chain.ledger_id)}</code></td>"
                     f"<td><code>{esc(chain.key_fingerprint)}</code></td><td>{result.entries}</td>"
-                    f"<td><code>{esc(result.head[:16])}</code></td><td>#{result.signed_through}</td>"
+                    f"<td><code>{esc(result.head[:16])}</code></td>"
+                    f"<td>{f'#{result.signed_through}' if result.signed_through else 'no checkpoint yet'}</td>"
                     f"<td>{witnessed}</td><td>{state}</td></tr>")
     head = "".join(f"<th>{esc(chain.unit)}</th>" for chain in chains)
     lines = []
@@ -138,8 +139,11 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
         cells = ["<td></td>"] * len(chains)
         what = record.what if record is not None else str(entry.get("kind"))
         who = f" ({esc(record.who)})" if record is not None and record.who else ""
+        if record is not None and record.result:  # a check's answer and verdict, as the unit's own report says
+            who += f": {esc(record.result)}"
         severity = record.severity if record is not None else ""
-        cells[index] = (f'<td id="{esc(chains[index].unit)}-e{entry.get("seq")}" class="{esc(severity)}">'
+        # "sev-": the verdict's own "ok" and "bad" classes are bold; a passed check must read as plain
+        cells[index] = (f'<td id="{esc(chains[index].unit)}-e{entry.get("seq")}" class="sev-{esc(severity or "none")}">'
                         f'#{entry.get("seq")} {esc(what)}{who}</td>')
         local = record.time_local if record is not None else time
         lines.append(f'<tr><td class="when">{esc(local)}</td>{"".join(cells)}</tr>')
