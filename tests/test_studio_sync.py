@@ -75,7 +75,8 @@ def test_another_ledger_claiming_the_unit_is_refused(tmp_path, store, capsys):
     second = make_ledger(tmp_path / "b.sqlite")  # same production, a new ledger and key
     assert _sync(first) == 0
     assert _sync(second) == 1
-    assert "held in the store by another ledger" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "held in the store by another ledger" in out and "differing" not in out  # no entry differs: a claim
     assert _sync(second, "--unit", "second") == 0
     assert query(store, "SELECT unit FROM armory.units ORDER BY unit") == [("main",), ("second",)]
     assert read_state(second).unit == "second"
@@ -121,12 +122,24 @@ def test_an_unusable_store_is_one_line_and_exit_2(tmp_path, pg_cluster, pg_db, c
     assert "Traceback" not in captured.err
     for secret in ("wrong-Pw-x9", WRITER_PASSWORD, SUPER_PASSWORD):
         assert secret not in captured.err
-    expected = {"password": "password authentication failed", "database": 'database "no_such_db" does not exist',
-                "server": "Connection refused", "port": 'invalid integer value "notaport"',
+    expected = {"password": "password authentication failed for user \"unit_writer\" (check the password in "
+                            "~/.pgpass or PGPASSWORD",
+                "database": 'database "no_such_db" does not exist',
+                "server": "Connection refused; Is the server running", "port": 'invalid integer value "notaport"',
                 "garbled": "not a valid libpq URL"}[what]
     assert expected in lines[0]
     if what != "garbled":
         assert read_state(ledger).unreachable_since is not None
+
+
+def test_a_login_without_the_writer_role_is_told_which_role_it_needs(tmp_path, pg_cluster, pg_db, capsys):
+    from tests.studio_pg import READER_PASSWORD, READER_USER
+
+    ledger = make_ledger(tmp_path / "main.sqlite")
+    assert _sync(ledger, "--store", pg_cluster.url(pg_db, READER_USER, READER_PASSWORD)) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "permission denied" in err and "need armory_writer" in err
+    assert READER_PASSWORD not in err
 
 
 def test_no_store_named_is_exit_2(tmp_path, monkeypatch, capsys):

@@ -80,8 +80,10 @@ def sync(args: argparse.Namespace) -> int:
     where = f"unit {result.unit!r} of {result.production_title!r} in {display(url)}"
     if result.refused is not None:
         print(f"REFUSED: {where}: {result.refused.message}", file=sys.stdout)
-        print(f"  recorded as a conflict in the store (armory studio status shows it); first differing entry "
-              f"#{result.refused.first_seq}", file=sys.stdout)
+        named = {"fork": f"; first differing entry #{result.refused.first_seq}",
+                 "unverified": f"; first entry refused #{result.refused.first_seq}",
+                 "behind": f"; first entry missing here #{result.refused.first_seq}"}.get(result.refused.reason, "")
+        print(f"  recorded as a conflict in the store (armory studio status shows it){named}", file=sys.stdout)
         return EXIT_FAILED
     what = f"{result.pushed} new entr{'y' if result.pushed == 1 else 'ies'}" if result.pushed else "nothing new"
     print(f"synced {where}: {what}; the store holds #1-#{result.head_seq} (head {result.head_hash[:16]})")
