@@ -56,6 +56,26 @@ def test_a_fork_is_refused_named_recorded_and_the_store_untouched(tmp_path, stor
     assert read_state(backup).problem.startswith("this laptop's chain differs")
 
 
+def test_a_refusal_seen_again_is_counted_not_written_again(tmp_path, store, capsys):
+    """A laptop left behind syncs every few minutes: one conflict row, a count and when it was last seen."""
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=3)
+    backup = tmp_path / "backup.sqlite"
+    shutil.copy(ledger, backup)
+    shutil.copy(ledger.with_name("main.sqlite.key"), backup.with_name("backup.sqlite.key"))
+    append(ledger, 2)
+    assert _sync(ledger) == 0
+    for _ in range(3):
+        assert _sync(backup) == 1
+    assert "seen 3 times now (still one conflict in the store)" in capsys.readouterr().out
+    assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("behind", 6)]
+    assert query(store, "SELECT times FROM armory.conflict_repeats") == [(2,)]
+    status = _status(capsys)
+    assert status.count("behind: a laptop lacks entries from #6") == 1 and "seen 3 times, last at" in status
+    append(backup, 1, text="recorded on the stale copy")  # a new situation: the copy went on recording
+    assert _sync(backup) == 1
+    assert query(store, "SELECT count(*) FROM armory.conflicts") == [(2,)]
+
+
 def test_a_laptop_restored_from_an_old_backup_is_told_it_is_behind(tmp_path, store, capsys):
     ledger = make_ledger(tmp_path / "main.sqlite", notes=3)
     backup = tmp_path / "backup.sqlite"

@@ -108,6 +108,9 @@ def test_witness_refuses_a_store_rewritten_under_it(tmp_path, pg_cluster, pg_db,
     assert _witness(tmp_path) == 1
     assert "no longer holds the head #6" in capsys.readouterr().out
     assert ("inconsistent", "witness", 6) in query(store, "SELECT reason, found_by, first_seq FROM armory.conflicts")
+    assert _witness(tmp_path) == 1  # cron runs it again: refused again, counted, not written again
+    assert query(store, "SELECT count(*) FROM armory.conflicts") == [(1,)]
+    assert query(store, "SELECT times FROM armory.conflict_repeats") == [(1,)]
 
 
 def test_verify_store_names_a_superuser_edit(tmp_path, pg_cluster, pg_db, store, capsys):
@@ -167,6 +170,17 @@ def test_status_shows_units_and_what_is_open_most_serious_first(tmp_path, store,
     assert not any("chamber count short" in line for line in lines)
     assert any(line.startswith("  Precinct / main: last entry #3 checkpoint") and "never witnessed" in line
                for line in lines)
+    assert main(["sync", "--ledger", str(make_ledger(tmp_path / "c.sqlite", "Precinct"))]) == 1  # a claim
+    capsys.readouterr()
+    assert main(["studio", "status", "--production", "Dust Creek"]) == 0
+    only = capsys.readouterr().out
+    assert only.splitlines()[0].endswith(", Dust Creek: 1 unit") and "Precinct" not in only
+    assert "UNREVIEWED incident (misfire)" in only and "CONFLICTS" not in only
+    assert main(["studio", "status", "--production", "Precinct"]) == 0
+    only = capsys.readouterr().out
+    assert "claimed: another ledger" in only and "Dust Creek" not in only and "OPEN ACROSS" not in only
+    assert main(["studio", "status", "--production", "Nope"]) == 2
+    assert "no unit of 'Nope'" in capsys.readouterr().err
 
 
 def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store, capsys):

@@ -376,6 +376,7 @@ def _add_studio(top) -> None:
     p = _sub(studio_sub, "status", "armory.cli.studio:status",
              "every production and unit, and every open stop, incident and seal, most serious first")
     p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--production", metavar="TITLE", help="only this production (its title, or its file)")
     p = _sub(studio_sub, "witness", "armory.cli.studio:witness", "cosign each unit's new head with the studio's key",
              "For each unit, cosign its head in the store when the chain still holds the\n"
              "last head this witness cosigned and links forward from it; refuse (and record\n"

@@ -83,7 +83,10 @@ def sync(args: argparse.Namespace) -> int:
         named = {"fork": f"; first differing entry #{result.refused.first_seq}",
                  "unverified": f"; first entry refused #{result.refused.first_seq}",
                  "behind": f"; first entry missing here #{result.refused.first_seq}"}.get(result.refused.reason, "")
-        print(f"  recorded as a conflict in the store (armory studio status shows it){named}", file=sys.stdout)
+        times = result.refused.times
+        recorded = (f"the same refusal as before, seen {times} times now (still one conflict in the store)"
+                    if times > 1 else "recorded as a conflict in the store")
+        print(f"  {recorded}; armory studio status shows it{named}", file=sys.stdout)
         return EXIT_FAILED
     what = f"{result.pushed} new entr{'y' if result.pushed == 1 else 'ies'}" if result.pushed else "nothing new"
     print(f"synced {where}: {what}; the store holds #1-#{result.head_seq} (head {result.head_hash[:16]})")
@@ -98,12 +101,15 @@ def status(args: argparse.Namespace) -> int:
     from armory.studio.schema import require_schema
     from armory.studio.status import read_status, render
 
+    title = _title(args)
     url, conn = _connect(args)
     with conn, _guard(url, "reading"):
         with conn.cursor() as cur:
             require_schema(cur)
-        report = read_status(conn)
-    for line in render(report, display(url)):
+        report = read_status(conn, title)
+    if title is not None and not report.units:
+        raise InputError(f"no unit of {title!r} in the studio store")
+    for line in render(report, display(url), title):
         print(line)
     return EXIT_OK
 

@@ -45,6 +45,8 @@ class Refusal:
     store_hash: str
     pushed_hash: str
     message: str
+    times: int = 1
+    """How many times the store has now seen this same refusal (1: this is the first)."""
 
 
 @dataclass
@@ -84,11 +86,12 @@ def first_difference(ledger: Ledger, cur, ledger_id: str, upto: int) -> int:
 
 
 def _conflict(cur, result: PushResult, refusal: Refusal, host: str, found_by: str = "sync") -> None:
-    cur.execute(
-        f"INSERT INTO {SCHEMA}.conflicts (ledger_id, production_title, unit, first_seq, store_hash, pushed_hash, "
-        "host, found_by, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (result.ledger_id, result.production_title, result.unit, refusal.first_seq, refusal.store_hash,
-         refusal.pushed_hash, host, found_by, refusal.reason))
+    from armory.studio import conflicts
+
+    refusal.times = conflicts.record(
+        cur, ledger_id=result.ledger_id, production_title=result.production_title, unit=result.unit,
+        first_seq=refusal.first_seq, store_hash=refusal.store_hash, pushed_hash=refusal.pushed_hash, host=host,
+        found_by=found_by, reason=refusal.reason)
     result.refused = refusal
 
 

@@ -119,10 +119,11 @@ def _one(cur, ledger_id: str, title: str, unit: str, public_key: bytes, last: di
         return Witnessed(title, unit, ledger_id, "unchanged", head_seq, head_hash)
 
     def refuse(first_seq: int, store_hash: str, what: str) -> Witnessed:
-        cur.execute(
-            f"INSERT INTO {SCHEMA}.conflicts (ledger_id, production_title, unit, first_seq, store_hash, pushed_hash, "
-            "host, found_by, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, 'witness', 'inconsistent')",
-            (ledger_id, title, unit, first_seq, store_hash, last_hash, host))
+        from armory.studio import conflicts
+
+        conflicts.record(cur, ledger_id=ledger_id, production_title=title, unit=unit, first_seq=first_seq,
+                         store_hash=store_hash, pushed_hash=last_hash, host=host, found_by="witness",
+                         reason="inconsistent")
         return Witnessed(title, unit, ledger_id, "refused", head_seq, head_hash, what)
 
     last_time = ""
