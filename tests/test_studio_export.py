@@ -84,3 +84,55 @@ def test_html_marks_only_what_matters_and_says_when_nothing_is_signed(tmp_path, 
     capsys.readouterr()
     assert main(["log", "verify", "--store"]) == 0
     assert "no signed checkpoint yet" in capsys.readouterr().out
+
+
+def _unit_with_incident(tmp_path, name="a.sqlite"):
+    from armory.ledger.store import Ledger
+
+    ledger = make_ledger(tmp_path / name, notes=2)
+    with Ledger.open(ledger, create=False) as opened:
+        incident = opened.append("incident", None, {"incident": "misfire", "description": "click, no bang",
+                                                    "reported_by": "ana-reyes", "weapon": "saa-1"})
+    return ledger, incident.seq
+
+
+def test_an_incident_bundle_from_the_store_verifies_on_its_own(tmp_path, store, capsys):
+    """The bundle a unit's ledger makes, made from the store's copy: its chain runs to the unit's last signed
+    checkpoint after the incident, and log verify checks the chain and the index from it alone."""
+    from armory.ledger.store import Ledger
+
+    ledger, seq = _unit_with_incident(tmp_path)
+    append(ledger, 1, text="after the incident", checkpoint=True)
+    append(ledger, 1, text="not yet signed")
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert main(["sync", "--ledger", str(make_ledger(tmp_path / "b.sqlite", notes=1)), "--unit", "second"]) == 0
+    out = tmp_path / "bundle"
+    capsys.readouterr()
+    assert main(["export", "--store", "--production", "Dust Creek", "--unit", "main", "--incident", str(seq),
+                 "--out", str(out)]) == 0
+    assert "from postgresql://unit_writer@" in capsys.readouterr().err
+    lines = (out / "chain.jsonl").read_text().splitlines()
+    with Ledger.open(ledger, readonly=True) as opened:
+        hashes = [row[5] for row in opened.rows()]
+    assert [json.loads(line)["hash"] for line in lines] == hashes[:-1]  # to the checkpoint, not past it
+    for extra in ([], ["--index", str(out / "index.json")]):
+        assert main(["log", "verify", str(out / "chain.jsonl"), *extra]) == 0
+    assert "incident #%d" % seq in (out / "README.txt").read_text()
+
+
+def test_a_store_bundle_is_refused_in_words_when_it_could_not_prove_its_end(tmp_path, store, capsys):
+    ledger, seq = _unit_with_incident(tmp_path)  # the checkpoint is before the incident
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert main(["sync", "--ledger", str(make_ledger(tmp_path / "b.sqlite", notes=1)), "--unit", "second"]) == 0
+    out = tmp_path / "bundle"
+    args = ["export", "--store", "--production", "Dust Creek", "--incident", str(seq), "--out", str(out)]
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "2 units in the store (main, second): name the incident's with --unit NAME" in capsys.readouterr().err
+    assert main([*args, "--unit", "third"]) == 2
+    assert "no unit 'third'" in capsys.readouterr().err
+    assert main([*args, "--unit", "main"]) == 2
+    assert f"no signed checkpoint after incident #{seq} (its last is #{seq - 1})" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["export", "--ledger", str(ledger), "--unit", "main", "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert "--unit names a unit in the studio store" in capsys.readouterr().err

@@ -302,7 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", help="only this day (the chain still runs from the start)")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
     _add_store_reader(p, "armory.cli.studio:export_store", "export from the studio store instead: every unit of "
-                      "--production TITLE, side by side (html) or on one timeline (jsonl)")
+                      "--production TITLE, side by side (html) or on one timeline (jsonl); with --incident, "
+                      "that incident's evidence bundle from the store's copy of --unit's chain")
+    p.add_argument("--unit", metavar="NAME", help="with --store --incident: the unit whose incident it is "
+                   "(needed when the production has several)")
 
     # crew ------------------------------------------------------------------
     crew = top.add_parser(

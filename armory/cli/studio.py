@@ -245,13 +245,18 @@ def export_store(args: argparse.Namespace) -> int:
     from armory.export.writing import export_format
     from armory.studio.report import export_units
 
-    if getattr(args, "incident", None) is not None or getattr(args, "day", None) is not None:
-        raise InputError("--store exports a production's units whole: --incident and --day are not available with it")
+    if getattr(args, "day", None) is not None:
+        raise InputError("--store exports a production's units whole: --day is not available with it")
     if getattr(args, "ledger", None) is not None:
         raise InputError("give either --store or --ledger, not both")
     title = _title(args)
     if not title:
         raise InputError("--store needs --production TITLE (the production's title, or its file)")
+    if getattr(args, "incident", None) is not None:
+        return _export_store_incident(args, title)
+    if getattr(args, "unit", None) is not None:
+        raise InputError("--unit names the incident's unit with --incident; --store exports every unit of the "
+                         "production")
     out = check_target(args.out)
     fmt = export_format(args.format, out)
     if fmt == "csv":
@@ -259,3 +264,30 @@ def export_store(args: argparse.Namespace) -> int:
     url, conn = _connect(args)
     with conn, _guard(url, "exporting from"):
         return export_units(conn, url, title, fmt, out)
+
+
+def _export_store_incident(args: argparse.Namespace, title: str) -> int:
+    """``export --store --incident SEQ``: the bundle a unit's ledger would make, from the store's copy of it."""
+    from armory.studio.bundle import write_store_bundle
+    from armory.studio.connect import display
+
+    if args.format is not None:
+        raise InputError(f"--format {args.format} does not apply to --incident: an evidence bundle is a directory; "
+                         "give --out DIR without --format")
+    given = Path(args.production)
+    production_path = given if given.is_file() else None
+    url, conn = _connect(args)
+    with conn, _guard(url, "exporting from"):
+        unit, bundle = write_store_bundle(conn, display(url), title, getattr(args, "unit", None), args.incident,
+                                          Path(args.out), production_path)
+    chain, verification = bundle.chain, bundle.verification
+    print(f"armory: wrote the evidence bundle for incident #{args.incident} of {title} / {unit} from "
+          f"{display(url)} to {args.out}: chain of {len(chain)} entries to its signed checkpoint, head "
+          f"{str(chain[-1].get('hash', ''))[:16]}, {len(bundle.index['entries'])} indexed, "
+          f"{len(bundle.index['custody'])} sealed item(s)", file=sys.stderr)
+    if not verification.ok:
+        seq, kind, what = verification.first_bad or (0, "?", "no entries")
+        print(f"armory: WARNING: the unit's chain in the store does not verify: entry #{seq} ({kind}): {what}. "
+              "The bundle was written and says so", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
