@@ -197,3 +197,40 @@ def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store
     other_fp = signing.fingerprint(signing.public_raw(other))
     assert main(["log", "verify", "--ledger", str(ledger), "--witness", other_fp]) == 1
     assert "not the studio witness key given" in capsys.readouterr().out
+
+
+def test_a_witness_cosigns_nothing_it_could_not_remember_nor_with_a_unit_s_own_key(tmp_path, store, capsys):
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    capsys.readouterr()
+    assert main(["studio", "witness", "--key", str(tmp_path / "witness.key"), "--state",
+                 str(tmp_path / "no-such-dir" / "witness.json")]) == 2
+    err = capsys.readouterr().err
+    assert "the witness state cannot be written" in err and "Traceback" not in err
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(0,)]
+    assert main(["studio", "witness", "--key", str(tmp_path / "main.sqlite.key"), "--state",
+                 str(tmp_path / "witness.json")]) == 2
+    assert "is the signing key of Dust Creek / main itself" in capsys.readouterr().err
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(0,)]
+
+
+def test_verify_store_names_a_cosignature_made_with_the_unit_s_own_key(tmp_path, store, capsys):
+    import base64
+
+    from armory.ledger import signing
+
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    key = signing.load_or_create_key(tmp_path / "main.sqlite.key", create=False)
+    raw = signing.public_raw(key)
+    lid = ledger_id(ledger)
+    (seq, head), = query(store, "SELECT seq, hash FROM armory.entries WHERE ledger_id = %s ORDER BY seq DESC "
+                                "LIMIT 1", (lid,))
+    note = signing.sign_note(signing.note_text(f"armory.ledger/{lid}", seq, head, "2026-01-01T00:00:00Z"),
+                             "self", key)
+    query(store, "INSERT INTO armory.cosignatures (ledger_id, seq, hash, witness_name, witness_fingerprint, "
+                 "witness_public_key, note) VALUES (%s, %s, %s, 'self', %s, %s, %s) RETURNING 1",
+          (lid, seq, head, signing.fingerprint(raw), base64.b64encode(raw).decode(), note))
+    capsys.readouterr()
+    assert main(["log", "verify", "--store"]) == 1
+    assert "made with the unit's own key" in capsys.readouterr().out
