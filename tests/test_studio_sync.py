@@ -53,7 +53,12 @@ def test_a_fork_is_refused_named_recorded_and_the_store_untouched(tmp_path, stor
     conflicts = query(store, "SELECT reason, first_seq, found_by FROM armory.conflicts")
     assert conflicts == [("fork", 6, "sync")]
     assert "fork at entry #6" in _status(capsys)
-    assert read_state(backup).problem.startswith("this laptop's chain differs")
+    assert read_state(backup).problem == "fork at entry #6: this ledger differs from the store's"
+    from armory.studio.state import sync_words
+
+    words = sync_words(read_state(backup))
+    assert len("studio store: " + words) <= 2 * 76  # two lines of the first screen at 80 columns
+    assert words.startswith("sync REFUSED, fork at entry #6")
 
 
 def test_a_refusal_seen_again_is_counted_not_written_again(tmp_path, store, capsys):

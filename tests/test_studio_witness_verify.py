@@ -234,3 +234,6 @@ def test_verify_store_names_a_cosignature_made_with_the_unit_s_own_key(tmp_path,
     capsys.readouterr()
     assert main(["log", "verify", "--store"]) == 1
     assert "made with the unit's own key" in capsys.readouterr().out
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert "brought home" not in capsys.readouterr().out  # nor is it appended to the ledger as a witness's
+    assert read_state(ledger).witnessed_seq == 0

@@ -48,6 +48,16 @@ class Refusal:
     times: int = 1
     """How many times the store has now seen this same refusal (1: this is the first)."""
 
+    @property
+    def summary(self) -> str:
+        """The refusal in a few words, for the app's first screen (``armory sync`` prints the whole message)."""
+        return {
+            "fork": f"fork at entry #{self.first_seq}: this ledger differs from the store's",
+            "behind": f"this ledger lacks entries #{self.first_seq} on that the store holds (an old backup?)",
+            "claimed": "another ledger holds this unit in the store: run armory sync --unit NAME once",
+            "unverified": f"entry #{self.first_seq} of this ledger does not verify",
+        }.get(self.reason, self.message)
+
 
 @dataclass
 class PushResult:
@@ -206,7 +216,8 @@ def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:
     """
     from armory.ledger import signing
 
-    ledger_id = ledger.opened().payload["ledger_id"]
+    opened = ledger.opened().payload
+    ledger_id, own_key = opened["ledger_id"], opened["key_fingerprint"]
     have = set()
     for (body,) in ledger._conn.execute("SELECT body FROM entries WHERE kind = 'cosignature'"):
         payload = json.loads(body)["payload"]
@@ -217,8 +228,8 @@ def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:
         rows = cur.fetchall()
     brought: list[tuple[str, int, str]] = []
     for seq, hash_hex, name, fingerprint, public_key, note in rows:
-        if (fingerprint, seq) in have or _local_hash(ledger, seq) != hash_hex:
-            continue
+        if (fingerprint, seq) in have or fingerprint == own_key or _local_hash(ledger, seq) != hash_hex:
+            continue  # (the unit's own key witnesses nothing: log verify --store names such a row)
         try:
             raw = base64.b64decode(public_key, validate=True)
             parsed = signing.parse_and_verify_note(note, raw)

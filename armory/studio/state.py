@@ -34,7 +34,7 @@ class UnitState:
     unreachable_since: str | None = None
     """UTC time of the first failed sync since the last one that worked (None: reachable)."""
     problem: str | None = None
-    """The last sync's refusal (a fork, another ledger claiming the unit), in words."""
+    """The last sync's refusal (a fork, another ledger claiming the unit), in a few words."""
 
 
 def state_path(ledger_path: Path) -> Path:
@@ -74,10 +74,10 @@ def now_text() -> str:
 def sync_words(state: UnitState | None, now: datetime | None = None, tz=None) -> str:
     """The first screen's words: "synced 12 min ago, witnessed", "never synced", "store unreachable since 09:40"."""
     now = now or datetime.now(timezone.utc)
+    if state is not None and state.problem:  # before "never synced": a restored copy's first sync is refused
+        return f"sync REFUSED, {state.problem} (armory sync says more)"
     if state is None or (state.last_sync is None and state.unreachable_since is None):
         return "never synced to the studio store"
-    if state.problem:
-        return f"sync refused: {state.problem}"
     if state.unreachable_since:
         since = _parse(state.unreachable_since).astimezone(tz) if tz else _parse(state.unreachable_since)
         return f"store unreachable since {since:%H:%M}: working offline"

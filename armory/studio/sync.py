@@ -65,7 +65,7 @@ def sync_ledger(ledger_path: Path, url: str, *, unit: str | None = None, timeout
     state.unreachable_since = None
     state.unit = result.unit
     if result.refused is not None:
-        state.problem = result.refused.message
+        state.problem = result.refused.summary
     else:
         state.problem = None
         state.last_sync = now_text()
