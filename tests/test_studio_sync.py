@@ -121,6 +121,9 @@ def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):
     assert "entry #3 (note) of this laptop's ledger does not verify" in capsys.readouterr().out
     assert query(store, "SELECT count(*) FROM armory.entries") == [(0,)]
     assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("unverified", 3)]
+    # nor does a refused first push claim the unit: a laptop with a sound ledger may still take the name
+    assert query(store, "SELECT count(*) FROM armory.units") == [(0,)]
+    assert _sync(make_ledger(tmp_path / "sound.sqlite")) == 0
 
 
 def _status(capsys):

@@ -115,7 +115,8 @@ def push(ledger: Ledger, conn, unit: str, *, host: str | None = None) -> PushRes
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(f"INSERT INTO {SCHEMA}.heads (ledger_id) VALUES (%s) ON CONFLICT DO NOTHING", (ledger_id,))
         cur.execute(f"SELECT 1 FROM {SCHEMA}.heads WHERE ledger_id = %s FOR UPDATE", (ledger_id,))
-        if not _claim(cur, result, opened, host):
+        new_unit = _claim(cur, result, opened, host)
+        if new_unit is None:
             return result
         cur.execute(f"SELECT seq, hash, time FROM {SCHEMA}.entries WHERE ledger_id = %s ORDER BY seq DESC LIMIT 1",
                     (ledger_id,))
@@ -156,6 +157,8 @@ def push(ledger: Ledger, conn, unit: str, *, host: str | None = None) -> PushRes
                 "unverified", seq, _store_hash(cur, ledger_id, seq) or "", _local_hash(ledger, seq) or "",
                 f"entry #{seq} ({kind}) of this laptop's ledger does not verify: {what}; nothing was pushed"), host)
             return result
+        if new_unit and not _register(cur, result, opened, host):
+            return result
         with cur.copy(_COPY) as copy:
             for seq, time, kind, who, scope, hash_hex, body in rows:
                 copy.write_row((ledger_id, seq, time, kind, who, scope, hash_hex, body, body.decode()))
@@ -175,8 +178,9 @@ def _touch(cur, ledger_id: str, host: str) -> None:
                 (host, ledger_id))
 
 
-def _claim(cur, result: PushResult, opened: dict, host: str) -> bool:
-    """Register the unit's ledger, or refuse when another ledger (another key) holds the unit."""
+def _claim(cur, result: PushResult, opened: dict, host: str) -> bool | None:
+    """False when the store knows the unit's ledger, True when it is new to the store (registered by
+    :func:`_register` once its entries verify), None (refused) when another ledger or key holds the unit."""
     ledger_id = result.ledger_id
     cur.execute(f"SELECT ledger_id, unit, public_key FROM {SCHEMA}.units WHERE ledger_id = %s "
                 "OR (production_title = %s AND unit = %s)", (ledger_id, result.production_title, result.unit))
@@ -187,15 +191,21 @@ def _claim(cur, result: PushResult, opened: dict, host: str) -> bool:
         if ours[2] != opened["public_key"]:
             _conflict(cur, result, Refusal(
                 "claimed", 1, "", "", f"the store holds ledger {ledger_id} under another key: refused"), host)
-            return False
+            return None
         result.unit = ours[1]  # the name the unit was first pushed under
-        return True
+        return False
     if other is not None:
         _conflict(cur, result, Refusal(
             "claimed", 1, "", "", f"unit {result.unit!r} of {result.production_title!r} is held in the store by "
             f"another ledger ({other[0]}, another key): refused; a second laptop for a unit needs a unit name of "
             "its own (--unit NAME)"), host)
-        return False
+        return None
+    return True
+
+
+def _register(cur, result: PushResult, opened: dict, host: str) -> bool:
+    """Write the new unit's row, in the push's transaction; False (refused) when another ledger just took it."""
+    ledger_id = result.ledger_id
     cur.execute(f"INSERT INTO {SCHEMA}.units (ledger_id, production_title, unit, key_fingerprint, public_key, "
                 "first_host) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (ledger_id, result.production_title, result.unit, opened["key_fingerprint"], opened["public_key"],
