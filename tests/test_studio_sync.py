@@ -106,6 +106,10 @@ def test_another_ledger_claiming_the_unit_is_refused(tmp_path, store, capsys):
     assert query(store, "SELECT unit FROM armory.units ORDER BY unit") == [("main",), ("second",)]
     assert read_state(second).unit == "second"
     assert _sync(second) == 0  # the name is remembered
+    capsys.readouterr()
+    assert _sync(second, "--unit", "splinter") == 0
+    assert "this ledger is unit 'second' in the store since its first sync" in capsys.readouterr().out
+    assert read_state(second).unit == "second"
 
 
 def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):

@@ -88,6 +88,9 @@ def sync(args: argparse.Namespace) -> int:
                     if times > 1 else "recorded as a conflict in the store")
         print(f"  {recorded}; armory studio status shows it{named}", file=sys.stdout)
         return EXIT_FAILED
+    if args.unit and args.unit != result.unit:
+        print(f"note: this ledger is unit {result.unit!r} in the store since its first sync, and a unit keeps its "
+              f"name: --unit {args.unit} was not applied")
     what = f"{result.pushed} new entr{'y' if result.pushed == 1 else 'ies'}" if result.pushed else "nothing new"
     print(f"synced {where}: {what}; the store holds #1-#{result.head_seq} (head {result.head_hash[:16]})")
     return EXIT_OK
