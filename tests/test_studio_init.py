@@ -71,6 +71,9 @@ def test_a_push_to_a_database_without_the_schema_names_the_fix(pg_cluster, tmp_p
     ledger = make_ledger(tmp_path / "a.sqlite")
     assert main(["sync", "--ledger", str(ledger), "--store", pg_cluster.url("no_schema")]) == 2
     assert "run `armory studio init --store URL`" in capsys.readouterr().err
+    from armory.studio.state import read_state, sync_words
+
+    assert sync_words(read_state(ledger)).startswith("store has no armory schema yet (studio init) since")
 
 
 def test_a_version_1_store_takes_pushes_then_migrates_in_place(pg_cluster, tmp_path, capsys, monkeypatch):

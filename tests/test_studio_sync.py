@@ -162,6 +162,13 @@ def test_an_unusable_store_is_one_line_and_exit_2(tmp_path, pg_cluster, pg_db, c
     assert expected in lines[0]
     if what != "garbled":
         assert read_state(ledger).unreachable_since is not None
+    from armory.studio.state import sync_words
+
+    words = sync_words(read_state(ledger))
+    if what == "password":  # the app's first screen says what to fix, not just "unreachable"
+        assert words.startswith("store refuses this laptop's password (see ~/.pgpass) since")
+    elif what in ("server", "database"):
+        assert words.startswith("store unreachable since")
 
 
 def test_a_login_without_the_writer_role_is_told_which_role_it_needs(tmp_path, pg_cluster, pg_db, capsys):
@@ -172,6 +179,9 @@ def test_a_login_without_the_writer_role_is_told_which_role_it_needs(tmp_path, p
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "permission denied" in err and "need armory_writer" in err
     assert READER_PASSWORD not in err
+    from armory.studio.state import sync_words
+
+    assert sync_words(read_state(ledger)).startswith("store refuses this login (it lacks the armory_writer role)")
 
 
 def test_no_store_named_is_exit_2(tmp_path, monkeypatch, capsys):
