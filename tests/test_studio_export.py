@@ -136,3 +136,31 @@ def test_a_store_bundle_is_refused_in_words_when_it_could_not_prove_its_end(tmp_
     assert not out.exists()
     assert main(["export", "--ledger", str(ledger), "--unit", "main", "--out", str(tmp_path / "x.jsonl")]) == 2
     assert "--unit names a unit in the studio store" in capsys.readouterr().err
+
+
+def test_the_store_s_jsonl_verifies_on_its_own_unit_by_unit(tmp_path, store, capsys):
+    """A file that has left the studio: log verify takes each unit's chain back out of the timeline."""
+    _two_units(tmp_path)
+    out = tmp_path / "units.jsonl"
+    assert main(["export", "--store", "--production", "Dust Creek", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["log", "verify", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "intact: Dust Creek / main" in said and "intact: Dust Creek / second" in said
+    assert "2 of 2 unit chains" in said and "--head" not in said
+    assert main(["log", "verify", str(out), "--head", "abcd"]) == 2
+    assert "holds several units" in capsys.readouterr().err
+
+    lines = out.read_text().splitlines()
+    edited = [line.replace("second later", "second LATER") for line in lines]
+    (tmp_path / "edited.jsonl").write_text("\n".join(edited) + "\n")
+    assert main(["log", "verify", str(tmp_path / "edited.jsonl")]) == 1
+    said = capsys.readouterr().out
+    assert "TAMPERED: Dust Creek / second" in said and "intact: Dust Creek / main" in said
+
+    first_key = json.loads(lines[0])["key_fingerprint"]
+    other_key = next(json.loads(line)["key_fingerprint"] for line in lines
+                     if json.loads(line)["key_fingerprint"] != first_key)
+    swapped = [line.replace(first_key, other_key) if i == 0 else line for i, line in enumerate(lines)]
+    (tmp_path / "swapped.jsonl").write_text("\n".join(swapped) + "\n")
+    assert main(["log", "verify", str(tmp_path / "swapped.jsonl")]) == 1
