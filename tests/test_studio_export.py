@@ -34,6 +34,9 @@ def test_html_puts_the_units_side_by_side_with_their_keys(tmp_path, store, capsy
     assert "Precinct" not in page
     assert page.index("Note: main later") < page.index("Note: second later")  # written in that order
     assert "Every unit's chain verifies" in page
+    capsys.readouterr()
+    assert main(["log", "verify", str(out)]) == 2  # it carries no chain: say what to check instead
+    assert "the studio store's report of several units" in capsys.readouterr().err
 
 
 def test_jsonl_is_one_timeline_of_the_units_exact_entries(tmp_path, store):

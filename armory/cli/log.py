@@ -56,10 +56,14 @@ def verify(args: argparse.Namespace) -> int:
         raise InputError("give either FILE or --ledger PATH, not both")
     target = Path(args.file) if args.file is not None else ledger_path(args)
     if args.file is not None:
-        from armory.studio.units_file import is_units_file
+        from armory.studio.units_file import is_units_file, is_units_report
 
         if is_units_file(target):
             return _verify_units(target, args)
+        if is_units_report(target):
+            raise InputError(f"{target}: the studio store's report of several units, which carries no chain to "
+                             "check; verify the store (armory log verify --store URL --production TITLE) or its "
+                             "jsonl export (armory export --store ... --out units.jsonl), which verifies on its own")
     result, kind = verify_file(target)
     out = sys.stdout
     what = {"ledger": "ledger", "jsonl": "jsonl export", "html": "html report"}[kind]

@@ -150,7 +150,8 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
     failing = [chain for chain in chains if not chain.result.ok]
     verdict = ('<p class="bad">Some unit chains DO NOT VERIFY: read them as evidence of tampering.</p>' if failing
                else '<p class="ok">Every unit\'s chain verifies on its own (hashes, links, signed checkpoints).</p>')
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}: every unit"
+    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"armory-report\" content=\"studio-units\"><title>{esc(title)}: every unit"
             f"</title><style>{_CSS}</style></head><body>\n<h1>{esc(title)}: every unit, one timeline</h1>\n"
             f"{verdict}\n<table><thead><tr><th>unit</th><th>ledger</th><th>signing key</th><th>entries</th>"
             f"<th>head</th><th>signed through</th><th>witnessed head</th><th>chain</th></tr></thead><tbody>"

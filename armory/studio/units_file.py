@@ -31,6 +31,19 @@ def is_units_file(path: Path) -> bool:
     return first.startswith(b'{"entry":{')
 
 
+#: The store's html report says what it is in its head, so that ``log verify`` can say what to check instead.
+REPORT_MARK = b'<meta name="armory-report" content="studio-units">'
+
+
+def is_units_report(path: Path) -> bool:
+    """Whether ``path`` is the store's html report of several units (which embeds no chain)."""
+    try:
+        with open(path, "rb") as handle:
+            return REPORT_MARK in handle.read(4096)
+    except OSError:
+        return False
+
+
 @dataclass
 class UnitChecked:
     unit: str
