@@ -40,9 +40,20 @@ def test_witness_cosigns_and_sync_brings_it_home(tmp_path, store, capsys):
     with Ledger.open(ledger, readonly=True) as opened:
         assert len(opened) == 7
     capsys.readouterr()
+    assert _witness(tmp_path) == 0  # the new head is only its own cosignature: not cosigned in turn
+    assert "unchanged Dust Creek / main: head #6 already cosigned" in capsys.readouterr().out
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    with Ledger.open(ledger, readonly=True) as opened:
+        assert len(opened) == 7  # no entry a run for ever
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(1,)]
+    append(ledger, 1)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert _witness(tmp_path) == 0
+    assert "cosigned Dust Creek / main: head #8" in capsys.readouterr().out
+    capsys.readouterr()
     assert main(["log", "verify", "--store", "--witness", str(tmp_path / "witness.key")]) == 0
     out = capsys.readouterr().out
-    assert "intact: Dust Creek / main" in out and "witnessed to #6" in out
+    assert "intact: Dust Creek / main" in out and "witnessed to #8" in out
 
 
 def test_a_witnessed_head_catches_a_laptop_rewrite(tmp_path, store, capsys):

@@ -164,6 +164,10 @@ def _one(cur, ledger_id: str, title: str, unit: str, public_key: bytes, last: di
         seq, kind, what = extension.bad
         cosigned = f"the head #{last_seq} this witness cosigned" if last_seq else "the start of the chain"
         return refuse(seq, hash_at(seq) or "", f"entry #{seq} ({kind}) does not extend {cosigned}: {what}; refused")
+    if all(row[2] == "cosignature" for row in rows):
+        # only the cosignatures brought home since: cosigning them would be brought home in turn, one entry
+        # a run for ever, on a unit that recorded nothing
+        return Witnessed(title, unit, ledger_id, "unchanged", last_seq, last_hash)
     origin = f"armory.ledger/{ledger_id}"
     from datetime import datetime, timezone
 
