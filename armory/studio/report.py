@@ -128,10 +128,15 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
             seq, kind, what = result.first_bad or (0, "?", "no entries")
             state = f'<span class="bad">DOES NOT VERIFY at #{seq} ({esc(kind)}): {esc(what)}</span>'
         witnessed = f"#{chain.witnessed}" if chain.witnessed else "never"
+        # what the store holds, not how far the check got: a chain that fails at #6 still holds all its entries
+        stored_head = str(chain.entries[-1].get("hash", "")) if chain.entries else ""
+        if not result.ok:
+            signed = f"not checked past #{(result.first_bad or (0,))[0]}"
+        else:
+            signed = f"#{result.signed_through}" if result.signed_through else "no checkpoint yet"
         rows.append(f"<tr><td>{esc(chain.unit)}</td><td><code>{esc(chain.ledger_id)}</code></td>"
-                    f"<td><code>{esc(chain.key_fingerprint)}</code></td><td>{result.entries}</td>"
-                    f"<td><code>{esc(result.head[:16])}</code></td>"
-                    f"<td>{f'#{result.signed_through}' if result.signed_through else 'no checkpoint yet'}</td>"
+                    f"<td><code>{esc(chain.key_fingerprint)}</code></td><td>{len(chain.entries)}</td>"
+                    f"<td><code>{esc(stored_head[:16])}</code></td><td>{signed}</td>"
                     f"<td>{witnessed}</td><td>{state}</td></tr>")
     head = "".join(f"<th>{esc(chain.unit)}</th>" for chain in chains)
     lines = []
