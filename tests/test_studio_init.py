@@ -95,6 +95,9 @@ def test_a_version_1_store_takes_pushes_then_migrates_in_place(pg_cluster, tmp_p
         assert main(["sync", "--ledger", str(other), "--store", url]) == 1  # claims the unit first held
     assert query(url, "SELECT count(*) FROM armory.conflicts") == [(2,)]
     capsys.readouterr()
+    assert main(["studio", "status", "--store", url]) == 0
+    out = capsys.readouterr().out
+    assert out.count("claimed: another ledger") == 2 and "schema is at version 1; its owner brings it" in out
     assert main(["studio", "init", "--store", url]) == 0
     out = capsys.readouterr().out
     assert f"applied version {schema.VERSION}" in out and "applied version 1" not in out

@@ -104,16 +104,22 @@ def status(args: argparse.Namespace) -> int:
     from armory.studio.schema import require_schema
     from armory.studio.status import read_status, render
 
+    from armory.studio.schema import VERSION, current_version
+
     title = _title(args)
     url, conn = _connect(args)
     with conn, _guard(url, "reading"):
         with conn.cursor() as cur:
             require_schema(cur)
+            version = current_version(cur)
         report = read_status(conn, title)
     if title is not None and not report.units:
         raise InputError(f"no unit of {title!r} in the studio store")
     for line in render(report, display(url), title):
         print(line)
+    if version < VERSION:
+        print(f"note: the store's schema is at version {version}; its owner brings it to {VERSION} with "
+              "armory studio init (units keep syncing meanwhile)")
     return EXIT_OK
 
 
