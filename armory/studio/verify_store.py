@@ -139,18 +139,15 @@ def witness_fingerprints(given: list[str]) -> set[str]:
 
             data = path.read_bytes()
             try:
-                raw = serialization.load_pem_public_key(data).public_bytes(
-                    serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-            except (ValueError, TypeError, AttributeError):
-                if b"PRIVATE KEY" not in data[:64]:
-                    raise InputError(f"--witness {value}: not a PEM key file; give the witness key's "
-                                     "16-hex-digit fingerprint") from None
-                # the witness's own key file, sealed under its machine's device secret as armory writes keys
+                key = serialization.load_pem_public_key(data)
+            except ValueError:
+                # The witness's own key file, plain or encrypted under the studio machine's device secret.
                 try:
-                    raw = signing.public_raw(signing.load_or_create_key(path, create=False))
+                    key = signing.load_or_create_key(path, create=False).public_key()
                 except InputError as err:
-                    raise InputError(f"--witness {value}: {err}; elsewhere give the witness key's "
-                                     "16-hex-digit fingerprint") from None
+                    raise InputError(f"--witness {value}: not a PEM key file this computer can open ({err})") \
+                        from None
+            raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             found.add(signing.fingerprint(raw))
         elif len(value) == 16 and all(c in "0123456789abcdef" for c in value.lower()):
             found.add(value.lower())
