@@ -203,6 +203,9 @@ def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store
     assert main(["sync", "--ledger", str(ledger)]) == 0
     capsys.readouterr()
     assert main(["log", "verify", "--ledger", str(ledger), "--witness", str(tmp_path / "witness.key")]) == 0
+    # the public half, written beside the key, is what the studio hands a producer who has no device secret
+    assert b"PRIVATE" not in (tmp_path / "witness.key.pub").read_bytes()
+    assert main(["log", "verify", "--ledger", str(ledger), "--witness", str(tmp_path / "witness.key.pub")]) == 0
     assert "ok: cosigned by the studio witness" in capsys.readouterr().out
     other = signing.load_or_create_key(tmp_path / "other.key", create=True)
     other_fp = signing.fingerprint(signing.public_raw(other))

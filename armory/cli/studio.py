@@ -135,9 +135,18 @@ def witness(args: argparse.Namespace) -> int:
     existed = key_path.exists()
     key = signing.load_or_create_key(key_path, create=True)
     fingerprint = signing.fingerprint(signing.public_raw(key))
+    public_path = key_path.with_name(key_path.name + ".pub")
+    if not public_path.exists():  # what producers and insurers are given: log verify --witness FILE.pub
+        from cryptography.hazmat.primitives import serialization
+
+        try:
+            public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+        except OSError as err:
+            raise InputError(f"cannot write the witness's public key {public_path}: {err.strerror or err}") from None
     if not existed:
         print(f"made a new witness key {key_path} (fingerprint {fingerprint}); keep it at the studio, never on a "
-              "unit's laptop, and publish the fingerprint")
+              f"unit's laptop, and publish the fingerprint or {public_path} (log verify --witness takes either)")
     url, conn = _connect(args)
     import socket
 
