@@ -356,3 +356,33 @@ def test_keyrings_fail_backend_counts_as_no_keyring(monkeypatch):
         assert device_secret._usable_keyring() is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_no_plain_hash_is_left_in_the_ledgers_free_space_once_sealed(tmp_path, monkeypatch):
+    """SQLite leaves a replaced cell's bytes in the page unless secure_delete is on, and not every build turns it
+    on: an upgraded ledger must not keep the plain hashes a copy of it could be cracked with."""
+    import sqlite3
+
+    connect = Ledger._connect
+
+    def without_secure_delete(path, *, readonly):  # as SQLite's own default, whatever this build's is
+        conn = connect(path, readonly=readonly)
+        conn.execute("PRAGMA secure_delete = OFF")
+        return conn
+
+    monkeypatch.setattr(Ledger, "_connect", staticmethod(without_secure_delete))
+    path = tmp_path / "l.sqlite"
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    Ledger.open(path, production_title="Dry Gulch").close()
+    plain = sqlite3.connect(path)  # as an earlier armory stored them: plain argon2id in the ledger file
+    plain.execute("PRAGMA secure_delete = OFF")
+    with plain:
+        plain.executemany("INSERT INTO credentials (crew_id, pin_hash) VALUES (?, ?)",
+                          [(f"crew-{n:02}", hasher.hash(f"86{n:04}")) for n in range(30)])
+    plain.close()
+    assert path.read_bytes().count(b"$argon2id$") == 30
+    with Ledger.open(path) as ledger:
+        assert [e.kind for e in ledger.entries()][-1] == "credentials_sealed"
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or b"$argon2id$" not in wal.read_bytes()
+    assert b"$argon2id$" not in path.read_bytes()

@@ -59,6 +59,21 @@ def seal_ledger(ledger) -> Entry | None:
         return payload
 
     try:
-        return ledger._append("credentials_sealed", None, "", make, extra_sql=updates)
+        entry = ledger._append("credentials_sealed", None, "", make, extra_sql=updates)
     except _AlreadyDone:
         return None
+    _forget_plain_pages(ledger)
+    return entry
+
+
+def _forget_plain_pages(ledger) -> None:
+    """Move the sealed pages into the ledger file and empty its write-ahead log, so neither still holds a page
+    with a plain hash (``secure_delete`` zeroed the old cells in the pages written; a -wal left by an earlier
+    armory may still hold older copies of them). Best effort: another process reading the ledger right now
+    keeps the log in use, and the next upgrade-free checkpoint reuses it from the start."""
+    import sqlite3
+
+    try:
+        ledger._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlite3.Error:
+        pass
