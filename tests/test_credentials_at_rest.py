@@ -386,3 +386,36 @@ def test_no_plain_hash_is_left_in_the_ledgers_free_space_once_sealed(tmp_path, m
         wal = path.with_name(path.name + "-wal")
         assert not wal.exists() or b"$argon2id$" not in wal.read_bytes()
     assert b"$argon2id$" not in path.read_bytes()
+
+
+def test_a_ledger_moved_to_another_laptop_still_exports_to_its_last_checkpoint(tmp_path, monkeypatch, capsys):
+    """Without the device secret nothing can be signed, but the record is the producer's: show, verify and
+    export still work (to the last checkpoint signed on the laptop it came from), and say why it stops there."""
+    path = tmp_path / "l.sqlite"
+    with enrolled_ledger(path) as ledger:
+        ledger.checkpoint()
+        Credentials(ledger, production=PRODUCTION).authenticate("ann", "86420135", purpose="x")
+        ledger.append("note", "sam", {"text": "after the last checkpoint"})
+    elsewhere(monkeypatch, tmp_path)
+    assert main(["log", "verify", "--ledger", str(path)]) == 0
+    assert main(["log", "show", "--ledger", str(path)]) == 0
+    capsys.readouterr()
+    for fmt in ("jsonl", "csv", "html"):
+        out = tmp_path / f"moved.{fmt}"
+        assert main(["export", "--ledger", str(path), "--out", str(out)]) == 0, capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "left out (#5)" in err and "device secret of the laptop it was made on" in err, err
+        assert "export was not recorded" in err
+        if fmt == "jsonl":
+            assert main(["log", "verify", str(out)]) == 0
+            capsys.readouterr()
+    with Ledger.open(path, readonly=True) as reread:  # nothing was signed or recorded here
+        assert [e.kind for e in reread.entries()][-2:] == ["checkpoint", "note"]
+    never_signed = tmp_path / "never.sqlite"
+    monkeypatch.delenv("ARMORY_SECRET_DIR")
+    enrolled_ledger(never_signed).close()
+    elsewhere(monkeypatch, tmp_path)
+    assert main(["export", "--ledger", str(never_signed), "--out", str(tmp_path / "n.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "no checkpoint can be signed here (the ledger's signing key is encrypted under the device secret" in err
+    assert "restore its device secret here. Nothing written" in err and not (tmp_path / "n.jsonl").exists()

@@ -160,8 +160,9 @@ def _load_pem(path: Path, data: bytes) -> Ed25519PrivateKey:
             continue
     if key is None:
         if passwords != [None]:
-            raise InputError(f"{path}: the signing key does not open with this laptop's device secret (it was "
-                             "encrypted on another computer, or damaged)")
+            raise device_secret.SecretMissing(
+                f"{path}: the signing key does not open with this laptop's device secret (it was encrypted on "
+                "another computer, whose device secret is not here, or it was damaged)")
         raise InputError(f"{path}: not an Ed25519 signing key (PEM, PKCS#8)")
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(f"{path}: the signing key is not an Ed25519 key")
