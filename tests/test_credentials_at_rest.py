@@ -314,6 +314,13 @@ class MemoryKeyring:
         self.values[(service, user)] = value
 
 
+@pytest.fixture(autouse=True)
+def _keyring_asked_afresh():
+    device_secret.forget_keyring()
+    yield
+    device_secret.forget_keyring()
+
+
 def test_the_secret_goes_to_a_usable_keyring_and_no_file_is_written(tmp_path, monkeypatch):
     memory = MemoryKeyring()
     monkeypatch.setattr(device_secret, "_usable_keyring", lambda: memory)
@@ -350,6 +357,7 @@ def test_keyrings_fail_backend_counts_as_no_keyring(monkeypatch):
     from keyring.backends import fail
 
     monkeypatch.delenv("ARMORY_KEYRING")
+    device_secret.forget_keyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
@@ -419,3 +427,49 @@ def test_a_ledger_moved_to_another_laptop_still_exports_to_its_last_checkpoint(t
     err = capsys.readouterr().err
     assert "no checkpoint can be signed here (the ledger's signing key is encrypted under the device secret" in err
     assert "restore its device secret here. Nothing written" in err and not (tmp_path / "n.jsonl").exists()
+
+
+class CountingKeyring(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def get_password(self, service, user):
+        self.asked += 1
+        return super().get_password(service, user)
+
+
+def test_the_keyring_is_asked_once_per_process_not_at_every_pin_check(tmp_path, monkeypatch):
+    """Each question to a keyring is a thread and a call over D-Bus or to the Keychain (and up to 5 s when it
+    hangs): a sign-in must not pay it every time."""
+    counting = CountingKeyring()
+    monkeypatch.setattr(device_secret, "_usable_keyring", lambda: counting)
+    with enrolled_ledger(tmp_path / "l.sqlite") as ledger:
+        asked = counting.asked
+        creds = Credentials(ledger, production=PRODUCTION)
+        for _ in range(5):
+            creds.authenticate("ann", "86420135", purpose="x")
+        ledger.checkpoint()
+        assert counting.asked == asked
+
+
+def test_a_secret_another_process_stored_in_the_keyring_meanwhile_is_never_written_over(tmp_path, monkeypatch):
+    memory = MemoryKeyring()
+    monkeypatch.setattr(device_secret, "_usable_keyring", lambda: memory)
+    assert device_secret.candidates() == []  # this process has asked: nothing yet
+    other = device_secret.DeviceSecret(b"\x07" * 32, "keyring", "the operating system's keyring")
+    memory.set_password("armory", "device-secret", __import__("base64").b64encode(other.raw).decode())
+    assert device_secret.current(create=True).raw == other.raw
+    assert memory.get_password("armory", "device-secret") == __import__("base64").b64encode(other.raw).decode()
+
+
+def test_a_keyring_that_does_not_answer_is_named_when_a_pin_cannot_be_checked(tmp_path, monkeypatch):
+    memory = MemoryKeyring()
+    monkeypatch.setattr(device_secret, "_usable_keyring", lambda: memory)
+    with enrolled_ledger(tmp_path / "l.sqlite") as ledger:  # sealed under the keyring's secret
+        device_secret.forget_keyring()
+        monkeypatch.setattr(device_secret, "KEYRING_TIMEOUT_SECONDS", 0.05)
+        hanging = HangingKeyring()
+        monkeypatch.setattr(device_secret, "_usable_keyring", lambda: hanging)
+        with pytest.raises(AuthError, match="keyring did not answer within 0.05 s .*unlock it and start armory"):
+            Credentials(ledger, production=PRODUCTION).authenticate("ann", "86420135", purpose="x")

@@ -166,6 +166,9 @@ class ArmoryApp(App[int]):
                                               self.session.production.production.timezone)
             self.studio_sync.start()
         offer_to_make_private(self, self.session.ledger)
+        from armory.ledger import device_secret
+
+        device_secret.warm_up()  # the keyring's first answer (~0.4 s) is not waited for at the first sign-in
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
