@@ -255,6 +255,54 @@ def test_a_ledger_of_an_earlier_armory_is_sealed_once_on_open_and_loses_nothing(
         assert sum(1 for e in again.entries() if e.kind == "credentials_sealed") == 1
 
 
+class Killed(BaseException):
+    """The process dying at that instant (nothing after it runs)."""
+
+
+@pytest.mark.parametrize("with_pins", [True, False], ids=["with-pins", "no-pins-yet"])
+def test_an_upgrade_killed_between_sealing_the_key_and_recording_it_is_finished_at_the_next_open(
+        tmp_path, monkeypatch, with_pins):
+    path = old_ledger(tmp_path)
+    if not with_pins:
+        import sqlite3
+
+        with sqlite3.connect(path) as conn:
+            conn.execute("DELETE FROM credentials")
+    append = Ledger._append
+
+    def dies_before_the_entry(self, kind, *args, **kwargs):
+        if kind == "credentials_sealed":
+            raise Killed
+        return append(self, kind, *args, **kwargs)
+
+    monkeypatch.setattr(Ledger, "_append", dies_before_the_entry)
+    with pytest.raises(Killed):
+        Ledger.open(path)
+    monkeypatch.setattr(Ledger, "_append", append)
+    assert signing.default_key_path(path).read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with Ledger.open(path) as ledger:
+        sealed = [e for e in ledger.entries() if e.kind == "credentials_sealed"]
+        assert len(sealed) == 1 and sealed[0].payload["key_sealed"] is True
+        assert sealed[0].payload["crew_ids"] == (["ann", "sam"] if with_pins else [])
+        if with_pins:
+            Credentials(ledger, production=PRODUCTION).authenticate("sam", "4471", purpose="sign")
+        ledger.checkpoint()
+        assert verify_rows(ledger.rows()).ok
+    assert not signing.default_key_path(path).with_name("ledger.sqlite.key.sealing").exists()
+    with Ledger.open(path) as again:
+        assert sum(1 for e in again.entries() if e.kind == "credentials_sealed") == 1
+
+
+def test_an_upgrade_killed_after_recording_it_is_not_recorded_twice(tmp_path):
+    path = old_ledger(tmp_path)
+    Ledger.open(path).close()
+    marker = signing.default_key_path(path).with_name("ledger.sqlite.key.sealing")
+    marker.touch()  # as left by a process that died just after the entry
+    with Ledger.open(path) as ledger:
+        assert sum(1 for e in ledger.entries() if e.kind == "credentials_sealed") == 1
+    assert not marker.exists()
+
+
 def test_a_read_only_open_of_an_old_ledger_changes_nothing_and_still_checks_pins(tmp_path):
     path = old_ledger(tmp_path)
     before = path.read_bytes(), signing.default_key_path(path).read_bytes()

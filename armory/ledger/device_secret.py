@@ -280,7 +280,7 @@ def _from_file(path: Path) -> DeviceSecret | None:
 
 def _write_file(path: Path) -> DeviceSecret:
     """A new secret in ``path`` (0600 in a 0700 folder), or the one another process wrote first."""
-    from armory.ledger.permissions import private_dir
+    from armory.ledger.permissions import private_dir, sync_folder
 
     raw = os.urandom(SECRET_BYTES)
     try:
@@ -295,6 +295,7 @@ def _write_file(path: Path) -> DeviceSecret:
             handle.flush()
             os.fsync(handle.fileno())
         os.link(tmp_name, path)  # whole or not at all; fails if another process made it first
+        sync_folder(path.parent)  # on disk before anything is sealed under it
     except FileExistsError:
         found = _from_file(path)
         assert found is not None

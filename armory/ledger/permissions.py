@@ -49,6 +49,23 @@ def private_dir(path: Path) -> None:
         path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
 
 
+def sync_folder(path: Path) -> None:
+    """Make the names in folder ``path`` durable (a file just linked or renamed there survives a power cut).
+
+    The device secret, the key encrypted under it and the ledger sealed under it are in different folders: a
+    crash must never keep the key or the hashes and lose the secret they need."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # Windows opens no folder: its renames are durable on their own
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def create_private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if it does not exist (SQLite gives -wal and -shm its mode)."""
     try:
