@@ -521,3 +521,28 @@ def test_a_keyring_that_does_not_answer_is_named_when_a_pin_cannot_be_checked(tm
         monkeypatch.setattr(device_secret, "_usable_keyring", lambda: hanging)
         with pytest.raises(AuthError, match="keyring did not answer within 0.05 s .*unlock it and start armory"):
             Credentials(ledger, production=PRODUCTION).authenticate("ann", "86420135", purpose="x")
+
+
+async def test_every_file_the_app_keeps_beside_the_ledger_is_its_owners_only(tmp_path, monkeypatch):
+    """The first screen's picture and the step in progress show what the ledger holds (names, weapons, round
+    answers): in a folder others may enter (a ledger given with --ledger), they are as private as the ledger."""
+    import os
+
+    from armory.paths import SAMPLE_PRODUCTION
+    from armory.tui.app import ArmoryApp
+
+    os.umask(0o022)
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    (folder / "l.sqlite.screen.json.tmp").write_text("{}")  # left by an earlier armory, 0644
+    app = ArmoryApp(SAMPLE_PRODUCTION, folder / "l.sqlite", [])
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            if app.session is not None:
+                break
+            await pilot.pause()
+        await pilot.press("o")  # a screen of its own: the position file is written
+        await pilot.pause()
+    made = {path.name: mode(path) for path in folder.iterdir()}
+    assert "l.sqlite.first-screen.json" in made and "l.sqlite.screen.json" in made, made
+    assert {name: m for name, m in made.items() if m != 0o600} == {}

@@ -1,4 +1,5 @@
-"""Files only their owner reads: the ledger (and its -wal and -shm), the signing key, the device secret.
+"""Files only their owner reads: the ledger (and its -wal and -shm), the signing key, the device secret, and what
+the app keeps beside the ledger.
 
 armory creates each of them mode 0600 in a folder it creates 0700. A ledger
 made by an earlier armory (or copied by hand) may be readable by every account
@@ -17,6 +18,7 @@ import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -47,6 +49,18 @@ def private_dir(path: Path) -> None:
     """Create ``path`` (and its parents) if missing; a folder armory creates is 0700."""
     if not path.is_dir():
         path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+
+def open_private(path: Path) -> TextIO:
+    """``path`` opened for writing text, created or truncated, readable by its owner only (whatever the umask, and
+    whatever mode an earlier file of that name had): for what the app keeps beside a ledger, which shows what
+    the ledger holds (the first screen's picture, the step in progress with its round answers)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    except (OSError, AttributeError):  # Windows has no fchmod and no such modes
+        pass
+    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def sync_folder(path: Path) -> None:
