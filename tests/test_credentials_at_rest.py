@@ -117,7 +117,16 @@ def test_a_ledger_others_can_read_is_said_with_the_fix_and_fixed_with_consent(tm
         warnings.simplefilter("always")
         Ledger.open(path).close()
     said = [str(w.message) for w in caught if w.category is permissions.ExposedFileWarning]
-    assert "l.sqlite (the ledger) has mode 0644" in said[0] and "armory log fix-permissions" in said[0]
+    assert "l.sqlite (the ledger) has mode 0644" in said[0]
+    # The fix names this ledger: `armory log fix-permissions` alone would look at the default one.
+    assert f"armory log fix-permissions --ledger {path}`" in said[0]
+    path.with_name("l.sqlite.key").chmod(0o644)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Ledger.open(path).close()
+    said = [str(w.message) for w in caught if w.category is permissions.ExposedFileWarning]
+    assert len(said) == 1 and "l.sqlite.key (the ledger's signing key) has mode 0644" in said[0]
+    assert "can read them. Make them private" in said[0]
     assert main(["log", "fix-permissions", "--ledger", str(path)]) == 2  # no terminal to ask, no --yes
     assert "nothing was changed" in capsys.readouterr().err and mode(path) == 0o644
     assert main(["log", "show", "--ledger", str(path)]) == 0
@@ -160,6 +169,10 @@ async def test_the_app_offers_to_make_an_exposed_ledger_private(tmp_path):
     ("7777", "one digit repeated"),
     ("00000000", "one digit repeated"),
     ("8901", "wraps round"),
+    ("121212", "12 repeated"),
+    ("123123", "123 repeated"),
+    ("19851985", "1985 repeated"),
+    ("4747", "47 repeated"),
     ("2580", "one of the 100 most common PINs (number 22"),
     ("6969", "one of the 100 most common PINs"),
 ])

@@ -39,11 +39,6 @@ class Exposed:
     def private_mode(self) -> int:
         return PRIVATE_DIR if stat.S_ISDIR(self.mode) else PRIVATE_FILE
 
-    def message(self) -> str:
-        who = "other accounts on this computer can " + ("read" if self.mode & 0o044 else "open")
-        return (f"{self.path} ({self.what}) has mode {stat.S_IMODE(self.mode):04o}: {who} it. Make it private "
-                f"with `armory log fix-permissions` (or chmod {stat.S_IMODE(self.private_mode):o} {self.path})")
-
 
 def private_dir(path: Path) -> None:
     """Create ``path`` (and its parents) if missing; a folder armory creates is 0700."""
@@ -117,11 +112,22 @@ def exposed(files: list[tuple[Path, str]]) -> list[Exposed]:
 
 
 def warn_exposed(ledger_path: Path, key_path: Path, *, secret: Path) -> list[Exposed]:
-    """Warn (ExposedFileWarning) about each of the ledger's private files others can read; return them."""
+    """Warn (one ExposedFileWarning) about the ledger's private files others can read; return them."""
     found = exposed(ledger_files(ledger_path, key_path, secret=secret))
-    for item in found:
-        warnings.warn(item.message(), ExposedFileWarning, stacklevel=3)
+    if found:
+        warnings.warn(exposed_message(found, ledger_path), ExposedFileWarning, stacklevel=3)
     return found
+
+
+def exposed_message(found: list[Exposed], ledger_path: Path) -> str:
+    """One message for all of ``found``, with the one command that fixes them all (for this ledger, which need
+    not be the default one)."""
+    listed = ", ".join(f"{item.path} ({item.what}) has mode {stat.S_IMODE(item.mode):04o}" for item in found)
+    who = "read" if any(item.mode & 0o044 for item in found) else "open"
+    them = "them" if len(found) > 1 else "it"
+    chmod = "; ".join(f"chmod {stat.S_IMODE(item.private_mode):o} {item.path}" for item in found)
+    return (f"{listed}: other accounts on this computer can {who} {them}. Make {them} private with "
+            f"`armory log fix-permissions --ledger {ledger_path}` (or {chmod})")
 
 
 def fix(found: list[Exposed]) -> list[Exposed]:
