@@ -480,6 +480,15 @@ def test_a_ledger_moved_to_another_laptop_still_exports_to_its_last_checkpoint(t
             capsys.readouterr()
     with Ledger.open(path, readonly=True) as reread:  # nothing was signed or recorded here
         assert [e.kind for e in reread.entries()][-2:] == ["checkpoint", "note"]
+    monkeypatch.delenv("ARMORY_SECRET_DIR")
+    with Ledger.open(path) as ledger:
+        incident = ledger.append("incident", "sam", {"incident": "drop", "description": "dropped in the dust",
+                                                     "reported_by": "sam"})
+    elsewhere(monkeypatch, tmp_path)
+    assert main(["export", "--ledger", str(path), "--incident", str(incident.seq), "--out",
+                 str(tmp_path / "bundle")]) == 2
+    assert "signing key is encrypted under the device secret of the laptop it was made on, which is not on this " \
+        "computer and no checkpoint follows" in capsys.readouterr().err
     never_signed = tmp_path / "never.sqlite"
     monkeypatch.delenv("ARMORY_SECRET_DIR")
     enrolled_ledger(never_signed).close()
