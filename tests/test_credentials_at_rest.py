@@ -568,3 +568,17 @@ async def test_every_file_the_app_keeps_beside_the_ledger_is_its_owners_only(tmp
     made = {path.name: mode(path) for path in folder.iterdir()}
     assert "l.sqlite.first-screen.json" in made and "l.sqlite.screen.json" in made, made
     assert {name: m for name, m in made.items() if m != 0o600} == {}
+
+
+def test_the_app_asks_the_keyring_before_the_first_sign_in_needs_it(monkeypatch):
+    import threading
+
+    counting = CountingKeyring()
+    monkeypatch.setattr(device_secret, "_usable_keyring", lambda: counting)
+    device_secret.warm_up()
+    for thread in threading.enumerate():
+        if thread.name == "armory-keyring-warm-up":
+            thread.join(5)
+    assert counting.asked == 1
+    device_secret.candidates()  # what a sign-in does: answered already
+    assert counting.asked == 1

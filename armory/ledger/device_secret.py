@@ -196,15 +196,18 @@ def forget_keyring() -> None:
 
 
 def warm_up() -> None:
-    """Find the keyring and read the secret in the background now, so the first sign-in does not wait for it."""
+    """Find the keyring, read the secret and import what opens a sealed hash, in the background now, so the first
+    sign-in does not wait for them (~0.4 s with a keyring, ~30 ms without)."""
     def ask() -> None:
         try:
-            _from_keyring(backend) if (backend := _usable_keyring()) is not None else None
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+
+            if (backend := _usable_keyring()) is not None:
+                _from_keyring(backend)
         except Exception:  # a sign-in asks again and says what is wrong; a background thread must not print
             pass
 
-    if _keyring_enabled():
-        threading.Thread(target=ask, name="armory-keyring-warm-up", daemon=True).start()
+    threading.Thread(target=ask, name="armory-keyring-warm-up", daemon=True).start()
 
 
 def _usable_keyring():
