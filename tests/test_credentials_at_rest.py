@@ -131,6 +131,20 @@ def test_a_ledger_others_can_read_is_said_with_the_fix_and_fixed_with_consent(tm
     assert "nothing was changed" in capsys.readouterr().err and mode(path) == 0o644
     assert main(["log", "show", "--ledger", str(path)]) == 0
     assert "armory: warning: " in capsys.readouterr().err
+    import io
+    import sys
+
+    import tomli_w
+
+    production = tmp_path / "production.toml"
+    production.write_text(tomli_w.dumps(PRODUCTION.model_dump(mode="json", exclude_none=True)))
+    sys_stdin, sys.stdin = sys.stdin, io.StringIO("5318008\n4471\n")
+    try:  # reads the ledger, then opens it to write: said once
+        assert main(["crew", "enroll", "ann", "--by", "sam", "--pin-stdin", "--ledger", str(path), "--production",
+                     str(production)]) == 0, capsys.readouterr().err
+    finally:
+        sys.stdin = sys_stdin
+    assert capsys.readouterr().err.count("armory: warning: ") == 1
     assert main(["log", "fix-permissions", "--ledger", str(path), "--yes"]) == 0
     assert "made private" in capsys.readouterr().out and mode(path) == 0o600
     with warnings.catch_warnings():
