@@ -596,3 +596,17 @@ def test_the_app_asks_the_keyring_before_the_first_sign_in_needs_it(monkeypatch)
     assert counting.asked == 1
     device_secret.candidates()  # what a sign-in does: answered already
     assert counting.asked == 1
+
+
+def test_a_witness_key_encrypted_at_rest_still_names_the_witness_for_log_verify(tmp_path, monkeypatch):
+    """``log verify --store --witness KEYFILE`` reads the witness's public key from its key file, which armory
+    writes encrypted like every signing key."""
+    from armory.studio.verify_store import witness_fingerprints
+
+    path = tmp_path / "witness.key"
+    key = signing.load_or_create_key(path, create=True)
+    assert path.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert witness_fingerprints([str(path)]) == {signing.fingerprint(signing.public_raw(key))}
+    elsewhere(monkeypatch, tmp_path)
+    with pytest.raises(device_secret.SecretMissing, match="device secret"):
+        witness_fingerprints([str(path)])
