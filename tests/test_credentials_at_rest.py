@@ -585,14 +585,9 @@ async def test_every_file_the_app_keeps_beside_the_ledger_is_its_owners_only(tmp
 
 
 def test_the_app_asks_the_keyring_before_the_first_sign_in_needs_it(monkeypatch):
-    import threading
-
     counting = CountingKeyring()
     monkeypatch.setattr(device_secret, "_usable_keyring", lambda: counting)
-    device_secret.warm_up()
-    for thread in threading.enumerate():
-        if thread.name == "armory-keyring-warm-up":
-            thread.join(5)
+    device_secret.warm_up()  # the app runs it in a worker thread as it opens
     assert counting.asked == 1
     device_secret.candidates()  # what a sign-in does: answered already
     assert counting.asked == 1
@@ -610,3 +605,22 @@ def test_a_witness_key_encrypted_at_rest_still_names_the_witness_for_log_verify(
     elsewhere(monkeypatch, tmp_path)
     with pytest.raises(device_secret.SecretMissing, match="device secret"):
         witness_fingerprints([str(path)])
+
+
+async def test_the_app_says_at_once_when_this_computer_lacks_the_secret_its_pins_need(tmp_path, monkeypatch):
+    from armory.paths import SAMPLE_PRODUCTION
+    from armory.tui.app import ArmoryApp
+
+    path = tmp_path / "l.sqlite"
+    app = ArmoryApp(SAMPLE_PRODUCTION, path, [])  # the sample's demo PINs are sealed on this laptop
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+    elsewhere(monkeypatch, tmp_path)  # the ledger moved to another laptop
+    app = ArmoryApp(SAMPLE_PRODUCTION, path, [])
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            said = [n.message for n in app._notifications]
+            if said:
+                break
+            await pilot.pause()
+        assert any("Nobody can sign on this computer" in m and "restore it from the laptop" in m for m in said), said

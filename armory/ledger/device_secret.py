@@ -196,18 +196,15 @@ def forget_keyring() -> None:
 
 
 def warm_up() -> None:
-    """Find the keyring, read the secret and import what opens a sealed hash, in the background now, so the first
-    sign-in does not wait for them (~0.4 s with a keyring, ~30 ms without)."""
-    def ask() -> None:
-        try:
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+    """Find the keyring, read the secret and import what opens a sealed hash now (the app calls it in a worker
+    thread as it opens), so the first sign-in does not wait for them (~0.4 s with a keyring, ~30 ms without)."""
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
 
-            if (backend := _usable_keyring()) is not None:
-                _from_keyring(backend)
-        except Exception:  # a sign-in asks again and says what is wrong; a background thread must not print
-            pass
-
-    threading.Thread(target=ask, name="armory-keyring-warm-up", daemon=True).start()
+        if (backend := _usable_keyring()) is not None:
+            _from_keyring(backend)
+    except Exception:  # a sign-in asks again and says what is wrong
+        pass
 
 
 def _usable_keyring():
@@ -350,6 +347,16 @@ def current(*, create: bool) -> DeviceSecret | None:
             if stored is not None:
                 return stored
     return _write_file(secret_file())
+
+
+def missing(secret_ids: set[str]) -> SecretMissing | None:
+    """Why one of ``secret_ids`` (those a ledger's PINs are sealed under) cannot be found here, or None."""
+    for secret_id in sorted(secret_ids):
+        try:
+            find(secret_id)
+        except SecretMissing as err:
+            return err
+    return None
 
 
 def find(secret_id: str) -> DeviceSecret:
