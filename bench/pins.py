@@ -11,6 +11,12 @@ falls on both alike; medians are compared.
 
 Targets: a PIN check under 150 ms, and at most 1.1x plain argon2 verify
 (the sign-in feels the same: argon2 is the cost, by design).
+
+The checks above run with the keyring off (the file holds the secret). A last
+line measures, in a fresh interpreter with the keyring asked as on a laptop,
+what finding the secret costs the first time (importing keyring and finding
+its backend: the app does it in the background when it opens) and at each
+PIN check after (the answer is kept for the process).
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ def main() -> int:
             creds._open("sam", stored)
             open_ms.append((time.perf_counter() - start) * 1000)
         where = device_secret.current(create=False).store
+    first_ms, then_ms = _secret_lookup_in_a_fresh_process(workdir)
     sealed, plain = statistics.median(sealed_ms), statistics.median(plain_ms)
     ratio = sealed / plain
     print(f"argon2id parameters: m={hasher.memory_cost} KiB, t={hasher.time_cost}, p={hasher.parallelism}; "
@@ -83,6 +90,8 @@ def main() -> int:
           f"(p90 {statistics.quantiles(plain_ms, n=10)[-1]:.1f} ms)")
     print(f"ratio: {ratio:.3f}x plain verify  target <= {TARGET_RATIO}x  (+{sealed - plain:.2f} ms)")
     print(f"of which finding the secret and opening the seal: median {statistics.median(open_ms):.3f} ms")
+    print(f"finding the secret with the keyring asked, as on a laptop: first time in a process {first_ms:.1f} ms "
+          f"(the app does it in the background when it opens), then {then_ms:.3f} ms a PIN check")
     ok = ratio <= TARGET_RATIO and sealed < TARGET_MS
     if not ok and ratio <= TARGET_RATIO and plain >= TARGET_MS:
         print(f"note: plain argon2 verify alone takes {plain:.0f} ms on this machine (busy, or fewer cores than "
@@ -90,6 +99,28 @@ def main() -> int:
               "for any argon2 check at these parameters, whatever armory adds")
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
+
+
+def _secret_lookup_in_a_fresh_process(workdir: Path) -> tuple[float, float]:
+    """(first, median of the next 100) ms of ``device_secret.candidates()`` in a new interpreter with the keyring
+    enabled: importing keyring and finding its backend, then what each PIN check pays."""
+    import json
+    import subprocess
+
+    code = (
+        "import json, statistics, time\n"
+        "from armory.ledger import device_secret\n"
+        "t = time.perf_counter(); device_secret.candidates(); first = time.perf_counter() - t\n"
+        "times = []\n"
+        "for _ in range(100):\n"
+        "    t = time.perf_counter(); device_secret.candidates(); times.append(time.perf_counter() - t)\n"
+        "print(json.dumps([first * 1000, statistics.median(times) * 1000]))\n"
+    )
+    env = {**os.environ, "ARMORY_KEYRING": "on", "ARMORY_SECRET_DIR": str(workdir / "secret")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    first, then = json.loads(out.stdout)
+    return first, then
 
 
 if __name__ == "__main__":

@@ -161,10 +161,16 @@ async def test_a_guessable_pin_is_refused_beside_the_field_with_the_reason(tmp_p
         await pick_row(pilot, app, "carla-diaz")
         summary = str(app.screen.query_one("#summary", Static).content)
         assert "6 to 8 digits" in summary  # the longer PIN is suggested where it is typed
-        await type_new_pin(pilot, "1234")
-        await pilot.press("enter")
+        await pilot.press(*"1234", "enter")  # said at once, before the same PIN again or the officer's
         await pilot.pause()
         assert isinstance(app.screen, SignModal)
         message = str(app.screen.query_one("#msg-field-pin", Static).content)
         assert "too easy to guess" in message and "straight run" in message
+        pin = app.screen.query_one("#field-pin", Input)
+        assert pin.has_focus
+        pin.value = ""
+        await pilot.press(*"473920", "enter")  # a better one clears the message and goes on
+        await pilot.pause()
+        assert str(app.screen.query_one("#msg-field-pin", Static).content) == ""
+        assert app.screen.query_one("#field-again", Input).has_focus
     assert enrolled_entries(ledger) == []

@@ -444,10 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     from armory.ledger.permissions import ExposedFileWarning
 
     show_others = warnings.showwarning
+    said: set[str] = set()
 
     def _say(message, category, filename, lineno, file=None, line=None) -> None:
         if issubclass(category, ExposedFileWarning):
-            print(f"armory: warning: {message}", file=sys.stderr)
+            if str(message) not in said:  # a command may open its ledger twice (read first, then write)
+                said.add(str(message))
+                print(f"armory: warning: {message}", file=sys.stderr)
         else:
             show_others(message, category, filename, lineno, file, line)
 

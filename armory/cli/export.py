@@ -98,17 +98,19 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr:
         print(f"armory: WARNING: the ledger does not verify: {where}. The file was written and says so; "
               "no checkpoint was signed over it", file=stderr)
         return EXIT_CHECK_FAILED
+    why = loaded.cannot_sign or "the ledger is read-only"
+    where = ("Export from a writable copy of the ledger" if loaded.ledger.readonly else
+             "Export on the laptop that keeps the ledger (or restore its device secret here)")
     if left_out:
         count = len(left_out)
         span = f"#{left_out[0].get('seq')}" + (f"-#{left_out[-1].get('seq')}" if count > 1 else "")
         them = "them" if count > 1 else "it"
         print(f"armory: WARNING: {count} entr{'ies' if count > 1 else 'y'} after the last signed checkpoint "
-              f"(#{carried[-1].get('seq')}) left out ({span}): the ledger is read-only, so no checkpoint can be "
-              f"signed over {them} and an export holding {them} could not prove where it ends. Export from a "
-              f"writable copy of the ledger to include {them}", file=stderr)
+              f"(#{carried[-1].get('seq')}) left out ({span}): {why}, so no checkpoint can be "
+              f"signed over {them} and an export holding {them} could not prove where it ends. "
+              f"{where} to include {them}", file=stderr)
     if not written.writable:
-        print("armory: note: the ledger is read-only, so no checkpoint was added and the export was not recorded",
-              file=stderr)
+        print(f"armory: note: {why}, so no checkpoint was added and the export was not recorded", file=stderr)
     return EXIT_OK
 
 

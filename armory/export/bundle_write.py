@@ -47,9 +47,10 @@ def write_bundle(loaded: Any, incident_seq: int, out: Path) -> BundleWritten:
     if verification.ok and loaded.writable:
         chain, verification = sign(loaded, chain, verification)
     elif verification.ok and chain[-1].get("kind") != "checkpoint":
-        raise InputError(f"{loaded.ledger.path}: the ledger is read-only and no checkpoint follows its last "
-                         "entries, so the bundle could not prove where the chain ends; export from a writable "
-                         "ledger. Nothing written")
+        raise InputError(f"{loaded.ledger.path}: {loaded.cannot_sign or 'the ledger is read-only'} and no "
+                         "checkpoint follows its last entries, so the bundle could not prove where the chain ends; "
+                         + ("export from a writable ledger" if loaded.ledger.readonly else
+                            "export on the laptop that keeps the ledger") + ". Nothing written")
     signed_now = verification.ok and loaded.writable
     index = build_index(chain, incident_seq)
     packs = packs_in_force(chain, incident)

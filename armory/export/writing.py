@@ -30,6 +30,9 @@ class Loaded:
     """The production model when known (names, time zone), else None."""
     stored_as_text: list[tuple[int, str]] = dataclasses.field(default_factory=list)
     """(seq, kind) of each entry whose body the file holds as TEXT, not armory's BLOB: edited outside armory."""
+    cannot_sign: str = ""
+    """Why no checkpoint can be signed here (not ``writable``): the ledger is read-only, or its signing key is
+    encrypted under the device secret of another computer."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,25 @@ def load(ledger: Any, production: Any = None) -> Loaded:
     """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
     stored_as_text: list[tuple[int, str]] = []
     entries = read_entries(ledger, stored_as_text)
+    why_not = _cannot_sign(ledger)
     if production is None or isinstance(production, (str, Path)):
         production = _production(Path(production) if production else None, entries)
-    return Loaded(ledger, not ledger.readonly, entries, production, stored_as_text)
+    return Loaded(ledger, not why_not, entries, production, stored_as_text, why_not)
+
+
+def _cannot_sign(ledger: Any) -> str:
+    """Why this export cannot sign a checkpoint over ``ledger``, or "" when it can."""
+    from armory.ledger import device_secret, signing
+
+    if ledger.readonly:
+        return "the ledger is read-only"
+    try:
+        signing.load_or_create_key(ledger.key_path, create=False)
+    except device_secret.SecretMissing:
+        # A ledger moved to another laptop: it still exports (to its last checkpoint) and verifies.
+        return ("the ledger's signing key is encrypted under the device secret of the laptop it was made on, "
+                "which is not on this computer")
+    return ""
 
 
 def verify_loaded(loaded: Loaded, entries: Sequence[dict]) -> Any:
@@ -287,8 +306,13 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
     if day is not None and carried is not entries:
         verification = verify_loaded(loaded, carried)
         if verification.ok and carried[-1].get("kind") != "checkpoint":
-            raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so the "
-                             "export could not prove where it ends; export from a writable ledger. Nothing written")
+            if loaded.ledger.readonly:
+                raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so "
+                                 "the export could not prove where it ends; export from a writable ledger. Nothing "
+                                 "written")
+            raise InputError(f"--day {day}: no signed checkpoint follows that day, and none can be signed here "
+                             f"({loaded.cannot_sign}), so the export could not prove where it ends; export on the "
+                             "laptop that keeps the ledger. Nothing written")
 
     progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=progress_stream)
     # The production the chain itself recorded when the day opened, where it did: then every name, weapon
@@ -359,8 +383,13 @@ def _to_last_checkpoint(loaded: Loaded, entries: list[dict]) -> tuple[list[dict]
     """(the chain up to its last signed checkpoint, the entries after it) of a read-only ledger."""
     last = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].get("kind") == "checkpoint"), None)
     if last is None:
+        if loaded.ledger.readonly:
+            raise InputError(
+                f"{loaded.ledger.path}: the ledger is read-only and holds no signed checkpoint, so none can be signed "
+                "over its entries and the export could not prove where it ends; export from a writable ledger (or a "
+                "writable copy of it). Nothing written")
         raise InputError(
-            f"{loaded.ledger.path}: the ledger is read-only and holds no signed checkpoint, so none can be signed "
-            "over its entries and the export could not prove where it ends; export from a writable ledger (or a "
-            "writable copy of it). Nothing written")
+            f"{loaded.ledger.path}: no checkpoint can be signed here ({loaded.cannot_sign}) and the ledger holds "
+            "none, so the export could not prove where it ends; export on the laptop that keeps the ledger, or "
+            "restore its device secret here. Nothing written")
     return entries[: last + 1], entries[last + 1:]

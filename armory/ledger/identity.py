@@ -90,6 +90,11 @@ class Credentials:
     def enrolled(self) -> set[str]:
         return {row[0] for row in self.ledger._conn.execute("SELECT crew_id FROM credentials")}
 
+    def sealed_under(self) -> set[str]:
+        """The ids of the device secrets this ledger's PIN hashes are sealed under (usually one)."""
+        return {device_secret.sealed_by(stored) for (stored,) in self.ledger._conn.execute(
+            "SELECT pin_hash FROM credentials") if device_secret.is_sealed(stored)}
+
     def _row(self, crew_id: str) -> tuple[str, int, str | None] | None:
         return self.ledger._conn.execute(
             "SELECT pin_hash, failures, locked_until FROM credentials WHERE crew_id = ?", (crew_id,)

@@ -1,4 +1,5 @@
-"""Files only their owner reads: the ledger (and its -wal and -shm), the signing key, the device secret.
+"""Files only their owner reads: the ledger (and its -wal and -shm), the signing key, the device secret, and what
+the app keeps beside the ledger.
 
 armory creates each of them mode 0600 in a folder it creates 0700. A ledger
 made by an earlier armory (or copied by hand) may be readable by every account
@@ -17,6 +18,7 @@ import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -37,16 +39,40 @@ class Exposed:
     def private_mode(self) -> int:
         return PRIVATE_DIR if stat.S_ISDIR(self.mode) else PRIVATE_FILE
 
-    def message(self) -> str:
-        who = "other accounts on this computer can " + ("read" if self.mode & 0o044 else "open")
-        return (f"{self.path} ({self.what}) has mode {stat.S_IMODE(self.mode):04o}: {who} it. Make it private "
-                f"with `armory log fix-permissions` (or chmod {stat.S_IMODE(self.private_mode):o} {self.path})")
-
 
 def private_dir(path: Path) -> None:
     """Create ``path`` (and its parents) if missing; a folder armory creates is 0700."""
     if not path.is_dir():
         path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+
+def open_private(path: Path) -> TextIO:
+    """``path`` opened for writing text, created or truncated, readable by its owner only (whatever the umask, and
+    whatever mode an earlier file of that name had): for what the app keeps beside a ledger, which shows what
+    the ledger holds (the first screen's picture, the step in progress with its round answers)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    except (OSError, AttributeError):  # Windows has no fchmod and no such modes
+        pass
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def sync_folder(path: Path) -> None:
+    """Make the names in folder ``path`` durable (a file just linked or renamed there survives a power cut).
+
+    The device secret, the key encrypted under it and the ledger sealed under it are in different folders: a
+    crash must never keep the key or the hashes and lose the secret they need."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # Windows opens no folder: its renames are durable on their own
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def create_private_file(path: Path) -> None:
@@ -86,11 +112,22 @@ def exposed(files: list[tuple[Path, str]]) -> list[Exposed]:
 
 
 def warn_exposed(ledger_path: Path, key_path: Path, *, secret: Path) -> list[Exposed]:
-    """Warn (ExposedFileWarning) about each of the ledger's private files others can read; return them."""
+    """Warn (one ExposedFileWarning) about the ledger's private files others can read; return them."""
     found = exposed(ledger_files(ledger_path, key_path, secret=secret))
-    for item in found:
-        warnings.warn(item.message(), ExposedFileWarning, stacklevel=3)
+    if found:
+        warnings.warn(exposed_message(found, ledger_path), ExposedFileWarning, stacklevel=3)
     return found
+
+
+def exposed_message(found: list[Exposed], ledger_path: Path) -> str:
+    """One message for all of ``found``, with the one command that fixes them all (for this ledger, which need
+    not be the default one)."""
+    listed = ", ".join(f"{item.path} ({item.what}) has mode {stat.S_IMODE(item.mode):04o}" for item in found)
+    who = "read" if any(item.mode & 0o044 for item in found) else "open"
+    them = "them" if len(found) > 1 else "it"
+    chmod = "; ".join(f"chmod {stat.S_IMODE(item.private_mode):o} {item.path}" for item in found)
+    return (f"{listed}: other accounts on this computer can {who} {them}. Make {them} private with "
+            f"`armory log fix-permissions --ledger {ledger_path}` (or {chmod})")
 
 
 def fix(found: list[Exposed]) -> list[Exposed]:

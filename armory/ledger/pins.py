@@ -3,7 +3,8 @@
 A PIN is the only thing between a person and a signature in their name. The
 lockout stops someone guessing at the keyboard after a few tries, so what
 matters is the first few guesses anyone would make: the most common PINs,
-one digit repeated, a straight run up or down the keypad's digits.
+one digit repeated, a short group repeated (1212, 123123, 19851985), a
+straight run up or down the keypad's digits.
 
 The common PINs are the 100 most frequent 4-digit codes of Nick Berry's
 analysis of 3.4 million 4-digit passwords from public breaches (DataGenetics,
@@ -44,4 +45,7 @@ def weak_pin_reason(pin: str) -> str | None:
     if pin in _COMMON:
         rank = COMMON_PINS.index(pin) + 1
         return f"{pin} is one of the 100 most common PINs (number {rank} in public studies of leaked PINs)"
+    for size in range(2, len(pin) // 2 + 1):
+        if len(pin) % size == 0 and pin == pin[:size] * (len(pin) // size):
+            return f"{pin} is {pin[:size]} repeated"
     return None

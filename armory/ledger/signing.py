@@ -105,7 +105,7 @@ def write_key(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
     from cryptography.hazmat.primitives import serialization
 
     from armory.ledger import device_secret
-    from armory.ledger.permissions import private_dir
+    from armory.ledger.permissions import private_dir, sync_folder
 
     secret = device_secret.current(create=True)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -126,6 +126,7 @@ def write_key(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
         else:
             # A link appears whole or not at all, and fails if another process made the key first.
             os.link(tmp_name, path)
+        sync_folder(path.parent)
     except FileExistsError:
         raise
     except OSError as err:
@@ -160,8 +161,9 @@ def _load_pem(path: Path, data: bytes) -> Ed25519PrivateKey:
             continue
     if key is None:
         if passwords != [None]:
-            raise InputError(f"{path}: the signing key does not open with this laptop's device secret (it was "
-                             "encrypted on another computer, or damaged)")
+            raise device_secret.SecretMissing(
+                f"{path}: the signing key does not open with this laptop's device secret (it was encrypted on "
+                "another computer, whose device secret is not here, or it was damaged)")
         raise InputError(f"{path}: not an Ed25519 signing key (PEM, PKCS#8)")
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(f"{path}: the signing key is not an Ed25519 key")

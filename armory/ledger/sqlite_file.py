@@ -113,7 +113,8 @@ def read_header(conn: sqlite3.Connection, path: Path) -> tuple[int, int, set[str
 
 
 def set_pragmas(conn: sqlite3.Connection, path: Path) -> None:
-    """WAL and ``synchronous=FULL``: an entry is on disk when its transaction commits."""
+    """WAL and ``synchronous=FULL``: an entry is on disk when its transaction commits; ``secure_delete``: a PIN
+    hash replaced (sealed, changed, made again) is overwritten with zeros, not left in the file's free space."""
     # Switching a new file to WAL needs it to itself and does not wait on the busy
     # handler, so a second process creating the same ledger retries for a while.
     deadline = monotonic() + 10.0
@@ -121,6 +122,9 @@ def set_pragmas(conn: sqlite3.Connection, path: Path) -> None:
         try:
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
+            # SQLite's own default leaves freed cells as they were (Debian's build zeroes them): without this, a
+            # ledger of an earlier armory would still hold every plain argon2 hash in its free space once sealed.
+            conn.execute("PRAGMA secure_delete = ON")
             return
         except sqlite3.OperationalError as err:
             if "locked" not in str(err) or monotonic() > deadline:

@@ -8,6 +8,7 @@ in :mod:`armory.tui.screens`, one per job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from textual.app import App
@@ -116,7 +117,7 @@ class ArmoryApp(App[int]):
         self._session_pending = False
         from armory.checklist.session import Session
 
-        from armory.tui.private_files import opening_quietly, offer_to_make_private
+        from armory.tui.private_files import check_device_secret, opening_quietly, offer_to_make_private
 
         try:
             with opening_quietly():  # files others can read are offered a fix below, not printed
@@ -166,6 +167,8 @@ class ArmoryApp(App[int]):
                                               self.session.production.production.timezone)
             self.studio_sync.start()
         offer_to_make_private(self, self.session.ledger)
+        self.run_worker(partial(check_device_secret, self, self.session.credentials.sealed_under()),
+                        thread=True, group="device-secret", exit_on_error=False)
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the

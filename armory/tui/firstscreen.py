@@ -113,8 +113,11 @@ def save_view(production_path: Path, rules_paths: Sequence[Path], ledger_path: P
         if key is None:
             path.unlink(missing_ok=True)
             return
+        from armory.ledger.permissions import open_private  # not on the way to the first paint
+
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps({"key": key, "view": view}, ensure_ascii=False), encoding="utf-8")
+        with open_private(tmp) as handle:  # it shows what the ledger holds: as private as the ledger
+            handle.write(json.dumps({"key": key, "view": view}, ensure_ascii=False))
         os.replace(tmp, path)
     except OSError:
         pass

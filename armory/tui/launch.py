@@ -84,12 +84,13 @@ def save_theme(path: Path, theme: str) -> None:
 
     import tomli_w
 
-    from armory.ledger.permissions import private_dir
+    from armory.ledger.permissions import open_private, private_dir
 
     try:
         private_dir(path.parent)  # the data folder also holds the ledgers: only its owner enters it
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(tomli_w.dumps({"theme": theme}), encoding="utf-8")
+        with open_private(tmp) as handle:
+            handle.write(tomli_w.dumps({"theme": theme}))
         os.replace(tmp, path)
     except OSError:
         pass  # a preference, not a record: the next start simply uses the default theme

@@ -31,11 +31,13 @@ def write_position(path: Path, position: dict | None) -> None:
         if position is None:
             path.unlink(missing_ok=True)
             return
+        from armory.ledger.permissions import open_private  # not on the way to the first paint
+
         tmp = path.with_name(path.name + ".tmp")
         # Atomic (write then rename), fsync'd only when it holds round answers: otherwise it is a hint
         # written after the durable ledger entry it follows, and a hint lost to a power cut falls back
         # to the ledger.
-        with open(tmp, "w", encoding="utf-8") as handle:
+        with open_private(tmp) as handle:  # round answers in progress: as private as the ledger
             json.dump(position, handle)
             if position.get("rounds"):
                 # Per-round answers in progress are observations not yet in the ledger: make them durable.

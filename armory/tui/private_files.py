@@ -1,4 +1,5 @@
-"""Offering to make the ledger's private files private, when others on this computer can read them.
+"""Offering to make the ledger's private files private, when others on this computer can read them; saying at
+once when this computer lacks the device secret the ledger's PINs need.
 
 A ledger made by an earlier armory (or copied by hand) may be readable by every
 account on the laptop. The app says so once the session is open and, with the
@@ -51,3 +52,21 @@ def offer_to_make_private(app, ledger) -> None:
         [("Make them private: only you can read them", True), ("Leave them as they are", False)],
         hint="The ledger holds everyone's record; its key signs for the unit. ↑↓ choose · Enter · Esc leaves them",
     ), chosen)
+
+
+def check_device_secret(app, sealed_under: set[str]) -> None:
+    """In a worker thread: read the device secret now (the keyring's first answer takes ~0.4 s, and should not
+    be waited for at the first sign-in) and say at once when the ledger's PINs need one this computer lacks (a
+    ledger moved from another laptop), rather than at the first sign-in."""
+    from armory.ledger import device_secret
+
+    device_secret.warm_up()
+    try:
+        problem = device_secret.missing(sealed_under)
+    except Exception:  # an unreadable secret file is said, with its path, at the first sign-in
+        return
+    if problem is not None:
+        app.call_from_thread(
+            app.notify, f"Nobody can sign on this computer: {problem.message}. The record can still be read, "
+            "verified and exported (to its last checkpoint).", title="PINs cannot be checked here",
+            severity="warning", timeout=30)

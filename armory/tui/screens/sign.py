@@ -148,6 +148,8 @@ class SignModal(ModalScreen[Signed | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self._refused_at_once(event.input):
+            return
         # Enter goes to the next empty field, and to the button once all are
         # filled; the button still needs its own Enter to sign.
         inputs = list(self.query(Input))
@@ -157,6 +159,17 @@ class SignModal(ModalScreen[Signed | None]):
             empty.focus()
         else:
             self.query_one("#confirm", Button).focus()
+
+    def _refused_at_once(self, field: Input) -> bool:
+        """Whether the value just typed in one of the dialog's own fields is refused: said beside it at once, the
+        focus kept there (a new PIN that is too easy to guess is said before the officer types theirs)."""
+        name = (field.id or "").removeprefix("field-")
+        if self.validate is None or not field.value or name == field.id:
+            return False
+        values = {other: self.query_one(f"#field-{other}", Input).value for other, _ in self.extra_fields}
+        problem = self.validate(values).get(name)
+        self._say(f"field-{name}", f"✗ {problem}" if problem else "")
+        return problem is not None
 
     def on_select_changed(self, event: Select.Changed) -> None:
         index = (event.select.id or "").removeprefix("who-")
