@@ -13,6 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
+from armory.checklist.folded import AnswerState, HoldState, IncidentState, RoundState, StopState, WeaponState
+
+__all__ = ["AnswerState", "EntryLike", "HoldState", "IncidentState", "RoundState", "State", "StopState",
+           "WeaponState", "check_key", "clock_time", "setup_key"]
+
 #: Incidents that stop every firearm of the production.
 STOPPING_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round", "injury"})
 
@@ -49,108 +54,6 @@ def setup_key(day: str, scene: str | None, setup: str | None, weapon: str | None
 
 
 @dataclass
-class AnswerState:
-    """The latest word on one check: an answer, possibly corrected or overridden."""
-
-    seq: int
-    """The answer entry (a correction points here too)."""
-    time: str
-    rule_id: str
-    severity: str
-    verdict: str
-    observed: list[str]
-    expected: str
-    sensed: bool
-    by: str | None
-    corrected_by: int | None = None
-    overridden_by: int | None = None
-
-    @property
-    def resolved(self) -> bool:
-        """Passed, or a failed hold/note that may go on (a hold only once overridden)."""
-        if self.verdict == "pass":
-            return True
-        if self.severity == "note":
-            return True
-        if self.severity == "hold":
-            return self.overridden_by is not None
-        return False
-
-
-@dataclass
-class StopState:
-    seq: int
-    time: str
-    scope: str
-    weapons: list[str]
-    cause: str
-    reason: str
-    failures: list[str]
-    caused_by: str | None
-    day: str | None
-    from_seq: int | None = None
-
-
-@dataclass
-class HoldState:
-    """A failed hold: open from the failing answer until an override names that answer.
-
-    A later answer on the same check, or a correction, is recorded but never
-    closes it (DESIGN 4): only the override entry does.
-    """
-
-    answer_seq: int
-    rule_id: str
-    weapon: str | None
-    day: str
-    time: str
-    key: str = ""
-    observed: list[str] = field(default_factory=list)
-    by: str | None = None
-    sensed: bool = False
-
-
-@dataclass
-class WeaponState:
-    weapon: str
-    holder: str | None = None
-    """Crew id of who holds it; ``None`` while it is in the armory."""
-    rounds_out: int = 0
-    """Rounds in the weapon when it was handed out."""
-    rounds_fired: int = 0
-    """Rounds recorded fired since it was handed out."""
-    handoff_seq: int | None = None
-    sealed: str | None = None
-    """Seal id while frozen as evidence."""
-    last_lot: str | None = None
-    """The lot its rounds were last verified from (what it was loaded with)."""
-    investigator: str | None = None
-    returned_seq: int | None = None
-    """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
-
-
-@dataclass
-class RoundState:
-    round_no: int
-    method: str
-    verdict: str
-    seq: int
-    time: str
-
-
-@dataclass
-class IncidentState:
-    seq: int
-    time: str
-    incident: str
-    weapon: str | None
-    day: str | None
-    description: str
-    reported_by: str
-    reviewed_by: int | None = None
-
-
-@dataclass
 class State:
     """Everything the engine knows, rebuilt from entries."""
 
@@ -164,11 +67,17 @@ class State:
     days_opened: dict[str, int] = field(default_factory=dict)
     days_closed: dict[str, int] = field(default_factory=dict)
     packs_in_force: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    production_texts: set[str] = field(default_factory=set)
+    """Hashes of the production files whose full text a day_opened entry has recorded."""
     refusals: list[int] = field(default_factory=list)
     unreconciled: dict[int, int] = field(default_factory=dict)
     """Stop seq -> rounds a return did not account for."""
     sealed_lots: dict[str, str] = field(default_factory=dict)
     """Lot id -> seal id: ammunition frozen as evidence, never loaded again."""
+    seals: dict[str, str] = field(default_factory=dict)
+    """Item id (weapon, lot or other) -> the seal id it was last sealed under."""
+    seal_numbers: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    """A seal number as compared (stripped, casefolded) -> (seal id as written, item, seal entry seq), in order."""
     holds: dict[int, HoldState] = field(default_factory=dict)
     """Failing answer seq -> the hold it opened, until an override names that answer."""
     _last_return: tuple[int, int] | None = None
@@ -177,6 +86,9 @@ class State:
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
     current_day: str | None = None
+    _open_stops: dict[int, StopState] = field(default_factory=dict, repr=False)
+    """Stops not yet cleared, by seq (kept as they open and close: a season has hundreds of stops)."""
+    _unreviewed: dict[int, IncidentState] = field(default_factory=dict, repr=False)
     last_seq: int = 0
     last_time: str | None = None
 
@@ -190,7 +102,7 @@ class State:
     # -- queries ----------------------------------------------------------
     @property
     def open_stops(self) -> list[StopState]:
-        return [s for seq, s in sorted(self.stops.items()) if seq not in self.cleared]
+        return list(self._open_stops.values())
 
     def stops_on(self, weapon: str) -> list[StopState]:
         # A production-wide stop lists every firearm it stops; a non-firing prop is not among them.
@@ -206,7 +118,7 @@ class State:
 
     @property
     def unreviewed_incidents(self) -> list[IncidentState]:
-        return [i for i in self.incidents.values() if i.reviewed_by is None]
+        return list(self._unreviewed.values())
 
     def rounds_for(self, day: str, scene: str | None, setup: str | None, weapon: str) -> dict[int, RoundState]:
         """Rounds verified for this setup since the weapon last came back (a load verified before it went
@@ -249,6 +161,8 @@ class State:
         self.days_opened.setdefault(p["day"], entry.seq)
         self.packs_in_force[p["day"]] = p["packs"]
         self.current_day = p["day"]
+        if isinstance(p.get("production_text"), str):
+            self.production_texts.add(p["production_hash"])
 
     def _on_packs_changed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self.packs_in_force[p["day"]] = p["packs"]
@@ -316,7 +230,7 @@ class State:
     def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if self._last_return and p.get("from_seq") == self._last_return[0]:
             self.unreconciled[entry.seq] = self._last_return[1]
-        self.stops[entry.seq] = StopState(
+        self.stops[entry.seq] = self._open_stops[entry.seq] = StopState(
             seq=entry.seq,
             time=entry.time,
             scope=p["scope"],
@@ -332,6 +246,7 @@ class State:
     def _on_clearance(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["stop_seq"] in self.stops:
             self.cleared[p["stop_seq"]] = entry.seq
+            self._open_stops.pop(p["stop_seq"], None)
 
     def _on_handoff(self, entry: EntryLike, p: dict[str, Any]) -> None:
         w = self._weapon(p["weapon"])
@@ -363,7 +278,7 @@ class State:
         if (firing and p["incident"] == "unintended_discharge" and self.last_seq == firing[0]
                 and f"(entry {firing[0]})" in p["description"]):
             self.impossible_firings[entry.seq] = firing[1]
-        self.incidents[entry.seq] = IncidentState(
+        self.incidents[entry.seq] = self._unreviewed[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,
             incident=p["incident"],
@@ -376,8 +291,11 @@ class State:
     def _on_incident_reviewed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["incident_seq"] in self.incidents:
             self.incidents[p["incident_seq"]].reviewed_by = entry.seq
+            self._unreviewed.pop(p["incident_seq"], None)
 
     def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.seals[p["item"]] = p["seal_id"]
+        self.seal_numbers.setdefault(p["seal_id"].strip().casefold(), []).append((p["seal_id"], p["item"], entry.seq))
         if p["item_kind"] == "weapon":
             self._weapon(p["item"]).sealed = p["seal_id"]
         elif p["item_kind"] == "lot":

@@ -211,7 +211,8 @@ class DayOpened(Payload):
     signed_by: list[str]
     production_text: str | None = None
     """The production file in force, in full (as each pack's text is): who the crew were, which weapons,
-    lots and loads, so an export names people and weapons from the chain alone. None in older ledgers."""
+    lots and loads, so an export names people and weapons from the chain alone. None when an earlier
+    day_opened of the chain recorded the same file (the same ``production_hash``), and in older ledgers."""
 
 
 class PacksChanged(Payload):
