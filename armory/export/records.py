@@ -613,7 +613,9 @@ def production_in_chain(entries: Sequence[dict]) -> Any:
 
     wanted = None  # the production_hash of the last day opened: its text may be recorded on an earlier day
     latest = None  # else the last text recorded, as before texts were recorded once
-    for entry in reversed(list(entries)):
+    from armory.export.chain import of_kinds
+
+    for entry in reversed(of_kinds(entries, frozenset({"day_opened"}))):
         if not isinstance(entry, dict) or entry.get("kind") != "day_opened":
             continue
         payload = _payload(entry)
@@ -636,7 +638,7 @@ def production_in_chain(entries: Sequence[dict]) -> Any:
 
 def recorded_title(entries: Sequence[dict]) -> str | None:
     """The production title the ledger recorded in its first entry (``ledger_opened``), if any."""
-    for entry in list(entries)[:1]:
+    for entry in entries[:1]:
         if isinstance(entry, dict) and entry.get("kind") == "ledger_opened":
             title = _payload(entry).get("production_title")
             return title if isinstance(title, str) and title else None
