@@ -17,3 +17,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
         if name.startswith("TEXTUAL_") and not name.startswith("TEXTUAL_SNAPSHOT"):  # pytest-textual-snapshot sets its own
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARMORY_ARGON2", "fast")
+
+
+# The studio store's throwaway PostgreSQL cluster: one a session, a fresh database a test.
+from tests.studio_pg import pg_cluster, pg_db, store  # noqa: E402,F401

@@ -252,7 +252,7 @@ def test_an_empty_answer_reads_nothing_entered():
 
 
 def test_long_reasons_are_cut_at_a_word_and_link_to_the_whole_text():
-    from armory.export.html_report import _clip
+    from armory.export.report_html import clip as _clip
 
     text = ("The armorer collects the weapon from the performer; " * 8).strip()
     clipped = _clip(text, seq=123)

@@ -74,3 +74,18 @@ def test_the_core_leaves_argument_parsing_to_the_faces():
                     if name == "argparse" or name.startswith(("armory.cli", "armory.tui")):
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {name}")
     assert offenders == []
+
+
+def test_layers_contract_fails_when_the_core_imports_a_face(tmp_path):
+    """The contract is not a formality: a ledger module importing the CLI breaks it, and it says which import."""
+    import shutil
+
+    shutil.copytree(ROOT / "armory", tmp_path / "armory", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    store = tmp_path / "armory" / "ledger" / "store.py"
+    store.write_text(store.read_text() + "\n\ndef _upward():\n    from armory.cli import main  # noqa: F401\n")
+    lint = Path(sys.executable).parent / "lint-imports"
+    out = subprocess.run([str(lint), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)})
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "armory.ledger.store -> armory.cli" in out.stdout

@@ -16,7 +16,7 @@ EXIT_OK, EXIT_TAMPERED = 0, 1
 
 
 def verify(args: argparse.Namespace) -> int:
-    from armory.ledger.extends import check_extends, compare_broken, signed_upto
+    from armory.ledger.against import check_extends, compare_broken, signed_upto
     from armory.ledger.verify import check_head, verify_file
 
     if args.file is not None and args.ledger is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from armory.export.bundle import _payload, build_index, find_incident, packs_in_force
-from armory.export.records import clean_all
+from armory.export.clean import clean_all
 from armory.problems import InputError
 
 
@@ -36,7 +36,8 @@ def write_bundle(loaded: Any, incident_seq: int, out: Path) -> BundleWritten:
     """Write the evidence bundle of the incident entry ``incident_seq`` into the new or empty directory ``out``."""
     from armory.export.html_report import render_report
     from armory.export.jsonl import write_lines
-    from armory.export.records import Names, production_in_chain
+    from armory.export.production_file import production_in_chain
+    from armory.export.records import Names
     from armory.export.writing import sign, verify_loaded
 
     chain = loaded.entries

@@ -182,6 +182,9 @@ _KINDS: dict[str, _Describer] = {
     "export_recorded": lambda w, p, e: (
         f"exported {p.get('format')}" + (f" of {p.get('day')}" if p.get("day") else "")
         + f": {p.get('entries')} entries to head {str(p.get('head_hash'))[:16]}"),
+    "cosignature": lambda w, p, e: (
+        f"studio witness {p.get('witness')} (key {p.get('witness_fingerprint')}) cosigned entries 1-{p.get('size')} "
+        f"(head {str(p.get('head_hash'))[:16]})"),
 }
 
 

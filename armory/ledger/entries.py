@@ -51,6 +51,7 @@ Kind = Literal[
     "day_closed",
     "checkpoint",
     "export_recorded",
+    "cosignature",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -468,6 +469,26 @@ class ExportRecorded(Payload):
     head_hash: str
 
 
+class Cosignature(Payload):
+    """A studio witness's signature over a head of this chain, brought home by ``armory sync``.
+
+    The witness (``armory studio witness``) holds a key the unit never holds; once its cosignature is in the
+    chain, a rewrite of any entry up to ``size`` no longer verifies, even where nobody kept an export."""
+
+    witness: str
+    """The witness's name, as its signature line gives it."""
+    witness_key: str
+    """The witness's Ed25519 public key, base64 (raw 32 bytes)."""
+    witness_fingerprint: str
+    """Short fingerprint of that key, to compare with the one the studio publishes (``log verify --witness``)."""
+    size: int
+    """Entries cosigned (sequence numbers 1..size)."""
+    head_hash: str
+    """Hash of entry ``size``, hex."""
+    note: str
+    """The cosigned note (the checkpoint form, signed with the witness's key)."""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "ledger_opened": LedgerOpened,
     "crew_enrolled": CrewEnrolled,
@@ -492,6 +513,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "day_closed": DayClosed,
     "checkpoint": Checkpoint,
     "export_recorded": ExportRecorded,
+    "cosignature": Cosignature,
 }
 assert set(PAYLOADS) == set(KINDS)
 

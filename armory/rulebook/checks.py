@@ -20,7 +20,7 @@ from armory.rulebook.models import FailureCatalogue, Pack, Rule
 from armory.source import SourceFile, did_you_mean, one_of, quote
 
 if TYPE_CHECKING:
-    from armory.rulebook.loader import LoadedPack
+    from armory.rulebook.loaded import LoadedPack
 
 #: Phases asked once per day, not per weapon: weapon and setup facts are unknown there.
 DAY_PHASES: frozenset[str] = frozenset({"day_start", "end_of_day", "on_incident"})
