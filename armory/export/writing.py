@@ -279,13 +279,16 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
             write_csv(handle, records, timezone=names.timezone, progress=progress)
     elif fmt == "html":
+        from armory.export.chain import Chain
         from armory.export.html_report import ReportData, render_report
 
         names = Names(production_in_chain(carried) or loaded.production)
         signed_now = verification.ok and loaded.writable
         # A day's page ends before the checkpoint this export signed: it says "record as of" its last
         # entry, a time the page's own entries prove, not an export time they cannot.
-        data = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
+        lines = ([carried.line(i, verified=verification.ok) for i in range(len(carried))]
+                 if isinstance(carried, Chain) else jsonl_lines(carried))
+        data = ReportData(chain=carried, lines=lines, shown=shown, names=names,
                           verification=verification, day=day,
                           generated=str(entries[-1].get("time", "")) if signed_now and day is None else None)
         text = render_report(data, progress=progress)
