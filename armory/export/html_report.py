@@ -89,7 +89,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         return _render_season(data, blocks=blocks)
     names = data.names
     tz = zone(names.timezone)
-    records = build_records(data.shown, names)
+    records = build_records(data.shown, names, verified=tidy is list)
     summary = summarize(data.shown, records, data.chain)
     suspect = unverified(data)
     mismatch = production_matches(data.chain, names.production)

@@ -275,7 +275,7 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
         from armory.export.csv_export import write_csv
 
         names = Names(production_in_chain(carried) or loaded.production)
-        records = build_records(shown, names)
+        records = build_records(shown, names, verified=verification.ok)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
             write_csv(handle, records, timezone=names.timezone, progress=progress)
     elif fmt == "html":
