@@ -76,6 +76,10 @@ class State:
     """Lot id -> seal id: ammunition frozen as evidence, never loaded again."""
     seals: dict[str, str] = field(default_factory=dict)
     """Item id (weapon, lot or other) -> the seal id it was last sealed under."""
+    transferred: dict[str, str] = field(default_factory=dict)
+    """Item id -> the investigator it was handed to (weapons, lots and anything else sealed)."""
+    last_setup: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    """Day -> (kind, scene, setup, weapon) of its latest answer or round verified about a weapon."""
     seal_numbers: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
     """A seal number as compared (stripped, casefolded) -> (seal id as written, item, seal entry seq), in order."""
     holds: dict[int, HoldState] = field(default_factory=dict)
@@ -186,6 +190,8 @@ class State:
             by=entry.who,
         )
         self.answers_by_seq[entry.seq] = key
+        if p.get("weapon") and p.get("scene"):
+            self.last_setup[p["day"]] = ("answer", p["scene"], p["setup"], p["weapon"])
         if p["verdict"] == "fail" and p["severity"] == "hold":
             self._open_hold(entry.seq, key, self.answers[key])
 
@@ -226,6 +232,8 @@ class State:
         )
         if p.get("lot"):
             self._weapon(p["weapon"]).last_lot = p["lot"]
+        if p.get("weapon") and p.get("scene"):
+            self.last_setup[p["day"]] = ("round_verified", p["scene"], p["setup"], p["weapon"])
 
     def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if self._last_return and p.get("from_seq") == self._last_return[0]:
@@ -302,6 +310,7 @@ class State:
             self.sealed_lots[p["item"]] = p["seal_id"]
 
     def _on_custody_transfer(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.transferred[p["item"]] = p["investigator"]
         if p["item"] in self.weapons:
             w = self.weapons[p["item"]]
             w.investigator = p["investigator"]
