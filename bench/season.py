@@ -384,11 +384,11 @@ def copy_ledger(ledger_path: Path, to: Path) -> Path:
     """A copy of the ledger and its signing key, so that a measure may append to it and leave the season as built."""
     from armory.ledger.signing import default_key_path
 
-    for suffix in ("", "-wal", "-shm"):
-        source = ledger_path.with_name(ledger_path.name + suffix)
+    for source, target in [(ledger_path.with_name(ledger_path.name + suffix), to.with_name(to.name + suffix))
+                           for suffix in ("", "-wal", "-shm")] + [(default_key_path(ledger_path), default_key_path(to))]:
         if source.exists():
-            shutil.copyfile(source, to.with_name(to.name + suffix))
-    shutil.copyfile(default_key_path(ledger_path), default_key_path(to))
+            shutil.copyfile(source, target)
+            target.chmod(0o600)  # as armory keeps a ledger and its key: private (else the app warns first)
     return to
 
 
