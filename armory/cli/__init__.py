@@ -228,21 +228,40 @@ def build_parser() -> argparse.ArgumentParser:
         "check the hash chain and signatures of a ledger or an export",
         "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
         "html) and check every signed checkpoint. --against EARLIER checks that the\n"
-        "file extends an earlier export unchanged; --head HEX checks a head hash noted\n"
-        "on a call sheet. Exit 0 intact, 1 with the first bad entry named, 2 unusable.",
+        "file extends an earlier export unchanged; --head NOTED checks a head noted on\n"
+        "a call sheet (the line 'armory log head' prints); --rows CSV checks a csv\n"
+        "export's rows against FILE. Exit 0 intact, 1 with the first bad entry named,\n"
+        "2 unusable.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE",
                    help="a jsonl export or html report to check (default: the ledger, --ledger or $ARMORY_LEDGER)")
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
-    p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
+    p.add_argument("--head", metavar="NOTED",
+                   help="a head noted earlier: the call-sheet line, '#N HEX', or a hash prefix (8+ hex digits)")
+    p.add_argument("--rows", type=Path, metavar="CSV",
+                   help="a csv export: check every row's fields and hash against FILE's verified entries")
     p.add_argument("--index", type=Path, metavar="INDEX",
                    help="an evidence bundle's index.json: check it is exactly what FILE's chain gives")
     _add_store_reader(p, "armory.cli.studio:verify_store", "verify every unit's chain in the studio store "
                       "instead (--production TITLE: one production's units)")
     p.add_argument("--witness", action="append", metavar="FINGERPRINT|FILE",
                    help="the studio witness key (its fingerprint or key file): cosignatures by any other key fail")
+
+    p = _sub(
+        log_sub,
+        "head",
+        "armory.cli.log:head",
+        "print the one line to note on the call sheet: the key and the signed head",
+        "Print the ledger's key fingerprint and its signed head as one line for the\n"
+        "call sheet (the same line the app shows when a day closes). When entries were\n"
+        "written since the last signed checkpoint, one is signed first (a read-only\n"
+        "ledger: the last one, with the entries after it named). Exports made while\n"
+        "nothing else is recorded carry this same head; check any of them later with\n"
+        "armory log verify FILE --head 'LINE'.",
+    )
+    _add_ledger(p)
 
     p = _sub(
         log_sub,
@@ -258,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ledger(p)
     _add_production(p, READ_PRODUCTION_HELP)
-    p.add_argument("--day", help="only entries of this day")
+    p.add_argument("--day", help="only entries of this day (DAY@YYYY-MM-DD: as opened on that local date)")
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
     p.add_argument("--kind", action="append", metavar="KIND",
@@ -299,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE",
                    help="the file to write (an evidence bundle: a new or empty directory); it must not be a "
                         "device, a pipe or a symbolic link, which the export would replace")
-    p.add_argument("--day", help="only this day (the chain still runs from the start)")
+    p.add_argument("--day", help="only this day (the chain still runs from the start); a day id opened on "
+                                 "several dates: DAY@YYYY-MM-DD picks the one opened on that local date")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
     _add_store_reader(p, "armory.cli.studio:export_store", "export from the studio store instead: every unit of "
                       "--production TITLE, side by side (html) or on one timeline (jsonl)")

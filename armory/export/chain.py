@@ -69,7 +69,13 @@ class Chain(Sequence[dict]):
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            start, stop, step = index.indices(len(self))
+            if start == 0 and step == 1 and stop <= len(self.rows):
+                # A prefix of the stored rows (the chain to a signed head) stays a Chain: still read lazily.
+                prefix = Chain(())
+                prefix.rows, prefix._parsed = self.rows[:stop], self._parsed[:stop]
+                return prefix
+            return [self[i] for i in range(start, stop, step)]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

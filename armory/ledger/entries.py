@@ -368,8 +368,12 @@ class Refusal(LaterFields):
     related: list[str] = Field(default_factory=list)
     """Rule or invariant ids the reasons are about (stops that block, checks failed, not yet answered or stale),
     which the reason names in words. Absent when there are none."""
+    stop_seq: int | None = None
+    """The stop a refused clearance was for (absent for other actions, and in older ledgers)."""
+    incident_seq: int | None = None
+    """The incident a refused review was of (absent for other actions, and in older ledgers)."""
 
-    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"related"})
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"related", "stop_seq", "incident_seq"})
 
 
 class Return(Payload):
