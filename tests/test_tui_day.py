@@ -231,6 +231,16 @@ async def test_a_whole_shooting_day(ledger: Path):
         clearance = [e for e in app.session.ledger.entries(scope=None) if e.kind == "clearance"][-1]
         assert clearance.payload["signed_by"] == [OFFICER]
 
+        # The misfire was a firing sequence: the bore is looked through before the day may close (S1, F9);
+        # the weapon's checks put that question first.
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and app.screen.phases[0] == "after_firing"
+        assert await answer_all(pilot, app) > 0
+
         # Closing the day: the end-of-day checks first, then the armorer signs, then the head to note.
         while not isinstance(app.screen, BoardScreen):
             await pilot.press("escape")

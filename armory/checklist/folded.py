@@ -89,6 +89,11 @@ class WeaponState:
     investigator: str | None = None
     returned_seq: int | None = None
     """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
+    out_for: tuple[str, str | None, str | None] | None = None
+    """(day, scene, setup) of the handoff that last took it out."""
+    fired_seq: int | None = None
+    fired_for: tuple[str, str | None, str | None] | None = None
+    """Its last firing sequence (rounds fired, a misfire, a discharge): the entry, and its (day, scene, setup)."""
 
 
 @dataclass(slots=True)

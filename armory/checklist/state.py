@@ -9,10 +9,10 @@ the TUI, the drills and the exports all see the same truth.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
+from armory.checklist.clock import clock_time
 from armory.checklist.folded import AnswerState, HoldState, IncidentState, RoundState, StopState, WeaponState
 
 __all__ = ["AnswerState", "EntryLike", "HoldState", "IncidentState", "RoundState", "State", "StopState",
@@ -28,21 +28,6 @@ class EntryLike(Protocol):
     kind: str
     who: str | None
     payload: dict[str, Any]
-
-
-def clock_time(entry: EntryLike) -> str:
-    """When the writer's clock said the entry happened.
-
-    The ledger never lets time run backwards: an entry written by a clock
-    behind the previous entry takes that entry's time and records the skew.
-    Ages (is this check still recent?) are measured on the writer's clock,
-    the same clock the engine reads "now" from, so they subtract the skew.
-    """
-    skew = getattr(entry, "clock_skew_ms", 0) or 0
-    if not skew:
-        return entry.time
-    moment = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00")) - dt.timedelta(milliseconds=skew)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
@@ -262,6 +247,7 @@ class State:
         w.rounds_out = p["rounds"]
         w.rounds_fired = 0
         w.handoff_seq = entry.seq
+        w.out_for = (p["day"], p.get("scene"), p.get("setup"))
 
     def _on_return(self, entry: EntryLike, p: dict[str, Any]) -> None:
         w = self._weapon(p["weapon"])
@@ -269,6 +255,8 @@ class State:
             self._last_return = (entry.seq, p["rounds_out"] - p["rounds_returned"] - p["rounds_fired"])
         if p["rounds_fired"] > w.rounds_fired:  # rounds reported fired at the return itself
             self._last_firing = (entry.seq, p["rounds_fired"] - w.rounds_fired)
+            w.fired_seq = entry.seq
+            w.fired_for = (p["day"], p.get("scene"), p.get("setup"))
         w.holder = None
         w.rounds_out = 0
         w.rounds_fired = 0
@@ -276,8 +264,13 @@ class State:
         w.returned_seq = entry.seq
 
     def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self._weapon(p["weapon"]).rounds_fired += p["rounds"]
+        w = self._weapon(p["weapon"])
+        w.rounds_fired += p["rounds"]
         self._last_firing = (entry.seq, p["rounds"])
+        if p["rounds"] > 0:
+            w.fired_seq = entry.seq
+            w.fired_for = ((p["day"], p["scene"], p.get("setup")) if p.get("scene")
+                           else w.out_for if w.out_for is not None else (p["day"], None, None))
 
     def _on_incident(self, entry: EntryLike, p: dict[str, Any]) -> None:
         # The engine records a firing from a load that cannot fire as an unintended discharge right after
@@ -286,6 +279,10 @@ class State:
         if (firing and p["incident"] == "unintended_discharge" and self.last_seq == firing[0]
                 and f"(entry {firing[0]})" in p["description"]):
             self.impossible_firings[entry.seq] = firing[1]
+        if p["incident"] in ("misfire", "unintended_discharge") and p.get("weapon"):
+            w = self._weapon(p["weapon"])  # a misfire is a firing sequence too: a squib may sit in the bore
+            w.fired_seq = entry.seq
+            w.fired_for = w.out_for if w.out_for is not None else (p.get("day") or "", None, None)
         self.incidents[entry.seq] = self._unreviewed[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,

@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a rule pack, production, drill or failure catalogue, or a directory of them")
     _add_rules(p, "extra rule pack file or directory that productions in PATH may name (repeatable)")
+    p.add_argument("--ledger", type=Path, metavar="LEDGER", default=None,
+                   help="also report each pack whose text differs from the one this ledger recorded under "
+                        "the same version")
 
     p = _sub(
         rules_sub,
@@ -177,15 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
         rules_sub,
         "show",
         "armory.cli.rules:show",
-        "print the checklist a setup would produce",
+        "print the checklist a setup would produce, or every rule against every setup",
         "Print, phase by phase, the checks one weapon gets in one setup: each rule's\n"
-        "id, question, what passes, severity and source.",
+        "id, question, what passes, severity and source. Without --day, --scene and\n"
+        "--weapon: every rule against every weapon in every setup of the production\n"
+        "(a table, or one line per rule and setup with --format csv).",
     )
     _add_production(p)
-    p.add_argument("--day", required=True, help="day id")
-    p.add_argument("--scene", required=True, help="scene id")
+    p.add_argument("--day", help="day id (with --scene and --weapon: that setup's checklist)")
+    p.add_argument("--scene", help="scene id")
     p.add_argument("--setup", help="setup id (default: the scene's first setup)")
-    p.add_argument("--weapon", required=True, help="weapon id")
+    p.add_argument("--weapon", help="weapon id")
+    p.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="for the whole production: a terminal table (default) or CSV")
 
     p = _sub(
         rules_sub,

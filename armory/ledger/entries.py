@@ -205,7 +205,18 @@ class PackInForce(BaseModel):
     """The pack file's full text, so the record shows exactly what was asked."""
 
 
-class DayOpened(Payload):
+class RuleOff(BaseModel):
+    """A rule of the packs in force that the production switched off, as it stood when the day opened."""
+
+    model_config = _CONFIG
+    rule: str
+    reason: str
+    weapons: list[str] = Field(default_factory=list)
+    """Only for these weapons; empty: everywhere."""
+    replaced_by: str | None = None
+
+
+class DayOpened(LaterFields):
     day: str
     production_hash: str
     """SHA-256 of the production file's bytes, hex."""
@@ -215,6 +226,10 @@ class DayOpened(Payload):
     """The production file in force, in full (as each pack's text is): who the crew were, which weapons,
     lots and loads, so an export names people and weapons from the chain alone. None when an earlier
     day_opened of the chain recorded the same file (the same ``production_hash``), and in older ledgers."""
+    rules_off: list[RuleOff] = Field(default_factory=list)
+    """Rules the production switched off that day, each with its reason. Absent when none."""
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rules_off"})
 
 
 class PacksChanged(Payload):
