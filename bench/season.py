@@ -299,6 +299,8 @@ class Season:
         session.take_back(day=day, weapon=weapon, giver=receiver, receiver=ARMORER,
                           rounds_fired=0, rounds_returned=returned, signed_by=[receiver, ARMORER])
         self.check(day, "on_return", scene, setup, weapon)
+        if issue.load == "blanks":
+            self.check(day, "after_firing", scene, setup, weapon)  # the bore seen clear after firing
         if injury:
             self.seal_evidence(day)
         if session.state.open_stops:
