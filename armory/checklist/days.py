@@ -58,9 +58,14 @@ class DayActions(AnswerActions):
         if not (self.roles(armorer, day) & {"armorer", "assistant_armorer"}):
             raise self._refuse("open_day", armorer, [invariant_reason(
                 "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
+        # The production's text once per version of the file: a season's file names hundreds of days, and
+        # a copy in every day opened would grow the ledger with the square of the season's length. An
+        # export finds it in the earlier day_opened that recorded the same production_hash.
+        digest = self.loaded_production.sha256
         entry = self._append("day_opened", armorer, DayOpened(
-            day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
-            production_text=self.loaded_production.text, rules_off=self.rules_off(),
+            day=day, production_hash=digest, packs=self.packs_in_force(), signed_by=[armorer],
+            production_text=None if digest in self.state.production_texts else self.loaded_production.text,
+            rules_off=self.rules_off(),
         ))
         self.sense(day=day, phase="day_start")
         return entry

@@ -37,8 +37,7 @@ class EvidenceActions(SessionBase):
 
     def sealed_items(self) -> dict[str, str]:
         """Item id -> seal id, for everything sealed in this scope."""
-        return {e.payload["item"]: e.payload["seal_id"] for e in self.ledger.entries(scope=self.scope)
-                if e.kind == "seal"}
+        return dict(self.state.seals)
 
     def seal_conflict(self, item: str, seal_id: str) -> str | None:
         """Why ``seal_id`` cannot seal ``item``: it is already on another item in this scope, else None.
@@ -47,13 +46,9 @@ class EvidenceActions(SessionBase):
         other when custody passes to an investigator. Numbers compare without case or surrounding spaces.
         A face sealing several items at once asks this of each before sealing any.
         """
-        wanted = seal_id.strip().casefold()
-        for entry in self.ledger.entries(scope=self.scope):
-            if entry.kind != "seal":
-                continue
-            p = entry.payload
-            if p["seal_id"].strip().casefold() == wanted and p["item"] != item:
-                return (f"seal {p['seal_id']} is already on {p['item']} (entry {entry.seq}); each physical seal "
+        for written, sealed, seq in self.state.seal_numbers.get(seal_id.strip().casefold(), ()):
+            if sealed != item:
+                return (f"seal {written} is already on {sealed} (entry {seq}); each physical seal "
                         "has its own number: type the number on this item's seal")
         return None
 

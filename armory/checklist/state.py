@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
 from armory.checklist.clock import clock_time
+from armory.checklist.folded import AnswerState, HoldState, IncidentState, RoundState, StopState, WeaponState
+
+__all__ = ["AnswerState", "EntryLike", "HoldState", "IncidentState", "RoundState", "State", "StopState",
+           "WeaponState", "check_key", "clock_time", "setup_key"]
 
 #: Incidents that stop every firearm of the production.
 STOPPING_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round", "injury"})
@@ -35,113 +39,6 @@ def setup_key(day: str, scene: str | None, setup: str | None, weapon: str | None
 
 
 @dataclass
-class AnswerState:
-    """The latest word on one check: an answer, possibly corrected or overridden."""
-
-    seq: int
-    """The answer entry (a correction points here too)."""
-    time: str
-    rule_id: str
-    severity: str
-    verdict: str
-    observed: list[str]
-    expected: str
-    sensed: bool
-    by: str | None
-    corrected_by: int | None = None
-    overridden_by: int | None = None
-
-    @property
-    def resolved(self) -> bool:
-        """Passed, or a failed hold/note that may go on (a hold only once overridden)."""
-        if self.verdict == "pass":
-            return True
-        if self.severity == "note":
-            return True
-        if self.severity == "hold":
-            return self.overridden_by is not None
-        return False
-
-
-@dataclass
-class StopState:
-    seq: int
-    time: str
-    scope: str
-    weapons: list[str]
-    cause: str
-    reason: str
-    failures: list[str]
-    caused_by: str | None
-    day: str | None
-    from_seq: int | None = None
-
-
-@dataclass
-class HoldState:
-    """A failed hold: open from the failing answer until an override names that answer.
-
-    A later answer on the same check, or a correction, is recorded but never
-    closes it (DESIGN 4): only the override entry does.
-    """
-
-    answer_seq: int
-    rule_id: str
-    weapon: str | None
-    day: str
-    time: str
-    key: str = ""
-    observed: list[str] = field(default_factory=list)
-    by: str | None = None
-    sensed: bool = False
-
-
-@dataclass
-class WeaponState:
-    weapon: str
-    holder: str | None = None
-    """Crew id of who holds it; ``None`` while it is in the armory."""
-    rounds_out: int = 0
-    """Rounds in the weapon when it was handed out."""
-    rounds_fired: int = 0
-    """Rounds recorded fired since it was handed out."""
-    handoff_seq: int | None = None
-    sealed: str | None = None
-    """Seal id while frozen as evidence."""
-    last_lot: str | None = None
-    """The lot its rounds were last verified from (what it was loaded with)."""
-    investigator: str | None = None
-    returned_seq: int | None = None
-    """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
-    out_for: tuple[str, str | None, str | None] | None = None
-    """(day, scene, setup) of the handoff that last took it out."""
-    fired_seq: int | None = None
-    fired_for: tuple[str, str | None, str | None] | None = None
-    """Its last firing sequence (rounds fired, a misfire, a discharge): the entry, and its (day, scene, setup)."""
-
-
-@dataclass
-class RoundState:
-    round_no: int
-    method: str
-    verdict: str
-    seq: int
-    time: str
-
-
-@dataclass
-class IncidentState:
-    seq: int
-    time: str
-    incident: str
-    weapon: str | None
-    day: str | None
-    description: str
-    reported_by: str
-    reviewed_by: int | None = None
-
-
-@dataclass
 class State:
     """Everything the engine knows, rebuilt from entries."""
 
@@ -155,11 +52,21 @@ class State:
     days_opened: dict[str, int] = field(default_factory=dict)
     days_closed: dict[str, int] = field(default_factory=dict)
     packs_in_force: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    production_texts: set[str] = field(default_factory=set)
+    """Hashes of the production files whose full text a day_opened entry has recorded."""
     refusals: list[int] = field(default_factory=list)
     unreconciled: dict[int, int] = field(default_factory=dict)
     """Stop seq -> rounds a return did not account for."""
     sealed_lots: dict[str, str] = field(default_factory=dict)
     """Lot id -> seal id: ammunition frozen as evidence, never loaded again."""
+    seals: dict[str, str] = field(default_factory=dict)
+    """Item id (weapon, lot or other) -> the seal id it was last sealed under."""
+    transferred: dict[str, str] = field(default_factory=dict)
+    """Item id -> the investigator it was handed to (weapons, lots and anything else sealed)."""
+    last_setup: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    """Day -> (kind, scene, setup, weapon) of its latest answer or round verified about a weapon."""
+    seal_numbers: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    """A seal number as compared (stripped, casefolded) -> (seal id as written, item, seal entry seq), in order."""
     holds: dict[int, HoldState] = field(default_factory=dict)
     """Failing answer seq -> the hold it opened, until an override names that answer."""
     _last_return: tuple[int, int] | None = None
@@ -168,6 +75,9 @@ class State:
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
     current_day: str | None = None
+    _open_stops: dict[int, StopState] = field(default_factory=dict, repr=False)
+    """Stops not yet cleared, by seq (kept as they open and close: a season has hundreds of stops)."""
+    _unreviewed: dict[int, IncidentState] = field(default_factory=dict, repr=False)
     last_seq: int = 0
     last_time: str | None = None
 
@@ -181,7 +91,7 @@ class State:
     # -- queries ----------------------------------------------------------
     @property
     def open_stops(self) -> list[StopState]:
-        return [s for seq, s in sorted(self.stops.items()) if seq not in self.cleared]
+        return list(self._open_stops.values())
 
     def stops_on(self, weapon: str) -> list[StopState]:
         # A production-wide stop lists every firearm it stops; a non-firing prop is not among them.
@@ -197,7 +107,7 @@ class State:
 
     @property
     def unreviewed_incidents(self) -> list[IncidentState]:
-        return [i for i in self.incidents.values() if i.reviewed_by is None]
+        return list(self._unreviewed.values())
 
     def rounds_for(self, day: str, scene: str | None, setup: str | None, weapon: str) -> dict[int, RoundState]:
         """Rounds verified for this setup since the weapon last came back (a load verified before it went
@@ -240,6 +150,8 @@ class State:
         self.days_opened.setdefault(p["day"], entry.seq)
         self.packs_in_force[p["day"]] = p["packs"]
         self.current_day = p["day"]
+        if isinstance(p.get("production_text"), str):
+            self.production_texts.add(p["production_hash"])
 
     def _on_packs_changed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self.packs_in_force[p["day"]] = p["packs"]
@@ -263,6 +175,8 @@ class State:
             by=entry.who,
         )
         self.answers_by_seq[entry.seq] = key
+        if p.get("weapon") and p.get("scene"):
+            self.last_setup[p["day"]] = ("answer", p["scene"], p["setup"], p["weapon"])
         if p["verdict"] == "fail" and p["severity"] == "hold":
             self._open_hold(entry.seq, key, self.answers[key])
 
@@ -303,11 +217,13 @@ class State:
         )
         if p.get("lot"):
             self._weapon(p["weapon"]).last_lot = p["lot"]
+        if p.get("weapon") and p.get("scene"):
+            self.last_setup[p["day"]] = ("round_verified", p["scene"], p["setup"], p["weapon"])
 
     def _on_stop(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if self._last_return and p.get("from_seq") == self._last_return[0]:
             self.unreconciled[entry.seq] = self._last_return[1]
-        self.stops[entry.seq] = StopState(
+        self.stops[entry.seq] = self._open_stops[entry.seq] = StopState(
             seq=entry.seq,
             time=entry.time,
             scope=p["scope"],
@@ -323,6 +239,7 @@ class State:
     def _on_clearance(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["stop_seq"] in self.stops:
             self.cleared[p["stop_seq"]] = entry.seq
+            self._open_stops.pop(p["stop_seq"], None)
 
     def _on_handoff(self, entry: EntryLike, p: dict[str, Any]) -> None:
         w = self._weapon(p["weapon"])
@@ -366,7 +283,7 @@ class State:
             w = self._weapon(p["weapon"])  # a misfire is a firing sequence too: a squib may sit in the bore
             w.fired_seq = entry.seq
             w.fired_for = w.out_for if w.out_for is not None else (p.get("day") or "", None, None)
-        self.incidents[entry.seq] = IncidentState(
+        self.incidents[entry.seq] = self._unreviewed[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,
             incident=p["incident"],
@@ -379,14 +296,18 @@ class State:
     def _on_incident_reviewed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["incident_seq"] in self.incidents:
             self.incidents[p["incident_seq"]].reviewed_by = entry.seq
+            self._unreviewed.pop(p["incident_seq"], None)
 
     def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.seals[p["item"]] = p["seal_id"]
+        self.seal_numbers.setdefault(p["seal_id"].strip().casefold(), []).append((p["seal_id"], p["item"], entry.seq))
         if p["item_kind"] == "weapon":
             self._weapon(p["item"]).sealed = p["seal_id"]
         elif p["item_kind"] == "lot":
             self.sealed_lots[p["item"]] = p["seal_id"]
 
     def _on_custody_transfer(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.transferred[p["item"]] = p["investigator"]
         if p["item"] in self.weapons:
             w = self.weapons[p["item"]]
             w.investigator = p["investigator"]

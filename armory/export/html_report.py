@@ -9,6 +9,10 @@ id="armory-ledger">`` (with ``<``, ``>`` and ``&`` written as JSON escapes so
 the data can never close the element), which is what ``armory log verify
 report.html`` reads. No script runs, nothing is fetched.
 
+A whole record past a season's length (:mod:`~armory.export.report_season`)
+is drawn as a season instead: the season first, its entries in compressed
+day blocks that the page's one script draws when a day is opened.
+
 This module draws the page and its shorter sections; the three long ones have
 rooms of their own: :mod:`~armory.export.report_verdict` (is it intact?),
 :mod:`~armory.export.report_summary` and :mod:`~armory.export.report_entries`,
@@ -22,7 +26,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from armory.export.clean import as_int, clean_all
+from armory.export.clean import as_int, clean_all, payload_of
 from armory.export.days import zone
 from armory.export.production_file import production_matches, production_missing
 from armory.export.records import Record, build_records
@@ -70,16 +74,24 @@ def render_params(data: ReportData) -> dict[str, Any]:
     return params
 
 
-def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None) -> str:
+def render_report(data: ReportData, *, progress: Callable[[int], None] | None = None, blocks: bool = True) -> str:
+    """The page. A season's record (:mod:`~armory.export.report_season`) embeds its entries in compressed day
+    blocks; ``blocks=False`` leaves their contents out (what ``log verify`` compares, having read them)."""
     import dataclasses
     import json
 
-    chain = clean_all(data.chain)
-    shown = chain if data.shown is data.chain else clean_all(data.shown)
+    from armory.export.report_season import is_season
+
+    # A chain that verifies was written by armory and is clean as it is (clean() would copy it unchanged).
+    tidy = list if bool(getattr(data.verification, "ok", False)) else clean_all
+    chain = tidy(data.chain)
+    shown = chain if data.shown is data.chain else tidy(data.shown)
     data = dataclasses.replace(data, chain=chain, shown=shown)
+    if is_season(chain, day=data.day, incident=data.incident, plain=data.title is None and not data.intro_html):
+        return _render_season(data, blocks=blocks)
     names = data.names
     tz = zone(names.timezone)
-    records = build_records(data.shown, names)
+    records = build_records(data.shown, names, verified=tidy is list)
     summary = summarize(data.shown, records, data.chain, open_among_shown=data.incident is not None)
     suspect = unverified(data)
     mismatch = production_matches(data.chain, names.production)
@@ -144,6 +156,66 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "</body>",
         "</html>",
         "",
+    ]
+    return "\n".join(p for p in parts if p is not None)
+
+
+def _render_season(data: ReportData, *, blocks: bool) -> str:
+    """A season's page: the season first, each day drawn by the page's script when it is opened."""
+    import json
+
+    from armory.export import report_season as season
+
+    from armory.export.days import assign_days
+
+    names = data.names
+    tz = zone(names.timezone)
+    chain = data.chain
+    day_of = assign_days(chain)
+    mismatch = production_matches(chain, names.production)
+    missing = production_missing(chain, names.production)
+    production_title = ((_production_title(chain) if mismatch else None) or names.title
+                        or _production_title(chain) or "Unnamed production")
+    company = names.production.production.company if names.production is not None and not mismatch else None
+    heading = f"Firearms safety record: {production_title}"
+    opened = [str(payload_of(e).get("day", "")) for e in chain if e.get("kind") == "day_opened"]
+    days = list(dict.fromkeys(d for d in opened if d))
+    scope = f"a season of {len(days)} days, {days[0]} to {days[-1]}" if days else "all days"
+    if data.generated:
+        stamp = f"head signed {local_minute(data.generated, tz)}"  # shared by every export of that moment
+    else:
+        stamp = f"record as of {local_minute(str(chain[-1].get('time', '')), tz)}" if chain else ""
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">', '<meta name="generator" content="armory">',
+        # Nothing may be fetched; the page's one script (named by its hash) may run, no other.
+        f'<meta http-equiv="Content-Security-Policy" content="{season.content_security_policy()}">',
+        f"<title>{escape(heading)} ({escape(scope)})</title>",
+        f"<style>\n{CSS_PATH.read_text(encoding='utf-8')}{season.season_style()}</style>",
+        print_proof_css(production_title, data.verification, chain),
+        "</head>", "<body>", '<a class="skip" href="#days">Skip to the days</a>', "<header>",
+        f"<h1>{escape(heading)}</h1>",
+        f'<p class="subtitle">{escape(company or production_title)} · {escape(scope)} · '
+        f"times are local ({escape(names.timezone)}) · {escape(stamp)}</p>",
+        '<nav class="toc" aria-label="Sections"><a href="#verification">Intact?</a><a href="#summary">Still open</a>'
+        '<a href="#evidence">Evidence</a><a href="#incidents">Incidents</a><a href="#days">Days</a>'
+        '<a href="#search">Search</a><a href="#cast">Crew and weapons</a><a href="#packs">Rule packs</a>'
+        '<a href="#words">Words used</a></nav>',
+        "</header>", "<main>",
+        _production_warning_html(mismatch, missing),
+        _drills_note_html(chain),
+        verification_html(data),
+        *season.season_main_html(chain, names, tz, day_of),
+        _cast_html(names.production if not mismatch else None, days),
+        season.season_packs_html(chain),
+        GLOSSARY, "</main>",
+        "<footer><p>Made by armory from an append-only ledger. Every entry carries the hash of the one before it; "
+        "signed checkpoints (Ed25519) seal the chain. The entries themselves are embedded at the end of this file, "
+        "one day to a block of gzip-compressed JSON lines in base64.</p></footer>",
+        f'<script type="application/json" id="{PARAMS_ELEMENT_ID}">'
+        + embed_jsonl([json.dumps(render_params(data), sort_keys=True)]) + "</script>",
+        season.season_data_html(chain, data.lines if blocks else None, names, names.timezone, day_of),
+        "</body>", "</html>", "",
     ]
     return "\n".join(p for p in parts if p is not None)
 

@@ -15,8 +15,9 @@ from armory.export.clean import payload_of
 
 
 def production_in_chain(entries: Sequence[dict]) -> Any:
-    """The production in force at the end of ``entries``, as the last day opened recorded it in full;
-    None when no day recorded one (a ledger from before armory recorded the production's text).
+    """The production in force at the end of ``entries``, as the last day opened recorded it in full (the text
+    is recorded once per version of the file: on the first day opened with its hash); None when no day
+    recorded one (a ledger from before armory recorded the production's text).
 
     Names, weapons and the time zone taken from here are covered by the chain's hashes and signatures,
     so a report drawn from them can be re-drawn, and checked, from the exported entries alone."""
@@ -24,24 +25,36 @@ def production_in_chain(entries: Sequence[dict]) -> Any:
 
     from pydantic import ValidationError
 
+    from armory.export.chain import of_kinds
     from armory.production.models import Production
 
-    for entry in reversed(list(entries)):
+    wanted = None  # the production_hash of the last day opened: its text may be recorded on an earlier day
+    latest = None  # else the last text recorded, as before texts were recorded once
+    text = None
+    for entry in reversed(of_kinds(entries, frozenset({"day_opened"}))):
         if not isinstance(entry, dict) or entry.get("kind") != "day_opened":
             continue
-        text = payload_of(entry).get("production_text")
+        payload = payload_of(entry)
+        wanted = wanted or payload.get("production_hash")
+        text = payload.get("production_text")
         if not isinstance(text, str):
             continue
-        try:
-            return Production.model_validate(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, ValidationError, ValueError):
-            return None  # recorded by another version of the format: the file given (if any) is used instead
-    return None
+        latest = latest or text
+        if payload.get("production_hash") in (wanted, None):
+            break
+    else:
+        text = latest
+    if not isinstance(text, str):
+        return None
+    try:
+        return Production.model_validate(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, ValidationError, ValueError):
+        return None  # recorded by another version of the format: the file given (if any) is used instead
 
 
 def recorded_title(entries: Sequence[dict]) -> str | None:
     """The production title the ledger recorded in its first entry (``ledger_opened``), if any."""
-    for entry in list(entries)[:1]:
+    for entry in entries[:1]:
         if isinstance(entry, dict) and entry.get("kind") == "ledger_opened":
             title = payload_of(entry).get("production_title")
             return title if isinstance(title, str) and title else None

@@ -86,31 +86,20 @@ def export_format(given: str | None, out: Path) -> str:
     return given
 
 
-def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = None) -> list[dict]:
+def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = None) -> Sequence[dict]:
     """Every entry of the ledger as an export line's dict, in order, whatever state the file is in.
 
-    An entry whose stored bytes are not JSON any more (a damaged or edited file)
-    is kept as what its index columns say, with an empty payload, so the export
-    still shows everything around it and verification names it. An entry whose
-    body is stored as text (edited with the sqlite3 tool) is read as written and
-    its (seq, kind) added to ``stored_as_text``, for :func:`verify_loaded`.
+    The entries are a :class:`~armory.export.chain.Chain`: each body is parsed when first looked at (an
+    entry whose stored bytes are not JSON any more is kept as what its index columns say, so the export
+    still shows everything around it and verification names it). An entry whose body is stored as text
+    (edited with the sqlite3 tool) has its (seq, kind) added to ``stored_as_text``, for :func:`verify_loaded`.
     """
-    import json
+    from armory.export.chain import Chain
 
-    entries = []
-    for seq, time, kind, who, scope, hash_hex, body in ledger.rows():
-        if type(body) is not bytes and stored_as_text is not None:
-            stored_as_text.append((seq, str(kind)))
-        try:
-            fields = json.loads(body)
-            if not isinstance(fields, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
-            fields = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
-                      "payload": {"unreadable": "the stored bytes of this entry are not JSON"},
-                      "prev": "", "clock_skew_ms": 0}
-        entries.append({**fields, "hash": hash_hex})
-    return entries
+    rows = list(ledger.rows())
+    if stored_as_text is not None:
+        stored_as_text.extend((row[0], str(row[2])) for row in rows if type(row[6]) is not bytes)
+    return Chain(rows)
 
 
 def load(ledger: Any, production: Any = None) -> Loaded:
@@ -144,9 +133,19 @@ def verify_loaded(loaded: Loaded, entries: Sequence[dict]) -> Any:
     The export reads entries as JSON, so a body that sqlite3's ``replace()`` turned
     into TEXT would otherwise verify here while ``log verify --ledger`` names it.
     """
-    from armory.ledger.verify import verify_entries
+    from armory.export.chain import Chain
+    from armory.ledger.verify import verify_entries, verify_rows
 
-    verification = verify_entries(entries)
+    verification = None
+    if isinstance(entries, Chain) and len(entries.rows) == len(entries):
+        # The stored rows, checked as `log verify` checks a ledger: each body's hash, the index columns and
+        # the links, without parsing every body. A chain that fails is checked again entry by entry below,
+        # which names what differs as the export's readers know it.
+        verification = verify_rows(entries.rows)
+        if not verification.ok:
+            verification = None
+    if verification is None:
+        verification = verify_entries(entries)
     for seq, kind in loaded.stored_as_text:
         if seq > len(entries):
             break
@@ -239,6 +238,7 @@ def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[d
     """
     import dataclasses
 
+    from armory.export.chain import Chain
     from armory.ledger import signing
     from armory.ledger.head import shared_checkpoint
     from armory.ledger.verify import verify_entries
@@ -268,7 +268,7 @@ def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[d
         checkpoints_checked=verification.checkpoints_checked + 1, signed_through=checkpoint["seq"],
         last_kind="checkpoint", problems=[], hashes=[*verification.hashes, checkpoint["hash"]],
         kinds=[*verification.kinds, "checkpoint"])
-    return [*entries, checkpoint], extended
+    return entries + [checkpoint] if isinstance(entries, Chain) else [*entries, checkpoint], extended
 
 
 def _public_key(entries: Sequence[dict]) -> bytes:
@@ -284,6 +284,7 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
     Progress of a long export goes to ``progress_stream`` (default: standard error).
     """
     from armory.export.atomic import atomic_open, check_writable
+    from armory.export.chain import of_kinds
     from armory.export.progress import Progress
     from armory.export.records import Names, build_records, open_stops, production_in_chain
 
@@ -317,14 +318,17 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
     progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=progress_stream)
     # The production the chain itself recorded when the day opened, where it did: then every name, weapon
     # and local time on the page is covered by the signatures (and log verify can draw the page again).
-    names = Names(production_in_chain(carried) or loaded.production)
     if fmt == "jsonl":
+        from armory.export.chain import Chain
         from armory.export.jsonl import entry_line
 
         with atomic_open(out, "w", encoding="utf-8", newline="\n") as handle:
             # the same lines as armory.export.jsonl.write_lines, with progress
-            for written, entry in enumerate(carried, 1):
-                handle.write(entry_line(entry) + "\n")
+            for written in range(1, len(carried) + 1):
+                if isinstance(carried, Chain):
+                    handle.write(carried.line(written - 1, verified=verification.ok) + "\n")
+                else:
+                    handle.write(entry_line(carried[written - 1]) + "\n")
                 if written % 1000 == 0:
                     progress(written)
     elif fmt == "csv":
@@ -333,7 +337,8 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
         from armory.export.openings import openings_by_seq
         from armory.export.production_file import recorded_title
 
-        records = build_records(shown, names)
+        names = Names(production_in_chain(carried) or loaded.production)
+        records = build_records(shown, names, verified=verification.ok)
         opened = openings_by_seq(carried, assign_days(carried), zone(names.timezone), names.production)
         note = note_row(names.title or recorded_title(carried) or "an unnamed production",
                         int(carried[-1].get("seq") or 0), str(carried[-1].get("hash", "")),
@@ -342,12 +347,16 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
             write_csv(handle, records, timezone=names.timezone, progress=progress, note=note,
                       opened_on={seq: o.date.isoformat() for seq, o in opened.items()})
     elif fmt == "html":
+        from armory.export.chain import Chain
         from armory.export.html_report import ReportData, render_report
 
+        names = Names(production_in_chain(carried) or loaded.production)
         signed_now = verification.ok and loaded.writable
         # A day's page ends before the checkpoint this export signed: it says "record as of" its last
         # entry, a time the page's own entries prove, not an export time they cannot.
-        data = ReportData(chain=carried, lines=jsonl_lines(carried), shown=shown, names=names,
+        lines = ([carried.line(i, verified=verification.ok) for i in range(len(carried))]
+                 if isinstance(carried, Chain) else jsonl_lines(carried))
+        data = ReportData(chain=carried, lines=lines, shown=shown, names=names,
                           verification=verification, day=day,
                           generated=str(entries[-1].get("time", "")) if signed_now and day is None else None)
         text = render_report(data, progress=progress)
@@ -362,7 +371,8 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
 
         loaded.ledger.append("export_recorded", None, ExportRecorded(
             format=fmt, day=day, entries=len(carried), head_hash=str(carried[-1].get("hash", ""))))
-    return Written(out, fmt, day, len(shown), carried, verification, left_out, loaded.writable, open_stops(carried))
+    return Written(out, fmt, day, len(shown), carried, verification, left_out, loaded.writable,
+                   open_stops(of_kinds(carried, frozenset({"stop", "clearance"}))))
 
 
 def export_ledger(ledger_path: Path, production_path: Path | None, fmt: str, out: Path, *,

@@ -224,7 +224,8 @@ class DayOpened(LaterFields):
     signed_by: list[str]
     production_text: str | None = None
     """The production file in force, in full (as each pack's text is): who the crew were, which weapons,
-    lots and loads, so an export names people and weapons from the chain alone. None in older ledgers."""
+    lots and loads, so an export names people and weapons from the chain alone. None when an earlier
+    day_opened of the chain recorded the same file (the same ``production_hash``), and in older ledgers."""
     rules_off: list[RuleOff] = Field(default_factory=list)
     """Rules the production switched off that day, each with its reason. Absent when none."""
 

@@ -21,6 +21,31 @@ _HTML_BLOCK = re.compile(
     rb"<script\b[^>]*\bid=[\"']armory-ledger[\"'][^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE
 )
 _ENTRY_KEYS = frozenset(HASHED_FIELDS) | {"hash"}
+SEASON_BLOCKS = re.compile(
+    rb'(<script type="application/gzip-base64" class="armory-ledger-day"[^>]*>)([^<]*)(</script>)')
+"""A season report's day block (``armory.export.report_season``): its tag, its base64 of gzipped jsonl, its end."""
+
+
+def season_lines(page: bytes) -> list[bytes] | None:
+    """The jsonl lines of a season report's day blocks, in order; None when the page has none.
+
+    Raises ValueError for a block that is not base64 of gzip (the file was edited or cut short)."""
+    import base64
+    import binascii
+    import gzip
+    import zlib
+
+    found = SEASON_BLOCKS.findall(page)
+    if not found:
+        return None
+    lines: list[bytes] = []
+    for number, (_tag, text, _end) in enumerate(found, 1):
+        try:
+            data = gzip.decompress(base64.b64decode(text, validate=True))
+        except (binascii.Error, OSError, EOFError, zlib.error) as err:
+            raise ValueError(f"day block {number} of the page is not gzip in base64 ({err})") from None
+        lines.extend(data[:-1].split(b"\n") if data.endswith(b"\n") else data.split(b"\n"))
+    return lines
 
 
 class UnparsedLine(InputError):
@@ -115,9 +140,18 @@ def _parse_export(path: Path) -> tuple[list[dict], NotCanonicalLine | None]:
     if kind == "html":
         match = _HTML_BLOCK.search(data)
         if match is None:
-            raise InputError(f'{path}: an HTML file without an embedded ledger (<script id="armory-ledger">)')
-        first_line = data.count(b"\n", 0, match.start(1)) + 1
-        data = match.group(1)
+            try:
+                season = season_lines(data)
+            except ValueError as err:
+                raise UnparsedLine(path, 1, str(err), []) from None
+            if season is None:
+                raise InputError(f'{path}: an HTML file without an embedded ledger (<script id="armory-ledger">)')
+            # The lines inside the blocks are the jsonl lines themselves (base64 needs no escaping); a line
+            # number names the entry's line among them.
+            kind, data = "jsonl", b"\n".join(season) + b"\n"
+        else:
+            first_line = data.count(b"\n", 0, match.start(1)) + 1
+            data = match.group(1)
     elif kind == "ledger":
         raise InputError(f"{path}: a ledger file, not an export")
     records: list[dict] = []

@@ -8,6 +8,7 @@ each field's docstring is the description an editor shows on hover.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -239,8 +240,15 @@ class Production(BaseModel):
     day: list[Day] = Field(default_factory=list)
     """The shooting days."""
 
-    # Lookups used by the engine and the faces. They are plain methods, not
-    # cached properties, because the model is frozen and small.
+    # Lookups used by the engine and the faces. Days are looked up through an index built once: a season
+    # has hundreds of days, and every answer looks its day up several times.
+    @functools.cached_property
+    def _days_by_id(self) -> dict[str, Day]:
+        index: dict[str, Day] = {}
+        for day in self.day:
+            index.setdefault(day.id, day)  # the first of a repeated id, as a scan from the start finds it
+        return index
+
     def crew_member(self, crew_id: str) -> CrewMember | None:
         return next((c for c in self.crew if c.id == crew_id), None)
 
@@ -251,7 +259,7 @@ class Production(BaseModel):
         return next((lot for lot in self.lot if lot.id == lot_id), None)
 
     def day_by_id(self, day_id: str) -> Day | None:
-        return next((d for d in self.day if d.id == day_id), None)
+        return self._days_by_id.get(day_id)
 
     def declared_fact(self, fact_id: str) -> ProductionFact | None:
         """The `[[production.fact]]` named ``fact_id`` (without its `production.` prefix)."""

@@ -69,13 +69,9 @@ def day_start_unfinished(session, day: str) -> bool:
 
 
 def last_setup_answered(session, day: str):
-    """(scene, setup, weapon) of the latest answer or round of ``day`` about a weapon, from the ledger."""
-    latest = None
-    for entry in session.ledger.entries(scope=session.scope):
-        p = entry.payload
-        if entry.kind in ("answer", "round_verified") and p.get("day") == day and p.get("weapon") and p.get("scene"):
-            latest = (entry.kind, p["scene"], p["setup"], p["weapon"])
-    return latest
+    """(scene, setup, weapon) of the latest answer or round of ``day`` about a weapon, from the ledger (as the
+    engine's fold keeps it: a restart on a season's ledger does not read it all again)."""
+    return session.state.last_setup.get(day)
 
 
 def first_step(session, position: dict | None) -> str:

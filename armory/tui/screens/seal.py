@@ -87,7 +87,7 @@ def hand_to_investigator(app) -> None:
     from armory.tui.screens.pick import PickModal
 
     session = app.session
-    moved = {e.payload["item"] for e in session.ledger.entries(scope=session.scope) if e.kind == "custody_transfer"}
+    moved = session.state.transferred
     sealed = {item: seal for item, seal in session.sealed_items().items() if item not in moved}
     if not sealed:
         app.notify("Nothing is sealed and still here.", title="No sealed evidence")
