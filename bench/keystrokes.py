@@ -58,6 +58,8 @@ class Driver:
     async def press(self, *keys: str) -> None:
         for key in keys:
             self.keys[self.phase] += 1
+            if os.environ.get("BENCH_KEYS") == self.phase:
+                print("key", key)
             await self.pilot.press(key)
         await self.pilot.pause()
 
@@ -124,7 +126,8 @@ async def answer_checks(d: Driver) -> None:
             d.phase = "rounds"
         if group:
             choices = screen.query_one("#choices", OptionList)
-            index = screen.passing_group_index()
+            index = next(i for i in range(choices.option_count)
+                         if str(choices.get_option_at_index(i).id).startswith("pass-"))
             await d.pick(choices, index)
             d.round_answers += 1
         elif item.answer_kind in ("choice", "yes_no"):
@@ -175,7 +178,13 @@ async def verify_rounds(d: Driver, scene: str, setup: str, weapon: str) -> None:
 
     session = d.app.session
     issue = session.issue_of(DAY, scene, setup, weapon)
-    passed = {n for n, r in session.state.rounds_for(DAY, scene, setup, weapon).items() if r.verdict == "pass"}
+    try:
+        from armory.checklist.round_checks import rounds_verified
+    except ImportError:  # before each round was verified once
+        done = session.state.rounds_for(DAY, scene, setup, weapon)
+    else:
+        done = rounds_verified(session, DAY, scene, setup, weapon)
+    passed = {n for n, r in done.items() if r.verdict == "pass"}
     if not issue.rounds or len(passed) == issue.rounds:
         return  # verified once already (by the checks), or nothing to load
     d.phase = "rounds"

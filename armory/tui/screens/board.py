@@ -64,6 +64,8 @@ class BoardScreen(ArmoryScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
+        from armory.checklist.round_checks import rounds_verified
+
         session, app = self.session, self.app
         day = session.production.day_by_id(self.day)
         self.query_one("#board-title", Static).update(
@@ -85,7 +87,8 @@ class BoardScreen(ArmoryScreen):
                         if not i.sensed]
                     done = sum(1 for i in asked if i.status != "pending")
                     failed = sum(1 for i in asked if i.status == "failed")
-                    verified = len(session.state.rounds_for(self.day, scene.id, setup.id, issue.weapon))
+                    verified = sum(1 for r in rounds_verified(session, self.day, scene.id, setup.id, issue.weapon)
+                                   .values() if r.verdict == "pass")
                     checks = f"{done}/{len(asked)}" + (f" ✗{failed}" if failed else (" ✓" if done == len(asked) else ""))
                     rounds = f"{verified}/{issue.rounds}" if issue.rounds else "-"
                     _, state_words = weapon_status(app, issue.weapon, short=True)

@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
 
 from armory.problems import InputError
 from armory.tui.screens.base import ArmoryScreen
+from armory.tui.widgets.choices import ChoiceList
 from armory.tui.words import FAILED, PASSED, SENSED, item_mark, status_words
 
 
@@ -46,6 +45,10 @@ class ChecksScreen(ArmoryScreen):
         self.items: list = []
         self.current = None
         self.round_answers: list[str] = []
+        self.round_group: list = []
+        """The per-round checks asked together, one pick a round (rattle, primer and side hole of one dummy)."""
+        self.group_options: dict[str, dict[str, str]] = {}
+        """For a grouped question: option id -> {check key: the value that option answers for it}."""
         self.last_verdict: tuple[str, str] | None = None
         self.last_verdict_key: str | None = None
         """The check the last verdict is about: hidden when that check is asked again."""
@@ -66,7 +69,7 @@ class ChecksScreen(ArmoryScreen):
             yield Static(id="verdict", markup=False)
             yield Static(id="question", markup=False)
             yield Input(id="answer")
-            yield OptionList(id="choices")
+            yield ChoiceList(id="choices")
             yield Static("", id="answer-msg", classes="field-error")
             yield Static(id="why", markup=False)
             yield Static(id="sensed", markup=False)
@@ -121,10 +124,13 @@ class ChecksScreen(ArmoryScreen):
             self.put("#sensed", "\n".join(lines))
         else:
             self.put("#sensed", "")
-        if next_item is None or self.current is None or next_item.key != self.current.key:
+        group = self.group_for(next_item, pending)
+        if (next_item is None or self.current is None or next_item.key != self.current.key
+                or [i.key for i in group] != [i.key for i in self.round_group]):
             self.round_answers = list(self.restored_rounds.get(next_item.key, [])) if next_item else []
             self.restored_rounds = {}
         self.current = next_item
+        self.round_group = group
         self.show_question()
 
     def put(self, selector: str, text: str) -> None:
@@ -155,7 +161,10 @@ class ChecksScreen(ArmoryScreen):
                 return f"\n{self.weapon} is evidence (seal {seal}) in an investigator's custody: it is not used again."
             return (f"\n{self.weapon} is sealed as evidence (seal {seal}): it is not loaded or handed over again; "
                     "it moves only to a named investigator (e on the first screen).")
-        verified = len(self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon))
+        from armory.checklist.round_checks import rounds_verified
+
+        verified = sum(1 for r in rounds_verified(self.session, self.day, self.scene, self.setup, self.weapon).values()
+                       if r.verdict == "pass")
         if issue.rounds and verified < issue.rounds:
             return (f"\nNext: on the board, v verifies each of the {issue.rounds} rounds as it goes into "
                     f"{self.weapon} ({verified} done); then h hands it over.")
@@ -191,19 +200,19 @@ class ChecksScreen(ArmoryScreen):
             position = "Answer again (the stop it caused was cleared): "
         if item.per_round:
             position += f"Round {len(self.round_answers) + 1} of {item.per_round}: "
+        if self.round_group:
+            self.show_group(position)
+            return
         severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
         kind = item.answer_kind
-        how = "↑↓ then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
+        how = "its number, then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
         self.put("#question", f"{position}{item.question}\n[{item.rule.id} · {severity} · {how} · f2: why]")
         if kind in ("choice", "yes_no"):
             field.display = False
             options = list(item.choices) if kind == "choice" else ["yes", "no"]
-            if [choices.get_option_at_index(i).id for i in range(choices.option_count)] != options:
-                choices.clear_options()
-                choices.add_options([Option(Content(text), id=text) for text in options])  # plain, not markup
-            choices.display = True
             # Nothing highlighted: a stray second Enter must not answer the next question too.
-            choices.highlighted = None
+            choices.set_choices([(text, text) for text in options])
+            choices.display = True
             self.set_focus(choices)
         else:
             choices.display = False
@@ -220,14 +229,72 @@ class ChecksScreen(ArmoryScreen):
             self.set_focus(field)
         self.update_why()
 
+    def group_for(self, item, pending: list) -> list:
+        """The per-round checks of this weapon asked together with ``item``, one pick a round, or [].
+
+        Each round is looked at once (shaken, its primer pocket and its case seen) and told in one pick:
+        the options are every combination that passes (few: one passing answer each but the primer's two)
+        and each failing answer on its own, which is recorded at once as the failing rule's answer."""
+        if item is None or not item.per_round or item.answer_kind != "choice" or item.status != "pending":
+            return []
+        operator = self.app.operator
+        group = [i for i in pending if i.per_round == item.per_round and i.answer_kind == "choice"
+                 and i.status == "pending" and i.phase == item.phase]
+        if len(group) < 2 or not operator:
+            return []
+        if any(not (self.session.roles(operator, i.day) & set(i.asked_of)) for i in group):
+            return []  # someone else answers one of them, and signs it: asked one by one
+        passing = [[c for c in i.choices if not self.session.round_fails(i, c)] for i in group]
+        combos = 1
+        for values in passing:
+            combos *= len(values)
+        if not all(passing) or combos > 4:
+            return []
+        options: dict[str, dict[str, str]] = {}
+        picks: list[dict[str, str]] = [{}]
+        for i, values in zip(group, passing):
+            picks = [{**pick, i.key: value} for pick in picks for value in values]
+        for n, pick in enumerate(picks):
+            options[f"pass-{n}"] = pick
+        for index, i in enumerate(group):
+            for choice in i.choices:
+                if choice not in passing[index]:
+                    options[f"fail-{index}-{choice}"] = {i.key: choice}
+        self.group_options = options
+        return group
+
+    def group_words(self, option_id: str) -> str:
+        values = self.group_options[option_id]
+        if option_id.startswith("pass-"):
+            return " · ".join(values[i.key] for i in self.round_group)
+        (key, value), = values.items()
+        item = next(i for i in self.round_group if i.key == key)
+        return f"{item.rule.title}: {value}  (STOP)"
+
+    def show_group(self, position: str) -> None:
+        """One question for a round: every per-round check of the group, one pick."""
+        group = self.round_group
+        choices = self.query_one("#choices", ChoiceList)
+        self.query_one("#answer", Input).display = False
+        looks = "\n".join(f"  · {i.question}" for i in group)
+        rules = ", ".join(i.rule.id for i in group)
+        self.put("#question", f"{position}this round, each of:\n{looks}\n[{rules} · STOP if failed · its number, "
+                 "then Enter · f2: why]")
+        choices.set_choices([(self.group_words(option_id), option_id) for option_id in self.group_options])
+        choices.display = True
+        self.set_focus(choices)
+        self.update_why()
+
     def update_why(self) -> None:
         why = self.query_one("#why", Static)
         item = self.current
         if not self.showing_why or item is None:
             why.display = False
             return
-        why.update(f"Why: {item.why}\nSources: {', '.join(item.sources)} · prevents {', '.join(item.failures)}"
-                   f" · pack {item.pack_id}")
+        items = self.round_group or [item]
+        why.update("\n".join(f"Why{' (' + i.rule.title + ')' if len(items) > 1 else ''}: {i.why}\nSources: "
+                             f"{', '.join(i.sources)} · prevents {', '.join(i.failures)} · pack {i.pack_id}"
+                             for i in items))
         why.display = True
 
     # -- answering ---------------------------------------------------------
@@ -238,8 +305,47 @@ class ChecksScreen(ArmoryScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.current is not None and self.current.answer_kind in ("choice", "yes_no"):
+        if self.round_group:
+            self.take_group(str(event.option.id))
+        elif self.current is not None and self.current.answer_kind in ("choice", "yes_no"):
             self.take(str(event.option.id))
+
+    def take_group(self, option_id: str) -> None:
+        """One round of a grouped question: kept until the last round, or recorded at once when it fails."""
+        group, item = self.round_group, self.current
+        if option_id not in self.group_options or item is None:
+            return
+        self.notice = None
+        self.leaving = False
+        self.round_answers.append(option_id)
+        if option_id.startswith("fail-"):
+            # The failing check is recorded at once, with the rounds before it (they passed it); the others
+            # stay to be asked again, every round, once the stop is cleared.
+            (key, _value), = self.group_options[option_id].items()
+            failing = next(i for i in group if i.key == key)
+            observed = [self.group_options[o].get(key, "") for o in self.round_answers]
+            self.round_answers = []
+            self.app.note_position(self.position)
+            self.record(failing, observed, self.app.operator)
+            return
+        if len(self.round_answers) < item.per_round:
+            self.app.note_position({**self.position, "item": item.key, "rounds": self.round_answers})
+            self.show_question()
+            return
+        picks, self.round_answers = self.round_answers, []
+        self.app.note_position(self.position)
+        for check in group:
+            observed = [self.group_options[o][check.key] for o in picks]
+            try:
+                self.session.answer(check, observed, by=self.app.operator)
+            except InputError as err:
+                self.say(item, f"✗ {err.message}")
+                self.app.after_action()
+                return
+        self.last_verdict_key = item.key
+        self.last_verdict = ("verdict-pass", f"{PASSED} {', '.join(i.rule.title for i in group)}: passed for each "
+                             f"of the {item.per_round} rounds.")
+        self.app.after_action()
 
     def take(self, raw: str) -> None:
         item = self.current
