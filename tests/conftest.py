@@ -6,6 +6,9 @@ import pytest
 
 # argon2 at library defaults costs ~50 ms a hash; tests hash hundreds of PINs.
 os.environ["ARMORY_ARGON2"] = "fast"
+# Pilot presses keys the instant a screen is up; a person needs a moment to see it. The guard that drops keys
+# typed as a notice appeared is tested with its own value (test_tui_typeahead.py).
+os.environ["ARMORY_KEY_GUARD"] = "0"
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +20,4 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
         if name.startswith("TEXTUAL_") and not name.startswith("TEXTUAL_SNAPSHOT"):  # pytest-textual-snapshot sets its own
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARMORY_ARGON2", "fast")
+    monkeypatch.setenv("ARMORY_KEY_GUARD", "0")

@@ -54,6 +54,8 @@ class ChecksScreen(ArmoryScreen):
         """The check the last verdict is about: hidden when that check is asked again."""
         self.showing_why = False
         self.leaving = False
+        self.unsure: tuple[str, int, str] | None = None
+        """(check key, round, value) of a value asked again as implausible: typed once more, it is recorded."""
         self.shown: dict[str, str] = {}
         self.restored_rounds: dict[str, list[str]] = {}
         """Per-round answers given before a crash, from the position file, keyed by check key."""
@@ -359,6 +361,14 @@ class ChecksScreen(ArmoryScreen):
         except InputError as err:
             self.put("#answer-msg", f"✗ {err.message}")
             return
+        doubt = self.doubt(item, value)
+        if doubt and self.unsure != (item.key, len(self.round_answers), value):
+            # Asked once more, blind as before: the same value typed again is recorded as it is.
+            self.unsure = (item.key, len(self.round_answers), value)
+            self.query_one("#answer", Input).value = ""
+            self.put("#answer-msg", f"? {doubt} Type it again to record it as it is, or type what you meant.")
+            return
+        self.unsure = None
         self.round_answers.append(value)
         self.leaving = False
         # A round that fails is recorded at once (and stops or holds): the rounds after it are not asked.
@@ -376,6 +386,17 @@ class ChecksScreen(ArmoryScreen):
             self.sign_answer(item, observed, asked_of)
             return
         self.record(item, observed, operator)
+
+    def doubt(self, item, value: str) -> str | None:
+        """Why a typed value looks like a slip (5555 chambers, a time still to come), or None."""
+        if item.answer_kind in ("choice", "yes_no"):
+            return None
+        from armory.checklist.plausible import implausible
+
+        session = self.session
+        facts = session.facts(item.day, item.scene, item.setup, item.weapon)
+        lot = session.production.lot_by_id(facts["setup.lot"]) if facts.get("setup.lot") else None
+        return implausible(item.rule, value, facts, session.local_now(), lot.count if lot else None)
 
     def sign_answer(self, item, observed: list[str], asked_of: set[str]) -> None:
         """Someone other than the armorer answers (the actor shown the load): they sign their own answer."""
@@ -398,7 +419,8 @@ class ChecksScreen(ArmoryScreen):
         app.push_screen(SignModal(
             f"The {who} signs this answer", [item.question, f"Answer given: {', '.join(observed)}"],
             [Signer(f"Answered by ({who})", choices, crew_id=preselect)],
-            purpose=f"answer {item.rule.id}", authenticate=app.authenticate, confirm_label="Sign the answer"),
+            purpose=f"answer {item.rule.id}", authenticate=app.authenticate, confirm_label="Sign the answer",
+            by_itself=True),
             signed)
 
     def record(self, item, observed: list[str], by: str) -> None:
@@ -417,7 +439,7 @@ class ChecksScreen(ArmoryScreen):
             self.last_verdict = ("verdict-fail", f"{FAILED} You entered {shown}. {verdict.message}")
         self.app.after_action()
         if verdict.needs_override:
-            self.override(verdict.entry_seq, item)
+            self.override(verdict.entry_seq, item, by_itself=True)
 
     # -- overrides, corrections, why ----------------------------------------
     def action_why(self) -> None:
@@ -444,7 +466,7 @@ class ChecksScreen(ArmoryScreen):
         self.app.push_screen(PickModal("Which hold is overridden?", choices),
                              lambda item: self.override(item.answer_seq, item) if item else None)
 
-    def override(self, answer_seq: int, item) -> None:
+    def override(self, answer_seq: int, item, *, by_itself: bool = False) -> None:
         from armory.tui.screens.sign import SignModal, Signer
 
         app = self.app
@@ -469,7 +491,7 @@ class ChecksScreen(ArmoryScreen):
         app.push_screen(SignModal(
             "Override a failed hold", summary,
             [Signer("Safety officer signing the override", officers)],
-            purpose="override", authenticate=app.authenticate,
+            purpose="override", authenticate=app.authenticate, by_itself=by_itself,
             reason_label="Why it is safe to go on", confirm_label="Sign override"), signed)
 
     def action_correct(self) -> None:
@@ -478,10 +500,9 @@ class ChecksScreen(ArmoryScreen):
         choose_and_correct(self.app, [i for i in self.items if i.answer_seq and not i.sensed], self.day)
 
     def action_back(self) -> None:
-        if self.showing_why:  # Esc closes the why panel first, as it closes any open panel
-            self.showing_why = False
-            self.update_why()
-            return
+        # The why panel is f2's to close: Esc leaves at once, open panel or not (a first Esc that only
+        # closed the panel looked like a lost key).
+        self.showing_why = False
         if self.round_answers and not self.leaving:
             # Round answers not yet recorded would be lost: a second Esc is needed to leave them.
             self.leaving = True

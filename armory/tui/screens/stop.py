@@ -8,9 +8,14 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from armory.tui.widgets.guard import OpensByItself
 
-class StopScreen(Screen[None]):
-    """Shown when a stop is recorded. Leaving it clears nothing: the banner stays."""
+
+class StopScreen(OpensByItself, Screen[None]):
+    """Shown when a stop is recorded. Leaving it clears nothing: the banner stays.
+
+    It opens by itself, often while the armorer is typing the next answer: keys typed as it appeared are
+    ignored (and it says so), so an Enter meant for a field never dismisses it unread."""
 
     BINDINGS = [
         Binding("enter", "acknowledge", "Understood", id="stop.acknowledge",
@@ -59,7 +64,14 @@ class StopScreen(Screen[None]):
         with Center():
             with Vertical(id="stop-box"):
                 yield Static(self.text(), id="stop-text", markup=False)
+                yield Static("", id="stop-ignored", markup=False, classes="field-error")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.note_appeared()
+
+    def show_ignored(self, message: str) -> None:
+        self.query_one("#stop-ignored", Static).update(message)
 
     def evidence_lines(self) -> list[str]:
         from armory.tui.screens.seal import unsealed_evidence
