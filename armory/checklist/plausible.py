@@ -26,16 +26,17 @@ def count_ceiling(rule, facts: Mapping[str, object], lot_count: int | None) -> t
     named = {expect.equals_fact, expect.at_least_fact, expect.at_most_fact} - {None}
     if not named:
         return None
+    # What the weapon holds bounds any count of its chambers or rounds; without it, what the setup loads
+    # or, last, what its lot holds.
     capacity = facts.get("weapon.capacity")
     rounds = facts.get("setup.rounds")
-    candidates = []
     if isinstance(capacity, int) and capacity > 0:
-        candidates.append((capacity, f"the weapon holds {capacity}"))
+        return capacity, f"the weapon holds {capacity}"
     if isinstance(rounds, int) and rounds > 0:
-        candidates.append((rounds, f"this setup loads {rounds}"))
+        return rounds, f"this setup loads {rounds}"
     if lot_count:
-        candidates.append((lot_count, f"its lot holds {lot_count}"))
-    return max(candidates) if candidates else None
+        return lot_count, f"its lot holds {lot_count}"
+    return None
 
 
 def implausible(rule, value: str, facts: Mapping[str, object], now_local: dt.datetime,

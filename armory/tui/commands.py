@@ -27,6 +27,8 @@ class ScreenCommands(Provider):
                 continue
             if not binding.description or binding.system or binding.action in seen:
                 continue
+            if not binding.id:
+                continue  # Textual's own screen keys (focus next and previous, copy): not armory's commands
             if binding.action in {"command_palette", "app.command_palette"} | SYSTEM_ACTIONS:
                 continue
             seen.add(binding.action)
