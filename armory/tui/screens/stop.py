@@ -68,10 +68,13 @@ class StopScreen(OpensByItself, Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#stop-ignored", Static).display = False
         self.note_appeared()
 
     def show_ignored(self, message: str) -> None:
-        self.query_one("#stop-ignored", Static).update(message)
+        line = self.query_one("#stop-ignored", Static)
+        line.update(message)
+        line.display = True
 
     def evidence_lines(self) -> list[str]:
         from armory.tui.screens.seal import unsealed_evidence
