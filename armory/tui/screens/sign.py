@@ -52,6 +52,11 @@ class FieldError(Static):
 
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(text, markup=False, **kwargs)  # it quotes names and text people typed
+        self.display = bool(text)  # an empty message takes no line: at 80x24 each one pushed a field away
+
+    def update(self, content="", **kwargs) -> None:
+        super().update(content, **kwargs)
+        self.display = bool(str(content))
 
     def on_resize(self) -> None:
         # A message that wraps to a second line grows after the scroll that showed its first line:
