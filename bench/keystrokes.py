@@ -139,6 +139,8 @@ async def answer_checks(d: Driver) -> None:
         else:
             facts = session.facts(item.day, item.scene, item.setup, item.weapon)
             value = passing_answer(item.rule, facts, session.local_now())
+            if item.answer_kind == "time":
+                value = value.replace(":", "")  # 1300, as the field says it may be typed
             await d.type(value)
             await d.press("enter")
             d.round_answers += per_round

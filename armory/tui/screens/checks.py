@@ -224,7 +224,7 @@ class ChecksScreen(ArmoryScreen):
                 "count": "the number you counted",
                 "digits": "as written on the part",
                 # The clock the engine judges by (the production's time zone), as a wall clock would show.
-                "time": f"HH:MM, 24-hour (it is now {self.session.local_now():%H:%M %Z})",
+                "time": f"HHMM or HH:MM, 24-hour (it is now {self.session.local_now():%H:%M %Z})",
                 "measurement": f"distance with unit ({item.unit or 'feet'})",
                 "text": "in plain words",
             }.get(kind or "", "")

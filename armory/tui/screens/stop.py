@@ -42,8 +42,12 @@ class StopScreen(OpensByItself, Screen[None]):
         else:
             # A misfire or a live round found has no one who "caused" it: say who recorded what set it off.
             source = self.app.session.ledger.get(stop.from_seq) if stop.from_seq else None
-            who = (f"Recorded by: {self.app.crew_name(source.who)} (entry #{source.seq})"
-                   if source is not None and source.who else "Recorded by: the ledger (sensed)")
+            recorder = source.who if source is not None else None
+            if source is not None and source.kind == "return":
+                # A take-back is the armorer's record (both sign it; the entry is filed under who returned it).
+                recorder = source.payload.get("receiver") or recorder
+            who = (f"Recorded by: {self.app.crew_name(recorder)} (entry #{source.seq})"
+                   if source is not None and recorder else "Recorded by: the ledger (sensed)")
         lines = [
             f"■ STOP #{stop.seq}",
             "",
