@@ -238,3 +238,31 @@ async def test_the_help_shows_the_whole_why_of_the_highlighted_key_at_80x24(ledg
         assert isinstance(app.screen, HelpScreen)
         why = str(app.screen.query_one("#help-why", Static).content)
         assert why and ":" in why
+
+
+async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_found(ledger: Path):
+    from test_tui_day import ACTOR, PINS, answer_all, sign
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day_to_checks(pilot, app)
+        await answer_all(pilot, app)
+        await pilot.press("escape", "h")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        before = {stop.seq for stop in app.session.state.open_stops}
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#field-fired", Input).value = "2"  # from dummies: they cannot fire
+        app.screen.query_one("#field-returned", Input).value = "3"
+        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        new = [stop for stop in app.session.state.open_stops if stop.seq not in before]
+        assert len(new) == 1, [stop.reason for stop in new]
+        (stop,) = new
+        assert stop.scope == "production" and stop.cause == "invariant.discharge"
+        assert "saa-1: 6 out, 3 back, 2 fired: 1 round not accounted for" in stop.reason
+        screen = app.screen
+        assert isinstance(screen, StopScreen)
+        assert "Recorded by: Ana Reyes" in str(screen.query_one("#stop-text", Static).content)

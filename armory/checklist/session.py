@@ -599,8 +599,15 @@ class Session:
         return load in ("dummies", "blanks")
 
     def _open_stop_for(self, item: CheckItem) -> int | None:
+        """The open stop that already covers what this sensed item found, if any.
+
+        Rounds not accounted for are stopped by the take-back that found them (one event, one stop): the
+        sensed reconciliation that reads the same rounds says it is still stopped, and stops nothing again."""
+        causes = {item.rule.id}
+        if item.rule.sense == "rounds_unaccounted":
+            causes |= {"invariant.round-reconciliation", "invariant.discharge"}
         for stop in self.state.open_stops:
-            if stop.cause == item.rule.id and (item.weapon is None or item.weapon in stop.weapons):
+            if stop.cause in causes and (item.weapon is None or item.weapon in stop.weapons):
                 return stop.seq
         return None
 
@@ -785,6 +792,10 @@ class Session:
             self._person(w)
         if not ({giver, receiver} <= set(signed_by)):
             raise InputError("both the giver and the receiver must sign a handoff with their PIN")
+        signers_as_witnesses = [w for w in witnesses if w in (giver, receiver)]
+        if signers_as_witnesses:
+            raise InputError(f"{', '.join(self.name(w) for w in signers_as_witnesses)} signs this handoff and "
+                             "cannot also witness it: a witness is neither the giver nor the receiver")
         setup = self.setup_of(day, scene, setup)[1].id if scene else setup
         if day in self.state.days_opened and day not in self.state.days_closed and scene:
             self.sense(day=day, phase="before_handoff", scene=scene, setup=setup, weapon=weapon)
@@ -825,7 +836,8 @@ class Session:
         handoff = self.ledger.get(current.handoff_seq) if current is not None and current.handoff_seq else None
         return handoff.payload.get("load") if handoff is not None else None
 
-    def _impossible_firing(self, *, day: str, weapon: str, load: str, rounds: int, by: str, seq: int) -> None:
+    def _impossible_firing(self, *, day: str, weapon: str, load: str, rounds: int, by: str, seq: int,
+                           also_found: str = "") -> None:
         """Rounds reported fired from a weapon loaded with dummies or cold: an unintended discharge.
 
         A dummy or an empty weapon cannot fire. A firing reported means a live round (or a live primer) was
@@ -837,7 +849,7 @@ class Session:
             incident="unintended_discharge", day=day, weapon=weapon, reported_by=by, also_prevents=("F1", "F8"),
             description=(f"{rounds} round{'s' if rounds != 1 else ''} reported fired from {weapon}, which was loaded "
                          f"{stated} (entry {seq}): a dummy or a cold weapon cannot fire, so a live round was in "
-                         "it or the count is wrong"))
+                         f"it or the count is wrong{'; and ' + also_found if also_found else ''}"))
 
     @_one_action
     def take_back(self, *, day: str, weapon: str, giver: str, receiver: str, rounds_fired: int,
@@ -876,15 +888,16 @@ class Session:
             day=day, scene=hp.get("scene"), setup=hp.get("setup"), weapon=weapon, giver=giver, receiver=receiver,
             rounds_out=current.rounds_out, rounds_fired=fired, rounds_returned=rounds_returned,
             reconciled=reconciled, signed_by=list(signed_by)))
+        # One take-back, one stop, naming everything it found: a firing that cannot be (every firearm stops,
+        # and it is an incident to review) and rounds that do not add up.
+        counts = "" if balanced else rounds_not_accounted(weapon, out, rounds_returned, fired)
         if impossible:
             self._impossible_firing(day=day, weapon=weapon, load=hp["load"], rounds=rounds_fired, by=receiver,
-                                    seq=entry.seq)
-        if not balanced:
+                                    seq=entry.seq, also_found=counts)
+        elif not balanced:
             inv = INVARIANTS["invariant.round-reconciliation"]
             self._stop(scope="weapon", weapons=[weapon], cause=inv.id, failures=inv.failures, caused_by=None,
-                       from_seq=entry.seq, day=day,
-                       reason=(f"{weapon}: {out} rounds out, {rounds_returned} back and {fired} fired: "
-                               f"{out - rounds_returned - fired:+d} unaccounted. {inv.why}"))
+                       from_seq=entry.seq, day=day, reason=f"{counts}. {inv.why}")
         if hp.get("scene"):
             self.sense(day=day, phase="on_return", scene=hp["scene"], setup=hp.get("setup"), weapon=weapon)
         return entry
@@ -1088,6 +1101,17 @@ class Session:
 
 #: Pack id recorded on the answers of the engine's own checks (no pack hash: they are code, not a file).
 BUILTIN_PACK = "invariants"
+
+
+def rounds_not_accounted(weapon: str, out: int, back: int, fired: int) -> str:
+    """'saa-1: 6 out, 3 back, 2 fired: 1 round not accounted for' (or more back than went out)."""
+    missing = out - back - fired
+    plural = "s" if abs(missing) != 1 else ""
+    if missing > 0:
+        gap = f"{missing} round{plural} not accounted for"
+    else:
+        gap = f"{-missing} round{plural} more back or fired than went out"
+    return f"{weapon}: {out} out, {back} back, {fired} fired: {gap}"
 
 
 def _builtin_rules() -> dict:
