@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from armory.export.commands import export_file, load  # noqa: E402
+from armory.cli.export import export_file, load  # noqa: E402
 from armory.ledger import entries as E  # noqa: E402
 from armory.ledger.store import Ledger  # noqa: E402
 

@@ -45,7 +45,7 @@ def make_pack(count: int) -> str:
 
 
 def time_lint(count: int, runs: int) -> tuple[float, int]:
-    from armory.rulebook.loader import lint_paths
+    from armory.rulebook.lint import lint_paths
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.toml"

@@ -21,3 +21,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARMORY_ARGON2", "fast")
     monkeypatch.setenv("ARMORY_KEY_GUARD", "0")
+
+
+# The studio store's throwaway PostgreSQL cluster: one a session, a fresh database a test.
+from tests.studio_pg import pg_cluster, pg_db, store  # noqa: E402,F401

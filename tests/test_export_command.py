@@ -175,7 +175,7 @@ def test_progress_is_shown_on_a_terminal_and_for_long_exports():
 
 
 def test_an_entry_appended_by_another_process_during_the_export_is_carried_and_verified(ledger, tmp_path):
-    from armory.export.commands import export_file, load
+    from armory.cli.export import export_file, load
     from armory.ledger.entries import Note
     from armory.ledger.verify import read_export, verify_file
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from armory.export.commands import export_file, load
+from armory.cli.export import export_file, load
 from armory.export.records import assign_days, day_range
 from armory.export.timeline import MAX_TICKS, _tick_step, _ticks
 from armory.rulebook.loader import load_production
@@ -252,7 +252,7 @@ def test_an_empty_answer_reads_nothing_entered():
 
 
 def test_long_reasons_are_cut_at_a_word_and_link_to_the_whole_text():
-    from armory.export.html_report import _clip
+    from armory.export.report_html import clip as _clip
 
     text = ("The armorer collects the weapon from the performer; " * 8).strip()
     clipped = _clip(text, seq=123)

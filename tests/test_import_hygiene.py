@@ -46,3 +46,46 @@ def test_import_linter_contract():
     lint = Path(sys.executable).parent / "lint-imports"
     out = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+CORE_PACKAGES = ["production", "rulebook", "ledger", "checklist", "drills", "export"]
+#: The maintainers' own script for regenerating the committed schemas (``python -m armory.rulebook.schema
+#: --write``), which test_rulebook_schema names when they drift; not a command of the user's.
+MAINTAINER_SCRIPTS = {"armory/rulebook/schema.py"}
+
+
+def test_the_core_leaves_argument_parsing_to_the_faces():
+    """The core exposes functions and types; argparse, exit codes and printing belong to armory.cli."""
+    import ast
+
+    offenders = []
+    for package in CORE_PACKAGES:
+        for path in (ROOT / "armory" / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() in MAINTAINER_SCRIPTS:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    if name == "argparse" or name.startswith(("armory.cli", "armory.tui")):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {name}")
+    assert offenders == []
+
+
+def test_layers_contract_fails_when_the_core_imports_a_face(tmp_path):
+    """The contract is not a formality: a ledger module importing the CLI breaks it, and it says which import."""
+    import shutil
+
+    shutil.copytree(ROOT / "armory", tmp_path / "armory", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    store = tmp_path / "armory" / "ledger" / "store.py"
+    store.write_text(store.read_text() + "\n\ndef _upward():\n    from armory.cli import main  # noqa: F401\n")
+    lint = Path(sys.executable).parent / "lint-imports"
+    out = subprocess.run([str(lint), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)})
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "armory.ledger.store -> armory.cli" in out.stdout

@@ -197,7 +197,7 @@ def test_show_says_no_checks_under_every_phase_that_has_none(capsys):
     """A phase with no check for the weapon keeps its heading and says "(no checks)" under it, never a bare
     heading: the safety officer sees every phase was considered, in the same order for every weapon. A
     non-firing replica has nothing to check after firing."""
-    from armory.rulebook.commands import PHASE_TITLES
+    from armory.cli.rules import PHASE_TITLES
 
     titles = set(PHASE_TITLES.values())
     places = list(_every_bundled_place())

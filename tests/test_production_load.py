@@ -8,7 +8,8 @@ import pytest
 
 from armory import paths
 from armory.problems import InputError
-from armory.rulebook.loader import lint_paths, load_context, load_production, packs_for
+from armory.rulebook.lint import lint_paths
+from armory.rulebook.loader import load_context, load_production, packs_for
 
 from tests.test_rulebook_load import PACK, edit
 

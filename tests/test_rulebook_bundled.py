@@ -92,7 +92,7 @@ def test_the_key_observed_values():
 def test_the_example_in_rules_readme_lints_clean(tmp_path):
     import re
 
-    from armory.rulebook.loader import lint_paths
+    from armory.rulebook.lint import lint_paths
 
     readme = (paths.BUNDLED_RULES / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from armory.rulebook.loader import lint_paths
+from armory.rulebook.lint import lint_paths
 from tests.test_rulebook_load import edit
 
 ENGINE = Path(__file__).parent / "fixtures" / "engine"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from armory.rulebook.lines import format_key, key_lines, line_of
+from armory.source_lines import format_key, key_lines, line_of
 
 TRICKY = '''\
 # a comment with [[rule]] in it

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from armory.problems import InputError
-from armory.rulebook.loader import lint_paths, load_failures, load_pack
+from armory.rulebook.lint import lint_paths
+from armory.rulebook.loader import load_failures, load_pack
 
 PACK = """\
 [pack]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from armory import paths
 from armory.problems import InputError, Problem
-from armory.rulebook.loader import lint_paths, load_failures, load_pack, load_production
+from armory.rulebook.lint import lint_paths
+from armory.rulebook.loader import load_failures, load_pack, load_production
 
 FILES = [
     paths.BUNDLED_RULES / "rounds.toml",

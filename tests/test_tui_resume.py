@@ -107,7 +107,7 @@ async def test_a_clean_quit_on_the_first_screen_reopens_there(tmp_path: Path):
 
 async def test_round_answers_waiting_at_a_crash_come_back_even_with_day_start_unfinished(tmp_path: Path):
     """The tester's case: day start half done, then rounds on a weapon, then kill -9."""
-    from armory.tui.resume import read_position
+    from armory.tui.position import read_position
 
     ledger = tmp_path / "crash.sqlite"
     first = make_app(ledger)

@@ -8,21 +8,48 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from armory.checklist.invariants import INVARIANTS
-from armory.checklist.state import setup_key
-from armory.checklist.types import Decision, Reason, invariant_reason
+from armory.checklist.clock import parse_time
+from armory.checklist.invariants import INVARIANTS, failure_order
+from armory.checklist.state import State, setup_key
+from armory.checklist.types import CheckItem, Decision, Reason, invariant_reason
+from armory.production.models import Issue, Production, Weapon
 from armory.production.vocabulary import HANDLER_ROLES
 
 if TYPE_CHECKING:
-    from armory.checklist.session import Session
+    from armory.rulebook.models import Rule
+
+class SessionView(Protocol):
+    """What a decision here reads of a session: its production, its folded state, its clock and checklists.
+
+    The session passes itself; typing it by what is read keeps this module below the session.
+    """
+
+    production: Production
+    state: State
+
+    def now(self) -> dt.datetime: ...
+
+    def roles(self, crew_id: str, day: str | None) -> frozenset[str]: ...
+
+    def name(self, crew_id: str | None) -> str: ...
+
+    def weapon(self, weapon_id: str) -> Weapon: ...
+
+    def issue_of(self, day_id: str, scene_id: str, setup_id: str | None, weapon_id: str) -> Issue: ...
+
+    def find_rule(self, rule_id: str) -> Rule | None: ...
+
+    def checklist(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+                  weapon: str | None = None) -> list[CheckItem]: ...
+
 
 #: Phases whose checks must be complete before a weapon goes to an actor.
 READINESS_PHASES = ("before_setup", "before_handoff")
 
 
-def is_handler(session: Session, crew_id: str | None, day: str, weapon: str) -> bool:
+def is_handler(session: SessionView, crew_id: str | None, day: str, weapon: str) -> bool:
     """An armorer or assistant armorer that day. A property master may also handle non-firing props."""
     if crew_id is None:
         return False
@@ -32,13 +59,11 @@ def is_handler(session: Session, crew_id: str | None, day: str, weapon: str) -> 
     return bool(roles & allowed)
 
 
-def _age(session: Session, stamp: str) -> dt.timedelta:
-    from armory.checklist.session import parse_time
-
+def _age(session: SessionView, stamp: str) -> dt.timedelta:
     return session.now() - parse_time(stamp)
 
 
-def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> list[Reason]:
+def sealed_reasons(session: SessionView, weapon: str | None, lot: str | None) -> list[Reason]:
     """Evidence that may not be loaded or issued: a sealed weapon, or rounds from a sealed lot."""
     reasons = []
     seal = session.state.weapons[weapon].sealed if weapon in session.state.weapons else None  # None: lot only
@@ -52,12 +77,6 @@ def sealed_reasons(session: Session, weapon: str | None, lot: str | None) -> lis
             "involved in an injury never goes into a weapon again, on any setup. Sealed evidence moves only to a "
             "named investigator.", ("F1", "F8")))
     return reasons
-
-
-def failure_order(failure: str) -> tuple[str, int, str]:
-    """F2 before F11: DOMAIN ids in the order DOMAIN.md lists them."""
-    digits = "".join(ch for ch in failure if ch.isdigit())
-    return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)
 
 
 def _checks_reason(detail: str, rules: dict[str, tuple[str, ...]] | None = None,
@@ -81,7 +100,7 @@ def _checks(titles: dict[str, str], what: str) -> str:
     return f"{n} {what.replace('check', 'checks', 1) if n != 1 else what}: {'; '.join(titles.values())}"
 
 
-def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
+def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
     """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
     reasons: list[Reason] = []
     valid = dt.timedelta(minutes=session.production.production.settings.check_valid_minutes)
@@ -124,7 +143,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     here = {setup_key(day, None, None, None), setup_key(day, scene, setup, weapon)}
     for hold in session.state.open_holds:
         if hold.key.rsplit("/", 2)[0] in here and hold.rule_id not in failed and hold.rule_id not in day_failed:
-            rule = session._rule(hold.rule_id)
+            rule = session.find_rule(hold.rule_id)
             day_failed[hold.rule_id] = tuple(rule.failures) if rule is not None else ()
             if rule is not None:
                 titles.setdefault(hold.rule_id, rule.title)
@@ -159,7 +178,7 @@ def readiness_reasons(session: Session, *, day: str, scene: str, setup: str | No
     return reasons
 
 
-def handoff_decision(session: Session, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
+def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
                      receiver: str) -> Decision:
     state = session.state
     session.weapon(weapon)

@@ -130,3 +130,9 @@ INVARIANTS: dict[str, Invariant] = {inv.id: inv for inv in _ALL}
 
 def invariant(invariant_id: str) -> Invariant:
     return INVARIANTS[invariant_id]
+
+
+def failure_order(failure: str) -> tuple[str, int, str]:
+    """F2 before F11: DOMAIN ids in the order DOMAIN.md lists them."""
+    digits = "".join(ch for ch in failure if ch.isdigit())
+    return (failure.rstrip("0123456789"), int(digits) if digits else 0, failure)

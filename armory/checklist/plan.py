@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from armory.problems import InputError
 from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
 from armory.rulebook.models import FACTS, Rule
-from armory.rulebook.source import did_you_mean, quote
+from armory.source import did_you_mean, quote
 
 if TYPE_CHECKING:
     from armory.rulebook.loader import LoadedPack

@@ -5,31 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from armory.checklist.invariants import INVARIANTS
+from armory.ledger.entries import ROUND_METHOD_WORDS, ROUND_METHODS  # noqa: F401 - the engine's words for faces
 from armory.problems import InputError
 from armory.rulebook.models import Rule
-
-#: How a round may be shown to be inert, by the load it belongs to.
-ROUND_METHODS: dict[str, str | None] = {
-    "rattle": "dummies",
-    "empty_primer_pocket": "dummies",
-    "drilled_case": "dummies",
-    "side_hole": "dummies",
-    "crimped_blank": "blanks",
-    "blank_marking": "blanks",
-    "unconfirmed": None,
-    "live": None,
-}
-
-ROUND_METHOD_WORDS: dict[str, str] = {
-    "rattle": "rattles when shaken (bearing inside, no powder)",
-    "empty_primer_pocket": "primer pocket empty or inert",
-    "drilled_case": "case drilled through",
-    "side_hole": "side hole in the case",
-    "crimped_blank": "crimped blank, no projectile",
-    "blank_marking": "blank marking on the case",
-    "unconfirmed": "cannot confirm it is a dummy or blank",
-    "live": "live round",
-}
 
 
 @dataclass(frozen=True)

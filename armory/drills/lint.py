@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from armory.checklist.invariants import INVARIANTS
+from armory.drills.models import Drill
 from armory.problems import InputError, Problem
 from armory.production.vocabulary import PHASES
 
@@ -126,7 +127,13 @@ def drill_problems(data: dict, ctx) -> list[Problem]:
 
 
 def register() -> None:
-    from armory.drills.models import Drill
     from armory.rulebook.loader import register_kind
 
     register_kind("drill", Drill, drill_cross_check, partial_check=drill_partial_check)
+
+
+# Lint and the schema find drills through the loader's registry, which imports
+# this module (not the model's) the first time a [drill] file is met: the
+# drill kind always comes with its cross-check, and the model knows nothing
+# of it.
+register()

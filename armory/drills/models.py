@@ -182,14 +182,3 @@ class Drill(BaseModel):
     """The actions, in order."""
     expect: Expectation
     """What must come of it."""
-
-
-def _register() -> None:
-    # Lint and schema find drills through the loader's registry; the
-    # cross-check needs the production, so it lives in drills.lint.
-    from armory.drills.lint import register
-
-    register()
-
-
-_register()

@@ -208,7 +208,7 @@ def _head_time(ledger) -> dt.datetime | None:
     return None if head is None else dt.datetime.fromisoformat(head.time.replace("Z", "+00:00"))
 
 
-_BOOKKEEPING = frozenset({"ledger_opened", "checkpoint", "export_recorded"})
+_BOOKKEEPING = frozenset({"ledger_opened", "checkpoint", "export_recorded", "cosignature"})
 """Entries of the real scope that a ledger of drills has too: its first entry, and those an export writes."""
 
 

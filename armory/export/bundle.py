@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from armory.export.records import as_int, clean_all
+from armory.export.clean import as_int, clean_all
 from armory.problems import InputError
 
 INDEX_FORMAT = "armory-evidence-index/1"

@@ -11,19 +11,34 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from armory.export.bundle import _payload, build_index, find_incident, packs_in_force
-from armory.export.records import clean_all
+from armory.export.clean import clean_all
 from armory.problems import InputError
 
 
-def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) -> int:
-    from armory.export.commands import EXIT_CHECK_FAILED, EXIT_OK, sign, verify_loaded
+@dataclass(frozen=True)
+class BundleWritten:
+    """What an evidence bundle holds, for the one who asked to say it."""
+
+    out: Path
+    incident_seq: int
+    chain: list[dict]
+    index: dict
+    verification: Any
+    """The ledger's VerifyResult of ``chain``: a bundle whose chain does not verify was written and says so."""
+
+
+def write_bundle(loaded: Any, incident_seq: int, out: Path) -> BundleWritten:
+    """Write the evidence bundle of the incident entry ``incident_seq`` into the new or empty directory ``out``."""
     from armory.export.html_report import render_report
     from armory.export.jsonl import write_lines
-    from armory.export.records import Names, production_in_chain
+    from armory.export.production_file import production_in_chain
+    from armory.export.records import Names
+    from armory.export.writing import sign, verify_loaded
 
     chain = loaded.entries
     incident = find_incident(clean_all(chain), incident_seq)
@@ -75,15 +90,7 @@ def export_bundle(loaded: Any, incident_seq: int, out: Path, *, stderr: TextIO) 
         loaded.ledger.append("export_recorded", None, ExportRecorded(
             format="evidence-bundle", day=_payload(incident).get("day"), entries=len(chain),
             head_hash=str(chain[-1].get("hash", ""))))
-    print(f"armory: wrote the evidence bundle for incident #{incident_seq} to {out}: chain of {len(chain)} entries "
-          f"to head {str(chain[-1].get('hash', ''))[:16]}, {len(index['entries'])} indexed, "
-          f"{len(index['custody'])} sealed item(s)", file=stderr)
-    if not verification.ok:
-        seq, kind, what = verification.first_bad or (0, "?", "no entries")
-        print(f"armory: WARNING: the ledger does not verify: entry #{seq} ({kind}): {what}. The bundle was "
-              "written and says so; no checkpoint was signed over it", file=stderr)
-        return EXIT_CHECK_FAILED
-    return EXIT_OK
+    return BundleWritten(out, incident_seq, chain, index, verification)
 
 
 def index_text(index: dict) -> str:
@@ -141,7 +148,7 @@ def _check_target_dir(out: Path) -> None:
 def incident_report_data(chain: list[dict], incident_seq: int, names: Any, verification: Any,
                          generated: str | None) -> Any:
     """What incident.html shows: drawn from the chain alone, so ``log verify`` can draw it again and compare."""
-    from armory.export.commands import jsonl_lines
+    from armory.export.writing import jsonl_lines
     from armory.export.html_report import ReportData
 
     incident = find_incident(clean_all(chain), incident_seq)

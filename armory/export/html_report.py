@@ -8,20 +8,34 @@ embedded verbatim as jsonl in ``<script type="application/jsonl"
 id="armory-ledger">`` (with ``<``, ``>`` and ``&`` written as JSON escapes so
 the data can never close the element), which is what ``armory log verify
 report.html`` reads. No script runs, nothing is fetched.
+
+This module draws the page and its shorter sections; the three long ones have
+rooms of their own: :mod:`~armory.export.report_verdict` (is it intact?),
+:mod:`~armory.export.report_summary` and :mod:`~armory.export.report_entries`,
+all drawn from a :class:`~armory.export.report_data.ReportData`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from armory.export.records import (BOOKKEEPING_KINDS, Names, Record, as_int, build_records, clean_all, parse_time,
-                                   plain_reason, production_matches, production_missing, rule_titles, zone)
-from armory.export.summary import Summary, summarize
+from armory.export.clean import as_int, clean_all
+from armory.export.days import zone
+from armory.export.production_file import production_matches, production_missing
+from armory.export.records import Record, build_records
+from armory.export.report_data import ReportData, Unverified, unverified
+from armory.export.report_entries import after_the_day, entries_html
+from armory.export.report_html import link, local_minute
+from armory.export.report_summary import summary_html
+from armory.export.report_verdict import verification_html
+from armory.export.summary import summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
+
+__all__ = ["CSS_PATH", "DATA_ELEMENT_ID", "GLOSSARY", "PARAMS_ELEMENT_ID", "ReportData", "Unverified",
+           "embed_jsonl", "render_params", "render_report"]
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DATA_ELEMENT_ID = "armory-ledger"
@@ -39,31 +53,6 @@ def embed_jsonl(lines: Iterable[str]) -> str:
     return "\n".join(
         line.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") for line in lines
     )
-
-
-@dataclass
-class ReportData:
-    """Everything one report shows."""
-
-    chain: Sequence[dict]
-    """The entries the file carries (the whole chain, or its prefix to the end of a day)."""
-    lines: Sequence[str]
-    """Those entries as jsonl lines, embedded verbatim."""
-    shown: Sequence[dict]
-    """The entries the report describes (a day's, or all of them)."""
-    names: Names
-    verification: Any
-    """The ledger's VerifyResult for ``chain``: ok, head, first_bad, checkpoints_checked, key_fingerprint, problems."""
-    day: str | None = None
-    title: str | None = None
-    """Heading; default: the production title."""
-    generated: str | None = None
-    """When the export was made (UTC, the time of the checkpoint it signed); without it the page says
-    "record as of" the last entry it carries."""
-    intro_html: str = ""
-    """Extra HTML after the heading (the incident bundle explains itself here)."""
-    incident: int | None = None
-    """The incident an evidence bundle's page is about (its entry's sequence number)."""
 
 
 def render_params(data: ReportData) -> dict[str, Any]:
@@ -90,7 +79,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     tz = zone(names.timezone)
     records = build_records(data.shown, names)
     summary = summarize(data.shown, records, data.chain)
-    suspect = _unverified(data)
+    suspect = unverified(data)
     mismatch = production_matches(data.chain, names.production)
     missing = production_missing(data.chain, names.production)
     # The ledger's own record of its production wins over a production file that does not match it.
@@ -104,9 +93,9 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     company = names.production.production.company if names.production is not None and not mismatch else None
     heading = data.title or f"Firearms safety record: {production_title}"
     if data.generated:
-        stamp = f"exported {_local(data.generated, tz)}"
+        stamp = f"exported {local_minute(data.generated, tz)}"
     else:
-        stamp = f"record as of {_local(str(data.chain[-1].get('time', '')), tz)}" if data.chain else ""
+        stamp = f"record as of {local_minute(str(data.chain[-1].get('time', '')), tz)}" if data.chain else ""
 
     parts = [
         "<!DOCTYPE html>",
@@ -134,10 +123,10 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         _production_warning_html(mismatch, missing),
         _drills_note_html(data.shown),
         data.intro_html,
-        _verification_html(data),
-        _summary_html(summary, records, data, tz, suspect),
+        verification_html(data),
+        summary_html(summary, records, data, tz, suspect),
         _timelines_html(data, records, tz),
-        _entries_html(records, data, progress, after=_after_the_day(data, names), suspect=suspect),
+        entries_html(records, data, progress, after=after_the_day(data, names), suspect=suspect),
         _cast_html(names.production if not mismatch else None, days),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
@@ -247,249 +236,6 @@ def _production_title(chain: Sequence[dict]) -> str | None:
     return None
 
 
-def _local(value: str, tz: dt.tzinfo) -> str:
-    try:
-        return parse_time(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
-
-
-def _outcomes(chain: Sequence[dict], tz: dt.tzinfo, suspect: Unverified | None = None) -> dict[int, str]:
-    """What became of each stop, hold and incident: ``seq -> html`` (cleared, overridden, reviewed, or still open)."""
-    outcomes: dict[int, str] = {}
-    for entry in chain:
-        payload = entry.get("payload") or {}
-        kind = entry.get("kind")
-        seq = as_int(entry.get("seq"))
-        at = _local(str(entry.get("time", "")), tz)[11:16]
-        if suspect is not None and seq in suspect.seqs:
-            at = f"{at} (UNVERIFIED)"
-        if kind == "stop":
-            outcomes[seq] = "<strong>still open</strong>"
-        elif kind == "incident":
-            outcomes[seq] = "<strong>not yet reviewed</strong>"
-        elif kind == "answer" and payload.get("verdict") == "fail" and payload.get("severity") == "hold":
-            outcomes[seq] = "<strong>never overridden</strong>"
-        elif kind == "clearance":
-            outcomes[as_int(payload.get("stop_seq"))] = f"cleared at {at}, {_link(seq)}"
-        elif kind == "override":
-            outcomes[as_int(payload.get("answer_seq"))] = f"overridden at {at}, {_link(seq)}"
-        elif kind == "incident_reviewed":
-            outcomes[as_int(payload.get("incident_seq"))] = f"reviewed at {at}, {_link(seq)}"
-        elif kind == "correction":
-            outcomes.setdefault(as_int(payload.get("corrects_seq")), f"corrected at {at}, {_link(seq)}")
-    return outcomes
-
-
-def _clip(text: str, limit: int = 240, seq: int | None = None) -> str:
-    """A long reason cut for a list, as html: cut at a word boundary, with a link to the entry, which
-    shows it whole."""
-    if len(text) <= limit:
-        return escape(text)
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    cut = cut.rstrip(" ,;:—-")
-    more = f' <a href="#e{seq}" class="more">read all of #{seq}</a>' if seq is not None else ""
-    return f"{escape(cut)}…{more}"
-
-
-def _rule_words(rule_id: str, titles: dict[str, str], question: str) -> str:
-    """A rule as html: its title (else the question it asked) in words, its id after it, smaller."""
-    words = titles.get(rule_id) or question
-    code = f'<code class="rule-id">{escape(rule_id)}</code>' if rule_id else ""
-    if not words:
-        return code
-    return f"{escape(words)} {code}".rstrip() if not code else f"{escape(words)} <span class=\"rule-ref\">(rule {code})</span>"
-
-
-def _observed_text(values: Any) -> str:
-    text = ", ".join(str(v) for v in values) if isinstance(values, list) else ("" if values is None else str(values))
-    return text if text.strip(" ,") else "nothing entered"
-
-
-def _link(seq: int) -> str:
-    return f'<a href="#e{seq}">#{seq}</a>'
-
-
-@dataclass(frozen=True)
-class Unverified:
-    """The entries a record that fails verification cannot vouch for: the first that does not match and
-    every one after it (anything after a break may have been changed, added, removed or reordered)."""
-
-    first: int | None
-    """Sequence number of the first entry that does not match (None: no entry verifies)."""
-    seqs: frozenset[int]
-
-    def note(self, seq: int) -> str:
-        if seq not in self.seqs:
-            return ""
-        if seq == self.first:
-            return ("this is the first entry that fails verification: what it says may have been changed "
-                    "since it was written.")
-        if self.first is None:
-            return "no entry of this record verifies: what it says may have been changed since it was written."
-        return (f"this entry comes after #{self.first}, the first that fails verification, so it may have been "
-                "changed, added, removed or reordered since it was written.")
-
-    def tag(self, seq: int) -> str:
-        """A short mark for lists."""
-        return '<span class="doubt-tag">UNVERIFIED</span> ' if seq in self.seqs else ""
-
-
-def _unverified(data: ReportData) -> Unverified | None:
-    """None when the chain verifies; else which entries the report must mark."""
-    v = data.verification
-    if bool(getattr(v, "ok", False)):
-        return None
-    first_bad = getattr(v, "first_bad", None)
-    first = as_int(first_bad[0]) if isinstance(first_bad, (tuple, list)) and first_bad else (
-        as_int(first_bad) if first_bad else None)
-    seqs = [as_int(e.get("seq")) for e in data.chain]
-    start = 0
-    if first:
-        start = next((i for i, seq in enumerate(seqs) if seq >= first), len(seqs))
-    suspects = set(seqs[start:])
-    if first:
-        suspects.add(first)
-        suspects.update(as_int(e.get("seq")) for e in data.shown if as_int(e.get("seq")) >= first)
-    else:
-        suspects.update(as_int(e.get("seq")) for e in data.shown)
-    return Unverified(first or None, frozenset(suspects))
-
-
-def _verification_html(data: ReportData) -> str:
-    v = data.verification
-    ok = bool(getattr(v, "ok", False))
-    entries = getattr(v, "entries", len(data.chain))
-    head = getattr(v, "head", None) or (data.chain[-1].get("hash") if data.chain else "")
-    fingerprint = getattr(v, "key_fingerprint", None) or "unknown"
-    checkpoints = getattr(v, "checkpoints_checked", 0)
-    problems = [str(p) for p in getattr(v, "problems", []) or []]
-    first_bad = getattr(v, "first_bad", None)
-    last_signed = getattr(v, "signed_through", None)
-    if last_signed is None:
-        last_signed = _last_signed(data.chain)
-    rows = [
-        ("Hash chain", f"intact: all {entries} entries recompute" if ok else "BROKEN"),
-        ("Signatures", f"{checkpoints} signed checkpoint{'s' if checkpoints != 1 else ''} valid" if ok
-         else "not trusted: the chain does not verify"),
-        ("Head hash", f'<code>{escape(str(head))}</code>'),
-        ("Key fingerprint", f"<code>{escape(str(fingerprint))}</code>"),
-    ]
-    if ok:
-        headline = "✔ Intact: every entry's hash and every signature check out."
-        if not last_signed:
-            rows.insert(2, ("Signed", "no checkpoint signs this chain; the hashes alone cannot show a rewrite"))
-        elif last_signed < len(data.chain):
-            later = len(data.chain) - last_signed
-            rows.insert(2, ("Signed", f"entries 1 to {last_signed} are covered by a signature; "
-                                      f"{later} later entr{'y is' if later == 1 else 'ies are'} not"))
-        else:
-            rows.insert(2, ("Signed", f"the whole chain, by the checkpoint at its end (#{len(data.chain)})"))
-        body = ("<p>Compare the key fingerprint and the head hash with the ones noted on the call sheet: "
-                "a record rewritten and re-signed under another key shows a different fingerprint.</p>")
-    else:
-        if isinstance(first_bad, (tuple, list)) and len(first_bad) == 3:
-            where = f" The first entry that does not match is #{first_bad[0]} ({first_bad[1]}): {first_bad[2]}."
-        elif first_bad:
-            where = f" The first entry that does not match is #{first_bad}."
-        else:
-            where = " The record holds no entry that verifies."
-        headline = "✘ NOT INTACT: this record has been changed, damaged or cut short since it was written."
-        body = (f"<p><strong>Do not rely on it.</strong>{escape(where)}</p><p>Ask the armorer for a fresh export "
-                "and compare its head hash with the one noted on the call sheet.</p>")
-        if problems:
-            body += "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems[:20]) + "</ul>"
-    dl = "".join(f"<dt>{escape(k)}</dt><dd>{v_}</dd>" for k, v_ in rows)
-    return (
-        f'<section id="verification" class="verdict {"ok" if ok else "bad"}" aria-labelledby="verification-h">'
-        f'<h2 id="verification-h">Is this record intact?</h2>'
-        f'<p class="headline" role="status">{escape(headline)}</p>{body if not ok else ""}<dl>{dl}</dl>'
-        f'{body if ok else ""}'
-        "<p>Check it yourself: <code>armory log verify THIS-FILE.html</code> recomputes every hash and "
-        "signature from the data inside this page, then draws this page again from that data and compares "
-        "it with the file, so an edit to the text you are reading is caught too; add <code>--head HEX</code> "
-        "with the head hash noted on the call sheet. This box says what was true when the file was made: "
-        "only that command can tell whether the file was changed since.</p></section>"
-    )
-
-
-def _last_signed(chain: Sequence[dict]) -> int | None:
-    for entry in reversed(chain):
-        if entry.get("kind") == "checkpoint":
-            return as_int((entry.get("payload") or {}).get("size"))
-    return None
-
-
-def _summary_html(summary: Summary, records: Sequence[Record], data: ReportData, tz: dt.tzinfo,
-                  suspect: Unverified | None = None) -> str:
-    by_seq = {as_int(e.get("seq")): e for e in data.chain}
-    tag = suspect.tag if suspect is not None else (lambda seq: "")
-    titles = rule_titles(data.chain)
-    attention = []
-    for seq in summary.open_stops:
-        payload = by_seq.get(seq, {}).get("payload") or {}
-        target = "every firearm" if payload.get("scope") == "production" else ", ".join(payload.get("weapons") or [])
-        attention.append(f"<li>{tag(seq)}<strong>Stop still open</strong> ({_link(seq)}): {escape(target)}: "
-                         f"{_clip(plain_reason(str(payload.get('reason', ''))), seq=seq)}</li>")
-    for seq in summary.unreviewed_incidents:
-        payload = by_seq.get(seq, {}).get("payload") or {}
-        attention.append(f"<li>{tag(seq)}<strong>Incident not yet reviewed</strong> ({_link(seq)}): "
-                         f"{_clip(str(payload.get('description', '')), seq=seq)}</li>")
-    for seq in summary.open_holds:
-        payload = by_seq.get(seq, {}).get("payload") or {}
-        weapon = f" on {payload['weapon']}" if payload.get("weapon") else ""
-        rule_id = str(payload.get("rule_id") or "")
-        observed = _observed_text(payload.get("observed"))
-        attention.append(f"<li>{tag(seq)}<strong>Hold never overridden</strong> ({_link(seq)}){escape(weapon)}: "
-                         f"{_rule_words(rule_id, titles, str(payload.get('question') or ''))}"
-                         f" — {escape(observed if observed == 'nothing entered' else 'answered ' + observed)}, "
-                         f"expected {escape(str(payload.get('expected', '?')))}</li>")
-    out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',
-           '<p class="hint">New to these words (stop, hold, override, clearance)? '
-           '<a href="#words">They are explained at the end.</a></p>']
-    if suspect is not None:
-        since = f"#{suspect.first} and every entry after it" if suspect.first else "every entry"
-        out.append(f'<p class="doubt"><strong>✘ This record does not verify:</strong> {escape(since)} may have been '
-                   "changed, added, removed or reordered since it was written. They are counted and listed below as "
-                   "they now read, each marked UNVERIFIED; do not rely on them.</p>")
-    out.append('<div class="summary-top"><table class="counts"><caption>Counts</caption><thead><tr><th scope="col">What</th>'
-               '<th scope="col" class="num">How many</th></tr></thead><tbody>')
-    for label, number, css in summary.counts():
-        cls = f' class="{css}"' if css else ""
-        out.append(f'<tr{cls}><th scope="row">{escape(label)}</th><td class="num">{number}</td></tr>')
-    out.append("</tbody></table>")
-    when = "at the end of this record"
-    if attention:
-        out.append(f'<div class="attention"><h3>Still open {when}</h3><ul>{"".join(attention)}</ul></div>')
-    else:
-        out.append(f'<div class="calm"><p>No stop, hold or incident is open {when}.</p></div>')
-    out.append("</div>")
-    if summary.serious:
-        out.append("<h3>What went wrong, most serious first</h3><ul class=\"serious-list\">")
-        order = {"incident": 0, "stop": 1, "refusal": 2, "override": 3}
-        ranked = sorted(summary.serious, key=lambda r: (order.get(r.kind, 4), r.seq))
-        outcomes = _outcomes(data.chain, tz, suspect)
-        for record in ranked:
-            reason = f" — {_clip(record.reason, seq=record.seq)}" if record.reason else ""
-            when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
-            outcome = outcomes.get(record.seq)
-            after = f" <em>({outcome})</em>" if outcome else ""
-            rule = ""
-            if record.rule and record.rule in titles and record.kind != "answer":
-                rule = f" ({_rule_words(record.rule, titles, '')})"
-            out.append(f"<li>{tag(record.seq)}{_link(record.seq)} {escape(when)} "
-                       f"<strong>{escape(record.result or record.kind)}</strong>: {escape(record.short or record.what)}"
-                       f"{rule}{reason}{after}</li>")
-        out.append("</ul>")
-    else:
-        out.append("<p>Nothing failed: no stop, incident, refusal, override or failed check.</p>")
-    out.append("</section>")
-    return "".join(out)
-
-
 def _legend() -> str:
     from armory.export.timeline import legend_symbol
 
@@ -538,109 +284,6 @@ def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) 
     return "\n".join(out)
 
 
-def _entries_html(records: Sequence[Record], data: ReportData, progress: Callable[[int], None] | None,
-                  after: Sequence[Record] = (), suspect: "Unverified | None" = None) -> str:
-    """Every record in chain order, under a heading per day; the checkpoints and export records
-    written after a day's last entry under their own heading, apart from the day."""
-    out = ['<section id="entries" aria-labelledby="entries-h"><h2 id="entries-h">Everything recorded, in order</h2>',
-           "<p>Each entry links to itself (<code>#e</code> and its number). Times are local.</p>"]
-    titles = rule_titles(data.chain)
-    unset = object()
-    current: object = unset
-    last_day: str | None = None
-    listed = [*records, *after]
-    for index, record in enumerate(listed, 1):
-        if record.day:
-            last_day = record.day
-            group: tuple[str, str | None] = ("day", record.day)
-        elif record.kind in BOOKKEEPING_KINDS and (last_day or data.day):
-            group = ("after", last_day or data.day)
-        else:
-            group = ("none", None)
-        if group != current:
-            if current is not unset:
-                out.append("</ol>")
-            current = group
-            out.append(f"<h3>{escape(_group_heading(group, record, data.names))}</h3>")
-            if group[0] == "after":
-                out.append('<p class="hint">Written when the record was exported, after the day\'s last entry: '
-                           "they sign and note the chain so far, and are not part of the day.</p>")
-            out.append('<ol class="entries">')
-        out.append(_entry_html(record, suspect, titles))
-        if progress is not None and index % 1000 == 0:
-            progress(index)
-    if listed:
-        out.append("</ol>")
-    else:
-        out.append("<p>No entries.</p>")
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _group_heading(group: tuple[str, str | None], record: Record, names: Names) -> str:
-    if group[0] == "after":
-        return f"After {group[1]}: signed checkpoints and exports (from {record.time_local[:10]})"
-    return _day_heading(record, names)
-
-
-def _after_the_day(data: ReportData, names: Names) -> list[Record]:
-    """For one day's report: the checkpoints and export records the file carries after the day's last
-    entry (the signed head the export ends on among them)."""
-    if data.day is None or data.shown is data.chain or not data.shown:
-        return []
-    last = as_int(data.shown[-1].get("seq"))
-    return build_records([e for e in data.chain if as_int(e.get("seq")) > last and e.get("kind") in BOOKKEEPING_KINDS],
-                         names)
-
-
-def _day_heading(record: Record, names: Names) -> str:
-    date = record.time_local[:10]
-    production = names.production
-    if record.day and production is not None and production.day_by_id(record.day) is not None:
-        day = production.day_by_id(record.day)
-        date = day.date.strftime("%A %-d %B %Y") + (f", {day.location}" if day.location else "")
-    if record.day:
-        return f"{record.day}: {date}"
-    return f"Outside any shooting day ({date})"
-
-
-def _entry_html(record: Record, suspect: "Unverified | None" = None, titles: dict[str, str] | None = None) -> str:
-    css = f" {record.severity}" if record.severity else ""
-    doubt = suspect.note(record.seq) if suspect is not None else ""
-    if doubt:
-        css += " unverified"
-    head = [f'<a href="#{record.anchor}">#{record.seq}</a>',
-            f'<time datetime="{escape(record.time_utc)}">{escape(record.time_local[11:] or record.time_local)}</time>']
-    if record.scope:
-        head.append(f"<strong>{escape(record.scope)}</strong>")
-    if record.who:
-        head.append(f"by {escape(record.who)}")
-    for label, value in (("scene", record.scene), ("setup", record.setup)):
-        if value:
-            head.append(f"{label} {escape(value)}")
-    if record.rule:
-        title = (titles or {}).get(record.rule)
-        head.append(f"rule: {escape(title)} (<code>{escape(record.rule)}</code>)" if title
-                    else f"rule <code>{escape(record.rule)}</code>")
-    if record.result:
-        head.append(f'<span class="result">{escape(record.result)}</span>')
-    if record.hash:
-        head.append(f'<span class="hash" title="{escape(record.hash)}">hash {escape(record.hash[:12])}…</span>')
-    body = [f'<li id="{record.anchor}" class="entry{css}">',
-            f'<div class="entry-head">{" · ".join(head)}</div>',
-            f'<p class="what">{escape(record.what)}</p>']
-    if doubt:
-        body.insert(2, f'<p class="doubt"><strong>✘ UNVERIFIED:</strong> {escape(doubt)}</p>')
-    if record.reason:
-        body.append(f'<p class="reason">{escape("Why: " if record.severity in ("serious", "warning") else "Reason: ")}'
-                    f"{escape(record.reason)}</p>")
-    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in record.details if v)
-    if dl:
-        body.append(f"<dl>{dl}</dl>")
-    body.append("</li>")
-    return "".join(body)
-
-
 def _packs_html(entries: Sequence[dict], records: Sequence[Record]) -> str:
     rows = []
     for entry in entries:
@@ -651,7 +294,7 @@ def _packs_html(entries: Sequence[dict], records: Sequence[Record]) -> str:
             rows.append(
                 f"<tr><th scope=\"row\"><code>{escape(str(pack.get('id')))}</code></th><td>{escape(str(pack.get('version')))}</td>"
                 f"<td>{escape(str(payload.get('day', '')))}</td><td><code class=\"hash\">{escape(str(pack.get('hash')))}</code></td>"
-                f"<td>{_link(as_int(entry.get('seq')))}</td></tr>"
+                f"<td>{link(as_int(entry.get('seq')))}</td></tr>"
             )
     out = ['<section id="packs" aria-labelledby="packs-h"><h2 id="packs-h">Rule packs in force</h2>']
     if rows:

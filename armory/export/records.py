@@ -3,17 +3,67 @@
 Every export format reads entries in their exported form (the dicts of the
 jsonl lines), so a report can be made from a ledger or from an export file
 alike. This module turns each entry into a :class:`Record` (plain language,
-local time, the day it belongs to) and answers the questions the summary asks
-(which stops are still open, which holds were never overridden).
+local time, the day it belongs to), one kind of entry after another.
+
+The pieces it reads with have rooms of their own, and are exported from here
+too: entries made safe to show (:mod:`~armory.export.clean`), days and times
+(:mod:`~armory.export.days`), plain-language words (:mod:`~armory.export.wording`),
+the production a record is drawn with (:mod:`~armory.export.production_file`)
+and what is still unresolved (:mod:`~armory.export.unresolved`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from armory.export.clean import as_int, clean, clean_all, payload_of
+from armory.export.days import BOOKKEEPING_KINDS, assign_days, day_range, days_in, local_time, parse_time, zone
+from armory.export.production_file import (
+    production_in_chain,
+    production_matches,
+    production_missing,
+    recorded_title,
+)
+from armory.export.unresolved import open_holds, open_stops, unreviewed_incidents
+from armory.export.wording import (
+    NOTHING_ENTERED,
+    explain_failures,
+    failure_titles,
+    observed_words,
+    plain_reason,
+    rule_titles,
+)
+
+# Every name other modules import from here, wherever it is defined now.
+__all__ = [
+    "BOOKKEEPING_KINDS",
+    "PRODUCTION_WIDE_INCIDENTS",
+    "SERIOUS_KINDS",
+    "Names",
+    "Record",
+    "as_int",
+    "assign_days",
+    "build_records",
+    "clean",
+    "clean_all",
+    "day_range",
+    "days_in",
+    "explain_failures",
+    "failure_titles",
+    "open_holds",
+    "open_stops",
+    "parse_time",
+    "plain_reason",
+    "production_in_chain",
+    "production_matches",
+    "production_missing",
+    "recorded_title",
+    "rule_titles",
+    "unreviewed_incidents",
+    "zone",
+]
 
 #: Entry kinds a producer should see first.
 SERIOUS_KINDS = frozenset({"stop", "incident", "refusal", "override"})
@@ -100,263 +150,6 @@ class Record:
         return f"e{self.seq}"
 
 
-def as_int(value: Any) -> int:
-    """An entry's number (a sequence number, a count) as an int; 0 for anything else, so a damaged
-    or edited entry is still shown rather than stopping the export."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value))
-    except ValueError:
-        return 0
-
-
-def _field_kinds() -> dict[str, dict[str, str]]:
-    """For each entry kind, each payload field's shape: ``int``, ``bool``, ``list``, ``packs`` or ``str``."""
-    import types
-    import typing
-
-    from armory.ledger.entries import PAYLOADS
-
-    def shape(annotation: Any) -> str:
-        options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) \
-            else (annotation,)
-        options = tuple(o for o in options if o is not type(None))
-        first = options[0] if options else str
-        origin = typing.get_origin(first)
-        if origin is list:
-            inner = typing.get_args(first)
-            return "packs" if inner and isinstance(inner[0], type) and issubclass(inner[0], BaseModel) else "list"
-        if first is bool:
-            return "bool"
-        if first is int:
-            return "int"
-        return "str"
-
-    from pydantic import BaseModel
-
-    return {kind: {name: shape(field.annotation) for name, field in model.model_fields.items()}
-            for kind, model in PAYLOADS.items()}
-
-
-_FIELD_KINDS: dict[str, dict[str, str]] | None = None
-
-
-def clean(entry: Any) -> dict:
-    """An entry with every field of the type its kind's model says, for display only.
-
-    A chain that verifies was written by armory and is already so; an edited or
-    damaged one may hold anything, and must still be shown, never crash the
-    export. Values of the wrong type become text (or 0, or an empty list).
-    """
-    global _FIELD_KINDS
-    if _FIELD_KINDS is None:
-        _FIELD_KINDS = _field_kinds()
-    if not isinstance(entry, dict):
-        entry = {}
-    kind = entry.get("kind")
-    kind = kind if isinstance(kind, str) else str(kind)
-    who = entry.get("who")
-    out = {
-        **entry,
-        "seq": as_int(entry.get("seq")),
-        "time": entry.get("time") if isinstance(entry.get("time"), str) else str(entry.get("time")),
-        "kind": kind,
-        "who": who if who is None or isinstance(who, str) else str(who),
-        "scope": entry.get("scope") if isinstance(entry.get("scope"), str) else "",
-        "hash": entry.get("hash") if isinstance(entry.get("hash"), str) else str(entry.get("hash", "")),
-    }
-    raw = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
-    shapes = _FIELD_KINDS.get(kind, {})
-    if all(_fits(value, shapes.get(name, "str")) for name, value in raw.items()):
-        out["payload"] = raw  # the usual case: as armory wrote it
-        return out
-    payload = {}
-    for name, value in raw.items():
-        shape = shapes.get(name, "str")
-        if value is None:
-            payload[name] = None
-        elif shape == "int":
-            payload[name] = as_int(value)
-        elif shape == "bool":
-            payload[name] = value if isinstance(value, bool) else False
-        elif shape == "list":
-            payload[name] = [v if isinstance(v, str) else str(v) for v in value] if isinstance(value, list) else []
-        elif shape == "packs":
-            payload[name] = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-        else:
-            payload[name] = value if isinstance(value, str) else str(value)
-    out["payload"] = payload
-    return out
-
-
-_NONE = type(None)
-_EXACT = {"int": (int, _NONE), "bool": (bool, _NONE), "str": (str, _NONE)}
-
-
-def _fits(value: Any, shape: str) -> bool:
-    if shape == "list":
-        return type(value) is list and all(type(v) is str for v in value)
-    if shape == "packs":
-        return type(value) is list and all(type(v) is dict for v in value)
-    return type(value) in _EXACT[shape]
-
-
-def clean_all(entries: Iterable[Any]) -> list[dict]:
-    return [clean(entry) for entry in entries]
-
-
-def parse_time(value: str) -> dt.datetime:
-    """An entry time (ISO 8601, ``Z`` or an offset) as an aware UTC datetime."""
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
-
-
-def zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
-
-
-def local_time(value: str, tz: dt.tzinfo) -> str:
-    try:
-        t = parse_time(value).astimezone(tz)
-    except ValueError:
-        return value
-    # strftime is the slow part of a 100,000-entry export; this is the same text.
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-
-
-def _payload(entry: dict) -> dict:
-    payload = entry.get("payload")
-    return payload if isinstance(payload, dict) else {}
-
-
-def _join(values: Any) -> str:
-    if isinstance(values, (list, tuple)):
-        return ", ".join(str(v) for v in values)
-    return "" if values is None else str(values)
-
-
-NOTHING_ENTERED = "nothing entered"
-
-
-def _observed(values: Any) -> str:
-    """What someone answered, as text: "nothing entered" for an empty answer, never an empty gap."""
-    text = _join(values)
-    return text if text.strip(" ,") else NOTHING_ENTERED
-
-
-def plain_reason(text: str) -> str:
-    """A recorded reason as a producer reads it: the engine writes an empty answer as ``observed ,``."""
-    if "observed" not in text:
-        return text
-    return re.sub(r"\bobserved\s*(?:,\s*)+(?=expected\b)", f"{NOTHING_ENTERED}, ", text)
-
-
-_FAILURE_TITLES: dict[str, str] | None = None
-
-
-def failure_titles() -> dict[str, str]:
-    """Failure id -> title, from the bundled ``rules/failures.toml`` (empty when it cannot be read)."""
-    global _FAILURE_TITLES
-    if _FAILURE_TITLES is None:
-        try:
-            from armory.rulebook.loader import load_failures
-
-            _FAILURE_TITLES = {f.id: f.title for f in load_failures().failure}
-        except Exception:  # noqa: BLE001 - the report is still written, with the bare ids
-            _FAILURE_TITLES = {}
-    return _FAILURE_TITLES
-
-
-def explain_failures(values: Any) -> str:
-    """``F5, F11`` as ``F5 (Earlier discharges and complaints ignored); F11 (...)``."""
-    ids = [str(v) for v in values] if isinstance(values, (list, tuple)) else [s.strip() for s in _join(values).split(",")]
-    titles = failure_titles()
-    return "; ".join(f"{i} ({titles[i]})" if i in titles else i for i in ids if i)
-
-
-def rule_titles(entries: Iterable[dict]) -> dict[str, str]:
-    """Rule id -> title, read from the full text of each rule pack the record carries (as recorded when a
-    day opened), so a report names each rule in words, as the pack in force named it; the engine's own
-    invariants (which no pack can switch off) by their titles."""
-    import tomllib
-
-    from armory.checklist.invariants import INVARIANTS
-
-    titles: dict[str, str] = {inv.id: inv.title for inv in INVARIANTS.values()}
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.get("kind") not in ("day_opened", "packs_changed"):
-            continue
-        for pack in _payload(entry).get("packs") or []:
-            if not isinstance(pack, dict) or not isinstance(pack.get("text"), str):
-                continue
-            key = str(pack.get("hash")) or pack["text"]
-            if key in seen:
-                continue
-            seen.add(key)
-            try:
-                parsed = tomllib.loads(pack["text"])
-            except (tomllib.TOMLDecodeError, ValueError):
-                continue
-            for rule in parsed.get("rule") or []:
-                if isinstance(rule, dict) and isinstance(rule.get("id"), str) and isinstance(rule.get("title"), str):
-                    titles.setdefault(rule["id"], rule["title"])
-    return titles
-
-
-#: Entries the export itself writes (a signed head, a note that an export was made). They belong to the
-#: chain, not to a shooting day: written after a day's last real entry, they do not extend that day.
-BOOKKEEPING_KINDS = frozenset({"checkpoint", "export_recorded"})
-
-
-def assign_days(entries: Sequence[dict]) -> list[str | None]:
-    """The day each entry belongs to: its own ``day``, else the day open when it was written.
-
-    A checkpoint or an export record belongs to the open day only when a real
-    entry of that day follows it (an export made mid-day); those written after
-    a day's last real entry (a day never closed, exported later, perhaps years
-    later) belong to no day, so they never stretch the day to the export time.
-    An export record's own ``day`` is the day it exported, not the day it was
-    written in.
-    """
-    days: list[str | None] = []
-    open_day: str | None = None
-    pending: list[int] = []
-    pending_day: str | None = None
-    for index, entry in enumerate(entries):
-        payload = _payload(entry)
-        kind = entry.get("kind")
-        if kind in BOOKKEEPING_KINDS:
-            days.append(None)
-            if open_day is not None:
-                pending.append(index)
-                pending_day = open_day
-            continue
-        own = payload.get("day") if isinstance(payload.get("day"), str) else None
-        if kind == "day_opened" and own:
-            open_day = own
-        day = own or open_day
-        if pending and day == pending_day:
-            for waiting in pending:
-                days[waiting] = day
-        pending = []
-        days.append(day)
-        if kind == "day_closed" and own == open_day:
-            open_day = None
-    return days
-
-
 def build_records(entries: Sequence[dict], names: Names | None = None) -> list[Record]:
     """Every entry as a :class:`Record`, in chain order (entries of any shape: see :func:`clean`)."""
     entries = clean_all(entries)
@@ -367,14 +160,14 @@ def build_records(entries: Sequence[dict], names: Names | None = None) -> list[R
     for entry, day in zip(entries, assign_days(entries)):
         seq = as_int(entry.get("seq"))
         if entry.get("kind") == "answer":
-            answers[seq] = _payload(entry)
+            answers[seq] = payload_of(entry)
         records.append(_record(entry, day, names, tz, answers))
     return records
 
 
 def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: dict[int, dict]) -> Record:
     kind = str(entry.get("kind", ""))
-    p = _payload(entry)
+    p = payload_of(entry)
     who_id = entry.get("who") or ""
     weapon = p.get("weapon") if isinstance(p.get("weapon"), str) else None
     weapons: tuple[str, ...] = tuple(p.get("weapons") or ([weapon] if weapon else []))
@@ -421,7 +214,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         else:
             result = f"FAIL ({sev})" if sev else "FAIL"
             severity = "serious" if sev in ("stop", "hold") else "warning"
-            observed = _observed(p.get("observed"))
+            observed = observed_words(p.get("observed"))
             if observed == NOTHING_ENTERED:
                 reason = f"{NOTHING_ENTERED}; expected {p.get('expected', '?')}"
             elif p.get("sensed"):  # nobody answered: armory counted it in the ledger
@@ -430,7 +223,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
                 reason = f"expected {p.get('expected', '?')}, observed {observed}"
         details += [
             ("Expected", str(p.get("expected", ""))),
-            ("Found in the ledger" if p.get("sensed") else "Observed", _observed(p.get("observed"))),
+            ("Found in the ledger" if p.get("sensed") else "Observed", observed_words(p.get("observed"))),
             ("Severity", str(sev)),
         ]
         if p.get("failures"):
@@ -461,17 +254,17 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         if original:
             details += [("The rule asked", str(original.get("question", ""))),
                         ("Expected", str(original.get("expected", ""))),
-                        ("Observed", _observed(original.get("observed")))]
+                        ("Observed", observed_words(original.get("observed")))]
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "correction":
-        what = f"Answer #{p.get('corrects_seq')} corrected to {_observed(p.get('observed'))} ({p.get('verdict')})"
+        what = f"Answer #{p.get('corrects_seq')} corrected to {observed_words(p.get('observed'))} ({p.get('verdict')})"
         reason = str(p.get("reason", ""))
         result = "corrected"
         severity = "warning"
         original = answers.get(as_int(p.get("corrects_seq")))
         if original:
             rule = str(original.get("rule_id", ""))
-            details.append(("Originally observed", _observed(original.get("observed"))))
+            details.append(("Originally observed", observed_words(original.get("observed"))))
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "stop":
         if p.get("scope") == "production":
@@ -567,6 +360,10 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     elif kind == "export_recorded":
         scope = f" of {p['day']}" if p.get("day") else ""
         what = f"Exported as {p.get('format')}{scope} ({p.get('entries')} entries)"
+    elif kind == "cosignature":
+        what = (f"Cosigned by the studio witness {p.get('witness')}: entries 1 to {p.get('size')}, "
+                f"key {p.get('witness_fingerprint')}")
+        result = "signed"
     else:
         what = f"{kind} entry"
     if weapon and weapon not in weapons:
@@ -595,121 +392,3 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
     )
 
 
-# Is this the right production file? ------------------------------------------
-
-
-def production_in_chain(entries: Sequence[dict]) -> Any:
-    """The production in force at the end of ``entries``, as the last day opened recorded it in full;
-    None when no day recorded one (a ledger from before armory recorded the production's text).
-
-    Names, weapons and the time zone taken from here are covered by the chain's hashes and signatures,
-    so a report drawn from them can be re-drawn, and checked, from the exported entries alone."""
-    import tomllib
-
-    from pydantic import ValidationError
-
-    from armory.production.models import Production
-
-    for entry in reversed(list(entries)):
-        if not isinstance(entry, dict) or entry.get("kind") != "day_opened":
-            continue
-        text = _payload(entry).get("production_text")
-        if not isinstance(text, str):
-            continue
-        try:
-            return Production.model_validate(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, ValidationError, ValueError):
-            return None  # recorded by another version of the format: the file given (if any) is used instead
-    return None
-
-
-def recorded_title(entries: Sequence[dict]) -> str | None:
-    """The production title the ledger recorded in its first entry (``ledger_opened``), if any."""
-    for entry in list(entries)[:1]:
-        if isinstance(entry, dict) and entry.get("kind") == "ledger_opened":
-            title = _payload(entry).get("production_title")
-            return title if isinstance(title, str) and title else None
-    return None
-
-
-def production_matches(entries: Sequence[dict], production: Any) -> str | None:
-    """A warning when ``production`` (a production model, or None) is not the one the ledger was opened
-    for, judged by the title the ledger recorded in its first entry; None when it matches or when no
-    production is given (see :func:`production_missing`).
-
-    A wrong production file titles the record wrongly and names the wrong people, weapons and time zone
-    without a word; the caller prints this warning (and the report shows it)."""
-    if production is None:
-        return None
-    given = production.production.title
-    recorded = recorded_title(entries)
-    if recorded is None:
-        return (f"the ledger records no production title, so it cannot be checked that the production file "
-                f"({given!r}) is the one it was kept for; names, weapons and local times come from that file")
-    if recorded.strip().casefold() != str(given).strip().casefold():
-        return (f"the ledger was kept for {recorded!r} but the production file given is {given!r}: "
-                "names, weapons and local times would come from the wrong production; "
-                f"give the production file of {recorded!r}")
-    return None
-
-
-def production_missing(entries: Sequence[dict], production: Any) -> str | None:
-    """A note when no production file is known: people appear by crew id and times in UTC."""
-    if production is not None:
-        return None
-    recorded = recorded_title(entries)
-    kept = f" (the ledger was kept for {recorded!r})" if recorded else ""
-    return (f"no production file was given{kept}, so people and weapons appear by their ids and times in UTC; "
-            "export with --production FILE for names and local times")
-
-
-# Questions about the state at the end of a run of entries ------------------
-
-
-def open_stops(entries: Sequence[dict]) -> list[dict]:
-    """Stop entries with no clearance after them."""
-    cleared = {as_int(_payload(e).get("stop_seq")) for e in entries if e.get("kind") == "clearance"}
-    return [e for e in entries if e.get("kind") == "stop" and as_int(e.get("seq")) not in cleared]
-
-
-def open_holds(entries: Sequence[dict]) -> list[dict]:
-    """Failed hold answers that nobody overrode."""
-    overridden = {as_int(_payload(e).get("answer_seq")) for e in entries if e.get("kind") == "override"}
-    return [
-        e for e in entries
-        if e.get("kind") == "answer"
-        and _payload(e).get("verdict") == "fail"
-        and _payload(e).get("severity") == "hold"
-        and as_int(e.get("seq")) not in overridden
-    ]
-
-
-def unreviewed_incidents(entries: Sequence[dict]) -> list[dict]:
-    reviewed = {as_int(_payload(e).get("incident_seq")) for e in entries if e.get("kind") == "incident_reviewed"}
-    return [e for e in entries if e.get("kind") == "incident" and as_int(e.get("seq")) not in reviewed]
-
-
-def days_in(entries: Sequence[dict]) -> list[str]:
-    """Days that have entries, in the order they first appear."""
-    seen: dict[str, None] = {}
-    for day in assign_days(entries):
-        if day:
-            seen.setdefault(day, None)
-    return list(seen)
-
-
-def day_range(entries: Sequence[dict], day: str) -> tuple[int, int] | None:
-    """(start, end) indexes of ``day``'s entries: from its first entry to its last.
-
-    The end runs on over the checkpoints and export records written right after
-    the day's last entry, so the prefix ``entries[:end]`` ends with a signed head
-    where one was written.
-    """
-    days = assign_days(entries)
-    positions = [i for i, d in enumerate(days) if d == day]
-    if not positions:
-        return None
-    start, end = positions[0], positions[-1] + 1
-    while end < len(entries) and entries[end].get("kind") in BOOKKEEPING_KINDS and days[end] is None:
-        end += 1
-    return start, end

@@ -41,7 +41,8 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
     record of how it was drawn is not signed, so saying "older version" must never switch the check off.
     """
     from armory.export.html_report import ReportData, render_report
-    from armory.export.records import Names, production_in_chain
+    from armory.export.production_file import production_in_chain
+    from armory.export.records import Names
     from armory.ledger.verify import verify_entries
     from armory.version import armory_version
 
@@ -92,7 +93,7 @@ def check_report(path: Path, carried: Sequence[dict]) -> ReadableCheck:
         except (InputError, TypeError, ValueError):
             return ReadableCheck(False, "the page names an incident its entries do not hold: it was edited")
     elif kind == "record":
-        from armory.export.commands import jsonl_lines, select_day
+        from armory.export.writing import jsonl_lines, select_day
         from armory.problems import InputError
 
         day = params.get("day")

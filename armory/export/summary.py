@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from armory.export.records import as_int, Record, open_holds, open_stops, unreviewed_incidents
+from armory.export.clean import as_int
+from armory.export.records import Record
+from armory.export.unresolved import open_holds, open_stops, unreviewed_incidents
 
 
 @dataclass(frozen=True)

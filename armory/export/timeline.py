@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Sequence
 
-from armory.export.records import as_int, Names, parse_time
+from armory.export.clean import as_int
+from armory.export.days import parse_time
+from armory.export.records import Names
 from armory.production.vocabulary import HANDLER_ROLES
 
 #: Spans: where a weapon is. ``armory`` before the day's first handoff.

@@ -84,7 +84,7 @@ def why_not_reconciled(p: dict) -> str:
 
 def _method_words(method: object) -> str:
     """How a round was shown, as the armorer chose it on screen (the id in brackets, for the jsonl reader)."""
-    from armory.checklist.types import ROUND_METHOD_WORDS
+    from armory.ledger.entries import ROUND_METHOD_WORDS
 
     words = ROUND_METHOD_WORDS.get(method) if isinstance(method, str) else None
     return f"{words} ({method})" if words else f"shown by {method}"
@@ -182,6 +182,9 @@ _KINDS: dict[str, _Describer] = {
     "export_recorded": lambda w, p, e: (
         f"exported {p.get('format')}" + (f" of {p.get('day')}" if p.get("day") else "")
         + f": {p.get('entries')} entries to head {str(p.get('head_hash'))[:16]}"),
+    "cosignature": lambda w, p, e: (
+        f"studio witness {p.get('witness')} (key {p.get('witness_fingerprint')}) cosigned entries 1-{p.get('size')} "
+        f"(head {str(p.get('head_hash'))[:16]})"),
 }
 
 

@@ -51,6 +51,7 @@ Kind = Literal[
     "day_closed",
     "checkpoint",
     "export_recorded",
+    "cosignature",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -252,6 +253,30 @@ class Answer(LaterFields):
     omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rounds_loaded", "stopped_at_round"})
 
 
+#: How a round may be shown to be inert, by the load it belongs to.
+ROUND_METHODS: dict[str, str | None] = {
+    "rattle": "dummies",
+    "empty_primer_pocket": "dummies",
+    "drilled_case": "dummies",
+    "side_hole": "dummies",
+    "crimped_blank": "blanks",
+    "blank_marking": "blanks",
+    "unconfirmed": None,
+    "live": None,
+}
+
+ROUND_METHOD_WORDS: dict[str, str] = {
+    "rattle": "rattles when shaken (bearing inside, no powder)",
+    "empty_primer_pocket": "primer pocket empty or inert",
+    "drilled_case": "case drilled through",
+    "side_hole": "side hole in the case",
+    "crimped_blank": "crimped blank, no projectile",
+    "blank_marking": "blank marking on the case",
+    "unconfirmed": "cannot confirm it is a dummy or blank",
+    "live": "live round",
+}
+
+
 class RoundVerified(Payload):
     """One round shown to be a dummy or a blank (or not) before it goes in."""
 
@@ -443,6 +468,26 @@ class ExportRecorded(Payload):
     head_hash: str
 
 
+class Cosignature(Payload):
+    """A studio witness's signature over a head of this chain, brought home by ``armory sync``.
+
+    The witness (``armory studio witness``) holds a key the unit never holds; once its cosignature is in the
+    chain, a rewrite of any entry up to ``size`` no longer verifies, even where nobody kept an export."""
+
+    witness: str
+    """The witness's name, as its signature line gives it."""
+    witness_key: str
+    """The witness's Ed25519 public key, base64 (raw 32 bytes)."""
+    witness_fingerprint: str
+    """Short fingerprint of that key, to compare with the one the studio publishes (``log verify --witness``)."""
+    size: int
+    """Entries cosigned (sequence numbers 1..size)."""
+    head_hash: str
+    """Hash of entry ``size``, hex."""
+    note: str
+    """The cosigned note (the checkpoint form, signed with the witness's key)."""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "ledger_opened": LedgerOpened,
     "crew_enrolled": CrewEnrolled,
@@ -467,6 +512,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "day_closed": DayClosed,
     "checkpoint": Checkpoint,
     "export_recorded": ExportRecorded,
+    "cosignature": Cosignature,
 }
 assert set(PAYLOADS) == set(KINDS)
 

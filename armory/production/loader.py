@@ -18,7 +18,7 @@ from typing import Any
 from armory.problems import Problem
 from armory.production.models import Issue, Production
 from armory.production.vocabulary import HANDLER_ROLES
-from armory.rulebook.source import CheckContext, SourceFile, did_you_mean, quote
+from armory.source import CheckContext, SourceFile, did_you_mean, quote
 
 LIVE_LOT_MESSAGE = (
     "live ammunition never belongs on set: a production that lists a live lot is refused. "

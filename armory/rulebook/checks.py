@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from armory.problems import Problem
 from pydantic import ValidationError
 
-from armory.rulebook.lines import format_key
+from armory.source_lines import format_key
 from armory.rulebook.models import FailureCatalogue, Pack, Rule
-from armory.rulebook.source import SourceFile, did_you_mean, one_of, quote
+from armory.source import SourceFile, did_you_mean, one_of, quote
 
 if TYPE_CHECKING:
-    from armory.rulebook.loader import LoadedPack
+    from armory.rulebook.loaded import LoadedPack
 
 #: Phases asked once per day, not per weapon: weapon and setup facts are unknown there.
 DAY_PHASES: frozenset[str] = frozenset({"day_start", "end_of_day", "on_incident"})
@@ -208,7 +208,7 @@ def raw_rule_ids(data: dict) -> list[tuple[int, str]]:
 
 def duplicate_rule_problems(packs: Iterable[LoadedPack]) -> list[Problem]:
     """A rule id used by two loaded packs: reported at the later one, naming the first."""
-    from armory.rulebook.source import display_path
+    from armory.source import display_path
 
     return _shared_ids(
         (SourceFile(path=loaded.path, text=loaded.text, sha256=loaded.sha256, data={},

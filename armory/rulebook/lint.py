@@ -25,11 +25,16 @@ from armory.rulebook.loader import (
     packs_for,
     toml_files,
 )
-from armory.rulebook.source import SourceFile
+from armory.source import SourceFile
 
 
 def default_lint_paths() -> list[Path]:
     return [paths.BUNDLED_RULES, paths.SAMPLE_PRODUCTIONS]
+
+
+def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[Problem]:
+    """Every problem in the files (``*.toml`` under directories); none given: the bundled ones."""
+    return lint_report(paths_to_lint, extra_rules)[1]
 
 
 def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> tuple[int, list[Problem]]:

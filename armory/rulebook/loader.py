@@ -1,11 +1,12 @@
-"""Loading rule packs, productions and the failure catalogue; linting any of them.
+"""Loading rule packs, productions and the failure catalogue, each file by its kind.
 
 Load = tomllib, then the kind's model, then its cross-checks, collecting every
 problem rather than stopping at the first. A file says what it is by its top
 table (``[pack]``, ``[production]``, ``[drill]``, ``[[failure]]``); lint and
 the schema command dispatch through :func:`register_kind`, so another part of
 armory (the drills) adds its own kind and checks without this module knowing
-its details.
+its details. Linting many files at once is :mod:`armory.rulebook.lint`, above
+this module.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pydantic import BaseModel, ValidationError
 from armory import paths
 from armory.problems import InputError, Problem
 from armory.production.models import PackRef, Production
+from armory.rulebook.loaded import LoadedPack, LoadedProduction
 from armory.rulebook.models import FailureCatalogue, Pack
-from armory.rulebook.source import (
+from armory.source import (
     CheckContext,
     SourceFile,
     did_you_mean,
@@ -39,24 +41,6 @@ PartialCheck = Callable[[CheckContext], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
-class LoadedPack:
-    pack: Pack
-    path: Path
-    text: str
-    sha256: str
-    """SHA-256 of the file's bytes, hex."""
-
-
-@dataclass(frozen=True)
-class LoadedProduction:
-    production: Production
-    path: Path
-    text: str
-    sha256: str
-    """SHA-256 of the file's bytes, hex."""
-
-
-@dataclass(frozen=True)
 class FileKind:
     top_table: str
     model: type[BaseModel]
@@ -69,7 +53,8 @@ class FileKind:
 
 _KINDS: dict[str, FileKind] = {}
 #: Kinds owned by other parts of armory, imported the first time a file of that kind is met.
-_LAZY_KINDS: dict[str, tuple[str, str]] = {"drill": ("armory.drills.models", "Drill")}
+#: The module named registers the kind with its checks when imported (else its model alone is used).
+_LAZY_KINDS: dict[str, tuple[str, str]] = {"drill": ("armory.drills.lint", "Drill")}
 _KIND_WORDS = {"pack": "a rule pack", "production": "a production", "drill": "a drill", "failure": "the failure catalogue"}
 
 
@@ -325,7 +310,7 @@ def load_context(production_path: Path, extra: Sequence[Path] = ()) -> tuple[Loa
 
 
 # --------------------------------------------------------------------------
-# lint
+# problems, in order
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
@@ -335,13 +320,6 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 def _by_line(problems: Iterable[Problem]) -> list[Problem]:
     """One file's problems, unique, in the order of the file (those without a line first)."""
     return sorted(_unique(problems), key=lambda p: p.line or 0)
-
-
-def lint_paths(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[Problem]:
-    """Every problem in the files (``*.toml`` under directories); none given: the bundled ones."""
-    from armory.rulebook.lint import lint_report
-
-    return lint_report(paths_to_lint, extra_rules)[1]
 
 
 # --------------------------------------------------------------------------
@@ -400,7 +378,6 @@ __all__ = [
     "LoadedPack",
     "LoadedProduction",
     "kind_names",
-    "lint_paths",
     "load_context",
     "load_failures",
     "load_pack",

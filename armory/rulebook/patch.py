@@ -21,8 +21,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from armory.problems import Problem
-from armory.rulebook.lines import format_key
-from armory.rulebook.source import CheckContext, SourceFile, _clean_loc, _unwrap, annotation_at
+from armory.source_lines import format_key
+from armory.source import CheckContext, SourceFile, _clean_loc, _unwrap, annotation_at
 
 Loc = tuple[str | int, ...]
 

@@ -15,11 +15,7 @@ from textual.binding import Binding
 
 from armory.problems import InputError
 from armory.tui.commands import ScreenCommands
-
-
-#: Short role words for pickers, so a name and its roles fit one line at 80 columns.
-ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. armorer",
-              "property_master": "props", "safety_officer": "safety officer"}
+from armory.tui.words import ROLE_WORDS
 
 
 FOLLOW_SECONDS = 2.0
@@ -83,6 +79,7 @@ class ArmoryApp(App[int]):
         on_theme: Callable[[str], None] | None = None,
         fast_start: bool = True,
         key_guard: float | None = None,
+        store_url: str | None = None,
     ) -> None:
         super().__init__()
         self.key_guard = key_guard_seconds() if key_guard is None else key_guard
@@ -102,6 +99,9 @@ class ArmoryApp(App[int]):
         self._session_failed = False
         self.fast_start = fast_start
         """Paint the first screen from last time's picture while the session opens (armory.tui.firstscreen)."""
+        self.store_url = store_url or None
+        """The studio store to sync with in the background (armory.tui.studio_sync); None: no store."""
+        self.studio_sync = None
         self.seen_stops: set[int] = set()
         self.operator: str | None = None
         """The crew id who signed in on this device (the armorer who opened the day, or who signed in since)."""
@@ -174,6 +174,12 @@ class ArmoryApp(App[int]):
         # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
         # recorded there must show here without anyone pressing a key.
         self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
+        if self.store_url and self.studio_sync is None:
+            from armory.tui.studio_sync import BackgroundSync
+
+            self.studio_sync = BackgroundSync(self, self.store_url, self.ledger_path,
+                                              self.session.production.production.timezone)
+            self.studio_sync.start()
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
@@ -233,7 +239,7 @@ class ArmoryApp(App[int]):
     def save_first_screen(self, view: dict) -> None:
         """Keep what the first screen shows for the next start, when the next start would open on it."""
         from armory.tui.firstscreen import save_view
-        from armory.tui.resume import lands_on_home, read_position
+        from armory.tui.position import lands_on_home, read_position
 
         session = self.session
         if not self.fast_start or session is None or getattr(session.ledger, "readonly", False):
@@ -286,7 +292,7 @@ class ArmoryApp(App[int]):
 
     def note_position(self, position: dict | None) -> None:
         """Remember which screen is open, atomically, so a restart reopens it."""
-        from armory.tui.resume import write_position
+        from armory.tui.position import write_position
 
         write_position(self.position_path, position)
 
@@ -335,6 +341,31 @@ class ArmoryApp(App[int]):
         yield SystemCommand("Light/dark", "Switch between the light and dark themes (kept for next time)",
                             self.action_toggle_theme)
         yield SystemCommand("Quit", "Leave armory; everything recorded is already on disk", self.action_quit)
+        if self.studio_sync is not None:
+            yield SystemCommand("Sync now", "Push this unit's new entries to the studio store now (in the "
+                                "background; nothing waits on it)", self.action_sync_now)
+
+    def action_sync_now(self) -> None:
+        if self.studio_sync is not None:
+            self.studio_sync.run()
+            self.notify("Syncing with the studio store in the background.", timeout=3)
+
+    def sync_text(self) -> str:
+        """The first screen's line about the studio store (empty when none is configured)."""
+        if not self.store_url:
+            return ""
+        from armory.tui.studio_sync import sync_words
+
+        zone = self.session.production.production.timezone if self.session is not None else None
+        return sync_words(self.ledger_path, zone)
+
+    def on_sync_finished(self, message) -> None:
+        from textual.widgets import Static
+
+        for screen in self.screen_stack:
+            for line in screen.query("#sync-line"):
+                if isinstance(line, Static):
+                    line.update(message.words)
 
     # -- actions ----------------------------------------------------------
     def action_help(self) -> None:

@@ -7,17 +7,14 @@ every other subcommand start without it.
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from pathlib import Path
 
 from armory.problems import InputError, Problem
+from armory.tui.userfiles import keymap_path, settings_path
 
-
-def keymap_path() -> Path:
-    """Where a user may remap keys: ``keymap.toml`` in the data directory, ``binding-id = "key"``."""
-    from armory.paths import data_dir
-
-    return data_dir() / "keymap.toml"
+__all__ = ["binding_ids", "keymap_path", "load_keymap", "load_theme", "run", "save_theme", "settings_path"]
 
 
 def load_keymap(path: Path) -> dict[str, str]:
@@ -73,13 +70,6 @@ def _close(key: str, known: set[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def settings_path() -> Path:
-    """The app's own small settings (the theme last chosen); written by armory, never by hand."""
-    from armory.paths import data_dir
-
-    return data_dir() / "tui-settings.toml"
-
-
 def load_theme(path: Path) -> str | None:
     """The theme last chosen, or None (a missing or unreadable file is just the default theme)."""
     try:
@@ -114,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from armory.tui.app import ArmoryApp
 
     app = ArmoryApp(production, ledger, rules, keymap=keymap, theme=load_theme(settings_path()),
+                    store_url=os.environ.get("ARMORY_STORE") or None,
                     on_theme=lambda theme: save_theme(settings_path(), theme))
     app.run()
     return int(app.return_code or 0)

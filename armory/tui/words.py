@@ -10,6 +10,10 @@ PENDING = "·"
 STOPPED = "■"
 SENSED = "⚙"
 
+#: Short role words for pickers, so a name and its roles fit one line at 80 columns.
+ROLE_WORDS = {"first_assistant_director": "1st AD", "assistant_armorer": "asst. armorer",
+              "property_master": "props", "safety_officer": "safety officer"}
+
 
 def weapon_status(app, weapon_id: str, *, short: bool = False) -> tuple[str, str]:
     """(css class, words) for where a weapon is and whether it may move.

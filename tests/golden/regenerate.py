@@ -14,7 +14,7 @@ import io
 import tempfile
 from pathlib import Path
 
-from armory.export.commands import export_file, load
+from armory.cli.export import export_file, load
 from armory.rulebook.loader import load_production
 
 from . import ledger_fixture
@@ -53,7 +53,7 @@ MISFIRE = 28
 
 def export_fixture_bundle(out: Path, *, workdir: Path) -> str:
     """Export the evidence bundle of the fixture's misfire into the new directory ``out``."""
-    from armory.export.bundle_write import export_bundle
+    from armory.cli.export import export_bundle
 
     ledger_path = workdir / f"{out.name}.ledger.sqlite"
     ledger_fixture.build(ledger_path)

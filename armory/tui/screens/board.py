@@ -136,7 +136,7 @@ class BoardScreen(ArmoryScreen):
             missing.update(f"{issue.weapon} is out with {self.app.crew_name(holder)}: t takes it back.")
             return
         decision = self.decision(row)
-        from armory.tui.resume import day_start_unfinished
+        from armory.tui.position import day_start_unfinished
 
         day_note = ("\n  d: the day-start checks are not finished (an answer or a hold's override is missing)"
                     if day_start_unfinished(self.session, self.day) else "")

@@ -17,23 +17,17 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from armory.tui.position import nobody_can_authorize
 from armory.tui.screens.base import ArmoryScreen
 from armory.tui.screens.sign import SignModal, Signer
-from armory.tui.words import PASSED, PENDING
-
-
-def nobody_can_authorize(session) -> bool:
-    """True while no safety officer has a PIN: nobody can sign anything, nor enroll anyone else."""
-    return session.credentials is not None and not session.officers_enrolled()
+from armory.tui.words import PASSED, PENDING, ROLE_WORDS
 
 
 SHORT_ROLE_WORDS = {"assistant_property_master": "asst. props"}
-"""Beyond armory.tui.app.ROLE_WORDS: what keeps the crew table's roles column inside 80 columns."""
+"""Beyond armory.tui.words.ROLE_WORDS: what keeps the crew table's roles column inside 80 columns."""
 
 
 def role_words(roles) -> str:
-    from armory.tui.app import ROLE_WORDS
-
     words = {**ROLE_WORDS, **SHORT_ROLE_WORDS}
     return ", ".join(words.get(role, role.replace("_", " ")) for role in sorted(roles)) or "no role"
 

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
-from armory.tui.launch import keymap_path
+from armory.tui.userfiles import keymap_path
 
 
 class HelpScreen(ModalScreen[None]):

@@ -56,6 +56,8 @@ class HomeScreen(ArmoryScreen):
             yield Static(view["duty_line"], id="duty-line", markup=False)
             yield DataTable(id="weapons", cursor_type="row", zebra_stripes=True)
             yield Static(view["sample"], id="sample-pins", markup=False)
+            if self.app.store_url:
+                yield Static(self.app.sync_text(), id="sync-line", markup=False)
 
     def on_screen_resume(self) -> None:
         if self.app.screen is self and self.is_attached:

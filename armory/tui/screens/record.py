@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -112,19 +110,17 @@ class RecordScreen(ArmoryScreen):
         self.refresh_state()
 
     def action_export(self, fmt: str) -> None:
-        from armory.export.commands import export
+        from armory.export.writing import export_ledger
 
         app = self.app
         out = app.ledger_path.with_name(f"{app.ledger_path.stem}-record.{fmt}")
-        args = argparse.Namespace(production=app.production_path, ledger=app.ledger_path, rules=app.rules_paths,
-                                  format=fmt, out=out, day=None, incident=None)
         try:
-            code = export(args)
+            written = export_ledger(app.ledger_path, app.production_path, fmt, out)
         except InputError as err:
             app.report(err)
             return
         app.reopen()
-        if code == 0:
+        if written.verification.ok:
             app.notify(f"Written to {out}", title="Exported", timeout=10)
         else:
             app.notify(f"Written to {out}, but the chain does not verify (see the top of the file).",

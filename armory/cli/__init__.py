@@ -2,8 +2,11 @@
 
 Each subcommand names its handler as ``module:function`` and the module is
 imported only when that subcommand runs, so ``armory --help`` stays fast and
-never imports Textual. A handler takes the parsed arguments and returns an
-exit code: 0 fine, 1 a check failed, 2 unusable input or usage.
+never imports Textual. The handlers live beside this one, a module per command
+group (``rules``, ``log``, ``export``, ``crew``): each takes the parsed
+arguments, calls the core's functions and turns their results and problems
+into output and an exit code: 0 fine, 1 a check failed, 2 unusable input or
+usage. The core never prints for a terminal nor knows an exit code.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ answer, sign-off and handoff goes into an append-only, tamper-evident ledger.
 EPILOG = """\
 exit codes: 0 fine; 1 a check failed (a drill, a chain that does not verify);
 2 unusable input or usage.
-environment: ARMORY_LEDGER names the ledger file when --ledger is not given.
+environment: ARMORY_LEDGER names the ledger file when --ledger is not given;
+ARMORY_STORE names the studio store (a libpq URL or service=NAME) when --store gives none.
 """
 
 
@@ -58,6 +62,7 @@ LOG_KINDS = (
     "ledger_opened", "crew_enrolled", "auth_failed", "day_opened", "packs_changed", "answer", "round_verified",
     "override", "correction", "stop", "clearance", "handoff", "refusal", "return", "rounds_fired", "incident",
     "incident_reviewed", "seal", "custody_transfer", "note", "day_closed", "checkpoint", "export_recorded",
+    "cosignature",
 )
 
 READ_PRODUCTION_HELP = ("production file for names and local times; it must be the one the ledger was "
@@ -145,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "lint",
-        "armory.rulebook.commands:lint",
+        "armory.cli.rules:lint",
         "report every problem in rule packs, productions and drills",
         "Report every problem as file:line: key: message. With no PATH, lint the\n"
         "bundled rules/ and sample_productions/. A directory is searched for *.toml.\n"
@@ -158,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "schema",
-        "armory.rulebook.commands:schema",
+        "armory.cli.rules:schema",
         "print the JSON Schema of a file kind, for editors",
         "Print the JSON Schema generated from the models. Point Taplo / Even Better\n"
         "TOML at it with a '#:schema PATH' first line for completion and checking.",
@@ -170,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "show",
-        "armory.rulebook.commands:show",
+        "armory.cli.rules:show",
         "print the checklist a setup would produce",
         "Print, phase by phase, the checks one weapon gets in one setup: each rule's\n"
         "id, question, what passes, severity and source.",
@@ -184,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         rules_sub,
         "test",
-        "armory.drills.commands:test",
+        "armory.cli.rules:test",
         "run drills against the rule packs",
         "Run each DRILL (a TOML scenario) in a fresh state and compare what happened\n"
         "with what it expects. Exit 0 when every expectation holds, 1 when one does\n"
@@ -218,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         log_sub,
         "verify",
-        "armory.ledger.commands:verify",
+        "armory.cli.log:verify",
         "check the hash chain and signatures of a ledger or an export",
         "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
         "html) and check every signed checkpoint. --against EARLIER checks that the\n"
@@ -233,11 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
     p.add_argument("--index", type=Path, metavar="INDEX",
                    help="an evidence bundle's index.json: check it is exactly what FILE's chain gives")
+    _add_store_reader(p, "armory.cli.studio:verify_store", "verify every unit's chain in the studio store "
+                      "instead (--production TITLE: one production's units)")
+    p.add_argument("--witness", action="append", metavar="FINGERPRINT|FILE",
+                   help="the studio witness key (its fingerprint or key file): cosignatures by any other key fail")
 
     p = _sub(
         log_sub,
         "show",
-        "armory.ledger.commands:show",
+        "armory.cli.log:show",
         "print the ledger in plain language",
         "Print the ledger's entries in plain language, with filters. A ledger that\n"
         "drills were run against (armory rules test --ledger) holds each drill run in\n"
@@ -261,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         top,
         "export",
-        "armory.export.commands:export",
+        "armory.cli.export:export",
         "write the producer's files: jsonl, csv, html, or an incident evidence bundle",
         "Write the whole chain (jsonl), a spreadsheet (csv) or a self-contained report\n"
         "(html). A signed checkpoint is appended first when the ledger is writable;\n"
@@ -278,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "device, a pipe or a symbolic link, which the export would replace")
     p.add_argument("--day", help="only this day (the chain still runs from the start)")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
+    _add_store_reader(p, "armory.cli.studio:export_store", "export from the studio store instead: every unit of "
+                      "--production TITLE, side by side (html) or on one timeline (jsonl)")
 
     # crew ------------------------------------------------------------------
     crew = top.add_parser(
@@ -291,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         crew_sub,
         "enroll",
-        "armory.ledger.commands:enroll",
+        "armory.cli.crew:enroll",
         "set or change a crew member's PIN",
         "Set CREW_ID's PIN (asked twice, hidden; --pin-stdin for scripts). A safety\n"
         "officer's PIN authorizes it; on a new ledger the first safety officer enrolls\n"
@@ -306,11 +317,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pin-stdin", action="store_true",
                    help="read the new PIN (and then the officer's PIN) from standard input, one per line")
 
-    p = _sub(crew_sub, "list", "armory.ledger.commands:crew_list", "list the crew and who is enrolled")
+    p = _sub(crew_sub, "list", "armory.cli.crew:crew_list", "list the crew and who is enrolled")
     _add_ledger(p)
     _add_production(p)
 
+    _add_studio(top)
+
     return parser
+
+
+def _add_store_reader(p: argparse.ArgumentParser, handler: str, help_text: str) -> None:
+    """``--store [URL]`` on a command that otherwise reads a ledger: given, ``handler`` runs instead."""
+    p.add_argument("--store", nargs="?", const="", metavar="URL",
+                   help=help_text + " (URL: a libpq URL or service=NAME; default $ARMORY_STORE)")
+    p.set_defaults(store_handler=handler)
+
+
+def _add_studio(top) -> None:
+    """``armory sync`` and ``armory studio ...``: the studio store (armory.cli.studio)."""
+    store_help = "the studio store: a libpq URL or service=NAME (default $ARMORY_STORE); the password comes " \
+                 "from ~/.pgpass or PGPASSWORD and is never printed"
+    p = _sub(top, "sync", "armory.cli.studio:sync", "push this unit's new entries to the studio store",
+             "Push the entries the studio store does not have yet, checked as log verify\n"
+             "would, in one transaction; bring home the studio witness's cosignatures and\n"
+             "append them to the ledger. A fork (the store holds other entries) is refused,\n"
+             "recorded in the store as a conflict and named by its first differing entry.\n"
+             "Exit 0 synced, 1 refused, 2 store unreachable or unusable (nothing lost: sync again).")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--unit", metavar="NAME", help="this unit's name in the store (main, second, splinter...; "
+                                                   "default: the name it last synced under, else main)")
+    _add_ledger(p)
+    _add_production(p)
+    studio = top.add_parser(
+        "studio", help="the studio store: create it, see every unit, witness heads",
+        description="The studio store gathers every unit's ledger of every production in one\n"
+                    "PostgreSQL database (see docs/studio.md).",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    studio_sub = studio.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    p = _sub(studio_sub, "init", "armory.cli.studio:init", "create the store's schema and roles (idempotent)",
+             "Create the roles armory_owner, armory_writer (INSERT and SELECT only) and\n"
+             "armory_reader, and the schema, with triggers refusing UPDATE, DELETE and\n"
+             "TRUNCATE; record the schema version. Run as a database owner; safe to run again.")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p = _sub(studio_sub, "status", "armory.cli.studio:status",
+             "every production and unit, and every open stop, incident and seal, most serious first")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p = _sub(studio_sub, "witness", "armory.cli.studio:witness", "cosign each unit's new head with the studio's key",
+             "For each unit, cosign its head in the store when the chain still holds the\n"
+             "last head this witness cosigned and links forward from it; refuse (and record\n"
+             "a conflict) otherwise. The key (made on first use) and the state file are the\n"
+             "studio's: never on a unit's laptop. Exit 0, 1 when a head was refused, 2 unusable.")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--key", required=True, metavar="FILE", help="the witness's Ed25519 key (PEM; made when missing)")
+    p.add_argument("--state", required=True, metavar="FILE",
+                   help="the witness's memory: the last head it cosigned per unit (written atomically)")
+    p.add_argument("--name", default="armory.studio-witness", help="the witness's name in its signatures")
 
 
 def _resolve(handler: str):
@@ -328,8 +389,13 @@ def main(argv: list[str] | None = None) -> int:
     args.rules = list(getattr(args, "rules", None) or []) + list(vars(args).pop(_SUB_RULES, None) or [])
     from armory.problems import InputError
 
+    handler = args.handler
+    if getattr(args, "store", None) is not None and getattr(args, "store_handler", None):
+        handler = args.store_handler  # log verify --store, export --store: read the studio store instead
+    elif getattr(args, "witness", None) and handler == "armory.cli.log:verify":
+        handler = "armory.cli.studio:verify_witnessed"  # and the chain's cosignatures against the studio's key
     try:
-        return int(_resolve(args.handler)(args) or 0)
+        return int(_resolve(handler)(args) or 0)
     except InputError as err:
         print(f"armory: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -26,7 +26,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from armory.problems import Problem
-from armory.rulebook.lines import format_key, key_lines, line_of
+from armory.source_lines import format_key, key_lines, line_of
 
 Loc = tuple[str | int, ...]
 

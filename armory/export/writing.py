@@ -1,27 +1,22 @@
-"""``armory export``: the producer's files (jsonl, csv, html) and the incident evidence bundle.
+"""Writing the producer's files (jsonl, csv, html) from a ledger, signed and recorded.
 
 Order of work, so that bad input changes nothing and a file is never half
-written: load and check everything (ledger, day, incident, output path);
-then, when the ledger is writable and its chain verifies, append a signed
-checkpoint; write the file through a temporary file and a rename; then
-record the export in the ledger. A chain that does not verify is never
-signed: its report is still written, saying so at the top, and the command
-exits 1.
+written: load and check everything (ledger, day, output path); then, when the
+ledger is writable and its chain verifies, append a signed checkpoint; write
+the file through a temporary file and a rename; then record the export in the
+ledger. A chain that does not verify is never signed: its report is still
+written, saying so at the top, and the result says so.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TextIO
 
 from armory.problems import InputError
-
-EXIT_OK, EXIT_CHECK_FAILED = 0, 1
 
 
 @dataclass
@@ -37,28 +32,35 @@ class Loaded:
     """(seq, kind) of each entry whose body the file holds as TEXT, not armory's BLOB: edited outside armory."""
 
 
-def export(args: argparse.Namespace) -> int:
-    if args.incident is not None and args.day is not None:
-        raise InputError("--day does not apply to --incident: an evidence bundle always carries the whole chain")
-    if args.incident is not None and args.format is not None:
-        raise InputError(f"--format {args.format} does not apply to --incident: an evidence bundle is a directory "
-                         "that holds the chain (jsonl), its index and an html report of the incident; give --out DIR "
-                         "without --format")
-    fmt = None
-    if args.incident is None:
-        from armory.export.atomic import check_target
+@dataclass(frozen=True)
+class Written:
+    """What an export wrote, for the one who asked to say it."""
 
-        out = check_target(args.out)  # "--out sub/" or a device is refused before the ledger is even opened
-        fmt = export_format(args.format, out)
-    loaded = _open(args)
-    try:
-        if args.incident is not None:
-            from armory.export.bundle_write import export_bundle
+    out: Path
+    format: str
+    day: str | None
+    shown: int
+    """How many entries the file shows (a day's, or all)."""
+    chain: list[dict]
+    """The chain the file carries, from the first entry (to the checkpoint this export signed, if it did)."""
+    verification: Any
+    """The ledger's VerifyResult of ``chain``: a file whose chain does not verify was written and says so."""
+    left_out: list[dict]
+    """Entries after the last signed checkpoint of a read-only ledger, which the file could not carry."""
+    writable: bool
+    """The ledger was writable: a checkpoint was signed and the export recorded, when the chain verified."""
+    open_stops: list[dict]
+    """Stops the chain leaves open (the report lists them first)."""
 
-            return export_bundle(loaded, args.incident, Path(args.out), stderr=sys.stderr)
-        return export_file(loaded, fmt, out, day=args.day, stderr=sys.stderr)
-    finally:
-        loaded.ledger.close()
+
+def open_ledger(ledger_path: Path) -> Any:
+    """The ledger at ``ledger_path``, open for an export: writable when the file and its directory are."""
+    from armory.ledger.store import Ledger
+
+    if not ledger_path.exists():
+        raise InputError(f"{ledger_path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+    writable = os.access(ledger_path, os.W_OK) and os.access(ledger_path.parent, os.W_OK)
+    return Ledger.open(ledger_path, create=False, readonly=not writable)
 
 
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
@@ -79,37 +81,6 @@ def export_format(given: str | None, out: Path) -> str:
                          f"would be opened as {by_suffix} and misread; name it "
                          f"{out.with_suffix('.' + given).name}, or leave out --format")
     return given
-
-
-def _open(args: argparse.Namespace) -> Loaded:
-    from armory import paths
-    from armory.ledger.store import Ledger
-
-    production_path = Path(args.production) if args.production else None
-    ledger_path = Path(args.ledger) if args.ledger else paths.default_ledger_path(production_path or paths.SAMPLE_PRODUCTION)
-    if not ledger_path.exists():
-        raise InputError(f"{ledger_path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
-    writable = os.access(ledger_path, os.W_OK) and os.access(ledger_path.parent, os.W_OK)
-    ledger = Ledger.open(ledger_path, create=False, readonly=not writable)
-    try:
-        _announce(len(ledger))
-        loaded = load(ledger, production_path)
-    except BaseException:
-        ledger.close()
-        raise
-    if loaded.production is None:
-        from armory.ledger.commands import UTC_NOTE
-
-        print(f"armory: note: {UTC_NOTE}", file=sys.stderr)
-    return loaded
-
-
-def _announce(count: int) -> None:
-    """Say what a long export is doing before the first progress line can (reading and checking take a while)."""
-    from armory.export.progress import LONG_EXPORT
-
-    if count >= LONG_EXPORT or (sys.stderr.isatty() and count >= LONG_EXPORT // 10):
-        print(f"armory: reading {count:,} entries and checking the chain…", file=sys.stderr, flush=True)
 
 
 def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = None) -> list[dict]:
@@ -177,7 +148,7 @@ def _production(path: Path | None, entries: Sequence[dict]) -> Any:
     is not: a report must never carry another production's title), else the bundled sample whose title the
     ledger's first entry records, else None (crew ids and UTC)."""
     from armory.export.records import recorded_title
-    from armory.ledger.commands import production_for_ledger
+    from armory.ledger.opened_for import production_for_ledger
 
     return production_for_ledger(path, recorded_title(entries))[0]
 
@@ -251,7 +222,12 @@ def _public_key(entries: Sequence[dict]) -> bytes:
     return base64.b64decode((entries[0].get("payload") or {}).get("public_key", ""))
 
 
-def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr) -> int:
+def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progress_stream: TextIO | None = None
+                 ) -> Written:
+    """Write ``loaded`` as ``fmt`` to ``out`` (of ``day`` only, when given); sign and record it where it may be.
+
+    Progress of a long export goes to ``progress_stream`` (default: standard error).
+    """
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.progress import Progress
     from armory.export.records import Names, build_records, open_stops, production_in_chain
@@ -278,7 +254,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
             raise InputError(f"--day {day}: no signed checkpoint follows that day in this read-only ledger, so the "
                              "export could not prove where it ends; export from a writable ledger. Nothing written")
 
-    progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=stderr)
+    progress = Progress(f"writing {out.name}", len(carried if fmt == "jsonl" else shown), stream=progress_stream)
     # The production the chain itself recorded when the day opened, where it did: then every name, weapon
     # and local time on the page is covered by the signatures (and log verify can draw the page again).
     names = Names(production_in_chain(carried) or loaded.production)
@@ -309,7 +285,7 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
         text = render_report(data, progress=progress)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-    else:  # argparse restricts --format; a caller from Python may not
+    else:  # the command line restricts --format; a caller from Python may not
         raise InputError(f"--format {fmt!r}: expected jsonl, csv or html")
     progress.done()
 
@@ -318,34 +294,21 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr)
 
         loaded.ledger.append("export_recorded", None, ExportRecorded(
             format=fmt, day=day, entries=len(carried), head_hash=str(carried[-1].get("hash", ""))))
+    return Written(out, fmt, day, len(shown), carried, verification, left_out, loaded.writable, open_stops(carried))
 
-    scope = f" of {day}" if day else ""
-    print(f"armory: wrote {out} ({fmt}{scope}): {len(shown)} entries shown, chain of {len(carried)} "
-          f"to head {str(carried[-1].get('hash', ''))[:16]}, key {verification.key_fingerprint or '?'}",
-          file=stderr)
-    still_open = open_stops(carried)
-    if still_open:
-        listed = ", ".join(f"#{e.get('seq')}" for e in still_open)
-        print(f"armory: note: {len(still_open)} stop{'s are' if len(still_open) > 1 else ' is'} still open "
-              f"({listed}); the report lists {'them' if len(still_open) > 1 else 'it'} first", file=stderr)
-    if not verification.ok:
-        bad = verification.first_bad
-        where = f"entry #{bad[0]} ({bad[1]}): {bad[2]}" if bad else "the chain is empty"
-        print(f"armory: WARNING: the ledger does not verify: {where}. The file was written and says so; "
-              "no checkpoint was signed over it", file=stderr)
-        return EXIT_CHECK_FAILED
-    if left_out:
-        count = len(left_out)
-        span = f"#{left_out[0].get('seq')}" + (f"-#{left_out[-1].get('seq')}" if count > 1 else "")
-        them = "them" if count > 1 else "it"
-        print(f"armory: WARNING: {count} entr{'ies' if count > 1 else 'y'} after the last signed checkpoint "
-              f"(#{carried[-1].get('seq')}) left out ({span}): the ledger is read-only, so no checkpoint can be "
-              f"signed over {them} and an export holding {them} could not prove where it ends. Export from a "
-              f"writable copy of the ledger to include {them}", file=stderr)
-    if not loaded.writable:
-        print("armory: note: the ledger is read-only, so no checkpoint was added and the export was not recorded",
-              file=stderr)
-    return EXIT_OK
+
+def export_ledger(ledger_path: Path, production_path: Path | None, fmt: str, out: Path, *,
+                  day: str | None = None, progress_stream: TextIO | None = None) -> Written:
+    """Export the ledger at ``ledger_path`` to ``out`` in one call: check the target, open, load, write, close."""
+    from armory.export.atomic import check_target
+
+    out = check_target(out)
+    fmt = export_format(fmt, out)
+    ledger = open_ledger(ledger_path)
+    try:
+        return write_export(load(ledger, production_path), fmt, out, day=day, progress_stream=progress_stream)
+    finally:
+        ledger.close()
 
 
 def _to_last_checkpoint(loaded: Loaded, entries: list[dict]) -> tuple[list[dict], list[dict]]:

@@ -1,11 +1,13 @@
-"""``armory rules lint | schema | show``: the safety officer's tools for rule files."""
+"""``armory rules lint | schema | show | test``: the safety officer's tools for rule files and drills."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 import textwrap
+from pathlib import Path
 
-from armory import paths
 from armory.problems import InputError
 
 WIDTH = 80
@@ -51,6 +53,7 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 
 def show(args: argparse.Namespace) -> int:
+    from armory import paths
     from armory.checklist.plan import DAY_PHASES, WEAPON_PHASES, find_place, plan_checks
     from armory.rulebook.loader import load_context
 
@@ -130,3 +133,52 @@ def show(args: argparse.Namespace) -> int:
     lines.append(f"{total} checks for {weapon.id} in setup {setup.id}.")
     print("\n".join(lines))
     return 0
+
+
+# -- armory rules test -------------------------------------------------------------
+
+
+def test(args: argparse.Namespace) -> int:
+    """Run drills, print a line each and a diff for each failure (and the coverage, when asked)."""
+    from armory.drills.suite import check_packs_named, coverage, find_drills, run_drills
+
+    drills = find_drills(list(args.drills))
+    only = list(dict.fromkeys(getattr(args, "coverage_of", None) or []))
+    if only:
+        check_packs_named(only, drills, list(args.rules))  # a mistyped pack id: before anything is written
+    failed = 0
+    unusable: list[Path] = []
+    runs = []
+    with contextlib.closing(run_drills(drills, args.ledger, list(args.rules))) as each:
+        for run in each:
+            runs.append(run)
+            if run.error is not None:
+                # One drill that cannot run (a broken file, a missing pack) does not stop the others.
+                unusable.append(run.path)
+                print(f"ERROR {run.path}: could not run:")
+                for line in str(run.error).splitlines():
+                    print(f"        {line}")
+                continue
+            result = run.result
+            mark = "PASS" if result.passed else "FAIL"
+            print(f"{mark}  {run.path}  {result.drill.drill.title}  (outcome {result.outcome})")
+            if not result.passed:
+                failed += 1
+                for line in result.diff:
+                    print(f"        - {line}")
+    total = len(drills)
+    print(f"{total - failed - len(unusable)} passed, {failed} failed"
+          + (f", {len(unusable)} could not run" if unusable else ""))
+    code = 2 if unusable else (1 if failed else 0)
+    if args.coverage or only:
+        # --coverage-of: only the rules of the packs named (a safety officer's own pack, given with --rules),
+        # not every bundled rule the drills happen to run under.
+        found = coverage(runs, only)
+        of = f" of {', '.join(only)}" if only else ""
+        print(f"coverage{of}: {found.counted - len(found.never)} of {found.counted} rules fired in some drill")
+        for rule_id, pack_id in found.never:
+            print(f"  never fired: {rule_id} ({pack_id})")
+        if found.never and code == 0:
+            code = 1
+    sys.stdout.flush()
+    return code

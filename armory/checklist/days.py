@@ -1,0 +1,77 @@
+"""Shooting days: opened by an armorer with the rule packs in force, closed once every weapon is back.
+
+Opening a day records the production and the packs (their hashes and text) and senses the day-start
+items; packs that changed on disk while a day is open are recorded as such. Closing senses the end-of-day
+items and writes a signed checkpoint of the ledger.
+"""
+
+from __future__ import annotations
+
+from armory.checklist.answers import AnswerActions
+from armory.checklist.base import one_action
+from armory.checklist.types import Reason, invariant_reason
+
+
+class DayActions(AnswerActions):
+    """A shooting day opened with the rule packs in force, and closed once every weapon is back."""
+
+    def packs_in_force(self):
+        from armory.ledger.entries import PackInForce
+
+        return [PackInForce(id=p.pack.pack.id, version=p.pack.pack.version, hash=p.sha256, text=p.text)
+                for p in self.packs]
+
+    def _note_pack_change(self) -> None:
+        from armory.ledger.entries import PacksChanged
+
+        day = self.state.current_day
+        if day is None:
+            return
+        recorded = {(p["id"], p["version"], p["hash"]) for p in self.state.packs_in_force.get(day, [])}
+        now = {(p.id, p.version, p.hash) for p in self.packs_in_force()}
+        if recorded != now:
+            self._append("packs_changed", None, PacksChanged(
+                day=day, packs=self.packs_in_force(),
+                reason="the rule packs on disk differ from those in force when the day opened", signed_by=[],
+            ))
+
+    @one_action
+    def open_day(self, day: str, *, armorer: str):
+        """Record the day as opened by ``armorer`` with the rule packs in force, then sense day-start items."""
+        from armory.ledger.entries import DayOpened
+
+        self.day(day)
+        self._person(armorer)
+        if day in self.state.days_opened and day not in self.state.days_closed:
+            return self.ledger.get(self.state.days_opened[day])
+        if day in self.state.days_closed:
+            raise self._refuse("open_day", armorer, [Reason(
+                "invariant.day-open", f"{day} was already closed; the record of a closed day is final.", ("F8",))], day=day)
+        if not (self.roles(armorer, day) & {"armorer", "assistant_armorer"}):
+            raise self._refuse("open_day", armorer, [invariant_reason(
+                "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
+        entry = self._append("day_opened", armorer, DayOpened(
+            day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
+            production_text=self.loaded_production.text,
+        ))
+        self.sense(day=day, phase="day_start")
+        return entry
+
+    @one_action
+    def close_day(self, day: str, *, by: str):
+        from armory.ledger.entries import DayClosed
+
+        self._require_open(day, "close_day", by)
+        # Before the end-of-day items are sensed: a refused close must not leave their stops and holds behind.
+        reasons = [invariant_reason("invariant.day-close", f"{w.weapon} is still with {self.name(w.holder)}: "
+                                    "take it back first.")
+                   for w in self.state.weapons.values() if w.holder is not None]
+        if reasons:
+            raise self._refuse("close_day", by, reasons, day=day)
+        self.sense(day=day, phase="end_of_day")
+        head = self.ledger.head()
+        entry = self._append("day_closed", by, DayClosed(day=day, head_hash=head.hash if head else "", signed_by=[by]))
+        if not getattr(self.ledger, "readonly", False):
+            checkpoint = self.ledger.checkpoint(scope=self.scope)
+            self.state.apply(checkpoint)
+        return entry

@@ -1,0 +1,119 @@
+"""``armory log verify`` and ``armory log show``: check the ledger or an export, read it in plain language."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from armory.cli.common import ledger_path
+from armory.problems import InputError
+
+EXIT_OK, EXIT_TAMPERED = 0, 1
+
+
+# -- armory log verify -----------------------------------------------------------
+
+
+def verify(args: argparse.Namespace) -> int:
+    from armory.ledger.against import check_extends, compare_broken, signed_upto
+    from armory.ledger.verify import check_head, verify_file
+
+    if args.file is not None and args.ledger is not None:
+        raise InputError("give either FILE or --ledger PATH, not both")
+    target = Path(args.file) if args.file is not None else ledger_path(args)
+    result, kind = verify_file(target)
+    out = sys.stdout
+    what = {"ledger": "ledger", "jsonl": "jsonl export", "html": "html report"}[kind]
+    key = result.key_fingerprint or "unknown"
+    if not result.ok:
+        seq, entry_kind, reason = result.first_bad or (0, "?", "no entries")
+        print(f"TAMPERED: {target} ({what})", file=out)
+        print(f"  first bad entry: #{seq} ({entry_kind}): {reason}", file=out)
+        before = min(result.entries, max(seq - 1, 0))
+        print(f"  entries before it that link up: {before}, {signed_upto(result, before)}; signing key {key}",
+              file=out)
+        # The chain is bad on its own, but what the producer kept still says where it was first changed:
+        # a chain rewritten after entry #69 and re-hashed fails only at the next checkpoint's signature.
+        if args.head is not None:
+            found, message = check_head(result, args.head)
+            print(f"  {'ok' if found else 'FAILED'}: {message}"
+                  f"{'' if found else f' (among the {result.entries} entries before the bad one)'}", file=out)
+        if args.against is not None:
+            print(f"  {compare_broken(result, Path(args.against))}", file=out)
+        return EXIT_TAMPERED
+
+    failures: list[str] = []
+    notes: list[str] = []
+    if args.head is not None:
+        found, message = check_head(result, args.head)
+        (notes if found else failures).append(message)
+    if args.against is not None:
+        bad, failure, note, earlier_key = check_extends(result, Path(args.against))
+        if bad is not None:
+            print(f"TAMPERED: {target} ({what}) does not extend {args.against}", file=out)
+            print(f"  first bad entry: #{bad[0]} ({bad[1]}): {bad[2]}", file=out)
+            print(f"  signing key here {key}, there {earlier_key}", file=out)
+            return EXIT_TAMPERED
+        if failure:
+            failures.append(failure)
+        if note:
+            notes.append(note)
+
+    if kind == "html":  # the text a producer reads, drawn again from the verified entries and compared
+        from armory.export.report_check import check_report
+        from armory.ledger.verify import read_export
+
+        readable = check_report(target, read_export(target))
+        if readable.matches:
+            notes.append(readable.message)
+        else:  # a page that cannot be drawn again is not passed: what it shows is not known to be the record
+            failures.append(("NOT CHECKED: " if readable.matches is None else "") + readable.message)
+
+    if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
+        from armory.export.bundle import check_index_file
+
+        matches, message = check_index_file(target, Path(args.index))
+        (notes if matches else failures).append(message)
+
+    status = "FAILED" if failures else "intact"
+    print(f"{status}: {target} ({what})", file=out)
+    print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}", file=out)
+    print(f"  {result.checkpoints_checked} signed checkpoint{'s' if result.checkpoints_checked != 1 else ''} "
+          f"verified (the last is #{result.signed_through}); signing key {key}", file=out)
+    print("  compare the key and head with the ones on the call sheet or from the armorer", file=out)
+    for note in notes:
+        print(f"  ok: {note}", file=out)
+    for problem in result.problems:
+        print(f"  note: {problem}", file=out)
+    for failure in failures:
+        print(f"  FAILED: {failure}", file=out)
+    return EXIT_TAMPERED if failures else EXIT_OK
+
+
+# -- armory log show -------------------------------------------------------------
+
+
+def show(args: argparse.Namespace) -> int:
+    from armory.ledger.describe import describe_all
+    from armory.ledger.opened_for import production_for_ledger, recorded_title
+    from armory.ledger.select import check_kinds, check_names, runs_matching, select_entries, unknown_day
+    from armory.ledger.store import Ledger
+
+    check_kinds(args.kind)
+    with Ledger.open(ledger_path(args), create=False, readonly=True) as ledger:
+        production, note = production_for_ledger(getattr(args, "production", None), recorded_title(ledger))
+        if production is not None:
+            check_names(production, weapon=args.weapon, person=args.person)
+        runs = runs_matching(ledger, getattr(args, "run", None))
+        chosen, days_seen = select_entries(ledger, runs=runs, day=args.day, kinds=args.kind, weapon=args.weapon,
+                                           person=args.person)
+    if args.day and args.day not in days_seen:
+        print(f"armory: note: {unknown_day(args.day, days_seen, production)}", file=sys.stderr)
+    if note is not None:
+        print(f"armory: note: {note}", file=sys.stderr)
+    for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope
+        print(line)
+    if not chosen:
+        print("no entries match", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,95 @@
+"""Reaching the store: a libpq URL or service name, shown without its password, errors in one line.
+
+Credentials are libpq's own: ``--store`` or ``ARMORY_STORE`` holds a URL
+(``postgresql://unit@studio-db/armory``) or a service name
+(``service=studio``, from ``~/.pg_service.conf``); the password comes from
+``~/.pgpass`` or ``PGPASSWORD`` (or, discouraged, the URL). armory never
+writes any of it down and never prints a password: :func:`display` is the
+only way a store is named in a message.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from armory.problems import InputError
+
+if TYPE_CHECKING:
+    import psycopg
+
+ENV = "ARMORY_STORE"
+#: Seconds to wait for a server that does not answer (libpq waits forever by default).
+CONNECT_TIMEOUT = 5
+
+
+class StoreUnavailable(InputError):
+    """The store cannot be reached or used: wrong URL, password, database, or server down (exit 2)."""
+
+
+def store_url(given: str | None) -> str:
+    """``--store`` if given, else ``ARMORY_STORE``; InputError when neither names a store."""
+    url = given or os.environ.get(ENV, "")
+    if not url.strip():
+        raise InputError(f"no studio store named: give --store URL (a libpq URL or service=NAME) or set {ENV}")
+    return url.strip()
+
+
+def _parts(url: str) -> dict[str, str]:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return {key: str(value) for key, value in conninfo_to_dict(url).items() if value is not None}
+    except Exception:  # libpq's parser names the bad part, and may quote the password with it
+        raise StoreUnavailable("studio store: not a valid libpq URL or connection string "
+                               "(postgresql://USER@HOST[:PORT]/DATABASE, or service=NAME)") from None
+
+
+def display(url: str) -> str:
+    """The store as a person may see it: user, host, port and database, never the password."""
+    try:
+        parts = _parts(url)
+    except StoreUnavailable:
+        return "(an unreadable store URL)"
+    if "service" in parts and "host" not in parts:
+        return f"service={parts['service']}"
+    user = f"{parts['user']}@" if "user" in parts else ""
+    host = parts.get("host") or parts.get("hostaddr") or "localhost"
+    if host.startswith("/"):
+        host = f"[{host}]"
+    port = f":{parts['port']}" if "port" in parts else ""
+    return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
+
+
+def _scrub(message: str, url: str) -> str:
+    """A server or libpq message in one line, with any password the URL holds blanked out."""
+    line = " ".join(message.split())
+    password = _parts(url).get("password") if url else None
+    if password:
+        line = line.replace(password, "***")
+    # libpq prefixes its own "connection to server at ... failed: "; keep only the reason
+    if "failed: " in line:
+        line = line.rsplit("failed: ", 1)[1]
+    return line
+
+
+def unavailable(url: str, err: BaseException, doing: str = "reaching") -> StoreUnavailable:
+    """The one line a person sees when the store cannot be used; never a traceback or a password."""
+    return StoreUnavailable(f"studio store {display(url)}: {doing} it failed: {_scrub(str(err), url) or type(err).__name__}")
+
+
+def connect(url: str, *, timeout: int = CONNECT_TIMEOUT, autocommit: bool = False,
+            application_name: str = "armory") -> psycopg.Connection:
+    """An open connection to the store, or StoreUnavailable saying in one line why not."""
+    import psycopg
+
+    parts = _parts(url)
+    options = {"application_name": application_name}
+    if "connect_timeout" not in parts:
+        options["connect_timeout"] = str(timeout)
+    try:
+        return psycopg.connect(url, autocommit=autocommit, **options)
+    except psycopg.Error as err:
+        raise unavailable(url, err) from None
+    except OSError as err:
+        raise unavailable(url, err) from None
