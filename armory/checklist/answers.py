@@ -254,8 +254,15 @@ class AnswerActions(SessionBase):
         return load in ("dummies", "blanks")
 
     def _open_stop_for(self, item: CheckItem) -> int | None:
+        """The open stop that already covers what this sensed item found, if any.
+
+        Rounds not accounted for are stopped by the take-back that found them (one event, one stop): the
+        sensed reconciliation that reads the same rounds says it is still stopped, and stops nothing again."""
+        causes = {item.rule.id}
+        if item.rule.sense == "rounds_unaccounted":
+            causes |= {"invariant.round-reconciliation", "invariant.discharge"}
         for stop in self.state.open_stops:
-            if stop.cause == item.rule.id and (item.weapon is None or item.weapon in stop.weapons):
+            if stop.cause in causes and (item.weapon is None or item.weapon in stop.weapons):
                 return stop.seq
         return None
 

@@ -10,12 +10,22 @@ reads the answers already on record, which carry who answered and when.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from armory.checklist.state import RoundState
+from armory.checklist.state import RoundState, State
+from armory.checklist.types import CheckItem
+from armory.production.models import Issue
 
-if TYPE_CHECKING:
-    from armory.checklist.session import Session
+
+class RoundsView(Protocol):
+    """What is read of a session here (typed by use, so this module stays below the session)."""
+
+    state: State
+
+    def issue_of(self, day_id: str, scene_id: str, setup_id: str | None, weapon_id: str) -> Issue: ...
+
+    def checklist(self, *, day: str, phase: str, scene: str | None = None, setup: str | None = None,
+                  weapon: str | None = None) -> list[CheckItem]: ...
 
 #: The phases whose per-round answers describe the rounds going into the weapon for this setup.
 LOADING_PHASES = ("before_setup", "before_handoff")
@@ -23,14 +33,14 @@ BY_CHECKS = "per_round_checks"
 """The method of a round verified by the per-round checks (never written to the ledger)."""
 
 
-def per_round_checks(session: Session, day: str, scene: str, setup: str | None, weapon: str) -> list:
+def per_round_checks(session: RoundsView, day: str, scene: str, setup: str | None, weapon: str) -> list:
     """The per-round check items of this weapon in this setup (answered by a person, not sensed)."""
     return [item for phase in LOADING_PHASES
             for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon)
             if item.per_round and not item.sensed]
 
 
-def rounds_verified(session: Session, day: str, scene: str, setup: str | None, weapon: str) -> dict[int, RoundState]:
+def rounds_verified(session: RoundsView, day: str, scene: str, setup: str | None, weapon: str) -> dict[int, RoundState]:
     """Rounds verified for this setup since the weapon last came back, by either way.
 
     Rounds recorded on the rounds step come first (a failed one stays failed until verified again there);
