@@ -266,3 +266,38 @@ async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_
         screen = app.screen
         assert isinstance(screen, StopScreen)
         assert "Recorded by: Ana Reyes" in str(screen.query_one("#stop-text", Static).content)
+
+
+async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path):
+    from textual.widgets import DataTable
+
+    from armory.tui.screens.board import BoardScreen
+    from armory.tui.screens.pick import PickModal
+    from test_engine_spares import live_round_sealed
+    from test_tui_day import PINS, open_day, sign
+    from test_tui_polish import pass_all
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day(pilot, app)
+        pass_all(app.session, "day-1", "day_start")
+        live_round_sealed(app.session)
+        app.seen_stops = {s.seq for s in app.session.state.open_stops}
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape", "b")
+            await pilot.pause()
+        board = app.screen
+        table = board.query_one("#board", DataTable)
+        table.move_cursor(row=list(board.rows).index("14|14a|saa-1"))
+        await pilot.pause()
+        assert board.check_action("spare", ()) is True
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PickModal)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await sign(pilot, app, PINS[ARMORER], reason="saa-1 sealed after the live round")
+        assert isinstance(app.screen, BoardScreen)
+        assert "14|14a|saa-2" in board.rows
+        spare = [e for e in app.session.ledger.entries(scope=None) if e.kind == "spare"]
+        assert len(spare) == 1 and spare[0].payload["reason"] == "saa-1 sealed after the live round"

@@ -47,8 +47,9 @@ class AnswerActions(SessionBase):
             rounds = self.issue_of(day, scene, setup, weapon).rounds
         items = []
         # A weapon's setup checks answered before it last came back were for that time out: asked again.
-        current = self.state.weapons.get(weapon) if weapon is not None else None
-        returned = current.returned_seq if current is not None and phase not in DAY_PHASES else None
+        # So are those answered before it (or its lot) was put on the setup as a spare.
+        returned = (self.state.fresh_since(day, scene, setup, weapon)
+                    if weapon is not None and phase not in DAY_PHASES else None)
         for pc in planned:
             rule = pc.rule
             key = check_key(day, scene, setup, weapon, phase, rule.id)

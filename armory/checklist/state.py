@@ -176,6 +176,10 @@ class State:
     """Unintended-discharge incident seq -> rounds reported fired from a load that cannot fire (dummies,
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
+    spares: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
+    """Setup key of a production row (its planned weapon) -> (weapon, lot, entry seq) put on it as a spare."""
+    spare_since: dict[str, int] = field(default_factory=dict)
+    """Setup key of what goes out now -> the spare entry it starts from (its checks and rounds, from nothing)."""
     current_day: str | None = None
     last_seq: int = 0
     last_time: str | None = None
@@ -212,7 +216,7 @@ class State:
         """Rounds verified for this setup since the weapon last came back (a load verified before it went
         out and came back says nothing about what is in it now)."""
         rounds = self.rounds.get(setup_key(day, scene, setup, weapon), {})
-        returned = self.weapons[weapon].returned_seq if weapon in self.weapons else None
+        returned = self.fresh_since(day, scene, setup, weapon)
         if returned is None:
             return rounds
         return {n: r for n, r in rounds.items() if r.seq > returned}
@@ -376,6 +380,19 @@ class State:
     def _on_incident_reviewed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["incident_seq"] in self.incidents:
             self.incidents[p["incident_seq"]].reviewed_by = entry.seq
+
+    def _on_spare(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.spares[setup_key(p["day"], p["scene"], p["setup"], p["weapon"])] = (
+            p["spare_weapon"], p.get("spare_lot"), entry.seq)
+        self.spare_since[setup_key(p["day"], p["scene"], p["setup"], p["spare_weapon"])] = entry.seq
+
+    def fresh_since(self, day: str, scene: str | None, setup: str | None, weapon: str) -> int | None:
+        """The entry after which this weapon's checks and rounds in this setup count: it last came back, or
+        it (or its lot) was put on the setup as a spare. Anything before is about another time or load."""
+        returned = self.weapons[weapon].returned_seq if weapon in self.weapons else None
+        spare = self.spare_since.get(setup_key(day, scene, setup, weapon))
+        marks = [seq for seq in (returned, spare) if seq is not None]
+        return max(marks) if marks else None
 
     def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["item_kind"] == "weapon":

@@ -171,6 +171,9 @@ _KINDS: dict[str, _Describer] = {
     "custody_transfer": lambda w, p, e: (
         f"{_signed(w, p, e.who)} handed {p.get('item')} (seal {p.get('seal_id')}) to {p.get('investigator')} "
         f"of {p.get('agency')}, receipt {p.get('receipt')}"),
+    "spare": lambda w, p, e: (
+        f"{_signed(w, p, e.who)} put a spare on scene {p.get('scene')}, setup {p.get('setup')}: "
+        + spare_words(w, p) + f" ({p.get('reason')})"),
     "note": lambda w, p, e: (
         f"{w.person(e.who)} noted" + (f" about {w.weapon(p.get('weapon'))}" if p.get("weapon") else "")
         + f": {p.get('text')}"),
@@ -217,3 +220,13 @@ def describe_all(entries: Iterable[Entry], production: Production | None = None)
     words = _Words(production)
     for entry in entries:
         yield describe(entry, production, words=words)
+
+
+def spare_words(w, p) -> str:
+    """'saa-2 instead of saa-1, rounds from d45-b instead of d45-a' (what changed, nothing else)."""
+    parts = []
+    if p.get("spare_weapon") != p.get("replaces_weapon"):
+        parts.append(f"{w.weapon(p.get('spare_weapon'))} instead of {w.weapon(p.get('replaces_weapon'))}")
+    if p.get("spare_lot") != p.get("replaces_lot"):
+        parts.append(f"rounds from lot {p.get('spare_lot')} instead of {p.get('replaces_lot') or 'none'}")
+    return ", ".join(parts) or "nothing changed"
