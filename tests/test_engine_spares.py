@@ -82,3 +82,16 @@ def test_a_spare_must_be_of_the_same_kind_free_and_unsealed(session: Session):
         s.put_spare(day="day-1", scene="14", setup="14a", weapon="saa-1", spare_weapon="saa-2",
                     reason="the 1st AD says so", by="dan-hollis")
     assert len(s.ledger) == before  # bad input changes nothing
+
+
+def test_the_day_start_checks_are_signed_only_when_all_are_answered(tmp_path: Path):
+    with Session.open(SAMPLE_PRODUCTION, tmp_path / "sign.sqlite", clock=clock) as s:
+        s.open_day("day-1", armorer=ARMORER)
+        with pytest.raises(InputError, match="still to answer"):
+            s.sign_checks("day-1", by=ARMORER)
+        pass_all(s, "day-1", "day_start")
+        with pytest.raises(InputError, match="not an armorer"):
+            s.sign_checks("day-1", by="dan-hollis")
+        entry = s.sign_checks("day-1", by=ARMORER)
+        assert entry.kind == "checks_signed" and s.state.checks_signed[("day-1", "day_start")] == entry.seq
+        assert "signed the day-start checks of day-1" in describe(entry, s.production)

@@ -91,12 +91,11 @@ async def test_a_failing_pick_in_a_round_is_recorded_at_once_and_stops(ledger: P
 
 
 async def test_keys_typed_as_a_stop_appears_are_ignored_and_it_says_so(ledger: Path):
-    app = make_app(ledger, key_guard=30.0)
+    app = make_app(ledger, key_guard=0)
     async with app.run_test(size=NARROW) as pilot:
         await open_day_to_checks(pilot, app)
         await to_rule(pilot, app, "handling.serial")
         app.screen.query_one("#answer", Input).value = "9999"
-        app.key_guard = 0
         await pilot.press("enter")
         await pilot.pause()
         stop = app.screen
@@ -301,3 +300,17 @@ async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path)
         assert "14|14a|saa-2" in board.rows
         spare = [e for e in app.session.ledger.entries(scope=None) if e.kind == "spare"]
         assert len(spare) == 1 and spare[0].payload["reason"] == "saa-1 sealed after the live round"
+
+
+async def test_the_day_start_checks_end_with_the_armorers_signature(ledger: Path):
+    from test_tui_day import answer_all, open_day
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day(pilot, app)
+        await answer_all(pilot, app)  # the last answer opens the signature; the helper signs as the armorer
+        signed = [e for e in app.session.ledger.entries(scope=None) if e.kind == "checks_signed"]
+        assert len(signed) == 1 and signed[0].payload["signed_by"] == [ARMORER]
+        assert signed[0].payload["phase"] == "day_start" and signed[0].payload["answers"]
+        assert "Signed by the armorer" in str(app.screen.query_one("#question", Static).content)
+        assert app.screen.check_action("sign_checks", ()) is False

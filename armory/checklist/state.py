@@ -180,6 +180,8 @@ class State:
     """Setup key of a production row (its planned weapon) -> (weapon, lot, entry seq) put on it as a spare."""
     spare_since: dict[str, int] = field(default_factory=dict)
     """Setup key of what goes out now -> the spare entry it starts from (its checks and rounds, from nothing)."""
+    checks_signed: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(day, phase) -> the entry in which the armorer signed that phase's checks."""
     current_day: str | None = None
     last_seq: int = 0
     last_time: str | None = None
@@ -380,6 +382,9 @@ class State:
     def _on_incident_reviewed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["incident_seq"] in self.incidents:
             self.incidents[p["incident_seq"]].reviewed_by = entry.seq
+
+    def _on_checks_signed(self, entry: EntryLike, p: dict[str, Any]) -> None:
+        self.checks_signed[(p["day"], p["phase"])] = entry.seq
 
     def _on_spare(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self.spares[setup_key(p["day"], p["scene"], p["setup"], p["weapon"])] = (

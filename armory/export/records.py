@@ -344,6 +344,11 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
             weapon = str(item)
         result = "sealed"
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "checks_signed":
+        what = (f"{str(p.get('phase', '')).replace('_', '-')} checks of {p.get('day')} signed "
+                f"({len(p.get('answers') or [])} answers)")
+        result = "signed"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "spare":
         changed = []
         if p.get("spare_weapon") != p.get("replaces_weapon"):

@@ -174,6 +174,9 @@ _KINDS: dict[str, _Describer] = {
     "spare": lambda w, p, e: (
         f"{_signed(w, p, e.who)} put a spare on scene {p.get('scene')}, setup {p.get('setup')}: "
         + spare_words(w, p) + f" ({p.get('reason')})"),
+    "checks_signed": lambda w, p, e: (
+        f"{_signed(w, p, e.who)} signed the {str(p.get('phase')).replace('_', '-')} checks of {p.get('day')} "
+        f"({len(p.get('answers') or [])} answers)"),
     "note": lambda w, p, e: (
         f"{w.person(e.who)} noted" + (f" about {w.weapon(p.get('weapon'))}" if p.get("weapon") else "")
         + f": {p.get('text')}"),

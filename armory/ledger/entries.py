@@ -48,6 +48,7 @@ Kind = Literal[
     "seal",
     "custody_transfer",
     "spare",
+    "checks_signed",
     "note",
     "day_closed",
     "checkpoint",
@@ -460,6 +461,16 @@ class Spare(Payload):
     signed_by: list[str]
 
 
+class ChecksSigned(Payload):
+    """The armorer signs a phase's checks as done (the day-start checks end so): every answer they cover."""
+
+    day: str
+    phase: str
+    answers: list[int]
+    """Sequence numbers of the answers (and sensed items) signed over, as they stood."""
+    signed_by: list[str]
+
+
 class Note(Payload):
     text: str
     day: str | None = None
@@ -533,6 +544,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "seal": Seal,
     "custody_transfer": CustodyTransfer,
     "spare": Spare,
+    "checks_signed": ChecksSigned,
     "note": Note,
     "day_closed": DayClosed,
     "checkpoint": Checkpoint,

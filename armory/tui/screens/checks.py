@@ -32,6 +32,8 @@ class ChecksScreen(ArmoryScreen):
                 tooltip="A failed hold goes on only with a signed override and a reason"),
         Binding("f4", "correct", "Correct", id="checks.correct",
                 tooltip="Correct a mistyped answer: a new entry pointing at it, with a reason"),
+        Binding("f6", "sign_checks", "Sign checks", id="checks.sign",
+                tooltip="The day-start checks end with the armorer's signature, once every one is answered"),
     ]
 
     def __init__(self, day: str, phases: Sequence[str], scene: str | None = None,
@@ -194,7 +196,12 @@ class ChecksScreen(ArmoryScreen):
                 self.put("#question", f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
                          "must be overridden with a signed reason (f3) before anything goes on.")
             else:
-                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{self.next_step()}")
+                signed = ""
+                if self.ready_to_sign():
+                    signed = "\nThe armorer signs them to end the day-start checks: f6."
+                elif self.phases == ("day_start",) and (self.day, "day_start") in self.session.state.checks_signed:
+                    signed = "\nSigned by the armorer."
+                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{signed}{self.next_step()}")
             self.update_why()
             return
         position = ""
@@ -440,6 +447,8 @@ class ChecksScreen(ArmoryScreen):
         self.app.after_action()
         if verdict.needs_override:
             self.override(verdict.entry_seq, item, by_itself=True)
+        elif self.ready_to_sign():
+            self.action_sign_checks(by_itself=True)  # the last day-start answer: the armorer signs them
 
     # -- overrides, corrections, why ----------------------------------------
     def action_why(self) -> None:
@@ -451,7 +460,41 @@ class ChecksScreen(ArmoryScreen):
             return bool(self.open_holds())
         if action == "correct":
             return any(i.answer_seq and not i.sensed for i in self.items)
+        if action == "sign_checks":
+            return self.ready_to_sign()
         return True
+
+    def ready_to_sign(self) -> bool:
+        """The day-start checks, every one answered and none failed unresolved, not yet signed."""
+        if self.phases != ("day_start",) or self.day not in self.session.state.days_opened:
+            return False
+        if (self.day, "day_start") in self.session.state.checks_signed:
+            return False
+        return not self.session.unsigned_checks(self.day, "day_start")
+
+    def action_sign_checks(self, by_itself: bool = False) -> None:
+        """The armorer signs the day-start checks (their PIN); a cancel leaves them answered, unsigned (f6)."""
+        if not self.ready_to_sign():
+            return
+        from armory.tui.screens.sign import SignModal, Signer
+
+        app = self.app
+        answered = [i for i in self.items if i.answer_seq and not i.sensed]
+
+        def signed(result) -> None:
+            if result is None:
+                self.put("#answer-msg", "✗ not signed yet: f6 signs the day-start checks")
+                return
+            app.attempt(lambda: self.session.sign_checks(self.day, by=result.signed_by[0]),
+                        done="The day-start checks are signed.", title="Signed")
+
+        armorers = app.crew_choices(self.day, {"armorer", "assistant_armorer"}) or app.crew_choices(self.day)
+        app.push_screen(SignModal(
+            f"Sign the day-start checks of {self.day}",
+            [f"{len(answered)} answers, each on record; your signature says they were done as answered."],
+            [Signer("Armorer signing", armorers, crew_id=app.operator)],
+            purpose="sign_checks", authenticate=app.authenticate, confirm_label="Sign the checks",
+            by_itself=by_itself), signed)
 
     def action_override(self) -> None:
         holds = self.open_holds()
