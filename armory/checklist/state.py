@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
+from armory.checklist.state_changes import DayChangesFold, setup_key
+
 #: Incidents that stop every firearm of the production.
 STOPPING_INCIDENTS = frozenset({"misfire", "unintended_discharge", "live_round", "injury"})
 
@@ -42,10 +44,6 @@ def clock_time(entry: EntryLike) -> str:
 
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
     return "/".join([day, scene or "-", setup or "-", weapon or "-", phase, rule_id])
-
-
-def setup_key(day: str, scene: str | None, setup: str | None, weapon: str | None) -> str:
-    return "/".join([day, scene or "-", setup or "-", weapon or "-"])
 
 
 @dataclass
@@ -151,7 +149,7 @@ class IncidentState:
 
 
 @dataclass
-class State:
+class State(DayChangesFold):
     """Everything the engine knows, rebuilt from entries."""
 
     weapons: dict[str, WeaponState] = field(default_factory=dict)
@@ -176,12 +174,10 @@ class State:
     """Unintended-discharge incident seq -> rounds reported fired from a load that cannot fire (dummies,
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
+    # Filled by DayChangesFold (armory.checklist.state_changes), where each is described.
     spares: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
-    """Setup key of a production row (its planned weapon) -> (weapon, lot, entry seq) put on it as a spare."""
     spare_since: dict[str, int] = field(default_factory=dict)
-    """Setup key of what goes out now -> the spare entry it starts from (its checks and rounds, from nothing)."""
     checks_signed: dict[tuple[str, str], int] = field(default_factory=dict)
-    """(day, phase) -> the entry in which the armorer signed that phase's checks."""
     current_day: str | None = None
     last_seq: int = 0
     last_time: str | None = None
@@ -383,22 +379,6 @@ class State:
         if p["incident_seq"] in self.incidents:
             self.incidents[p["incident_seq"]].reviewed_by = entry.seq
 
-    def _on_checks_signed(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self.checks_signed[(p["day"], p["phase"])] = entry.seq
-
-    def _on_spare(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self.spares[setup_key(p["day"], p["scene"], p["setup"], p["weapon"])] = (
-            p["spare_weapon"], p.get("spare_lot"), entry.seq)
-        self.spare_since[setup_key(p["day"], p["scene"], p["setup"], p["spare_weapon"])] = entry.seq
-
-    def fresh_since(self, day: str, scene: str | None, setup: str | None, weapon: str) -> int | None:
-        """The entry after which this weapon's checks and rounds in this setup count: it last came back, or
-        it (or its lot) was put on the setup as a spare. Anything before is about another time or load."""
-        returned = self.weapons[weapon].returned_seq if weapon in self.weapons else None
-        spare = self.spare_since.get(setup_key(day, scene, setup, weapon))
-        marks = [seq for seq in (returned, spare) if seq is not None]
-        return max(marks) if marks else None
-
     def _on_seal(self, entry: EntryLike, p: dict[str, Any]) -> None:
         if p["item_kind"] == "weapon":
             self._weapon(p["item"]).sealed = p["seal_id"]
@@ -416,4 +396,5 @@ class State:
 
 
 #: Entry kind -> fold step, looked up once rather than per entry (replay of 100k entries).
-_HANDLERS = {name[len("_on_"):]: fn for name, fn in vars(State).items() if name.startswith("_on_")}
+_HANDLERS = {name[len("_on_"):]: fn for cls in reversed(State.__mro__) for name, fn in vars(cls).items()
+             if name.startswith("_on_")}
