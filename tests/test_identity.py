@@ -65,13 +65,13 @@ def creds(ledger, production):
 
 
 def _first_officer(creds, production):
-    return creds.enroll("sam", "4321", authorized_by="sam", authorizer_pin=None, production=production)
+    return creds.enroll("sam", "4817", authorized_by="sam", authorizer_pin=None, production=production)
 
 
 def test_fast_setting_makes_cheap_argon2id_hashes():
     hasher = make_hasher()
     assert hasher.time_cost == 1 and hasher.memory_cost == 8
-    assert hasher.hash("1234").startswith("$argon2id$")
+    assert hasher.hash("5290").startswith("$argon2id$")
 
 
 def test_the_first_safety_officer_enrolls_themselves_and_it_is_recorded(creds, production, ledger):
@@ -79,48 +79,48 @@ def test_the_first_safety_officer_enrolls_themselves_and_it_is_recorded(creds, p
     assert entry.kind == "crew_enrolled" and entry.who == "sam"
     assert entry.payload == {"crew_id": "sam", "changed": False, "authorized_by": "sam"}
     assert creds.is_enrolled("sam") and creds.enrolled() == {"sam"}
-    creds.authenticate("sam", "4321", purpose="test")
+    creds.authenticate("sam", "4817", purpose="test")
 
 
 def test_nobody_but_a_safety_officer_can_be_first(creds, production):
     with pytest.raises(AuthError, match="not a safety officer"):
-        creds.enroll("ann", "1234", authorized_by="ann", authorizer_pin=None, production=production)
+        creds.enroll("ann", "5290", authorized_by="ann", authorizer_pin=None, production=production)
     with pytest.raises(AuthError, match="first enrollment is a safety officer enrolling themselves"):
-        creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="4321", production=production)
+        creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin="4817", production=production)
     assert creds.enrolled() == set()
 
 
 def test_later_enrollments_need_the_officers_pin(creds, production):
     _first_officer(creds, production)
     with pytest.raises(AuthError, match="PIN is needed"):
-        creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin=None, production=production)
+        creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin=None, production=production)
     with pytest.raises(AuthError, match=r"wrong PIN for Sam Ortiz \(sam\)"):
-        creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="0000", production=production)
+        creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin="0000", production=production)
     assert not creds.is_enrolled("ann")
-    entry = creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="4321", production=production)
+    entry = creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin="4817", production=production)
     assert entry.payload["authorized_by"] == "sam"
-    creds.authenticate("ann", "1234", purpose="handoff")
+    creds.authenticate("ann", "5290", purpose="handoff")
 
 
 def test_changing_a_pin_is_recorded_as_a_change(creds, production):
     _first_officer(creds, production)
-    creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="4321", production=production)
-    entry = creds.enroll("ann", "5678", authorized_by="sam", authorizer_pin="4321", production=production)
+    creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin="4817", production=production)
+    entry = creds.enroll("ann", "6142", authorized_by="sam", authorizer_pin="4817", production=production)
     assert entry.payload["changed"] is True
-    creds.authenticate("ann", "5678", purpose="handoff")
+    creds.authenticate("ann", "6142", purpose="handoff")
     with pytest.raises(AuthError, match="wrong PIN"):
-        creds.authenticate("ann", "1234", purpose="handoff")
+        creds.authenticate("ann", "5290", purpose="handoff")
 
 
 def test_a_safety_officer_on_some_day_only_may_authorize(ledger):
     production = _production(extra_day_officer=True)
     creds = Credentials(ledger, production=production)
-    creds.enroll("tia", "9999", authorized_by="tia", authorizer_pin=None, production=production)
-    creds.enroll("bob", "2468", authorized_by="tia", authorizer_pin="9999", production=production)
+    creds.enroll("tia", "7306", authorized_by="tia", authorizer_pin=None, production=production)
+    creds.enroll("bob", "3917", authorized_by="tia", authorizer_pin="7306", production=production)
     assert creds.enrolled() == {"tia", "bob"}
 
 
-@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", " 1234"])
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", " 5290"])
 def test_a_pin_is_four_to_eight_digits(creds, production, pin):
     with pytest.raises(AuthError, match="4 to 8 digits"):
         creds.enroll("sam", pin, authorized_by="sam", authorizer_pin=None, production=production)
@@ -128,29 +128,29 @@ def test_a_pin_is_four_to_eight_digits(creds, production, pin):
 
 def test_unknown_and_unenrolled_people_are_named(creds, production):
     with pytest.raises(AuthError, match="unknown crew id 'zed'"):
-        creds.enroll("zed", "1234", authorized_by="sam", authorizer_pin=None, production=production)
+        creds.enroll("zed", "5290", authorized_by="sam", authorizer_pin=None, production=production)
     with pytest.raises(AuthError, match="unknown crew id 'zed'"):
-        creds.authenticate("zed", "1234", purpose="x")
+        creds.authenticate("zed", "5290", purpose="x")
     with pytest.raises(AuthError, match="tia has no PIN"):
-        creds.authenticate("tia", "1234", purpose="x")
+        creds.authenticate("tia", "5290", purpose="x")
 
 
 def test_wrong_pins_are_counted_recorded_and_lock_the_person_out(creds, production, ledger, clock):
     _first_officer(creds, production)
-    creds.enroll("ann", "1234", authorized_by="sam", authorizer_pin="4321", production=production)
+    creds.enroll("ann", "5290", authorized_by="sam", authorizer_pin="4817", production=production)
     for left in (4, 3, 2, 1):
         with pytest.raises(AuthError, match=rf"\({left} tr"):
             creds.authenticate("ann", "0000", purpose="handoff colt-1")
     with pytest.raises(AuthError, match="locked out after 5 wrong PINs until 07:05 MST"):
         creds.authenticate("ann", "0000", purpose="handoff colt-1")
     with pytest.raises(AuthError, match="locked out"):
-        creds.authenticate("ann", "1234", purpose="handoff colt-1")  # even the right PIN, while locked
+        creds.authenticate("ann", "5290", purpose="handoff colt-1")  # even the right PIN, while locked
     failures = [e for e in ledger.entries() if e.kind == "auth_failed"]
     assert [e.payload["attempts"] for e in failures] == [1, 2, 3, 4, 5]
     assert failures[-1].payload["locked_until"] == "2026-03-02T14:05:00.000000Z"
     assert all(e.payload["purpose"] == "handoff colt-1" and e.who == "ann" for e in failures)
     clock.now += timedelta(minutes=5, seconds=1)
-    creds.authenticate("ann", "1234", purpose="handoff colt-1")
+    creds.authenticate("ann", "5290", purpose="handoff colt-1")
 
 
 def test_success_resets_the_count(creds, production):
@@ -158,7 +158,7 @@ def test_success_resets_the_count(creds, production):
     for _ in range(4):
         with pytest.raises(AuthError):
             creds.authenticate("sam", "0000", purpose="x")
-    creds.authenticate("sam", "4321", purpose="x")
+    creds.authenticate("sam", "4817", purpose="x")
     with pytest.raises(AuthError, match=r"\(4 tries left"):
         creds.authenticate("sam", "0000", purpose="x")
 
@@ -185,7 +185,7 @@ def test_demo_pins_are_enrolled_for_samples_only(ledger):
 def test_pins_and_hashes_never_reach_entries_or_exports(creds, production, ledger, tmp_path):
     _first_officer(creds, production)
     # Eight digits: a shorter PIN can turn up by chance inside a random hex id or a hash (a flaky test).
-    creds.enroll("ann", "86420135", authorized_by="sam", authorizer_pin="4321", production=production)
+    creds.enroll("ann", "86420135", authorized_by="sam", authorizer_pin="4817", production=production)
     with pytest.raises(AuthError):
         creds.authenticate("ann", "97531864", purpose="x")
     hashes = [row[0] for row in ledger._conn.execute("SELECT pin_hash FROM credentials")]
@@ -193,7 +193,7 @@ def test_pins_and_hashes_never_reach_entries_or_exports(creds, production, ledge
     write_jsonl(ledger, out)
     text = out.read_text()
     bodies = b"".join(e.body for e in ledger.entries(scope=None))
-    for secret in ["86420135", "97531864", '"4321"', "$argon2", *hashes]:
+    for secret in ["86420135", "97531864", '"4817"', "$argon2", *hashes]:
         assert secret not in text and secret.encode() not in bodies
 
 
@@ -203,7 +203,7 @@ def test_a_read_only_ledger_still_checks_pins_but_records_nothing(creds, product
     ledger.close()
     with Ledger.open(path, readonly=True) as reader:
         readonly_creds = Credentials(reader, production=production)
-        readonly_creds.authenticate("sam", "4321", purpose="look")
+        readonly_creds.authenticate("sam", "4817", purpose="look")
         with pytest.raises(AuthError, match=r"wrong PIN for Sam Ortiz \(sam\)"):
             readonly_creds.authenticate("sam", "0000", purpose="look")
         assert [e.kind for e in reader.entries()] == ["ledger_opened", "crew_enrolled"]

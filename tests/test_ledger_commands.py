@@ -85,20 +85,20 @@ def _enroll(capsys, monkeypatch, production, ledger_path, crew_id, stdin, *extra
 
 
 def test_enrollment_from_the_first_officer_on(capsys, monkeypatch, production, ledger_path):
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n")
     assert code == 2 and "give --by OFFICER" in err and "first enrollment is a safety officer" in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sam")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n", "--by", "sam")
     assert code == 2 and "first enrollment is a safety officer enrolling themselves" in err
     assert not ledger_path.exists()  # refused: nothing created
 
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4321\n")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4817\n")
     assert code == 0 and "Sam Ortiz's PIN enrolled" in out
 
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sam")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n", "--by", "sam")
     assert code == 2 and "sam's PIN on the second line" in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n9999\n", "--by", "sam")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n9999\n", "--by", "sam")
     assert code == 2 and "wrong PIN for Sam Ortiz (sam) (4 tries left" in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n4321\n", "--by", "sam")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n4817\n", "--by", "sam")
     assert code == 0 and "Ann Reyes's PIN enrolled" in out and "authorized by sam" in out
 
     code, out, err = run(capsys, monkeypatch, "crew", "list", "--production", production, "--ledger", ledger_path)
@@ -114,31 +114,31 @@ def test_enrollment_from_the_first_officer_on(capsys, monkeypatch, production, l
 
 
 def test_enroll_asks_twice_with_hidden_input(capsys, monkeypatch, production, ledger_path):
-    answers = iter(["4321", "4322"])
+    answers = iter(["4817", "4818"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
                          "--ledger", ledger_path)
     assert code == 2 and "the two PINs differ" in err
-    answers = iter(["4321", "4321"])
+    answers = iter(["4817", "4817"])
     code, out, err = run(capsys, monkeypatch, "crew", "enroll", "sam", "--production", production,
                          "--ledger", ledger_path)
     assert code == 0
 
 
 def test_enroll_refuses_an_unknown_person(capsys, monkeypatch, production, ledger_path):
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "1234\n")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "5290\n")
     assert code == 2 and "unknown crew id 'zed'" in err
 
 
 def test_enroll_suggests_the_crew_id_meant(capsys, monkeypatch, production, ledger_path):
     """Lint offers a did-you-mean for a misspelled id; enrolling a PIN is where a safety officer types one."""
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "smm", "1234\n")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "smm", "5290\n")
     assert code == 2 and "unknown crew id 'smm'" in err and 'did you mean "sam"?' in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "Ann", "1234\n", "--by", "sma")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "Ann", "5290\n", "--by", "sma")
     assert code == 2 and 'did you mean "ann"?' in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n", "--by", "sma")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n", "--by", "sma")
     assert code == 2 and "--by 'sma'" in err and 'did you mean "sam"?' in err
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "1234\n")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "zed", "5290\n")
     assert code == 2 and "did you mean" not in err
     assert not ledger_path.exists()
 
@@ -372,10 +372,10 @@ def test_a_malformed_pin_at_the_prompt_is_refused_before_it_is_asked_again(capsy
 
 
 def test_a_malformed_officer_pin_changes_nothing(capsys, monkeypatch, production, ledger_path):
-    assert _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4321\n")[0] == 0
+    assert _enroll(capsys, monkeypatch, production, ledger_path, "sam", "4817\n")[0] == 0
     with Ledger.open(ledger_path, readonly=True) as ledger:
         before = len(ledger)
-    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "1234\n43x1\n", "--by", "sam")
+    code, out, err = _enroll(capsys, monkeypatch, production, ledger_path, "ann", "5290\n43x1\n", "--by", "sam")
     assert code == 2 and "sam's PIN (second line): a PIN is 4 to 8 digits" in err
     with Ledger.open(ledger_path, readonly=True) as ledger:
         assert len(ledger) == before  # not even a wrong-PIN entry: it could never have been a PIN
@@ -389,7 +389,7 @@ def test_demo_pins_of_a_sample_production_authorize_an_enrollment_on_a_fresh_led
     from armory import paths
 
     precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
-    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "mara-okafor", "1234\n3333\n",
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "mara-okafor", "5290\n3333\n",
                              "--by", "lena-fischer")
     assert code == 0, err
     assert "Mara Okafor's PIN changed" in out and "authorized by lena-fischer" in out
@@ -399,7 +399,7 @@ def test_demo_pins_of_a_sample_production_authorize_an_enrollment_on_a_fresh_led
     assert [p["authorized_by"] for p in enrolled].count("demo") == 8
     assert enrolled[-1] == {"crew_id": "mara-okafor", "changed": True, "authorized_by": "lena-fischer"}
     # the new PIN holds, and a wrong officer PIN is refused as on any ledger
-    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "rosa-vega", "4321\n3334\n",
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "rosa-vega", "4817\n3334\n",
                              "--by", "lena-fischer")
     assert code == 2 and "wrong PIN for Lena Fischer (lena-fischer)" in err
 
@@ -408,10 +408,10 @@ def test_on_a_sample_the_officer_changing_their_own_pin_gives_the_demo_pin(capsy
     from armory import paths
 
     precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
-    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "1234\n")
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "5290\n")
     assert code == 2 and "lena-fischer's PIN on the second line" in err and "demo PIN" in err
     assert not ledger_path.exists()
-    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "1234\n3333\n")
+    code, out, err = _enroll(capsys, monkeypatch, precinct, ledger_path, "lena-fischer", "5290\n3333\n")
     assert code == 0 and "Lena Fischer's PIN changed" in out
 
 
@@ -457,7 +457,7 @@ def test_crew_enroll_refuses_a_production_the_ledger_was_not_opened_for(capsys, 
 
     _precinct_ledger(ledger_path)
     before = ledger_path.read_bytes()
-    code, out, err = _enroll(capsys, monkeypatch, paths.SAMPLE_PRODUCTION, ledger_path, "carla-diaz", "1234\n3333\n")
+    code, out, err = _enroll(capsys, monkeypatch, paths.SAMPLE_PRODUCTION, ledger_path, "carla-diaz", "5290\n3333\n")
     assert code == 2 and "'Dust Creek (sample)'" in err and "'Precinct Nine (sample)'" in err
     assert ledger_path.read_bytes() == before
 

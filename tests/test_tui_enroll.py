@@ -65,7 +65,7 @@ async def test_nobody_enrolled_opens_on_enrollment_first_officer_then_crew(tmp_p
         # The safety officer enrolls themselves; a mistyped second PIN is said beside its field.
         await pick_row(pilot, app, "carla-diaz")
         assert isinstance(app.screen, SignModal)
-        await type_new_pin(pilot, "2468", "2469")
+        await type_new_pin(pilot, "3917", "3918")
         await pilot.press("enter")
         await pilot.pause()
         assert "differ" in str(app.screen.query_one("#msg-field-again", Static).content)
@@ -73,7 +73,7 @@ async def test_nobody_enrolled_opens_on_enrollment_first_officer_then_crew(tmp_p
         app.screen.query_one("#field-again", Input).value = ""
         app.screen.query_one("#field-again", Input).focus()
         await pilot.pause()
-        await pilot.press(*"2468", "enter", "enter")
+        await pilot.press(*"3917", "enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
         assert enrolled_entries(ledger) == [{"crew_id": "carla-diaz", "changed": False,
@@ -81,13 +81,13 @@ async def test_nobody_enrolled_opens_on_enrollment_first_officer_then_crew(tmp_p
 
         # The armorer types her PIN; the officer authorizes with hers (a wrong one first).
         await pick_row(pilot, app, "ana-reyes")
-        await type_new_pin(pilot, "1357")
+        await type_new_pin(pilot, "2749")
         assert app.focused is app.screen.query_one("#pin-0", Input)
         await pilot.press(*"0000", "enter", "enter")
         await pilot.pause()
         assert "wrong PIN" in str(app.screen.query_one("#msg-0", Static).content)
         assert len(enrolled_entries(ledger)) == 1
-        await pilot.press(*"2468", "enter", "enter")
+        await pilot.press(*"3917", "enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
         assert enrolled_entries(ledger)[-1] == {"crew_id": "ana-reyes", "changed": False,
@@ -103,7 +103,8 @@ async def test_nobody_enrolled_opens_on_enrollment_first_officer_then_crew(tmp_p
         credentials = Credentials(opened)
         assert credentials.enrolled() == {"carla-diaz", "ana-reyes"}
         stored = opened._conn.execute("SELECT pin_hash FROM credentials").fetchall()
-        assert all(row[0].startswith("$argon2") and "1357" not in row[0] for row in stored)
+        # Sealed under the device secret: no argon2 hash in the file to try PINs against.
+        assert all(row[0].startswith("armory-sealed-1$") and "$argon2" not in row[0] for row in stored)
 
 
 async def test_a_restart_after_the_first_officer_goes_home_and_c_reopens_the_crew(tmp_path):
@@ -112,7 +113,7 @@ async def test_a_restart_after_the_first_officer_goes_home_and_c_reopens_the_cre
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pick_row(pilot, app, "carla-diaz")
-        await type_new_pin(pilot, "2468")
+        await type_new_pin(pilot, "3917")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("escape")  # a clean quit from the first screen
@@ -128,7 +129,7 @@ async def test_a_restart_after_the_first_officer_goes_home_and_c_reopens_the_cre
         # Changing one's own PIN needs the old one, typed as the authorizing officer.
         await pick_row(pilot, app, "carla-diaz")
         await type_new_pin(pilot, "8642")
-        await pilot.press(*"2468", "enter", "enter")
+        await pilot.press(*"3917", "enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
     assert enrolled_entries(ledger)[-1] == {"crew_id": "carla-diaz", "changed": True,
@@ -149,4 +150,21 @@ async def test_a_bad_pin_form_is_refused_beside_the_field_and_nothing_is_recorde
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
+    assert enrolled_entries(ledger) == []
+
+
+async def test_a_guessable_pin_is_refused_beside_the_field_with_the_reason(tmp_path):
+    production, ledger = real_production(tmp_path), tmp_path / "real.sqlite"
+    app = ArmoryApp(production, ledger, [])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pick_row(pilot, app, "carla-diaz")
+        summary = str(app.screen.query_one("#summary", Static).content)
+        assert "6 to 8 digits" in summary  # the longer PIN is suggested where it is typed
+        await type_new_pin(pilot, "1234")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        message = str(app.screen.query_one("#msg-field-pin", Static).content)
+        assert "too easy to guess" in message and "straight run" in message
     assert enrolled_entries(ledger) == []

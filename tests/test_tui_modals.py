@@ -184,7 +184,7 @@ async def test_a_wrapped_error_in_a_tall_dialog_is_seen_whole_at_80x24(tmp_path)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press(*"1234", "enter", *"1234", "enter", *"9999", "enter", "enter")
+        await pilot.press(*"5290", "enter", *"5290", "enter", *"9999", "enter", "enter")
         await pilot.pause()
         dialog = app.screen
         message = dialog.query_one("#msg-0", Static)

@@ -63,6 +63,7 @@ LOG_KINDS = (
     "override", "correction", "stop", "clearance", "handoff", "refusal", "return", "rounds_fired", "incident",
     "incident_reviewed", "seal", "custody_transfer", "spare", "checks_signed", "note", "day_closed", "checkpoint", "export_recorded",
     "cosignature",
+    "credentials_sealed",
 )
 
 READ_PRODUCTION_HELP = ("production file for names and local times; it must be the one the ledger was "
@@ -266,6 +267,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only one run: 'main' (the production's own record), a drill's name (every run of it), "
                         "or a run as each line is labelled (drill:NAME:ID); default: every run")
 
+    p = _sub(
+        log_sub,
+        "fix-permissions",
+        "armory.cli.log:fix_permissions",
+        "make the ledger, its key and the device secret readable by their owner only",
+        "List the ledger, its -wal and -shm, its signing key and the device secret\n"
+        "where other accounts on this computer can read them, and make them private\n"
+        "(0600, folders 0700) once you agree. Exports are left as they are.",
+    )
+    _add_ledger(p)
+    _add_production(p)
+    p.add_argument("--yes", action="store_true", help="make them private without asking")
+
     # export ----------------------------------------------------------------
     p = _sub(
         top,
@@ -394,8 +408,23 @@ def main(argv: list[str] | None = None) -> int:
         handler = args.store_handler  # log verify --store, export --store: read the studio store instead
     elif getattr(args, "witness", None) and handler == "armory.cli.log:verify":
         handler = "armory.cli.studio:verify_witnessed"  # and the chain's cosignatures against the studio's key
+    import warnings
+
+    from armory.ledger.permissions import ExposedFileWarning
+
+    show_others = warnings.showwarning
+
+    def _say(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, ExposedFileWarning):
+            print(f"armory: warning: {message}", file=sys.stderr)
+        else:
+            show_others(message, category, filename, lineno, file, line)
+
     try:
-        return int(_resolve(handler)(args) or 0)
+        with warnings.catch_warnings():  # a ledger others can read is said once, as armory says things
+            warnings.simplefilter("default", ExposedFileWarning)
+            warnings.showwarning = _say
+            return int(_resolve(handler)(args) or 0)
     except InputError as err:
         print(f"armory: {err}", file=sys.stderr)
         return EXIT_USAGE

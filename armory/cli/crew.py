@@ -40,13 +40,13 @@ def _ask(prompt: str) -> str:
 def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_needed: bool,
                why_needed: str = "") -> tuple[str, str | None]:
     """(new PIN, officer's PIN or None), each checked for form before anything is opened or created."""
-    from armory.ledger.enrollment import check_pin
+    from armory.ledger.enrollment import check_new_pin, check_pin
 
     if args.pin_stdin:
         lines = sys.stdin.read().splitlines()
         if not lines or not lines[0].strip():
             raise InputError("--pin-stdin: expected the new PIN on the first line of standard input")
-        pin = check_pin(lines[0].strip(), f"the new PIN for {crew_id} (first line)")
+        pin = check_new_pin(lines[0].strip(), f"the new PIN for {crew_id} (first line)")
         officer_pin = lines[1].strip() if len(lines) > 1 and lines[1].strip() else None
         if not officer_needed:
             return pin, None
@@ -54,7 +54,8 @@ def _read_pins(args: argparse.Namespace, crew_id: str, officer: str, officer_nee
             raise InputError(f"--pin-stdin: expected {officer}'s PIN on the second line of standard input"
                              f"{why_needed}")
         return pin, check_pin(officer_pin, f"{officer}'s PIN (second line)")
-    pin = check_pin(_ask(f"New PIN for {crew_id} (4-8 digits): "), f"the new PIN for {crew_id}")
+    pin = check_new_pin(_ask(f"New PIN for {crew_id} (6-8 digits best, 4 at least): "),
+                        f"the new PIN for {crew_id}")
     again = _ask(f"New PIN for {crew_id} again: ")
     if pin != again:
         raise InputError("the two PINs differ; nothing was changed")

@@ -1,4 +1,5 @@
-"""``armory log verify`` and ``armory log show``: check the ledger or an export, read it in plain language."""
+"""``armory log verify``, ``log show`` and ``log fix-permissions``: check the ledger or an export, read it in plain
+language, and keep its private files private."""
 
 from __future__ import annotations
 
@@ -117,3 +118,38 @@ def show(args: argparse.Namespace) -> int:
     if not chosen:
         print("no entries match", file=sys.stderr)
     return EXIT_OK
+
+
+def fix_permissions(args: argparse.Namespace) -> int:
+    """``armory log fix-permissions``: list the ledger's private files others can read; make them private
+    when the owner agrees (``--yes`` agrees beforehand)."""
+    import stat
+
+    from armory.ledger.device_secret import secret_file
+    from armory.ledger.signing import default_key_path
+    from armory.ledger.permissions import exposed, fix, ledger_files
+
+    path = ledger_path(args)
+    if not path.exists():
+        raise InputError(f"{path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+    found = exposed(ledger_files(path, default_key_path(path), secret=secret_file()))
+    if not found:
+        print(f"{path}: the ledger, its signing key and the device secret are readable by their owner only")
+        return 0
+    for item in found:
+        print(f"{item.path} ({item.what}): mode {stat.S_IMODE(item.mode):04o}, "
+              f"would become {item.private_mode & 0o777:04o}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError("nothing was changed: give --yes to make these files private without being asked")
+        answer = input("Make them readable by you only? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 0
+    failed = fix(found)
+    for item in failed:
+        print(f"armory: cannot change {item.path}: not its owner?", file=sys.stderr)
+    if failed:
+        return 1
+    print(f"Done: {len(found)} file{'s' if len(found) != 1 else ''} made private.")
+    return 0

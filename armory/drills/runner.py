@@ -208,8 +208,9 @@ def _head_time(ledger) -> dt.datetime | None:
     return None if head is None else dt.datetime.fromisoformat(head.time.replace("Z", "+00:00"))
 
 
-_BOOKKEEPING = frozenset({"ledger_opened", "checkpoint", "export_recorded", "cosignature"})
-"""Entries of the real scope that a ledger of drills has too: its first entry, and those an export writes."""
+_BOOKKEEPING = frozenset({"ledger_opened", "checkpoint", "export_recorded", "cosignature", "credentials_sealed"})
+"""Entries of the real scope that a ledger of drills has too: its first entry, those an export writes, the
+studio witness's cosignatures, and the one-time sealing of a ledger made by an earlier armory."""
 
 
 def _not_a_record(ledger, drill_path: Path) -> None:

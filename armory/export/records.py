@@ -381,6 +381,14 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         what = (f"Cosigned by the studio witness {p.get('witness')}: entries 1 to {p.get('size')}, "
                 f"key {p.get('witness_fingerprint')}")
         result = "signed"
+    elif kind == "credentials_sealed":
+        crew_ids = [c for c in p.get("crew_ids") or [] if isinstance(c, str)]
+        kept = "the keyring" if p.get("secret_store") == "keyring" else "a file of its own"
+        what = (f"Credentials moved off the ledger file: {len(crew_ids)} PIN hash{'es' if len(crew_ids) != 1 else ''}"
+                f" sealed{' and the signing key encrypted' if p.get('key_sealed') else ''} under the device secret"
+                f" (kept in {kept})")
+        if crew_ids:
+            details.append(("PINs of", n.people(crew_ids)))
     else:
         what = f"{kind} entry"
     if weapon and weapon not in weapons:

@@ -185,6 +185,12 @@ _KINDS: dict[str, _Describer] = {
     "checkpoint": lambda w, p, e: (
         f"signed checkpoint over entries 1-{p.get('size')} (head {str(p.get('head_hash'))[:16]}, "
         f"key {p.get('key_fingerprint')})"),
+    "credentials_sealed": lambda w, p, e: (
+        f"credentials moved off the ledger file: {len(p.get('crew_ids') or [])} PIN hash"
+        f"{'es' if len(p.get('crew_ids') or []) != 1 else ''} sealed"
+        + (f" ({w.people(p.get('crew_ids'))})" if p.get("crew_ids") else "")
+        + (f", signing key {p.get('key_fingerprint')} encrypted" if p.get("key_sealed") else "")
+        + f", under the device secret kept in {'the keyring' if p.get('secret_store') == 'keyring' else 'its own file'}"),
     "export_recorded": lambda w, p, e: (
         f"exported {p.get('format')}" + (f" of {p.get('day')}" if p.get("day") else "")
         + f": {p.get('entries')} entries to head {str(p.get('head_hash'))[:16]}"),

@@ -41,6 +41,16 @@ def check_pin(pin: str, whose: str) -> str:
     return pin
 
 
+def check_new_pin(pin: str, whose: str) -> str:
+    """A new PIN of the right form that is not too easy to guess (refused before anything is opened)."""
+    from armory.ledger.pins import SUGGESTION, weak_pin_reason
+
+    weak = weak_pin_reason(check_pin(pin, whose))
+    if weak:
+        raise InputError(f"{whose}: too easy to guess: {weak}. Choose another ({SUGGESTION}); nothing was changed")
+    return pin
+
+
 def demo_ids(production) -> set[str]:
     """The crew with demo PINs when the production is a marked sample (enrolled on first use), else none."""
     if not production.production.sample:

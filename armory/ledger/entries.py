@@ -54,6 +54,7 @@ Kind = Literal[
     "checkpoint",
     "export_recorded",
     "cosignature",
+    "credentials_sealed",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -523,6 +524,24 @@ class Cosignature(Payload):
     """The cosigned note (the checkpoint form, signed with the witness's key)."""
 
 
+class CredentialsSealed(Payload):
+    """A ledger made by an earlier armory moved, once, to credentials a copy of it does not carry: its PIN
+    hashes sealed and its signing key encrypted under the device secret (no PIN is re-entered, nothing is lost,
+    the key and every signature made with it stay the same). Neither the secret nor a hash is recorded."""
+
+    crew_ids: list[str]
+    """Whose PIN hashes were sealed (each PIN still works as before)."""
+    key_sealed: bool
+    """True when the plain signing key beside the ledger was rewritten encrypted."""
+    key_fingerprint: str
+    """Fingerprint of the signing key (unchanged)."""
+    secret_store: Literal["keyring", "file"]
+    """Where the device secret is kept: the operating system's keyring, or a file of its own outside the
+    ledger's folder that only its owner reads."""
+    scheme: str
+    """How PINs are stored now: argon2id, the hash encrypted with AES-256-GCM under the device secret."""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "ledger_opened": LedgerOpened,
     "crew_enrolled": CrewEnrolled,
@@ -550,6 +569,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "checkpoint": Checkpoint,
     "export_recorded": ExportRecorded,
     "cosignature": Cosignature,
+    "credentials_sealed": CredentialsSealed,
 }
 assert set(PAYLOADS) == set(KINDS)
 

@@ -1,14 +1,20 @@
-"""Who is who: crew PINs, stored only as argon2id hashes beside the ledger's entries.
+"""Who is who: crew PINs, stored only as argon2id hashes sealed under the device secret, beside the entries.
 
-The hashes live in the ledger file's ``credentials`` table, never in an entry
-and never in an export. Enrolling (or changing) a PIN needs a safety
+Each hash is argon2id, then encrypted with a key derived from the device
+secret, which is kept outside the ledger (the OWASP Password Storage Cheat
+Sheet's pepper: see ``device_secret``), so a copy of the ledger file gives
+nothing to try PINs against. The sealed hashes live in the ledger file's
+``credentials`` table, never in an entry and never in an export. A PIN that
+is easy to guess is refused with the reason (``pins``); the sample
+productions' demo PINs are the one exception. Enrolling (or changing) a PIN needs a safety
 officer's PIN, except for the very first safety officer on a new ledger, who
 enrolls themselves; every enrollment is recorded as a ``crew_enrolled`` entry.
 A wrong PIN is refused, counted and recorded (``auth_failed``, without the
 PIN); after several in a row the person is locked out for a while.
 
 Argon2 parameters are a setting: ``ARMORY_ARGON2=fast`` (tests) makes hashing
-cheap; otherwise the library's defaults apply.
+cheap; otherwise the library's defaults apply. A hash made with other
+parameters is made again, at once and durably, at the person's next correct PIN.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from datetime import datetime, timedelta, timezone
 
 from typing import TYPE_CHECKING
 
+from armory.ledger import device_secret
+from armory.ledger.pins import SUGGESTION, weak_pin_reason
 from armory.ledger.store import Entry, Ledger, _sqlite_problem, format_time, parse_time
 from armory.problems import InputError
 from armory.production.models import Production
@@ -100,6 +108,9 @@ class Credentials:
             raise AuthError(f"{authorized_by} is not a safety officer; only a safety officer authorizes an enrollment")
         if not PIN_PATTERN.fullmatch(pin or ""):
             raise AuthError("a PIN is 4 to 8 digits")
+        weak = weak_pin_reason(pin)
+        if weak:
+            raise AuthError(f"that PIN is too easy to guess: {weak}. Choose another ({SUGGESTION})")
         officers_enrolled = any(is_safety_officer(production, cid) for cid in self.enrolled())
         if officers_enrolled or crew_id != authorized_by:
             if not officers_enrolled:
@@ -121,9 +132,27 @@ class Credentials:
             if member.demo_pin and member.id not in enrolled:
                 self._store(member.id, member.demo_pin, "demo")
 
+    def _seal(self, crew_id: str, pin: str) -> str:
+        """``pin``'s argon2id hash, sealed for ``crew_id``'s row of this ledger."""
+        secret = device_secret.current(create=True)
+        return secret.seal_pin_hash(self.hasher.hash(pin), ledger_id=self._ledger_id(), crew_id=crew_id)
+
+    def _open(self, crew_id: str, stored: str) -> str:
+        """The argon2id hash in ``crew_id``'s row (a hash an earlier armory stored plain is read as it is)."""
+        if not device_secret.is_sealed(stored):
+            return stored
+        try:
+            secret = device_secret.find(device_secret.sealed_by(stored))
+            return secret.open_pin_hash(stored, ledger_id=self._ledger_id(), crew_id=crew_id)
+        except (device_secret.SecretMissing, ValueError) as err:
+            raise AuthError(f"{self._who(crew_id)}'s PIN cannot be checked on this computer: {err}") from None
+
+    def _ledger_id(self) -> str:
+        return self.ledger.opened().payload["ledger_id"]
+
     def _store(self, crew_id: str, pin: str, authorized_by: str) -> Entry:
         changed = self.is_enrolled(crew_id)
-        pin_hash = self.hasher.hash(pin)
+        pin_hash = self._seal(crew_id, pin)
         sql = ("INSERT INTO credentials (crew_id, pin_hash, failures, locked_until) VALUES (?, ?, 0, NULL) "
                "ON CONFLICT (crew_id) DO UPDATE SET pin_hash = excluded.pin_hash, failures = 0, locked_until = NULL")
         payload = self.ledger._payload_dict(
@@ -142,11 +171,12 @@ class Credentials:
         row = self._row(crew_id)
         if row is None:
             raise AuthError(f"{crew_id} has no PIN on this ledger yet (a safety officer enrolls it: armory crew enroll {crew_id})")
-        pin_hash, failures, locked_until = row
+        stored, failures, locked_until = row
         now = self.ledger._clock().astimezone(timezone.utc)
         if locked_until and now < parse_time(locked_until):
             raise AuthError(f"{self._who(crew_id)} is locked out after {self.max_failures} wrong PINs until "
                             f"{self._clock_text(locked_until)}")
+        pin_hash = self._open(crew_id, stored)
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
         try:
@@ -159,9 +189,11 @@ class Credentials:
             if failures or locked_until:
                 self.ledger._conn.execute(
                     "UPDATE credentials SET failures = 0, locked_until = NULL WHERE crew_id = ?", (crew_id,))
-            if self.hasher.check_needs_rehash(pin_hash):  # the argon2 setting changed since it was hashed
-                self.ledger._conn.execute(
-                    "UPDATE credentials SET pin_hash = ? WHERE crew_id = ?", (self.hasher.hash(pin), crew_id))
+            if self.hasher.check_needs_rehash(pin_hash) or not device_secret.is_sealed(stored):
+                # Made with other argon2 parameters (or stored plain by an earlier armory): made again now,
+                # in one autocommit statement, durable like every write to the ledger.
+                self.ledger._conn.execute("UPDATE credentials SET pin_hash = ? WHERE crew_id = ? AND pin_hash = ?",
+                                          (self._seal(crew_id, pin), crew_id, stored))
         except sqlite3.Error as err:
             raise _sqlite_problem(self.ledger.path, err, f"recording {crew_id}'s sign-in") from None
 

@@ -1,8 +1,12 @@
 """The device signing key and signed checkpoints.
 
 Each ledger has an Ed25519 key made on first use and kept beside the ledger
-(``<ledger>.key``, mode 0600). Its public key and fingerprint go into the
-first entry (``ledger_opened``), so an export carries what verifies it.
+(``<ledger>.key``, mode 0600), encrypted under the device secret (see
+``device_secret``): a copy of the ledger's folder cannot sign as the unit. A
+key written by an earlier armory in plain PEM is still read, and sealed when
+its ledger is next opened for writing (``sealing``). Its public key and
+fingerprint go into the first entry (``ledger_opened``), so an export carries
+what verifies it.
 
 A checkpoint is written in the C2SP ``tlog-checkpoint`` form, as a C2SP
 ``signed-note``::
@@ -61,8 +65,7 @@ def public_raw(private_key: Ed25519PrivateKey) -> bytes:
 
 
 def load_or_create_key(path: Path, *, create: bool) -> Ed25519PrivateKey | None:
-    """The key at ``path``; a new one written there (0600) when missing and ``create``; else None."""
-    from cryptography.hazmat.primitives import serialization
+    """The key at ``path``; a new one written there (0600, encrypted) when missing and ``create``; else None."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     try:
@@ -71,38 +74,95 @@ def load_or_create_key(path: Path, *, create: bool) -> Ed25519PrivateKey | None:
         if not create:
             return None
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        except OSError as err:
-            raise InputError(f"cannot create the signing key {path}: {err.strerror or err}") from None
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # A link appears whole or not at all, and fails if another process made the key first.
-            os.link(tmp_name, path)
+            write_key(path, key, replace=False)
         except FileExistsError:
             return load_or_create_key(path, create=False)
-        except OSError as err:
-            raise InputError(f"cannot create the signing key {path}: {err.strerror or err}") from None
-        finally:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
         return key
     except OSError as err:
         raise InputError(f"cannot read the signing key {path}: {err.strerror or err}") from None
+    return _load_pem(path, data)
+
+
+def is_plain_key(path: Path) -> bool:
+    """Whether ``path`` holds an unencrypted key (as armory wrote before keys were sealed)."""
     try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
-        raise InputError(f"{path}: not an Ed25519 signing key (PEM, PKCS#8)") from None
+        with open(path, "rb") as handle:
+            return handle.read(32).startswith(b"-----BEGIN PRIVATE KEY-----")
+    except OSError:
+        return False
+
+
+def seal_key(path: Path) -> None:
+    """Rewrite the plain key at ``path`` encrypted under the device secret (the same key: its fingerprint and
+    every signature made with it stay valid); atomic, so a crash leaves the old file or the new one."""
+    write_key(path, _load_pem(path, path.read_bytes()), replace=True)
+
+
+def write_key(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
+    """Write ``key`` encrypted under the device secret, mode 0600; FileExistsError when not ``replace`` and
+    another process made the key first."""
+    from cryptography.hazmat.primitives import serialization
+
+    from armory.ledger import device_secret
+    from armory.ledger.permissions import private_dir
+
+    secret = device_secret.current(create=True)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.BestAvailableEncryption(secret.signing_key_password()))
+    try:
+        private_dir(path.parent)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise InputError(f"cannot write the signing key {path}: {err.strerror or err}") from None
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(tmp_name, path)
+        else:
+            # A link appears whole or not at all, and fails if another process made the key first.
+            os.link(tmp_name, path)
+    except FileExistsError:
+        raise
+    except OSError as err:
+        raise InputError(f"cannot write the signing key {path}: {err.strerror or err}") from None
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+
+
+def _load_pem(path: Path, data: bytes) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from armory.ledger import device_secret
+
+    if b"ENCRYPTED PRIVATE KEY" not in data[:64]:
+        passwords = [None]
+    else:
+        passwords = [secret.signing_key_password() for secret in device_secret.candidates()]
+        if not passwords:
+            raise device_secret.SecretMissing(
+                f"{path}: the signing key is encrypted under this laptop's device secret, which is not here "
+                f"(not in {device_secret.secret_file()} nor in the keyring): restore it to sign checkpoints")
+    key = None
+    for password in passwords:
+        try:
+            key = serialization.load_pem_private_key(data, password=password)
+            break
+        except (ValueError, TypeError):
+            continue
+    if key is None:
+        if passwords != [None]:
+            raise InputError(f"{path}: the signing key does not open with this laptop's device secret (it was "
+                             "encrypted on another computer, or damaged)")
+        raise InputError(f"{path}: not an Ed25519 signing key (PEM, PKCS#8)")
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(f"{path}: the signing key is not an Ed25519 key")
     return key

@@ -94,18 +94,23 @@ class Ledger:
                     f"{path}: the ledger is read-only (the file or its directory cannot be written); "
                     "nothing was changed"
                 )
+        from armory.ledger import device_secret, permissions, sealing
+
         if not exists:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # only its owner reads it: 0600 (SQLite gives -wal and -shm the same) in a 0700 folder
+                permissions.private_dir(path.parent)
+                permissions.create_private_file(path)
             except OSError as err:
-                raise InputError(f"{path}: cannot create the ledger's directory: {err.strerror or err}") from None
+                raise InputError(f"{path}: cannot create the ledger: {err.strerror or err}") from None
         conn = cls._connect(path, readonly=readonly)
         ledger = cls(path, conn, readonly=readonly, clock=clock, key_path=key_path)
         try:
             ledger._prepare(production_title)
+            sealing.seal_ledger(ledger)  # a ledger of an earlier armory: once, recorded
         except BaseException:
             conn.close()
             raise
+        permissions.warn_exposed(path, ledger.key_path, secret=device_secret.secret_file())
         return ledger
 
     @staticmethod

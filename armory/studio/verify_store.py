@@ -138,10 +138,12 @@ def witness_fingerprints(given: list[str]) -> set[str]:
             try:
                 key = serialization.load_pem_public_key(data)
             except ValueError:
+                # The witness's own key file, plain or encrypted under the studio machine's device secret.
                 try:
-                    key = serialization.load_pem_private_key(data, password=None).public_key()
-                except (ValueError, TypeError):
-                    raise InputError(f"--witness {value}: not a PEM key file") from None
+                    key = signing.load_or_create_key(path, create=False).public_key()
+                except InputError as err:
+                    raise InputError(f"--witness {value}: not a PEM key file this computer can open ({err})") \
+                        from None
             raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             found.add(signing.fingerprint(raw))
         elif len(value) == 16 and all(c in "0123456789abcdef" for c in value.lower()):

@@ -133,9 +133,11 @@ class ArmoryApp(App[int]):
         self._session_pending = False
         from armory.checklist.session import Session
 
+        from armory.tui.private_files import opening_quietly, offer_to_make_private
+
         try:
-            self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
-            session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
+            with opening_quietly():  # files others can read are offered a fix below, not printed
+                session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
             try:
                 check_chain(session.ledger)
             except InputError:
@@ -180,6 +182,7 @@ class ArmoryApp(App[int]):
             self.studio_sync = BackgroundSync(self, self.store_url, self.ledger_path,
                                               self.session.production.production.timezone)
             self.studio_sync.start()
+        offer_to_make_private(self, self.session.ledger)
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the

@@ -84,8 +84,10 @@ def save_theme(path: Path, theme: str) -> None:
 
     import tomli_w
 
+    from armory.ledger.permissions import private_dir
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # the data folder also holds the ledgers: only its owner enters it
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(tomli_w.dumps({"theme": theme}), encoding="utf-8")
         os.replace(tmp, path)

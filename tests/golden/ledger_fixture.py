@@ -19,7 +19,6 @@ import hashlib
 from pathlib import Path
 from unittest import mock
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from armory.ledger import entries as E
@@ -76,10 +75,10 @@ class FixedClock:
 
 
 def write_key(path: Path) -> Path:
-    key = Ed25519PrivateKey.from_private_bytes(KEY_SEED)
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    path.chmod(0o600)
+    """The fixed key, stored as armory stores every key (encrypted under the device secret)."""
+    from armory.ledger import signing
+
+    signing.write_key(path, Ed25519PrivateKey.from_private_bytes(KEY_SEED), replace=True)
     return path
 
 

@@ -146,6 +146,7 @@ class CrewScreen(ArmoryScreen):
 def enroll_person(app, crew_id: str, on_done: Callable[[bool], None] | None = None) -> None:
     """The modal that sets ``crew_id``'s PIN: typed twice by them, authorized by an enrolled safety officer."""
     from armory.ledger.identity import PIN_PATTERN
+    from armory.ledger.pins import weak_pin_reason
 
     session = app.session
     member = session.production.crew_member(crew_id)
@@ -165,6 +166,9 @@ def enroll_person(app, crew_id: str, on_done: Callable[[bool], None] | None = No
         typed.update(fields)
         if not PIN_PATTERN.fullmatch(fields["pin"]):
             return {"pin": "a PIN is 4 to 8 digits"}
+        weak = weak_pin_reason(fields["pin"])
+        if weak:
+            return {"pin": f"too easy to guess: {weak}; choose another"}
         if fields["again"] != fields["pin"]:
             return {"again": "the two PINs differ: type the same PIN again"}
         return {}
@@ -191,7 +195,8 @@ def enroll_person(app, crew_id: str, on_done: Callable[[bool], None] | None = No
         if on_done:
             on_done(True)
 
-    summary = [f"{member.name} ({crew_id}) types their own new PIN; nobody else should see it."]
+    summary = [f"{member.name} ({crew_id}) types their own new PIN; nobody else should see it. "
+               "6 to 8 digits that mean nothing to anyone else are best; common PINs, runs and repeats are refused."]
     if first:
         summary.append("The first PIN on this ledger: a safety officer enrolling themselves.")
         signers = []
@@ -203,5 +208,6 @@ def enroll_person(app, crew_id: str, on_done: Callable[[bool], None] | None = No
     app.push_screen(SignModal(
         f"{'Change the PIN of' if changing else 'Enroll'} {member.name}", summary, signers,
         purpose=f"enroll {crew_id}", authenticate=authorize,
-        secret_fields=[("pin", f"New PIN for {member.name} (4 to 8 digits)"), ("again", "The same PIN again")],
+        secret_fields=[("pin", f"New PIN for {member.name} (6 to 8 digits best, 4 at least)"),
+                       ("again", "The same PIN again")],
         validate=validate, confirm_label="Change PIN" if changing else "Enroll"), signed)
