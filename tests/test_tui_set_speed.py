@@ -313,3 +313,21 @@ async def test_the_day_start_checks_end_with_the_armorers_signature(ledger: Path
         assert signed[0].payload["phase"] == "day_start" and signed[0].payload["answers"]
         assert "Signed by the armorer" in str(app.screen.query_one("#question", Static).content)
         assert app.screen.check_action("sign_checks", ()) is False
+
+
+async def test_keys_typed_ahead_in_a_burst_never_join_the_answer_before_them(ledger: Path):
+    """"9999⏎0930" in one burst recorded 99990930: Enter's binding ran after the keys behind it."""
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day_to_checks(pilot, app)
+        await to_rule(pilot, app, "handling.barrel-clear")
+        screen = app.screen
+        for key, char in [("1", "1"), ("2", "2"), ("0", "0"), ("0", "0"), ("enter", "\r"),
+                          ("4", "4"), ("4", "4"), ("enter", "\r")]:
+            app.post_message(events.Key(key, char))  # all queued before the first is handled
+        await pilot.pause()
+        await pilot.pause()
+        recorded = answers(app)[-1].payload
+        assert recorded["rule_id"] == "handling.barrel-clear" and recorded["observed"] == ["12:00"]
+        assert screen.current.rule.id != "handling.barrel-clear"
+        assert screen.query_one("#answer", Input).value == ""  # the keys behind it went nowhere

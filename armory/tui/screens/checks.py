@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from armory.problems import InputError
 from armory.tui.screens.base import ArmoryScreen
 from armory.tui.widgets.choices import ChoiceList
+from armory.tui.widgets.guard import AnswerInput
 from armory.tui.words import FAILED, PASSED, SENSED, item_mark, status_words
 
 
@@ -72,7 +73,7 @@ class ChecksScreen(ArmoryScreen):
             yield Static(id="progress-line", markup=False)
             yield Static(id="verdict", markup=False)
             yield Static(id="question", markup=False)
-            yield Input(id="answer")
+            yield AnswerInput(id="answer")
             yield ChoiceList(id="choices")
             yield Static("", id="answer-msg", classes="field-error")
             yield Static(id="why", markup=False)
@@ -189,6 +190,10 @@ class ChecksScreen(ArmoryScreen):
         choices = self.query_one("#choices", OptionList)
         notice = self.notice
         self.put("#answer-msg", notice[1] if notice and item is not None and notice[0] == item.key else "")
+        dropped = self.query_one("#answer", AnswerInput).rearm()
+        if dropped:
+            self.put("#answer-msg", f"✗ {dropped} key(s) typed before this question appeared were ignored: "
+                     "type the answer to this one.")
         if item is None:
             field.display = choices.display = False
             holds = self.open_holds()
@@ -366,12 +371,14 @@ class ChecksScreen(ArmoryScreen):
         try:
             value = parse(item.rule, raw)
         except InputError as err:
+            self.query_one("#answer", AnswerInput).rearm()
             self.put("#answer-msg", f"✗ {err.message}")
             return
         doubt = self.doubt(item, value)
         if doubt and self.unsure != (item.key, len(self.round_answers), value):
             # Asked once more, blind as before: the same value typed again is recorded as it is.
             self.unsure = (item.key, len(self.round_answers), value)
+            self.query_one("#answer", AnswerInput).rearm()
             self.query_one("#answer", Input).value = ""
             self.put("#answer-msg", f"? {doubt} Type it again to record it as it is, or type what you meant.")
             return

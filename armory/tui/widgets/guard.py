@@ -10,7 +10,8 @@ after it, and the screen says how many it ignored.
 
 from __future__ import annotations
 
-from textual import _time
+from textual import _time, events
+from textual.widgets import Input
 
 
 class OpensByItself:
@@ -30,3 +31,35 @@ class OpensByItself:
     def show_ignored(self, message: str) -> None:
         """Where the screen says it (subclasses put it beside their own text)."""
         self.app.notify(message, title="Keys ignored", timeout=4)  # type: ignore[attr-defined]
+
+
+class AnswerInput(Input):
+    """An answer field that takes no keys between its Enter and the next question.
+
+    Textual runs Enter's binding once the key has bubbled up to the app, so in a burst of keys (typed
+    ahead, or pasted by a terminal) the characters after it reach the field first and are submitted with
+    it: "9999⏎0930" recorded 99990930 as a serial. Here Enter submits at once, in order, and the field then
+    drops every key until the screen shows the next question (:meth:`rearm`), which says how many it dropped.
+    """
+
+    armed = True
+    dropped = 0
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.armed and (event.is_printable or event.key == "enter"):
+            event.stop()
+            event.prevent_default()
+            self.dropped += 1
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.armed = False
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
+    def rearm(self) -> int:
+        """Take keys again; returns how many were dropped since the last Enter."""
+        dropped, self.dropped, self.armed = self.dropped, 0, True
+        return dropped
