@@ -310,7 +310,7 @@ async def test_the_day_start_checks_end_with_the_armorers_signature(ledger: Path
         await answer_all(pilot, app)  # the last answer opens the signature; the helper signs as the armorer
         signed = [e for e in app.session.ledger.entries(scope=None) if e.kind == "checks_signed"]
         assert len(signed) == 1 and signed[0].payload["signed_by"] == [ARMORER]
-        assert signed[0].payload["phase"] == "day_start" and signed[0].payload["answers"]
+        assert signed[0].payload["phase"] == "day_start" and signed[0].payload["rules"]
         assert "Signed by the armorer" in str(app.screen.query_one("#question", Static).content)
         assert app.screen.check_action("sign_checks", ()) is False
 

@@ -78,8 +78,10 @@ class DayActions(AnswerActions):
         if open_items:
             raise InputError(f"not signed: {len(open_items)} check(s) still to answer or resolve "
                              f"({', '.join(i.rule.title for i in open_items[:3])}{'…' if len(open_items) > 3 else ''})")
-        answers = [item.answer_seq for item in self.checklist(day=day, phase=phase) if item.answer_seq]
-        return self._append("checks_signed", by, ChecksSigned(day=day, phase=phase, answers=answers, signed_by=[by]))
+        items = [item for item in self.checklist(day=day, phase=phase) if item.answer_seq]
+        return self._append("checks_signed", by, ChecksSigned(
+            day=day, phase=phase, rules=[item.rule.id for item in items],
+            last_answer=max((item.answer_seq for item in items), default=0), signed_by=[by]))
 
     @one_action
     def close_day(self, day: str, *, by: str):

@@ -346,7 +346,7 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "checks_signed":
         what = (f"{str(p.get('phase', '')).replace('_', '-')} checks of {p.get('day')} signed "
-                f"({len(p.get('answers') or [])} answers)")
+                f"({len(p.get('rules') or [])} checks, answers up to #{p.get('last_answer')})")
         result = "signed"
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "spare":

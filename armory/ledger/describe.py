@@ -176,7 +176,7 @@ _KINDS: dict[str, _Describer] = {
         + spare_words(w, p) + f" ({p.get('reason')})"),
     "checks_signed": lambda w, p, e: (
         f"{_signed(w, p, e.who)} signed the {str(p.get('phase')).replace('_', '-')} checks of {p.get('day')} "
-        f"({len(p.get('answers') or [])} answers)"),
+        f"({len(p.get('rules') or [])} checks, answers up to #{p.get('last_answer')})"),
     "note": lambda w, p, e: (
         f"{w.person(e.who)} noted" + (f" about {w.weapon(p.get('weapon'))}" if p.get("weapon") else "")
         + f": {p.get('text')}"),

@@ -467,8 +467,10 @@ class ChecksSigned(Payload):
 
     day: str
     phase: str
-    answers: list[int]
-    """Sequence numbers of the answers (and sensed items) signed over, as they stood."""
+    rules: list[str]
+    """The rule ids of the checks signed over, each answered (or sensed) as it stood."""
+    last_answer: int
+    """The newest of their answers' entries: the signature covers that answer and every one before it."""
     signed_by: list[str]
 
 
