@@ -66,7 +66,7 @@ def test_judge(the_rule, observed, passes):
         (CHAMBERS, " 06 ", "6"),
         (SERIAL, "ab12", "AB12"),
         (RATTLE, "RATTLES", "rattles"),
-        (DISTANCE, "12", "12 ft"),
+        (DISTANCE, "12ft", "12 ft"),
         (DISTANCE, "4 metres", "4 m"),
         (BORE, "7.45", "07:45"),
         (BRIEF, "Y", "yes"),
@@ -84,6 +84,7 @@ def test_parse_canonical(the_rule, raw, canonical):
         (RATTLE, "maybe", "one of rattles, silent"),
         (DISTANCE, "ten feet", "distance with its unit"),
         (DISTANCE, "10 yards", "distance with its unit"),
+        (DISTANCE, "15", "give the unit"),  # 15 feet or 15 metres: three times apart
         (BORE, "25:00", "HH:MM"),
         (BRIEF, "perhaps", "yes or no"),
     ],
@@ -212,3 +213,22 @@ def test_the_plan_shows_a_fact_in_the_rules_unit_too():
 
     assert "(6.1 metres)" in describe_expectation(DISTANCE_M, {"settings.min_blank_distance_feet": 20})
     assert "(20 metres)" not in describe_expectation(DISTANCE_M, {"settings.min_blank_distance_feet": 20})
+
+
+def test_a_time_is_dated_on_the_day_it_is_given():
+    from armory.checklist.judge import date_time
+
+    now = dt.datetime(2000, 1, 4, 7, 0, tzinfo=dt.timezone.utc)
+    opened = dt.datetime(2000, 1, 4, 6, 45, tzinfo=dt.timezone.utc)
+    assert date_time("06:30", now, opened) == "2000-01-04 06:30"
+    # "23:30" typed at 07:00 is not last night's briefing passing for today's: the day opened at 06:45.
+    with pytest.raises(AnswerError, match="before this day was opened"):
+        date_time("23:30", now, opened)
+    # On a night shoot opened at 18:00 the evening before, 23:30 is last night's and stands.
+    assert date_time("23:30", now, opened - dt.timedelta(hours=13)) == "2000-01-03 23:30"
+
+
+def test_a_dated_time_is_judged_on_its_own_date():
+    now = dt.datetime(2000, 1, 4, 7, 0, tzinfo=dt.timezone.utc)
+    assert judge(BORE, ["2000-01-04 06:50"], FACTS, now)
+    assert not judge(BORE, ["2000-01-03 06:50"], FACTS, now)

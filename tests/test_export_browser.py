@@ -130,3 +130,43 @@ def test_on_a_phone_only_the_drawing_scrolls_sideways(tmp_path, width):
     assert tables and all(table <= room + 0.5 for table, room in tables), tables
     drawing_scroll, drawing_width = map(int, measured[-1][1:])
     assert drawing_scroll > drawing_width, "the drawing keeps its size and scrolls in its own region"
+
+
+# -- printed pages ----------------------------------------------------------------
+
+PAPER = {"A4": (595, 842), "Letter": (612, 792)}
+
+
+@pytest.fixture(scope="module", params=sorted(PAPER))
+def printed(request, tmp_path_factory) -> tuple[str, bytes]:
+    """The report printed to PDF by Chromium on A4 and on Letter (the test copy names the paper size)."""
+    tmp = tmp_path_factory.mktemp("print")
+    html = (HERE / "report.html").read_text(encoding="utf-8")
+    report = tmp / "report.html"
+    report.write_text(html.replace('<style media="print">@page {', f'<style media="print">@page {{ size: {request.param};', 1),
+                      encoding="utf-8")
+    pdf = tmp / "report.pdf"
+    done = _chromium(tmp, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri())
+    assert done.returncode == 0 and pdf.exists(), done.stderr[-2000:]
+    return request.param, pdf.read_bytes()
+
+
+def test_the_report_prints_on_a4_and_letter(printed):
+    paper, pdf = printed
+    width, height = PAPER[paper]
+    boxes = {tuple(round(float(n)) for n in box.split()[2:4])
+             for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf) for box in [box.decode()]}
+    assert boxes == {(width, height)}
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) > 3
+
+
+def test_every_printed_page_carries_the_production_head_key_and_page_x_of_n(printed):
+    pypdf = pytest.importorskip("pypdf", reason="reading the printed text needs pypdf")
+    import io
+
+    paper, pdf = printed
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    for number, text in enumerate(pages, 1):
+        assert "Dry Creek" in text and "head #39 d2660a1f346f34df" in text and "key 56475aa75463474c" in text, (
+            paper, number)
+        assert f"page {number} of {len(pages)}" in text, (paper, number)

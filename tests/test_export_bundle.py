@@ -261,3 +261,10 @@ def test_the_index_keeps_to_the_incidents_own_drill_run():
     # The main record (scope "") is a run of its own: drill runs on the same file do not leak into it.
     main_chain = [{**e, "scope": ""} if e["scope"] == a else e for e in chain]
     assert build_index(main_chain, 5)["entries"] == [2, 5, 8]
+
+
+def test_the_incident_page_says_when_it_happened_as_recorded(bundle):
+    page = (bundle / "incident.html").read_text(encoding="utf-8")
+    intro = page[page.index('id="incident"'):page.index("</blockquote>")]
+    # the local date and time it was recorded at, beside its day id
+    assert "on day-1 (opened Mon 2 Mar 2026), at 2026-03-02 14:21 (America/Denver), reported by" in intro

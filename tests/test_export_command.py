@@ -402,7 +402,7 @@ def test_a_read_only_ledger_with_no_checkpoint_is_still_refused(tmp_path, capsys
 
 
 @pytest.mark.parametrize("name", ["day.csv", "renamed.txt"])
-def test_verifying_a_csv_export_says_it_carries_no_hashes(ledger, tmp_path, capsys, name):
+def test_verifying_a_csv_export_says_it_proves_nothing_and_how_to_check_its_rows(ledger, tmp_path, capsys, name):
     out = tmp_path / "day.csv"
     assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
     target = tmp_path / name
@@ -411,4 +411,68 @@ def test_verifying_a_csv_export_says_it_carries_no_hashes(ledger, tmp_path, caps
     capsys.readouterr()
     assert main(["log", "verify", str(target)]) == 2
     err = capsys.readouterr().err
-    assert "carries no hashes" in err and "jsonl" in err
+    assert "carries no hashes" not in err  # every row has a hash column: the message must not deny it
+    assert "proves nothing on its own" in err and "armory log verify --rows" in err and "jsonl" in err
+
+
+def test_exports_of_one_moment_share_one_head_and_the_csv_names_it(ledger, tmp_path, capsys):
+    """html, jsonl and csv exported a minute apart: one signed head, the one a later --head check expects."""
+    import csv as csv_module
+
+    from armory.ledger.verify import verify_file
+
+    outs = [tmp_path / name for name in ("day.html", "day.jsonl", "day.csv")]
+    for out in outs:
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    heads = {verify_file(out)[0].head for out in outs[:2]}
+    assert len(heads) == 1
+    kinds = _kinds(ledger)
+    assert kinds[-4:] == ["checkpoint", "export_recorded", "export_recorded", "export_recorded"]
+    with open(outs[2], encoding="utf-8-sig", newline="") as handle:
+        note = next(csv_module.reader(handle))[0]
+    head = heads.pop()
+    assert f"head #{len(kinds) - 3} {head[:16]}" in note
+    capsys.readouterr()
+    assert main(["log", "verify", str(outs[0]), "--head", f"#{len(kinds) - 3} {head[:16]}"]) == 0
+
+
+def test_a_csv_is_checked_row_by_row_against_the_jsonl(ledger, tmp_path, capsys):
+    csv_file, jsonl = tmp_path / "day.csv", tmp_path / "day.jsonl"
+    for out in (csv_file, jsonl):
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    capsys.readouterr()
+    assert main(["log", "verify", "--rows", str(csv_file), str(jsonl)]) == 0
+    out = capsys.readouterr().out
+    assert "intact" in out and "is a verified entry of this chain, field for field and hash for hash" in out
+
+    text = csv_file.read_bytes().decode("utf-8-sig")
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(text.replace("Jo Marlow (marlow)", "Eli Stone (stone)", 1).encode("utf-8-sig"))
+    assert main(["log", "verify", "--rows", str(edited), str(jsonl)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "reads 'Eli Stone (stone)" not in out and "the cell was changed" in out
+
+    lines = text.split("\r\n")
+    dropped_hash = lines[5].rsplit(",", 1)[0] + "," + "0" * 64
+    (tmp_path / "hash.csv").write_bytes("\r\n".join([*lines[:5], dropped_hash, *lines[6:]]).encode("utf-8-sig"))
+    assert main(["log", "verify", "--rows", str(tmp_path / "hash.csv"), str(jsonl)]) == 1
+    assert "the row was changed" in capsys.readouterr().out
+
+    assert main(["log", "verify", "--rows", str(csv_file)]) == 2
+    assert "give the jsonl" in capsys.readouterr().err
+
+
+def test_a_csv_whose_first_row_names_another_head_is_caught(ledger, tmp_path, capsys):
+    csv_file, jsonl = tmp_path / "day.csv", tmp_path / "day.jsonl"
+    for out in (csv_file, jsonl):
+        assert run("--ledger", str(ledger), "--production", PRODUCTION, "--out", str(out)) == 0
+    text = csv_file.read_bytes().decode("utf-8-sig")
+    head = text.split("head #", 1)[1].split(" ", 2)
+    forged = text.replace(f"head #{head[0]} {head[1]}", f"head #{head[0]} {'0' * 16}", 1)
+    (tmp_path / "forged.csv").write_bytes(forged.encode("utf-8-sig"))
+    capsys.readouterr()
+    assert main(["log", "verify", "--rows", str(tmp_path / "forged.csv"), str(jsonl)]) == 1
+    assert "which is not in this chain" in capsys.readouterr().out
+    (tmp_path / "note.csv").write_bytes(text.replace("proves nothing", "proves everything", 1).encode("utf-8-sig"))
+    assert main(["log", "verify", "--rows", str(tmp_path / "note.csv"), str(jsonl)]) == 1
+    assert "row 1 is not what armory writes" in capsys.readouterr().out

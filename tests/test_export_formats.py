@@ -142,7 +142,20 @@ def test_whole_chain_rehashed_still_fails_on_its_signed_checkpoint(exported, tmp
 
 def _csv_rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
+        handle.readline()  # the note row: what the file is and how to check it
         return list(csv.DictReader(handle))
+
+
+def test_csv_says_first_that_it_proves_nothing_and_how_to_check_it(exported):
+    with open(exported["report.csv"], encoding="utf-8-sig", newline="") as handle:
+        note = next(csv.reader(handle))
+    chain = read_export(exported["report.jsonl"])
+    assert len(note) == 1 and note[0].startswith("armory csv export of Dry Creek")
+    assert "a spreadsheet copy for reading, which proves nothing on its own" in note[0]
+    assert "armory log verify --rows THIS-FILE.csv EXPORT.jsonl" in note[0]
+    rows = _csv_rows(exported["report.csv"])
+    last = rows[-1]  # the head it names is its own last row, a checkpoint the jsonl carries too
+    assert f"head #{last['seq']} {last['hash'][:16]} (key {chain[0]['payload']['key_fingerprint']})" in note[0]
 
 
 def test_csv_round_trips_commas_quotes_and_newlines(exported):
@@ -160,13 +173,15 @@ def test_csv_has_one_row_per_entry_and_the_columns_a_producer_reads(exported):
     # the csv was made from its own fresh ledger: same entries up to the export's own checkpoint
     assert [int(r["seq"]) for r in rows] == list(range(1, len(rows) + 1))
     assert [r["hash"] for r in rows] == [e["hash"] for e in chain[: len(rows)]]
-    assert list(rows[0]) == ["local time (America/Denver)", "time (UTC)", "day", "drill run (blank: the real record)",
+    assert list(rows[0]) == ["local time (America/Denver)", "time (UTC)", "day", "day opened on (local date)",
+                             "drill run (blank: the real record)",
                              "scene", "weapon", "who", "what", "result", "observed", "expected", "rule", "reason",
                              "seq", "hash"]
     chambers = next(r for r in rows if r["rule"] == "rounds.chamber-count" and r["result"] == "FAIL (stop)")
     assert (chambers["observed"], chambers["expected"]) == ("5", "equals weapon.capacity (6)")
     stop = next(r for r in rows if r["rule"] == "invariant.round-reconciliation")
-    assert stop["local time (America/Denver)"] == "2026-03-02 11:20:20"
+    assert stop["local time (America/Denver)"] == "2026-03-02 11:20:20 -07:00"  # the offset: nothing to guess
+    assert stop["day opened on (local date)"] == "2026-03-02"
     assert stop["time (UTC)"] == "2026-03-02T18:20:20.000000Z"
     assert stop["day"] == "day-1" and stop["weapon"] == "winchester-1" and stop["result"] == "stopped"
     refusal = next(r for r in rows if r["result"] == "refused")
@@ -224,3 +239,20 @@ def test_report_is_accessible_and_every_entry_is_linkable(exported):
     assert '<html lang="en">' in html and html.count("<h1>") == 1
     assert re.search(r'<svg class="timeline"[^>]*role="img"[^>]*aria-labelledby="tl0-title tl0-desc"', html)
     assert "@media print" in html and "prefers-color-scheme: dark" in html
+
+
+def test_every_printed_page_is_told_the_production_head_key_and_page_number(exported):
+    """Print margins (``@page`` boxes) carry the proof, so a single printed page still names its record."""
+    html = _page(exported)
+    chain = read_export(exported["report.html"])
+    proof = re.search(r'<style media="print">(.*?)</style>', html).group(1)
+    key = chain[0]["payload"]["key_fingerprint"]
+    assert '@top-left { content: "Dry Creek"' in proof
+    assert f'@top-right {{ content: "head #{len(chain)} {chain[-1]["hash"][:16]} · key {key}"' in proof
+    assert 'counter(page) " of " counter(pages)' in proof
+
+
+def test_text_put_in_the_print_margins_cannot_close_the_style_element():
+    from armory.export.report_print import css_string as _css_string
+
+    assert _css_string('a "b" \\ </style>\nc') == '"a \\"b\\" \\\\ \\3c /style> c"'

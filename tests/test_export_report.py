@@ -150,7 +150,10 @@ def test_the_exports_after_the_day_are_listed_apart_and_still_carried(exported_y
     day_two = entries[entries.index("<h3>day-2:"):]
     after = day_two.index("<h3>After day-2: signed checkpoints and exports")
     assert "Signed checkpoint" not in day_two[:after] and "Exported as" not in day_two[:after]
-    assert "Exported as html" in day_two[after:]
+    # the second export ends on the head the first signed (nothing but that export was recorded since)
+    assert "Signed checkpoint" in day_two[after:] and "Exported as" not in day_two[after:]
+    head = re.search(r"Head hash</dt><dd><code>(\w+)</code>", page).group(1)
+    assert head in exported_years_later["first.html"]
     day_page = exported_years_later["day-2.html"]
     assert "<h3>After day-2: signed checkpoints and exports" in day_page
     csv_rows = exported_years_later["day-2.csv"].splitlines()
@@ -364,7 +367,7 @@ def test_drill_runs_sharing_a_day_id_are_drawn_apart(tmp_path):
     finally:
         ledger.close()
     page = (tmp_path / "day-1.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'aria-label="Timeline of day-1 \(run drill:[^"]*\), scrollable"', page)) == 2
+    assert len(re.findall(r'aria-label="Timeline of day-1, \d{4}-\d\d-\d\d \(run drill:[^"]*\), scrollable"', page)) == 2
     # ...and the page says, before any count, that these are drill runs, not a shooting day.
     assert "Drills in this file:</strong> 2 drill runs" in page and "not a shooting day" in page
 

@@ -572,3 +572,22 @@ def test_rules_given_before_and_after_the_subcommand_are_both_kept(monkeypatch):
     seen.clear()
     assert cli.main(["log", "show"]) == 0  # nothing given anywhere: the defaults the handlers expect
     assert seen["rules"] == [] and seen["production"] is None and seen["ledger"] is None
+
+
+def test_log_head_prints_the_one_line_exports_then_share(capsys, monkeypatch, production, ledger_path, tmp_path):
+    from armory.ledger.head import parse_noted
+    from armory.ledger.verify import verify_file
+
+    _fill(ledger_path)
+    code, out, err = run(capsys, monkeypatch, "log", "head", "--ledger", ledger_path)
+    assert code == 0 and "signed a checkpoint" in err
+    line = out.strip()
+    assert line.startswith("armory ledger key ") and ", head #" in line
+    code, again, err = run(capsys, monkeypatch, "log", "head", "--ledger", ledger_path)
+    assert again.strip() == line and "signed" not in err  # nothing new: the same head, no new checkpoint
+    exported = tmp_path / "now.jsonl"
+    code, out, err = run(capsys, monkeypatch, "export", "--out", exported, "--ledger", ledger_path,
+                         "--production", production)
+    assert code == 0 and verify_file(exported)[0].head.startswith(parse_noted(line).prefix)
+    code, out, err = run(capsys, monkeypatch, "log", "verify", exported, "--head", line)
+    assert code == 0 and "is the head of this chain" in out

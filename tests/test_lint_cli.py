@@ -211,7 +211,35 @@ def test_show_says_no_checks_under_every_phase_that_has_none(capsys):
         for i in headings:
             following = lines[i + 1]
             assert following == "  (no checks)" or following.startswith("  ") and following.split()[-1] in (
-                "STOP", "HOLD", "NOTE"), (path.parent.name, day, setup, weapon, lines[i], following)
+                "STOP", "HOLD", "NOTE", "OFF"), (path.parent.name, day, setup, weapon, lines[i], following)
         if weapon == "replica-1":
             after = lines.index(PHASE_TITLES["after_firing"])
             assert lines[after + 1: after + 3] == ["  (no checks)", ""], (path.parent.name, setup)
+
+
+def test_show_without_a_setup_prints_every_rule_against_every_setup(capsys):
+    precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
+    assert main(["rules", "show", "--production", str(precinct)]) == 0
+    out = capsys.readouterr().out
+    assert "every rule against every weapon in every setup" in out
+    assert any(line.split()[:1] == ["handoff.show-the-load-ad"] and "off" in line.split() for line in out.splitlines())
+    assert main(["rules", "show", "--production", str(precinct), "--format", "csv"]) == 0
+    csv_lines = capsys.readouterr().out.splitlines()
+    assert csv_lines[0].startswith("day,scene,setup,weapon,load,rounds,phase,rule,pack,severity,status,passes")
+    assert main(["rules", "show", "--production", str(precinct), "--day", "day-1"]) == 2
+    assert "needs --day, --scene and --weapon" in capsys.readouterr().err
+
+
+def test_show_says_a_count_passes_at_zero_and_what_a_production_switched_off(capsys):
+    precinct = paths.SAMPLE_PRODUCTIONS / "precinct" / "production.toml"
+    assert main(["rules", "show", "--production", str(precinct), "--day", "day-2", "--scene", "17",
+                 "--weapon", "replica-1"]) == 0
+    out = capsys.readouterr().out
+    assert "passes: none" not in out and "passes: 0 (none found)" in out
+    assert "switched off by the production: Non-firing replica" in out
+
+
+def test_lint_lists_what_productions_turned_off_without_failing(capsys):
+    assert main(["rules", "lint"]) == 0
+    out = capsys.readouterr().out
+    assert "precinct/production.toml:" in out and "turned off: handoff.show-the-load-ad for replica-1" in out

@@ -240,6 +240,16 @@ async def test_a_whole_shooting_day(ledger: Path):
         clearance = [e for e in app.session.ledger.entries(scope=None) if e.kind == "clearance"][-1]
         assert clearance.payload["signed_by"] == [OFFICER]
 
+        # The misfire was a firing sequence: the bore is looked through before the day may close (S1, F9);
+        # the weapon's checks put that question first.
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and app.screen.phases[0] == "after_firing"
+        assert await answer_all(pilot, app) > 0
+
         # Closing the day: the end-of-day checks first, then the armorer signs, then the head to note.
         while not isinstance(app.screen, BoardScreen):
             await pilot.press("escape")
@@ -496,3 +506,19 @@ async def test_a_misfire_cannot_be_recorded_against_a_prop_that_does_not_fire(le
         await pilot.pause()
         assert app.screen is modal and not app.session.state.open_stops
         assert "does not fire" in str(modal.query_one("#msg-incident", Static).content)
+
+
+async def test_opening_a_day_on_another_date_than_its_schedule_says_so(ledger: Path):
+    """The sample's day-1 is scheduled for 3 January 2000; opened on 1 December 2026, the app says so first."""
+    later = lambda: dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone.utc)  # noqa: E731
+    app = ArmoryApp(SAMPLE_PRODUCTION, ledger, clock=later)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        title = str(app.screen.query_one("#open-day-title", Static).content)
+        assert "scheduled for Mon 3 Jan 2000, but today is Tue 1 Dec 2026" in title
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        assert any("but today is Tue 1 Dec 2026" in str(w.content) for w in app.screen.query(Static))

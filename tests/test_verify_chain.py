@@ -596,3 +596,63 @@ def test_a_ledger_without_any_checkpoint_says_so(tmp_path, capsys):
     code, text = _verify(capsys, "--ledger", path)
     assert code == 0 and "no signed checkpoint covers the 3 entries (there is none yet)" in text
     assert "(#0)" not in text
+
+
+# -- one head to note: what a noted head says about a file ----------------------------
+
+
+def _noted(path) -> str:
+    """The call-sheet line for the head of a file, as ``armory log head`` and the day's close print it."""
+    from armory.ledger.head import call_sheet_line
+
+    result = verify_file(path)[0]
+    return call_sheet_line(result.key_fingerprint, result.entries, result.head)
+
+
+def test_the_call_sheet_line_is_taken_whole_and_names_the_head(export, capsys):
+    code, text = _verify(capsys, export, "--head", _noted(export))
+    assert code == 0 and "is the head of this chain" in text
+
+
+def test_a_noted_head_later_than_an_honest_earlier_export_is_not_called_a_rewrite(ledger_path, export, tmp_path,
+                                                                                   capsys):
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        _fill(ledger, 10, 3)
+        later = tmp_path / "later.jsonl"
+        write_jsonl(ledger, later)
+    code, text = _verify(capsys, export, "--head", _noted(later))
+    assert code == 1 and "that head is later than this file" in text and "rewritten since" not in text
+    code, text = _verify(capsys, later, "--head", _noted(export))  # the later file extends the noted head
+    assert code == 0 and "extending it" in text
+
+
+def test_a_file_cut_back_to_a_checkpoint_is_later_than_nothing_it_can_show(export, capsys):
+    noted = _noted(export)
+    _write(export, _lines(export)[:7])  # a valid, shorter export: entries 1..6 and the day-close checkpoint
+    code, text = _verify(capsys, export, "--head", noted)
+    assert code == 1 and "that head is later than this file" in text and "cut back" in text
+
+
+def test_a_file_that_breaks_off_ends_before_the_noted_head(export, capsys):
+    noted = _noted(export)
+    _write(export, _lines(export)[:-2])
+    code, text = _verify(capsys, export, "--head", noted)
+    assert code == 1 and "this file ends before that head" in text and "cut short" in text
+
+
+def test_a_noted_head_not_in_a_rewritten_chain_says_so(export, capsys):
+    noted = _noted(export)
+    _write(export, [entry_line(r) for r in _rewrite(read_export(export), _change_receiver,
+                                                     key=Ed25519PrivateKey.generate())])
+    code, text = _verify(capsys, export, "--head", noted)  # with the key noted: another key
+    assert code == 1 and "that head is not in this chain: it was noted under key" in text
+    code, text = _verify(capsys, export, "--head", noted.split(", ", 1)[1])  # "head #N HEX" alone
+    assert code == 1 and "that head is not in this chain: entry #" in text
+
+
+def test_the_count_of_entries_before_a_bad_one_is_the_same_everywhere(export, tmp_path, capsys):
+    noted_head = verify_file(export)[0].head
+    _write(export, _lines(export)[:-2])  # cut short: the last entry left is not a checkpoint
+    code, text = _verify(capsys, export, "--head", noted_head[:12])
+    linked = int(text.split("entries before it that link up: ")[1].split(",")[0])
+    assert code == 1 and f"among the {linked} entries before the bad one" in text

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from armory.checklist import hazards
 from armory.checklist import judge as judging
+from armory.checklist.clock import parse_time
 from armory.checklist.base import SessionBase, one_action
 from armory.checklist.builtin import builtin_checks
 from armory.checklist.invariants import INVARIANTS, failure_order
@@ -132,6 +134,7 @@ class AnswerActions(SessionBase):
         self._require_open(item.day, "answer", by, item.weapon)
         values = judging.parse_all(item.rule, list(observed), item.per_round,
                                    self.facts(item.day, item.scene, item.setup, item.weapon), self.local_now())
+        values = self._dated(item.rule, item.day, values)
         held = self.roles(by, item.day) & set(item.asked_of)
         if not held:
             who = " or ".join(r.replace("_", " ") for r in item.asked_of)
@@ -148,6 +151,15 @@ class AnswerActions(SessionBase):
                     f"setup, {self.name(actor)}; not {self.name(by)}.", item.failures)],
                     weapon=item.weapon, day=item.day)
         return self._record_answer(item, values, by=by, sensed=False)
+
+    def _dated(self, rule, day: str, values: list[str]) -> list[str]:
+        """Clock times dated on the day they were given, never before the day opened (``judge.date_time``)."""
+        if rule.answer != "time":
+            return values
+        opened_seq = self.state.days_opened.get(day)
+        opened = self.ledger.get(opened_seq) if opened_seq else None
+        opened_local = parse_time(opened.time).astimezone(self.tz) if opened is not None else None
+        return [judging.date_time(v, self.local_now(), opened_local) for v in values]
 
     def round_fails(self, item: CheckItem, value: str) -> bool:
         """Does this one round's value (as ``judge.parse`` returned it) fail the item's per-round rule?
@@ -194,6 +206,14 @@ class AnswerActions(SessionBase):
             rest = (f"round {rounds_loaded}" if len(values) + 1 == rounds_loaded
                     else f"rounds {len(values) + 1}-{rounds_loaded}")
             stopped = f" Round {len(values)} of {rounds_loaded} failed; the check stopped there ({rest} not asked)."
+        hits = hazards.bound(item.rule, values)
+        if hits and not (not passed and item.severity == "stop" and self._unconfirmed_round(item)
+                         and {h for _n, _v, h in hits} <= hazards.ROUND_HAZARDS):
+            # Whatever the severity: the answer means a hazard the engine acts on as its invariant says.
+            stop_seq, message = hazards.act(self, item, values, hits, seq=seq, by=by)
+            return Verdict(passed=False, severity="stop", expected_text=expected, observed=tuple(values),
+                           entry_seq=seq, stop_seq=stop_seq, needs_override=(item.severity == "hold"),
+                           message=message + stopped, failed_rounds=tuple(failed_rounds))
         if passed:
             message = f"{item.rule.title}: passed."
         elif item.severity == "stop" and item.sensed and (existing := self._open_stop_for(item)):
@@ -283,7 +303,7 @@ class AnswerActions(SessionBase):
         day, scene, setup, weapon, phase, _rule = (None if p == "-" else p for p in key.split("/", 5))
         item = next(i for i in self.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon)
                     if i.key == key)
-        values = judging.parse_all(item.rule, list(observed), item.per_round)
+        values = self._dated(item.rule, day, judging.parse_all(item.rule, list(observed), item.per_round))
         facts = self.facts(day, scene, setup, weapon)
         passed = judging.judge(item.rule, values, facts, self.local_now())
         was_pass = ans.verdict == "pass"  # read now: appending the correction folds it into ``ans``

@@ -148,7 +148,7 @@ class SessionBase:
         self._spares_changed()
 
     def _refuse(self, action: str, actor: str | None, reasons: Sequence[Reason], *, weapon: str | None = None,
-                day: str | None = None) -> Refused:
+                day: str | None = None, stop_seq: int | None = None, incident_seq: int | None = None) -> Refused:
         from armory.ledger.entries import Refusal
 
         first = reasons[0]
@@ -157,6 +157,7 @@ class SessionBase:
             action=action, actor=actor, weapon=weapon, day=day,
             reason="; ".join(r.message for r in reasons), cause=first.cause, failures=failures,
             related=list(dict.fromkeys(rel for r in reasons for rel in r.related)),
+            stop_seq=stop_seq, incident_seq=incident_seq,  # so an evidence bundle finds what was refused
         ))
         return Refused(list(reasons), seq=entry.seq)
 

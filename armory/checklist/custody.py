@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from armory.checklist.base import one_action
-from armory.checklist.handoff import handoff_decision, is_handler
+from armory.checklist.handoff import handler_words, handoff_decision, is_handler
+from armory.checklist.moments import weapon_due
 from armory.checklist.incidents import NON_FIRING_LOADS, IncidentActions
 from armory.checklist.invariants import INVARIANTS
 from armory.checklist.types import Decision, invariant_reason
@@ -77,7 +78,9 @@ class CustodyActions(IncidentActions):
                 f"not {self.name(giver)}."))
         if not is_handler(self, receiver, day, weapon):
             reasons.append(invariant_reason(
-                "invariant.handler-only", f"{self.name(receiver)} is not an armorer and may not collect {weapon}."))
+                "invariant.handler-only", f"{self.name(receiver)} may not collect {weapon}: only "
+                f"{handler_words(self, weapon)} takes a firearm back on this production."))
+        reasons.extend(weapon_due(self, "take_back", weapon))
         if reasons:
             raise self._refuse("return", giver, reasons, weapon=weapon, day=day)
         fired = current.rounds_fired + rounds_fired

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from armory.checklist.answers import AnswerActions
 from armory.checklist.base import one_action
+from armory.checklist.moments import close_due
 from armory.checklist.types import Reason, invariant_reason
 
 
@@ -20,6 +21,13 @@ class DayActions(AnswerActions):
 
         return [PackInForce(id=p.pack.pack.id, version=p.pack.pack.version, hash=p.sha256, text=p.text)
                 for p in self.packs]
+
+    def rules_off(self):
+        """The production's overrides of the packs in force, as a day records them."""
+        from armory.ledger.entries import RuleOff
+
+        return [RuleOff(rule=o.rule, reason=o.reason, weapons=list(o.weapons), replaced_by=o.replaced_by)
+                for o in self.production.production.override]
 
     def _note_pack_change(self) -> None:
         from armory.ledger.entries import PacksChanged
@@ -52,7 +60,7 @@ class DayActions(AnswerActions):
                 "invariant.handler-only", f"{self.name(armorer)} is not an armorer on {day}.")], day=day)
         entry = self._append("day_opened", armorer, DayOpened(
             day=day, production_hash=self.loaded_production.sha256, packs=self.packs_in_force(), signed_by=[armorer],
-            production_text=self.loaded_production.text,
+            production_text=self.loaded_production.text, rules_off=self.rules_off(),
         ))
         self.sense(day=day, phase="day_start")
         return entry
@@ -92,6 +100,7 @@ class DayActions(AnswerActions):
         reasons = [invariant_reason("invariant.day-close", f"{w.weapon} is still with {self.name(w.holder)}: "
                                     "take it back first.")
                    for w in self.state.weapons.values() if w.holder is not None]
+        reasons.extend(close_due(self, day))  # the bore after the last firing, the end-of-day checks required
         if reasons:
             raise self._refuse("close_day", by, reasons, day=day)
         self.sense(day=day, phase="end_of_day")

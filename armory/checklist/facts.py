@@ -13,6 +13,8 @@ def resolve_facts(production: Production, *, day: str, scene: str | None = None,
         "settings.min_blank_distance_feet": production.production.settings.min_blank_distance_feet,
         "settings.check_valid_minutes": production.production.settings.check_valid_minutes,
     }
+    for declared in production.production.fact:
+        facts[f"production.{declared.id}"] = declared.value
     weapon_model = production.weapon_by_id(weapon) if weapon else None
     if weapon_model is not None:
         facts.update({
@@ -33,7 +35,7 @@ def resolve_facts(production: Production, *, day: str, scene: str | None = None,
         lot = production.lot_by_id(issue.lot) if issue.lot else None
         if lot is not None:
             facts["lot.caliber"] = lot.caliber
-    assert set(facts) <= set(FACTS)
+    assert all(name in FACTS or name.startswith("production.") for name in facts)
     return {k: v for k, v in facts.items() if v is not None}
 
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from armory.checklist.clock import parse_time
 from armory.checklist.invariants import INVARIANTS, failure_order
+from armory.checklist.moments import day_due, weapon_due
 from armory.checklist.state import State, setup_key
 from armory.checklist.types import CheckItem, Decision, Reason, invariant_reason
 from armory.production.models import Issue, Production, Weapon
-from armory.production.vocabulary import HANDLER_ROLES
+from armory.production.vocabulary import CONFLICTING_DUTIES, HANDLER_ROLES, NEVER_HANDLERS
 
 if TYPE_CHECKING:
     from armory.rulebook.models import Rule
@@ -49,14 +50,46 @@ class SessionView(Protocol):
 READINESS_PHASES = ("before_setup", "before_handoff")
 
 
+def handler_roles(session: SessionView, weapon: str) -> frozenset[str]:
+    """The roles that may hand ``weapon`` over: the production's ``settings.handlers`` (the armorer and the
+    assistant armorer by default; the property master where it allows), and the property master for a
+    non-firing prop. Never the first AD or a performer: the model refuses them in ``handlers``."""
+    allowed = set(session.production.production.settings.handlers) - NEVER_HANDLERS
+    model = session.production.weapon_by_id(weapon)
+    if model is not None and not model.firing:
+        allowed |= {"property_master"}
+    return frozenset(allowed)
+
+
+def other_duties(session: SessionView, crew_id: str, day: str, weapon: str) -> frozenset[str]:
+    """The duties that keep a property master from handling a firearm that day (§9153: "no other duties").
+
+    Only for a property master whom the production allows to hand firearms over; an armorer with a second
+    job is held at day start instead (invariant.sole-duty), and a non-firing prop is the props' own work.
+    """
+    roles = session.roles(crew_id, day)
+    model = session.production.weapon_by_id(weapon)
+    if roles & HANDLER_ROLES or "property_master" not in roles or (model is not None and not model.firing):
+        return frozenset()
+    return frozenset(roles & CONFLICTING_DUTIES)
+
+
 def is_handler(session: SessionView, crew_id: str | None, day: str, weapon: str) -> bool:
-    """An armorer or assistant armorer that day. A property master may also handle non-firing props."""
+    """Someone who may hand ``weapon`` over that day (see :func:`handler_roles`), with no other duty."""
     if crew_id is None:
         return False
     roles = session.roles(crew_id, day)
-    model = session.production.weapon_by_id(weapon)
-    allowed = set(HANDLER_ROLES) | ({"property_master"} if model is not None and not model.firing else set())
-    return bool(roles & allowed)
+    if not roles & handler_roles(session, weapon):
+        return False
+    return not other_duties(session, crew_id, day, weapon)
+
+
+def handler_words(session: SessionView, weapon: str) -> str:
+    """'the armorer or an assistant armorer', or with the property master where the production allows it."""
+    allowed = handler_roles(session, weapon)
+    names = [name for role, name in (("armorer", "the armorer"), ("assistant_armorer", "an assistant armorer"),
+                                     ("property_master", "the property master")) if role in allowed]
+    return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1] if names else "nobody"
 
 
 def _age(session: SessionView, stamp: str) -> dt.timedelta:
@@ -200,10 +233,14 @@ def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup
             f"{session.name(giver)} is not an armorer and may not take {weapon} from the armory."))
     if not receiver_handles and not giver_handles:
         roles = ", ".join(sorted(r.replace("_", " ") for r in session.roles(giver, day))) or "no role"
+        duties = other_duties(session, giver, day, weapon)
+        also = (f" Today {session.name(giver)} also has another duty ({', '.join(sorted(d.replace('_', ' ') for d in duties))}), "
+                "and whoever hands a firearm over has no other duty meanwhile (California Labor Code §9153)."
+                if duties else "")
         reasons.append(invariant_reason(
             "invariant.handler-only",
-            f"{session.name(giver)} ({roles}) may not hand a firearm to {session.name(receiver)}: only the armorer or "
-            "an assistant armorer hands a firearm to an actor."))
+            f"{session.name(giver)} ({roles}) may not hand a firearm to {session.name(receiver)}: only "
+            f"{handler_words(session, weapon)} hands a firearm to an actor.{also}"))
     if not receiver_handles:
         stops = state.stops_on(weapon)
         if stops:
@@ -221,4 +258,7 @@ def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup
                     "invariant.handler-only",
                     f"The setup gives {weapon} to {session.name(issue.actor)}, not {session.name(receiver)}.", ("F3",)))
             reasons.extend(readiness_reasons(session, day=day, scene=scene, setup=setup, weapon=weapon))
+        # Checks a rule requires before the weapon goes out again: the bore after its last firing, ...
+        reasons.extend(weapon_due(session, "handoff", weapon))
+        reasons.extend(day_due(session, "handoff", day))
     return Decision(allowed=not reasons, reasons=tuple(reasons))

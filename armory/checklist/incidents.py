@@ -122,6 +122,7 @@ class IncidentActions(AnswerActions):
         day = self.state.incidents[incident_seq].day
         if "safety_officer" not in self._any_roles(signer, day):
             raise self._refuse("incident_review", signer, [Reason(
-                "invariant.clearance-authority", f"{self.name(signer)} is not a safety officer.", ("F5", "F11"))])
+                "invariant.clearance-authority", f"{self.name(signer)} is not a safety officer.", ("F5", "F11"))],
+                incident_seq=incident_seq)
         return self._append("incident_reviewed", signer, IncidentReviewed(
             incident_seq=incident_seq, findings=findings.strip(), signed_by=list(signed_by)))

@@ -34,6 +34,14 @@ _ALL = [
         ("F5", "F11"),
     ),
     Invariant(
+        "invariant.obstruction",
+        "An obstructed bore stops the weapon",
+        "On The Crow part of a dummy lodged in the barrel and the next blank fired it into Brandon "
+        "Lee. A bore seen obstructed stops the weapon, whatever the rule that saw it says, until a "
+        "safety officer clears it.",
+        ("F9", "S1"),
+    ),
+    Invariant(
         "invariant.handler-only",
         "Only the armorer hands a firearm to an actor and takes it back",
         "On Rust the first assistant director took the revolver from a cart, called it cold and "

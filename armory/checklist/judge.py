@@ -35,7 +35,7 @@ _ENTER = {
     "digits": "enter the characters as written on the part, like 4471",
     "choice": "enter one of {choices}",
     "yes_no": "enter yes or no",
-    "time": "enter a clock time as HH:MM, like 07:45",
+    "time": "enter a clock time as HH:MM, like 07:45 (today's; the record shows its date)",
     "measurement": "enter a distance with its unit, like 12 ft or 4 m",
     "text": 'write what you observed, in words (type "none" if there is nothing to name)',
 }
@@ -92,7 +92,11 @@ def parse(rule: Rule, raw: str) -> str:
         unit_word = match.group(2).casefold() if match else ""
         if not match or (unit_word and unit_word not in _UNIT_WORDS):
             raise AnswerError(f"expected a distance with its unit, like 12 ft or 4 m (not {raw!r})")
-        unit = _UNIT_WORDS.get(unit_word, rule.unit or "feet")
+        if not unit_word:
+            # "15" could be feet or metres, three times apart: the tape measure says which.
+            raise AnswerError(f"give the unit with the distance: {match.group(1)} ft or {match.group(1)} m "
+                              f"(not {raw!r})")
+        unit = _UNIT_WORDS[unit_word]
         return f"{match.group(1)} {'ft' if unit == 'feet' else 'm'}"
     if not any(ch.isalnum() for ch in text) and not names_nothing(text):
         # "!!!" or "--" is a keystroke, not an observation: it was recorded as a name and passed a check
@@ -219,15 +223,54 @@ def judge_one(rule: Rule, observed: str, facts: Mapping[str, object], now_local:
     if e.one_of is not None and observed not in e.one_of:
         return False
     if e.within_minutes is not None:
-        hour, minute = (int(x) for x in observed.split(":"))
-        seen = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if seen > now_local + dt.timedelta(minutes=1):
-            seen -= dt.timedelta(days=1)  # a clock time later than now was yesterday's
+        seen = _moment(observed, now_local)
         if now_local - seen > dt.timedelta(minutes=e.within_minutes):
             return False
     if e.not_empty and names_nothing(observed):
         return False
     return True
+
+
+_DATED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}):([0-9]{2})")
+
+
+def _moment(observed: str, now_local: dt.datetime) -> dt.datetime:
+    """The local moment a time answer names: its own date when it carries one (``2000-01-04 06:30``).
+
+    An answer recorded as a bare ``HH:MM`` (before answers were dated) is read as today's, or yesterday's
+    when that is later than now.
+    """
+    dated = _DATED.fullmatch(observed)
+    if dated:
+        day = dt.date.fromisoformat(dated.group(1))
+        return dt.datetime.combine(day, dt.time(int(dated.group(2)), int(dated.group(3))), tzinfo=now_local.tzinfo)
+    hour, minute = (int(x) for x in observed.split(":"))
+    seen = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if seen > now_local + dt.timedelta(minutes=1):
+        seen -= dt.timedelta(days=1)  # a clock time later than now was yesterday's
+    return seen
+
+
+def date_time(value: str, now_local: dt.datetime, opened_local: dt.datetime | None) -> str:
+    """A clock time (``HH:MM``, as :func:`parse` returns it) dated on the day it was given: ``2000-01-04 06:30``.
+
+    It is today's time, or, when that is later than now (a night shoot past midnight), yesterday's; but
+    never a time before the day was opened (``opened_local``) and never a time to come: a briefing "at
+    23:30" typed at 07:00 is not last night's briefing passing for today's. Raises :class:`AnswerError`.
+    """
+    if _DATED.fullmatch(value):
+        return value
+    hour, minute = (int(x) for x in value.split(":"))
+    seen = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if seen > now_local + dt.timedelta(minutes=1):
+        earlier = seen - dt.timedelta(days=1)
+        opened = opened_local.replace(second=0, microsecond=0) if opened_local is not None else None
+        if opened is None or earlier < opened:
+            since = f" (it opened at {opened_local:%H:%M})" if opened_local is not None else ""
+            raise AnswerError(f"{value} has not come yet today, and yesterday at {value} is before this day was "
+                              f"opened{since}: enter the time it happened, no later than now ({now_local:%H:%M})")
+        seen = earlier
+    return f"{seen:%Y-%m-%d %H:%M}"
 
 
 def judge(rule: Rule, observed: Sequence[str], facts: Mapping[str, object], now_local: dt.datetime) -> bool:

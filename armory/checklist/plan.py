@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from armory.problems import InputError
 from armory.production.models import Day, Issue, Production, Scene, Setup, Weapon
-from armory.rulebook.models import FACTS, Rule
+from armory.rulebook.models import FACTS, Rule, is_production_fact
 from armory.source import did_you_mean, quote
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ def resolve_fact(
 ) -> FactValue:
     """The value of ``fact`` (one of :data:`armory.rulebook.models.FACTS`) here, or None if unknown."""
     settings = production.production.settings
+    if is_production_fact(fact):
+        declared = production.declared_fact(fact.split(".", 1)[1])
+        return declared.value if declared is not None else None
     if fact == "settings.min_blank_distance_feet":
         return settings.min_blank_distance_feet
     if fact == "settings.check_valid_minutes":
@@ -82,11 +85,29 @@ def resolve_fact(
     return None
 
 
-def applies(rule: Rule, *, weapon: Weapon | None, issue: Issue | None, facts: set[str] | frozenset[str]) -> bool:
-    """Whether ``rule``'s ``when`` matches. Without a weapon (day phases) every filter is ignored."""
+def armorer_roles(production: Production, day: str) -> frozenset[str]:
+    """Every role held that day by someone acting as armorer or assistant armorer."""
+    roles: set[str] = set()
+    for member in production.crew:
+        held = production.roles_on(member.id, day)
+        if held & {"armorer", "assistant_armorer"}:
+            roles |= held
+    return frozenset(roles)
+
+
+def applies(rule: Rule, *, weapon: Weapon | None, issue: Issue | None, facts: set[str] | frozenset[str],
+            production: Production | None = None, day: str | None = None) -> bool:
+    """Whether ``rule``'s ``when`` matches. Without a weapon (day phases) only the day's roles are read."""
+    when = rule.when
+    if when.armorer_roles and production is not None and day is not None:
+        if not set(when.armorer_roles) & armorer_roles(production, day):
+            return False
     if weapon is None:
         return True
-    when = rule.when
+    if when.actor_roles and production is not None and day is not None:
+        actor = issue.actor if issue is not None else None
+        if actor is None or not set(when.actor_roles) & production.roles_on(actor, day):
+            return False
     if when.weapon_kind and weapon.kind not in when.weapon_kind:
         return False
     if when.firing is not None and weapon.firing != when.firing:
@@ -188,11 +209,37 @@ def plan_checks(
         for rule in loaded.pack.rule:
             if rule.phase != phase:
                 continue
-            if not applies(rule, weapon=found_weapon, issue=found_issue, facts=scene_facts):
+            if not applies(rule, weapon=found_weapon, issue=found_issue, facts=scene_facts, production=production,
+                           day=found_day.id):
                 continue
+            if production.override_for(rule.id, found_weapon.id if found_weapon else None) is not None:
+                continue  # switched off by the production, with a reason on record (see ``overridden_here``)
             facts = {
                 name: resolve_fact(name, production, found_day, found_scene, found_setup, found_issue, found_weapon)
                 for name in _fact_keys(rule)
             }
             planned.append(PlannedCheck(rule, loaded, describe_expectation(rule, facts), facts))
     return planned
+
+
+def overridden_here(production: Production, packs: Sequence[LoadedPack], *, day: str, phase: str,
+                    scene: str | None = None, setup: str | None = None, weapon: str | None = None) -> list[tuple[Rule, str]]:
+    """The rules of ``phase`` that would apply here but the production switched off: (rule, reason)."""
+    if phase in DAY_PHASES:
+        found_day, *_ = find_place(production, day=day)
+        found_scene = found_setup = found_issue = found_weapon = None
+    else:
+        found_day, found_scene, found_setup, found_issue, found_weapon = find_place(
+            production, day=day, scene=scene, setup=setup, weapon=weapon)
+    scene_facts = set(found_scene.facts if found_scene else ()) | set(found_setup.facts if found_setup else ())
+    out = []
+    for loaded in packs:
+        for rule in loaded.pack.rule:
+            if rule.phase != phase or not applies(rule, weapon=found_weapon, issue=found_issue, facts=scene_facts,
+                                                  production=production, day=found_day.id):
+                continue
+            override = production.override_for(rule.id, found_weapon.id if found_weapon else None)
+            if override is not None:
+                reason = override.reason + (f" (replaced by {override.replaced_by})" if override.replaced_by else "")
+                out.append((rule, reason))
+    return out

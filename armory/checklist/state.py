@@ -9,10 +9,10 @@ the TUI, the drills and the exports all see the same truth.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
+from armory.checklist.clock import clock_time
 from armory.checklist.state_changes import DayChangesFold, setup_key
 
 #: Incidents that stop every firearm of the production.
@@ -25,21 +25,6 @@ class EntryLike(Protocol):
     kind: str
     who: str | None
     payload: dict[str, Any]
-
-
-def clock_time(entry: EntryLike) -> str:
-    """When the writer's clock said the entry happened.
-
-    The ledger never lets time run backwards: an entry written by a clock
-    behind the previous entry takes that entry's time and records the skew.
-    Ages (is this check still recent?) are measured on the writer's clock,
-    the same clock the engine reads "now" from, so they subtract the skew.
-    """
-    skew = getattr(entry, "clock_skew_ms", 0) or 0
-    if not skew:
-        return entry.time
-    moment = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00")) - dt.timedelta(milliseconds=skew)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
@@ -125,6 +110,11 @@ class WeaponState:
     investigator: str | None = None
     returned_seq: int | None = None
     """The entry of its last take-back: checks and rounds recorded before it are for the last time out."""
+    out_for: tuple[str, str | None, str | None] | None = None
+    """(day, scene, setup) of the handoff that last took it out."""
+    fired_seq: int | None = None
+    fired_for: tuple[str, str | None, str | None] | None = None
+    """Its last firing sequence (rounds fired, a misfire, a discharge): the entry, and its (day, scene, setup)."""
 
 
 @dataclass
@@ -174,7 +164,6 @@ class State(DayChangesFold):
     """Unintended-discharge incident seq -> rounds reported fired from a load that cannot fire (dummies,
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
-    # Filled by DayChangesFold (armory.checklist.state_changes), where each is described.
     spares: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
     spare_since: dict[str, int] = field(default_factory=dict)
     checks_signed: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -341,6 +330,7 @@ class State(DayChangesFold):
         w.rounds_out = p["rounds"]
         w.rounds_fired = 0
         w.handoff_seq = entry.seq
+        w.out_for = (p["day"], p.get("scene"), p.get("setup"))
 
     def _on_return(self, entry: EntryLike, p: dict[str, Any]) -> None:
         w = self._weapon(p["weapon"])
@@ -348,6 +338,8 @@ class State(DayChangesFold):
             self._last_return = (entry.seq, p["rounds_out"] - p["rounds_returned"] - p["rounds_fired"])
         if p["rounds_fired"] > w.rounds_fired:  # rounds reported fired at the return itself
             self._last_firing = (entry.seq, p["rounds_fired"] - w.rounds_fired)
+            w.fired_seq = entry.seq
+            w.fired_for = (p["day"], p.get("scene"), p.get("setup"))
         w.holder = None
         w.rounds_out = 0
         w.rounds_fired = 0
@@ -355,8 +347,13 @@ class State(DayChangesFold):
         w.returned_seq = entry.seq
 
     def _on_rounds_fired(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self._weapon(p["weapon"]).rounds_fired += p["rounds"]
+        w = self._weapon(p["weapon"])
+        w.rounds_fired += p["rounds"]
         self._last_firing = (entry.seq, p["rounds"])
+        if p["rounds"] > 0:
+            w.fired_seq = entry.seq
+            w.fired_for = ((p["day"], p["scene"], p.get("setup")) if p.get("scene")
+                           else w.out_for if w.out_for is not None else (p["day"], None, None))
 
     def _on_incident(self, entry: EntryLike, p: dict[str, Any]) -> None:
         # The engine records a firing from a load that cannot fire as an unintended discharge right after
@@ -365,6 +362,10 @@ class State(DayChangesFold):
         if (firing and p["incident"] == "unintended_discharge" and self.last_seq == firing[0]
                 and f"(entry {firing[0]})" in p["description"]):
             self.impossible_firings[entry.seq] = firing[1]
+        if p["incident"] in ("misfire", "unintended_discharge") and p.get("weapon"):
+            w = self._weapon(p["weapon"])  # a misfire is a firing sequence too: a squib may sit in the bore
+            w.fired_seq = entry.seq
+            w.fired_for = w.out_for if w.out_for is not None else (p.get("day") or "", None, None)
         self.incidents[entry.seq] = IncidentState(
             seq=entry.seq,
             time=entry.time,
@@ -396,5 +397,4 @@ class State(DayChangesFold):
 
 
 #: Entry kind -> fold step, looked up once rather than per entry (replay of 100k entries).
-_HANDLERS = {name[len("_on_"):]: fn for cls in reversed(State.__mro__) for name, fn in vars(cls).items()
-             if name.startswith("_on_")}
+_HANDLERS = {name[4:]: fn for cls in State.__mro__[::-1] for name, fn in vars(cls).items() if name[:4] == "_on_"}

@@ -122,6 +122,6 @@ class StopActions(EvidenceActions):
             reasons.append(invariant_reason(
                 "invariant.injury-freeze", f"Seal {', '.join(unsealed)} as evidence before this stop is cleared."))
         if reasons:
-            raise self._refuse("clearance", officer, reasons, day=stop.day)
+            raise self._refuse("clearance", officer, reasons, day=stop.day, stop_seq=stop_seq)
         return self._append("clearance", officer, Clearance(stop_seq=stop_seq, reason=reason.strip(),
                                                             signed_by=[officer]))

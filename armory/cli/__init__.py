@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a rule pack, production, drill or failure catalogue, or a directory of them")
     _add_rules(p, "extra rule pack file or directory that productions in PATH may name (repeatable)")
+    p.add_argument("--ledger", type=Path, metavar="LEDGER", default=None,
+                   help="also report each pack whose text differs from the one this ledger recorded under "
+                        "the same version")
 
     p = _sub(
         rules_sub,
@@ -177,15 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
         rules_sub,
         "show",
         "armory.cli.rules:show",
-        "print the checklist a setup would produce",
+        "print the checklist a setup would produce, or every rule against every setup",
         "Print, phase by phase, the checks one weapon gets in one setup: each rule's\n"
-        "id, question, what passes, severity and source.",
+        "id, question, what passes, severity and source. Without --day, --scene and\n"
+        "--weapon: every rule against every weapon in every setup of the production\n"
+        "(a table, or one line per rule and setup with --format csv).",
     )
     _add_production(p)
-    p.add_argument("--day", required=True, help="day id")
-    p.add_argument("--scene", required=True, help="scene id")
+    p.add_argument("--day", help="day id (with --scene and --weapon: that setup's checklist)")
+    p.add_argument("--scene", help="scene id")
     p.add_argument("--setup", help="setup id (default: the scene's first setup)")
-    p.add_argument("--weapon", required=True, help="weapon id")
+    p.add_argument("--weapon", help="weapon id")
+    p.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="for the whole production: a terminal table (default) or CSV")
 
     p = _sub(
         rules_sub,
@@ -228,21 +235,40 @@ def build_parser() -> argparse.ArgumentParser:
         "check the hash chain and signatures of a ledger or an export",
         "Recompute the hash chain of a ledger (--ledger) or an exported FILE (jsonl or\n"
         "html) and check every signed checkpoint. --against EARLIER checks that the\n"
-        "file extends an earlier export unchanged; --head HEX checks a head hash noted\n"
-        "on a call sheet. Exit 0 intact, 1 with the first bad entry named, 2 unusable.",
+        "file extends an earlier export unchanged; --head NOTED checks a head noted on\n"
+        "a call sheet (the line 'armory log head' prints); --rows CSV checks a csv\n"
+        "export's rows against FILE. Exit 0 intact, 1 with the first bad entry named,\n"
+        "2 unusable.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE",
                    help="a jsonl export or html report to check (default: the ledger, --ledger or $ARMORY_LEDGER)")
     _add_ledger(p)
     _add_production(p)
     p.add_argument("--against", type=Path, metavar="EARLIER", help="an earlier export this one must extend")
-    p.add_argument("--head", metavar="HEX", help="a head hash (or its prefix) noted earlier")
+    p.add_argument("--head", metavar="NOTED",
+                   help="a head noted earlier: the call-sheet line, '#N HEX', or a hash prefix (8+ hex digits)")
+    p.add_argument("--rows", type=Path, metavar="CSV",
+                   help="a csv export: check every row's fields and hash against FILE's verified entries")
     p.add_argument("--index", type=Path, metavar="INDEX",
                    help="an evidence bundle's index.json: check it is exactly what FILE's chain gives")
     _add_store_reader(p, "armory.cli.studio:verify_store", "verify every unit's chain in the studio store "
                       "instead (--production TITLE: one production's units)")
     p.add_argument("--witness", action="append", metavar="FINGERPRINT|FILE",
                    help="the studio witness key (its fingerprint or key file): cosignatures by any other key fail")
+
+    p = _sub(
+        log_sub,
+        "head",
+        "armory.cli.log:head",
+        "print the one line to note on the call sheet: the key and the signed head",
+        "Print the ledger's key fingerprint and its signed head as one line for the\n"
+        "call sheet (the same line the app shows when a day closes). When entries were\n"
+        "written since the last signed checkpoint, one is signed first (a read-only\n"
+        "ledger: the last one, with the entries after it named). Exports made while\n"
+        "nothing else is recorded carry this same head; check any of them later with\n"
+        "armory log verify FILE --head 'LINE'.",
+    )
+    _add_ledger(p)
 
     p = _sub(
         log_sub,
@@ -258,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ledger(p)
     _add_production(p, READ_PRODUCTION_HELP)
-    p.add_argument("--day", help="only entries of this day")
+    p.add_argument("--day", help="only entries of this day (DAY@YYYY-MM-DD: as opened on that local date)")
     p.add_argument("--weapon", help="only entries about this weapon")
     p.add_argument("--person", help="only entries by or about this crew id")
     p.add_argument("--kind", action="append", metavar="KIND",
@@ -299,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE",
                    help="the file to write (an evidence bundle: a new or empty directory); it must not be a "
                         "device, a pipe or a symbolic link, which the export would replace")
-    p.add_argument("--day", help="only this day (the chain still runs from the start)")
+    p.add_argument("--day", help="only this day (the chain still runs from the start); a day id opened on "
+                                 "several dates: DAY@YYYY-MM-DD picks the one opened on that local date")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
     _add_store_reader(p, "armory.cli.studio:export_store", "export from the studio store instead: every unit of "
                       "--production TITLE, side by side (html) or on one timeline (jsonl)")

@@ -71,11 +71,19 @@ def export_file(loaded: Loaded, fmt: str, out: Path, *, day: str | None, stderr:
     """Write one file and say what was written on ``stderr``; 1 when the chain does not verify."""
     from armory.export.writing import write_export
 
+    if day is not None:
+        from armory.export.writing import several_openings_note, select_day
+
+        select_day(loaded.entries, day, loaded.production)  # a bad day is refused before any note
+        several = several_openings_note(loaded.entries, day, loaded.production)
+        if several:
+            print(f"armory: note: {several}", file=stderr)
     written = write_export(loaded, fmt, out, day=day, progress_stream=stderr)
     carried, verification, left_out = written.chain, written.verification, written.left_out
     scope = f" of {day}" if day else ""
     print(f"armory: wrote {out} ({fmt}{scope}): {written.shown} entries shown, chain of {len(carried)} "
-          f"to head {str(carried[-1].get('hash', ''))[:16]}, key {verification.key_fingerprint or '?'}",
+          f"to head #{carried[-1].get('seq')} {str(carried[-1].get('hash', ''))[:16]}, key "
+          f"{verification.key_fingerprint or '?'}",
           file=stderr)
     still_open = written.open_stops
     if still_open:

@@ -1,5 +1,5 @@
-"""``armory log verify``, ``log show`` and ``log fix-permissions``: check the ledger or an export, read it in plain
-language, and keep its private files private."""
+"""``armory log verify``, ``log head``, ``log show`` and ``log fix-permissions``: check the ledger or an export,
+note its head for the call sheet, read it in plain language, and keep its private files private."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def verify(args: argparse.Namespace) -> int:
 
     if args.file is not None and args.ledger is not None:
         raise InputError("give either FILE or --ledger PATH, not both")
+    if getattr(args, "rows", None) is not None and args.file is None:
+        raise InputError(f"--rows {args.rows}: give the jsonl (or html) export to check its rows against: "
+                         f"armory log verify --rows {args.rows} EXPORT.jsonl")
     target = Path(args.file) if args.file is not None else ledger_path(args)
     result, kind = verify_file(target)
     out = sys.stdout
@@ -37,9 +40,8 @@ def verify(args: argparse.Namespace) -> int:
         # The chain is bad on its own, but what the producer kept still says where it was first changed:
         # a chain rewritten after entry #69 and re-hashed fails only at the next checkpoint's signature.
         if args.head is not None:
-            found, message = check_head(result, args.head)
-            print(f"  {'ok' if found else 'FAILED'}: {message}"
-                  f"{'' if found else f' (among the {result.entries} entries before the bad one)'}", file=out)
+            found, message = check_head(result, args.head, complete=False, upto=before)
+            print(f"  {'ok' if found else 'FAILED'}: {message}", file=out)
         if args.against is not None:
             print(f"  {compare_broken(result, Path(args.against))}", file=out)
         return EXIT_TAMPERED
@@ -71,6 +73,15 @@ def verify(args: argparse.Namespace) -> int:
         else:  # a page that cannot be drawn again is not passed: what it shows is not known to be the record
             failures.append(("NOT CHECKED: " if readable.matches is None else "") + readable.message)
 
+    if getattr(args, "rows", None) is not None:  # a csv's rows, each drawn again from a verified entry
+        from armory.export.csv_check import check_rows
+        from armory.ledger.verify import read_export
+
+        if kind == "ledger":
+            raise InputError(f"--rows {args.rows}: FILE must be a jsonl or html export, not a ledger")
+        rows = check_rows(Path(args.rows), read_export(target))
+        (notes if rows.ok else failures).append(rows.message)
+
     if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain
         from armory.export.bundle import check_index_file
 
@@ -92,10 +103,68 @@ def verify(args: argparse.Namespace) -> int:
     return EXIT_TAMPERED if failures else EXIT_OK
 
 
+# -- armory log head -------------------------------------------------------------
+
+
+def head(args: argparse.Namespace) -> int:
+    """The call-sheet line: the key fingerprint and the signed head every export of this moment carries."""
+    import os
+
+    from armory.ledger.head import call_sheet_line
+    from armory.ledger.store import Ledger
+    from armory.ledger.verify import verify_rows
+
+    path = ledger_path(args)
+    if not path.exists():
+        raise InputError(f"{path}: no ledger there (give --ledger PATH or set ARMORY_LEDGER)")
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    with Ledger.open(path, create=False, readonly=not writable) as ledger:
+        result = verify_rows(ledger.rows())
+        if not result.ok:
+            seq, kind, reason = result.first_bad or (0, "?", "no entries")
+            print(f"TAMPERED: {path} does not verify: #{seq} ({kind}): {reason}; there is no head to note "
+                  "(start a new ledger and keep this one as evidence)", file=sys.stdout)
+            return EXIT_TAMPERED
+        signed = _signed_head(result)
+        if signed is None and writable:
+            checkpoint = ledger.checkpoint()
+            print(f"armory: note: signed a checkpoint over entries 1 to #{checkpoint.seq - 1} just now",
+                  file=sys.stderr)
+            signed = (checkpoint.seq, checkpoint.hash)
+        elif signed is None:
+            last = result.signed_through
+            if not last:
+                raise InputError(f"{path}: the ledger is read-only and holds no signed checkpoint; open it "
+                                 "writable to sign one")
+            print(f"armory: note: the ledger is read-only: entries #{last + 1} to #{result.entries} come after "
+                  "its last signed checkpoint, which is the head below", file=sys.stderr)
+            signed = (last, result.hashes[last - 1])
+        print(call_sheet_line(result.key_fingerprint, *signed))
+    return EXIT_OK
+
+
+def _signed_head(result) -> tuple[int, str] | None:
+    """(seq, hash) of the last checkpoint when nothing but records of exports follows it, else None."""
+    from armory.ledger.head import shared_checkpoint
+
+    index = shared_checkpoint([{"kind": kind} for kind in result.kinds])
+    return (index + 1, result.hashes[index]) if index is not None else None
+
+
 # -- armory log show -------------------------------------------------------------
 
 
+def _zone(production):
+    """The production's time zone (UTC without a production), in which ``--day DAY@DATE`` is a local date."""
+    import datetime as dt
+
+    from armory.export.days import zone
+
+    return zone(production.production.timezone) if production is not None else dt.timezone.utc
+
+
 def show(args: argparse.Namespace) -> int:
+    from armory.export.openings import split_choice
     from armory.ledger.describe import describe_all
     from armory.ledger.opened_for import production_for_ledger, recorded_title
     from armory.ledger.select import check_kinds, check_names, runs_matching, select_entries, unknown_day
@@ -107,10 +176,12 @@ def show(args: argparse.Namespace) -> int:
         if production is not None:
             check_names(production, weapon=args.weapon, person=args.person)
         runs = runs_matching(ledger, getattr(args, "run", None))
-        chosen, days_seen = select_entries(ledger, runs=runs, day=args.day, kinds=args.kind, weapon=args.weapon,
-                                           person=args.person)
-    if args.day and args.day not in days_seen:
-        print(f"armory: note: {unknown_day(args.day, days_seen, production)}", file=sys.stderr)
+        day, opened_on = split_choice(args.day) if args.day else (None, None)
+        zone = _zone(production)
+        chosen, days_seen = select_entries(ledger, runs=runs, day=day, kinds=args.kind, weapon=args.weapon,
+                                           person=args.person, opened_on=opened_on, zone=zone)
+    if day and day not in days_seen:
+        print(f"armory: note: {unknown_day(day, days_seen, production)}", file=sys.stderr)
     if note is not None:
         print(f"armory: note: {note}", file=sys.stderr)
     for line in describe_all(chosen, production):  # each drill run's entries are labelled with its scope

@@ -25,9 +25,16 @@ PHASE_TITLES = {
 def lint(args: argparse.Namespace) -> int:
     from armory.rulebook.lint import lint_report
 
-    files, problems = lint_report(list(args.paths), list(getattr(args, "rules", []) or []))
+    from armory.rulebook.lint import lint_notes
+
+    extra = list(getattr(args, "rules", []) or [])
+    files, problems = lint_report(list(args.paths), extra)
+    if getattr(args, "ledger", None) is not None:
+        problems = problems + _ledger_problems(list(args.paths), extra, args.ledger)
     for problem in problems:
         print(problem)
+    for note in lint_notes(list(args.paths), extra):  # warnings and rules turned off: never a failure
+        print(note)
     checked = f"{files} file{'s' if files != 1 else ''}"
     if problems:
         count = len(problems)
@@ -35,6 +42,26 @@ def lint(args: argparse.Namespace) -> int:
         return 2
     print(f"{checked} checked: no problems")
     return 0
+
+
+def _ledger_problems(paths_to_lint: list[Path], extra: list[Path], ledger: Path) -> list:
+    """Packs linted (and those the linted productions name) whose text the ledger recorded otherwise under
+    the same version."""
+    from armory.ledger.pack_versions import ledger_problems
+    from armory.rulebook.lint import default_lint_paths
+    from armory.rulebook.loader import toml_files
+    from armory.source import display_path, read_source
+
+    if not Path(ledger).is_file():
+        raise InputError(f"{ledger}: no such ledger")
+    files, _ = toml_files([*(paths_to_lint or default_lint_paths()), *extra])
+    packs = []
+    for path in files:
+        source, _problems = read_source(path)
+        info = source.data.get("pack") if source is not None else None
+        if isinstance(info, dict) and isinstance(info.get("id"), str) and isinstance(info.get("version"), str):
+            packs.append((display_path(path), info["id"], info["version"], source.sha256))
+    return ledger_problems(Path(ledger), packs)
 
 
 def schema(args: argparse.Namespace) -> int:
@@ -54,12 +81,22 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 def show(args: argparse.Namespace) -> int:
     from armory import paths
-    from armory.checklist.plan import DAY_PHASES, WEAPON_PHASES, find_place, plan_checks
+    from armory.checklist.plan import DAY_PHASES, WEAPON_PHASES, find_place, overridden_here, plan_checks
     from armory.rulebook.loader import load_context
 
     production_path = args.production or paths.SAMPLE_PRODUCTION
     loaded, packs = load_context(production_path, list(args.rules or []))
     production = loaded.production
+    if args.day is None and args.scene is None and args.weapon is None:
+        from armory.checklist.overview import render_csv, render_table
+
+        render = render_csv if args.format == "csv" else render_table
+        print(render(production, packs), end="")
+        return 0
+    missing = [f"--{name}" for name in ("day", "scene", "weapon") if getattr(args, name) is None]
+    if missing:
+        raise InputError(f"one setup's checklist needs --day, --scene and --weapon (missing {', '.join(missing)}); "
+                         "without any of them, rules show prints every rule against every setup")
     day, scene, setup, issue, weapon = find_place(
         production, day=args.day, scene=args.scene, setup=args.setup, weapon=args.weapon)
     assert scene is not None and setup is not None and issue is not None and weapon is not None
@@ -95,8 +132,14 @@ def show(args: argparse.Namespace) -> int:
     for phase in (*DAY_PHASES[:1], *WEAPON_PHASES, *DAY_PHASES[1:]):
         planned = plan_checks(production, packs, day=day.id, phase=phase, scene=scene.id, setup=setup.id,
                               weapon=weapon.id)
+        switched_off = overridden_here(production, packs, day=day.id, phase=phase, scene=scene.id, setup=setup.id,
+                                       weapon=weapon.id)
         lines.append("")
         lines.append(PHASE_TITLES.get(phase, phase.upper()))
+        for rule, reason in switched_off:
+            head = f"  {rule.id}"
+            lines.append(head + "OFF".rjust(max(1, WIDTH - len(head))))
+            lines += _wrap(f"switched off by the production: {reason}", "    ")
         if not planned:
             lines.append("  (no checks)")
             continue
@@ -127,12 +170,23 @@ def show(args: argparse.Namespace) -> int:
                             holders = [c.id for c in production.crew if role in production.roles_on(c.id, day.id)]
                             who.append(f"{role} " + (", ".join(person(h) for h in holders) or "(nobody)"))
                     lines += _wrap(f"answered and signed by: {'; '.join(who)}", "    ")
-            lines += _wrap(f"passes: {check.expected_text}", "    ")
+            lines += _wrap(f"passes: {_passes(check.expected_text)}", "    ")
+            if rule.hazards:
+                lines += _wrap("means a hazard, whatever the severity: " + "; ".join(
+                    f"{option} = {hazard.replace('_', ' ')}" for option, hazard in rule.hazards.items()), "    ")
+            if rule.required_before:
+                lines += _wrap("must be answered before: " + ", ".join(
+                    m.replace("_", " ") for m in rule.required_before), "    ")
             lines += _wrap(f"sources: {', '.join(rule.sources)}; failures: {', '.join(rule.failures)}", "    ")
     lines.append("")
     lines.append(f"{total} checks for {weapon.id} in setup {setup.id}.")
     print("\n".join(lines))
     return 0
+
+
+def _passes(expected: str) -> str:
+    """"none" reads as "no answer passes"; a count that passes only at zero says so."""
+    return "0 (none found)" if expected == "none" else expected
 
 
 # -- armory rules test -------------------------------------------------------------

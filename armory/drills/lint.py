@@ -60,13 +60,14 @@ def drill_problems(data: dict, ctx) -> list[Problem]:
     try:
         loaded, packs = load_context(production_path, list(ctx.extra_rules))
     except InputError as err:
-        return [ctx.problem(("drill", "production"), f"{production_name} does not load: {err.message}"),
+        return [ctx.problem(("drill", "production"), f"{production_name} does not load (its problems follow)"),
                 *err.problems]
     production = loaded.production
     crew = [c.id for c in production.crew]
     weapons = [w.id for w in production.weapon]
     days = {d.id: d for d in production.day}
     rule_ids = [r.id for p in packs for r in p.pack.rule]
+    rules = {r.id: r for p in packs for r in p.pack.rule}
     known_causes = rule_ids + list(INVARIANTS)
 
     problems: list[Problem] = []
@@ -106,9 +107,12 @@ def drill_problems(data: dict, ctx) -> list[Problem]:
         if phase is not None and phase not in PHASES:
             bad("phase", f"unknown phase {phase!r}{_hint(phase, PHASES)}")
         answers = step.get("answers")
-        for rule_id in answers if isinstance(answers, dict) else {}:
+        for rule_id, given in (answers if isinstance(answers, dict) else {}).items():
             if rule_id not in rule_ids:
                 bad("answers", f"no rule {rule_id!r} in the packs in force{_hint(rule_id, rule_ids)}")
+                continue
+            for message in _answer_problems(rules[rule_id], given):
+                problems.append(ctx.problem(("step", i, "answers", rule_id), message))
         rule = _text(step, "rule")
         if rule is not None and rule not in rule_ids:
             bad("rule", f"no rule {rule!r} in the packs in force{_hint(rule, rule_ids)}")
@@ -124,6 +128,25 @@ def drill_problems(data: dict, ctx) -> list[Problem]:
         if value not in crew:
             problems.append(ctx.problem(("expect", "never_held_by"), f"unknown crew member {value!r}{_hint(value, crew)}"))
     return problems
+
+
+def _answer_problems(rule, given: Any) -> list[str]:
+    """An answer a drill gives that the rule could never take ("maybe" to a choice of three, "15" without
+    its unit): ``rules test`` would stop at it, so lint says so first."""
+    from armory.checklist.judge import AnswerError, parse
+
+    if rule.sense is not None:
+        return [f"{rule.id} is sensed from the ledger; nobody answers it"]
+    values = given if isinstance(given, list) else [given]
+    out = []
+    for value in values:
+        if not isinstance(value, str):
+            continue  # the model's problem
+        try:
+            parse(rule, value)
+        except AnswerError as err:
+            out.append(f"{rule.id}: {err.message}")
+    return out
 
 
 def register() -> None:

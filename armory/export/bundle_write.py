@@ -156,11 +156,26 @@ def incident_report_data(chain: list[dict], incident_seq: int, names: Any, verif
     shown = [e for e in chain if e.get("seq") in set(index["entries"])]
     title = f"Evidence: incident #{incident_seq} ({str(_payload(incident).get('incident', '')).replace('_', ' ')})"
     return ReportData(chain=chain, lines=jsonl_lines(chain), shown=shown, names=names, verification=verification,
-                      title=title, intro_html=_intro_html(index, incident, names), generated=generated,
+                      title=title, intro_html=_intro_html(index, incident, names, chain), generated=generated,
                       incident=incident_seq)
 
 
-def _intro_html(index: dict, incident: dict, names: Any) -> str:
+def _when_html(incident: dict, names: Any, chain: list[dict]) -> str:
+    """When the incident happened, as recorded: its day, the date that day was opened on (and the scheduled
+    one where they differ) and the local time, never the schedule's date alone."""
+    from html import escape
+
+    from armory.export.openings import openings_by_seq
+    from armory.export.records import assign_days, local_time, zone
+
+    tz = zone(names.timezone)
+    opening = openings_by_seq(chain, assign_days(chain), tz, names.production).get(incident.get("seq"))
+    day = opening.brief() if opening is not None else str(_payload(incident).get("day"))
+    zone_name = names.timezone if names.timezone != "UTC" else "UTC"
+    return f"{escape(day)}, at {escape(local_time(str(incident.get('time', '')), tz)[:16])} ({escape(zone_name)})"
+
+
+def _intro_html(index: dict, incident: dict, names: Any, chain: list[dict]) -> str:
     from html import escape
 
     inc = index["incident"]
@@ -183,7 +198,8 @@ def _intro_html(index: dict, incident: dict, names: Any) -> str:
     return (
         '<section id="incident" aria-labelledby="incident-h"><h2 id="incident-h">This evidence bundle</h2>'
         f"<p>Incident <a href=\"#e{inc['seq']}\">#{inc['seq']}</a> ({escape(str(inc['incident']))}) on "
-        f"{escape(str(inc['day']))}, reported by {escape(names.person(_payload(incident).get('reported_by')))}:</p>"
+        f"{_when_html(incident, names, chain)}, reported by "
+        f"{escape(names.person(_payload(incident).get('reported_by')))}:</p>"
         f"<blockquote>{escape(str(_payload(incident).get('description', '')))}</blockquote>"
         "<p>The same bundle goes to the investigator, the prosecution and the defence.</p>"
         f"<p>Involved: {escape(listed)}. Below are the {len(index['entries'])} entries that touch them, out of "
@@ -244,7 +260,9 @@ What "touches" means: an entry names one of the weapons (weapon, weapons,
 a sealed item), one of the lots (lot, a sealed lot), one of the people (who
 wrote it, giver, receiver, actor, reported by, caused by, witnesses, signed
 by, investigator), or refers by number to the incident or to an entry
-already indexed. The weapons are the incident's and those sealed for it;
+already indexed (the stop it caused, that stop's clearance and every
+clearance of it that was refused, the incident's review and every review
+of it that was refused). The weapons are the incident's and those sealed for it;
 the lots are those sealed for it and those whose rounds were verified for
 those weapons that day; the people are who reported it and everyone who
 gave, received, witnessed or signed for those weapons that day, or sealed

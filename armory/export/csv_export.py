@@ -4,19 +4,26 @@ Written with the ``csv`` module (every field that holds a comma, a quote or a
 newline is quoted, quotes doubled), UTF-8 with a byte-order mark so that
 spreadsheet programs that guess the encoding guess right, and CRLF line ends
 as RFC 4180 asks.
+
+The csv is a copy for reading, and says so in its first row: it carries no
+chain and no signature, so it proves nothing on its own. That row names the
+head and key of the chain it was made from, and the command that checks every
+row against a verified jsonl export of that chain (:mod:`armory.export.csv_check`).
 """
 
 from __future__ import annotations
 
 import csv
-from typing import IO, Iterable
+import datetime as dt
+from typing import IO, Iterable, Mapping
 
-from armory.export.records import Record
+from armory.export.records import Record, parse_time, zone
 
 COLUMNS = (
     "time_local",
     "time_utc",
     "day",
+    "day_opened",
     "run",
     "scene",
     "weapon",
@@ -31,6 +38,9 @@ COLUMNS = (
     "hash",
 )
 
+#: How the first row begins, so a reader (and ``log verify``) knows the file for what it is.
+NOTE_START = "armory csv export"
+
 
 def header(timezone: str) -> list[str]:
     """Column titles, each distinct: ``time (UTC)`` as recorded, and ``local time (<zone>)`` in the
@@ -39,6 +49,7 @@ def header(timezone: str) -> list[str]:
     titles = {
         "time_local": local,
         "time_utc": "time (UTC)",
+        "day_opened": "day opened on (local date)",
         "run": "drill run (blank: the real record)",
     }
     names = [titles.get(column, column) for column in COLUMNS]
@@ -46,13 +57,32 @@ def header(timezone: str) -> list[str]:
     return names
 
 
-def row(record: Record) -> list[str]:
+def note_row(title: str, head_seq: int, head_hash: str, key: str) -> list[str]:
+    """The first row: what the file is, which head it was made from, and how to check it."""
+    return [f"{NOTE_START} of {title}: a spreadsheet copy for reading, which proves nothing on its own. "
+            f"Made from the chain to head #{head_seq} {head_hash[:16]} (key {key or 'unknown'}). "
+            "To check every row against the signed record, export the jsonl of the same ledger and run: "
+            "armory log verify --rows THIS-FILE.csv EXPORT.jsonl"]
+
+
+def local_with_offset(time_utc: str, tz: dt.tzinfo) -> str:
+    """``2026-03-02 07:05:00 -07:00``: the local time, with its offset from UTC so nobody has to guess it."""
+    try:
+        local = parse_time(time_utc).astimezone(tz)
+    except ValueError:
+        return time_utc
+    offset = local.strftime("%z")
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S')} {offset[:3]}:{offset[3:]}"
+
+
+def row(record: Record, tz: dt.tzinfo = dt.timezone.utc, opened_on: str = "") -> list[str]:
     weapon = record.weapon or ", ".join(record.weapons)
     details = dict(record.details)
     return [
-        record.time_local,
+        local_with_offset(record.time_utc, tz),
         record.time_utc,
         record.day or "",
+        opened_on,
         record.scope,
         record.scene or "",
         weapon,
@@ -68,14 +98,21 @@ def row(record: Record) -> list[str]:
     ]
 
 
-def write_csv(handle: IO[str], records: Iterable[Record], *, timezone: str = "UTC", progress=None) -> int:
-    """Write ``records`` to ``handle`` (opened with ``newline=""``); return the rows written."""
+def write_csv(handle: IO[str], records: Iterable[Record], *, timezone: str = "UTC", progress=None,
+              note: list[str] | None = None, opened_on: Mapping[int, str] | None = None) -> int:
+    """Write ``records`` to ``handle`` (opened with ``newline=""``); return the rows written.
+
+    ``note``: the first row (see :func:`note_row`); ``opened_on``: seq -> the local date its day was opened on."""
     handle.write("\ufeff")
     writer = csv.writer(handle, lineterminator="\r\n")
+    if note:
+        writer.writerow(note)
     writer.writerow(header(timezone))
+    tz = zone(timezone)
+    opened_on = opened_on or {}
     written = 0
     for record in records:
-        writer.writerow(row(record))
+        writer.writerow(row(record, tz, opened_on.get(record.seq, "")))
         written += 1
         if progress is not None:
             progress(written)

@@ -31,6 +31,8 @@ from armory.export.report_entries import after_the_day, entries_html
 from armory.export.report_html import link, local_minute
 from armory.export.report_summary import summary_html
 from armory.export.report_verdict import verification_html
+from armory.export.openings import Opening, days_listed, openings_of_chain
+from armory.export.report_print import print_proof_css
 from armory.export.summary import summarize
 from armory.export.timeline import build_timeline, render_svg, render_table
 
@@ -78,7 +80,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     names = data.names
     tz = zone(names.timezone)
     records = build_records(data.shown, names)
-    summary = summarize(data.shown, records, data.chain)
+    summary = summarize(data.shown, records, data.chain, open_among_shown=data.incident is not None)
     suspect = unverified(data)
     mismatch = production_matches(data.chain, names.production)
     missing = production_missing(data.chain, names.production)
@@ -86,14 +88,15 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
     production_title = ((_production_title(data.chain) if mismatch else None) or names.title
                         or _production_title(data.chain) or "Unnamed production")
     days = list(dict.fromkeys(r.day for r in records if r.day))
+    opened = openings_of_chain(data.chain, tz, names.production)
     if data.day:
         scope = f"day {data.day}"
     else:
-        scope = f"all days ({', '.join(days)})" if days else "all days"
+        scope = f"all days ({days_listed(days, opened)})" if days else "all days"
     company = names.production.production.company if names.production is not None and not mismatch else None
     heading = data.title or f"Firearms safety record: {production_title}"
     if data.generated:
-        stamp = f"exported {local_minute(data.generated, tz)}"
+        stamp = f"head signed {local_minute(data.generated, tz)}"  # shared by every export of that moment
     else:
         stamp = f"record as of {local_minute(str(data.chain[-1].get('time', '')), tz)}" if data.chain else ""
 
@@ -108,6 +111,7 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{escape(heading)} ({escape(scope)})</title>",
         f"<style>\n{CSS_PATH.read_text(encoding='utf-8')}</style>",
+        print_proof_css(production_title, data.verification, data.chain),
         "</head>",
         "<body>",
         '<a class="skip" href="#entries">Skip to the entries</a>',
@@ -125,8 +129,8 @@ def render_report(data: ReportData, *, progress: Callable[[int], None] | None = 
         data.intro_html,
         verification_html(data),
         summary_html(summary, records, data, tz, suspect),
-        _timelines_html(data, records, tz),
-        entries_html(records, data, progress, after=after_the_day(data, names), suspect=suspect),
+        _timelines_html(data, records, tz, opened),
+        entries_html(records, data, progress, after=after_the_day(data, names), suspect=suspect, opened=opened),
         _cast_html(names.production if not mismatch else None, days),
         _packs_html(data.chain if data.day is None else data.shown, records),
         GLOSSARY,
@@ -254,27 +258,33 @@ def _legend() -> str:
     return '<ul class="legend" aria-label="Legend">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
-def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo) -> str:
+def _timelines_html(data: ReportData, records: Sequence[Record], tz: dt.tzinfo,
+                    opened: dict[int, Opening] | None = None) -> str:
     descriptions = {r.seq: r.what for r in records}
-    # One drawing per day of each run: drills sharing a ledger each open their own "day-1", and one
-    # drawing across them all would run over several calendar days with each run squeezed to a sliver.
-    by_day: dict[tuple[str, str], list[dict]] = {}
+    opened = opened or {}
+    # One drawing per opening of a day: drills sharing a ledger each open their own "day-1", and a day id
+    # may be opened again on another date; one drawing across them would run over several calendar days.
+    by_day: dict[tuple[str, str, Opening | None], list[dict]] = {}
     for entry, record in zip(data.shown, records):
         if record.day:
-            by_day.setdefault((record.day, record.scope), []).append(entry)
+            opening = opened.get(record.seq)
+            opening = opening if opening is not None and opening.day == record.day else None
+            by_day.setdefault((record.day, record.scope, opening), []).append(entry)
     out = ['<section id="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Who held each weapon, and when</h2>']
     drawn = 0
-    for index, ((day, run), entries) in enumerate(by_day.items()):
-        timeline = build_timeline(day, entries, data.names, descriptions)
+    for index, ((day, run, opening), entries) in enumerate(by_day.items()):
+        label = f"{day}, {opening.date.isoformat()}" if opening is not None else day
+        timeline = build_timeline(day, entries, data.names, descriptions, label=label)
         if timeline.empty:
             continue
         drawn += 1
         if len(by_day) > 1:
-            out.append(f"<h3>{escape(day)}" + (f" <small>(run {escape(run)})</small>" if run else "") + "</h3>")
+            heading = opening.heading() if opening is not None else day
+            out.append(f"<h3>{escape(heading)}" + (f" <small>(run {escape(run)})</small>" if run else "") + "</h3>")
         out.append('<p class="scroll-hint">Scroll the drawing sideways to see the whole day; '
                    "the table below it says the same.</p>")
         out.append(f'<figure class="timeline-figure"><div class="timeline-wrap" tabindex="0" role="region" '
-                   f'aria-label="Timeline of {escape(day)}{escape(f" (run {run})" if run else "")}, scrollable">'
+                   f'aria-label="Timeline of {escape(label)}{escape(f" (run {run})" if run else "")}, scrollable">'
                    f"{render_svg(timeline, data.names, tz, ident=f'tl{index}')}</div></figure>")
         out.append(_legend())
         out.append(render_table(timeline, data.names, tz))

@@ -196,6 +196,12 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
             severity = "warning"
         for pk in packs:
             details.append((f"Pack {pk.get('id')}", f"version {pk.get('version')}, sha256 {pk.get('hash')}"))
+        for off in p.get("rules_off") or []:  # rules the production switched off, with its reason
+            if isinstance(off, dict):
+                scope = f" for {', '.join(off.get('weapons') or [])}" if off.get("weapons") else ""
+                instead = f", replaced by {off.get('replaced_by')}" if off.get("replaced_by") else ""
+                details.append((f"Switched off: {off.get('rule')}", f"by the production{scope}{instead}: "
+                                                                    f"{off.get('reason')}"))
         if p.get("signed_by"):
             details.append(("Signed by", n.people(p["signed_by"])))
     elif kind == "answer":

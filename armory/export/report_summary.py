@@ -93,7 +93,8 @@ def summary_html(summary: Summary, records: Sequence[Record], data: ReportData, 
         outcomes = _outcomes(data.chain, tz, suspect)
         for record in ranked:
             reason = f" — {clip(record.reason, seq=record.seq)}" if record.reason else ""
-            when = record.time_local[11:16] if data.day else f"{record.day or ''} {record.time_local[11:16]}".strip()
+            # the date too: a day id may have been opened on several dates, none of them the scheduled one
+            when = f"{record.day or ''} {record.time_local[:16]}".strip()
             outcome = outcomes.get(record.seq)
             after = f" <em>({outcome})</em>" if outcome else ""
             rule = ""

@@ -56,8 +56,22 @@ class Summary:
         ]
 
 
-def summarize(shown: Sequence[dict], records: Sequence[Record], chain: Sequence[dict]) -> Summary:
-    """Counts over the ``shown`` entries (and their ``records``); what is open at the end of ``chain``."""
+def summarize(shown: Sequence[dict], records: Sequence[Record], chain: Sequence[dict], *,
+              open_among_shown: bool = False) -> Summary:
+    """Counts over the ``shown`` entries (and their ``records``); what is open at the end of ``chain``.
+
+    ``open_among_shown``: list only the open stops, holds and incidents that are among the ``shown`` entries
+    (an evidence bundle's page: its counts and its lists cover exactly the entries it indexes, not another
+    drill run's or another weapon's)."""
+    if open_among_shown:
+        seqs = {as_int(e.get("seq")) for e in shown}
+
+        def among(found: Sequence[dict]) -> tuple[int, ...]:
+            return tuple(as_int(e.get("seq")) for e in found if as_int(e.get("seq")) in seqs)
+    else:
+        def among(found: Sequence[dict]) -> tuple[int, ...]:
+            return tuple(as_int(e.get("seq")) for e in found)
+
     kinds = [e.get("kind") for e in shown]
     answers = [e.get("payload") or {} for e in shown if e.get("kind") == "answer"]
     rounds = [e.get("payload") or {} for e in shown if e.get("kind") == "round_verified"]
@@ -78,8 +92,8 @@ def summarize(shown: Sequence[dict], records: Sequence[Record], chain: Sequence[
         corrections=kinds.count("correction"),
         handoffs=kinds.count("handoff"),
         returns_unreconciled=sum(1 for r in returns if not r.get("reconciled", True)),
-        open_stops=tuple(as_int(e.get("seq")) for e in open_stops(chain)),
-        open_holds=tuple(as_int(e.get("seq")) for e in open_holds(chain)),
-        unreviewed_incidents=tuple(as_int(e.get("seq")) for e in unreviewed_incidents(chain)),
+        open_stops=among(open_stops(chain)),
+        open_holds=among(open_holds(chain)),
+        unreviewed_incidents=among(unreviewed_incidents(chain)),
         serious=tuple(r for r in records if r.severity == "serious"),
     )

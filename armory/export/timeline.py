@@ -88,6 +88,8 @@ class Timeline:
     closed: bool = True
     """False when the day was never closed: the drawing ends at its last entry."""
     last_entry: dt.datetime | None = None
+    label: str = ""
+    """How titles and captions name the day (``day-1, 2026-12-01``); the day id when empty."""
 
     @property
     def empty(self) -> bool:
@@ -107,13 +109,15 @@ def _time(entry: dict) -> dt.datetime | None:
         return None
 
 
-def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions: dict[int, str] | None = None) -> Timeline:
-    """Fold ``entries`` (those of ``day``, in chain order) into spans and marks."""
+def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions: dict[int, str] | None = None,
+                   *, label: str = "") -> Timeline:
+    """Fold ``entries`` (those of ``day``, in chain order) into spans and marks; ``label`` names the day in
+    titles and captions (with the date it was opened on)."""
     descriptions = descriptions or {}
     timed = [(t, e) for e in entries if (t := _time(e)) is not None]
     if not timed:
         now = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-        return Timeline(day, now, now, [])
+        return Timeline(day, now, now, [], label=label)
     start = timed[0][0]
     end = max(t for t, _ in timed)
 
@@ -203,7 +207,7 @@ def build_timeline(day: str, entries: Sequence[dict], names: Names, descriptions
     weapons = known + [w for w in order if w not in known]
     spans.sort(key=lambda s: (weapons.index(s.weapon), s.start))
     closed = any(e.get("kind") == "day_closed" for _, e in timed)
-    return Timeline(day, start, end, weapons, spans, marks, stopped, closed, max(t for t, _ in timed))
+    return Timeline(day, start, end, weapons, spans, marks, stopped, closed, max(t for t, _ in timed), label)
 
 
 #: At most this many hour lines on a drawing, whatever the span it covers.
@@ -262,7 +266,7 @@ def render_svg(timeline: Timeline, names: Names, tz: dt.tzinfo, *, ident: str = 
         return moment.astimezone(tz).strftime("%H:%M")
 
     row_of = {w: i for i, w in enumerate(timeline.weapons)}
-    title = f"Who held each weapon on {timeline.day}"
+    title = f"Who held each weapon on {timeline.label or timeline.day}"
     desc = (
         f"{len(timeline.weapons)} weapons from {hhmm(timeline.start)} to {hhmm(timeline.end)} local time; "
         f"{sum(1 for m in timeline.marks if m.kind == 'handoff')} handoffs, "
@@ -398,12 +402,15 @@ def mark_shape(kind: str, cx: float, cy: float) -> str:
 
 
 def render_table(timeline: Timeline, names: Names, tz: dt.tzinfo, *, caption: str | None = None) -> str:
-    """The text alternative: every span and every mark, as table rows."""
+    """The text alternative: every span and every mark, as table rows (each with its date too when the
+    day runs over more than one local date)."""
     if timeline.empty:
         return ""
+    several_dates = timeline.start.astimezone(tz).date() != timeline.end.astimezone(tz).date()
 
     def hhmm(moment: dt.datetime) -> str:
-        return moment.astimezone(tz).strftime("%H:%M")
+        local = moment.astimezone(tz)
+        return f"{local.strftime('%Y-%m-%d')} {local.strftime('%H:%M')}" if several_dates else local.strftime("%H:%M")
 
     rows = []
     for span in timeline.spans:
@@ -417,7 +424,7 @@ def render_table(timeline: Timeline, names: Names, tz: dt.tzinfo, *, caption: st
                      f"<td><a href=\"#e{mark.seq}\">#{mark.seq}</a></td></tr>"))
     rows.sort(key=lambda r: (r[0], r[1]))
     if caption is None:
-        caption = f"Timeline of {timeline.day} as a table (local time)"
+        caption = f"Timeline of {timeline.label or timeline.day} as a table (local time)"
         if not timeline.closed:
             caption += f"; the day was never closed, so it ends at its last entry ({hhmm(timeline.last_entry or timeline.end)})"
     return (

@@ -165,16 +165,27 @@ def jsonl_lines(entries: Sequence[dict]) -> list[str]:
 
 def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list[dict], list[dict]]:
     """(carried, shown) for ``--day``: the chain from the start to the first signed checkpoint
-    at or after the day's last entry, and the day's own entries."""
-    from armory.export.records import assign_days, days_in
+    at or after the day's last entry, and the day's own entries.
 
-    days = assign_days(entries)
-    positions = [i for i, d in enumerate(days) if d == day]
+    ``day-1`` is every opening of day-1; ``day-1@2026-12-01`` only those opened on that local date."""
+    import datetime as dt
+
+    from armory.export.openings import positions_of, split_choice
+    from armory.export.records import days_in, production_in_chain, zone
+
+    in_force = production_in_chain(entries) or production
+    tz = zone(in_force.production.timezone) if in_force is not None else dt.timezone.utc
+    positions, of_day = positions_of(entries, day, tz, in_force)
     if not positions:
+        day_id, date = split_choice(day)
+        if date is not None and of_day:
+            opened = ", ".join(dict.fromkeys(o.label for o in of_day))
+            raise InputError(f"--day {day}: {day_id} was not opened on {date.isoformat()}; it was opened as "
+                             f"{opened}; nothing written")
         recorded = days_in(entries)
         known = ", ".join(recorded) if recorded else "none yet"
-        if production is not None and production.day_by_id(day) is not None:
-            raise InputError(f"--day {day}: nothing was recorded on {day} (the day was never opened); "
+        if production is not None and production.day_by_id(day_id) is not None:
+            raise InputError(f"--day {day}: nothing was recorded on {day_id} (the day was never opened); "
                              f"days with entries: {known}; nothing written")
         raise InputError(f"--day {day}: no such day in this ledger; days with entries: {known}; nothing written")
     end = positions[-1]
@@ -185,8 +196,23 @@ def select_day(entries: Sequence[dict], day: str, production: Any) -> tuple[list
     return carried, shown
 
 
+def several_openings_note(entries: Sequence[dict], day: str, production: Any) -> str | None:
+    """A note when ``--day D`` covers openings of D on several dates (each shown under its own heading)."""
+    import datetime as dt
+
+    from armory.export.openings import positions_of, several_dates_note
+    from armory.export.records import production_in_chain, zone
+
+    in_force = production_in_chain(entries) or production
+    tz = zone(in_force.production.timezone) if in_force is not None else dt.timezone.utc
+    return several_dates_note(day, positions_of(entries, day, tz, in_force)[1])
+
+
 def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[dict], Any]:
     """Append a signed checkpoint over a chain that verified; return the chain with it and its verification.
+
+    When the chain already ends on a signed checkpoint followed by nothing but records of exports, no new
+    one is signed: the chain up to that checkpoint is returned, so exports of one moment share one head.
 
     The new checkpoint is checked on its own when it directly follows the
     entries read (the usual case); when another process appended in between,
@@ -195,8 +221,18 @@ def sign(loaded: Loaded, entries: list[dict], verification: Any) -> tuple[list[d
     import dataclasses
 
     from armory.ledger import signing
+    from armory.ledger.head import shared_checkpoint
     from armory.ledger.verify import verify_entries
 
+    shared = shared_checkpoint(entries)
+    if shared is not None:
+        # Nothing but exports was recorded since the last signed head (a day's close, an export a minute
+        # ago): end on it, so every export of this moment carries the head on the call sheet.
+        size = shared + 1
+        return entries[:size], dataclasses.replace(
+            verification, entries=size, head=verification.hashes[shared], signed_through=size,
+            checkpoints_checked=verification.kinds[:size].count("checkpoint"), last_kind="checkpoint",
+            problems=[], hashes=verification.hashes[:size], kinds=verification.kinds[:size])
     checkpoint = loaded.ledger.checkpoint().to_json()
     public_key = _public_key(entries)
     try:
@@ -268,11 +304,19 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
                 if written % 1000 == 0:
                     progress(written)
     elif fmt == "csv":
-        from armory.export.csv_export import write_csv
+        from armory.export.csv_export import note_row, write_csv
+        from armory.export.days import assign_days, zone
+        from armory.export.openings import openings_by_seq
+        from armory.export.production_file import recorded_title
 
         records = build_records(shown, names)
+        opened = openings_by_seq(carried, assign_days(carried), zone(names.timezone), names.production)
+        note = note_row(names.title or recorded_title(carried) or "an unnamed production",
+                        int(carried[-1].get("seq") or 0), str(carried[-1].get("hash", "")),
+                        verification.key_fingerprint)
         with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
-            write_csv(handle, records, timezone=names.timezone, progress=progress)
+            write_csv(handle, records, timezone=names.timezone, progress=progress, note=note,
+                      opened_on={seq: o.date.isoformat() for seq, o in opened.items()})
     elif fmt == "html":
         from armory.export.html_report import ReportData, render_report
 

@@ -113,6 +113,19 @@ def _answer(w: _Words, p: dict, e: Entry) -> str:
     return f"{by}: {p.get('rule_id')}{target}{_where(p)}: {question} {answered} {observed}: {result}"
 
 
+def _rules_off(p: dict) -> str:
+    """"; rules switched off by the production: handoff.show-the-load-ad for replica-1 (reason)"."""
+    off = [r for r in p.get("rules_off") or [] if isinstance(r, dict)]
+    if not off:
+        return ""
+    parts = []
+    for r in off:
+        scope = f" for {', '.join(r.get('weapons') or [])}" if r.get("weapons") else ""
+        instead = f", replaced by {r.get('replaced_by')}" if r.get("replaced_by") else ""
+        parts.append(f"{r.get('rule')}{scope}{instead} ({r.get('reason')})")
+    return "; rules switched off by the production: " + "; ".join(parts)
+
+
 _KINDS: dict[str, _Describer] = {
     "ledger_opened": lambda w, p, e: f"ledger opened for {p.get('production_title') or 'a production'} "
                                      f"(signing key {p.get('key_fingerprint')})",
@@ -123,7 +136,8 @@ _KINDS: dict[str, _Describer] = {
     "auth_failed": lambda w, p, e: (
         f"wrong PIN for {w.person(p.get('crew_id'))} trying to {p.get('purpose')} ({p.get('attempts')} in a row"
         + (f", locked out until {w.clock(p.get('locked_until'))})" if p.get("locked_until") else ")")),
-    "day_opened": lambda w, p, e: f"{_signed(w, p, e.who)} opened {p.get('day')} with rule packs {_packs(p)}",
+    "day_opened": lambda w, p, e: (f"{_signed(w, p, e.who)} opened {p.get('day')} with rule packs {_packs(p)}"
+                                   + _rules_off(p)),
     "packs_changed": lambda w, p, e: (
         f"{_signed(w, p, e.who)} changed the rule packs on {p.get('day')} to {_packs(p)}: {p.get('reason')}"),
     "answer": _answer,
@@ -226,9 +240,14 @@ def describe(entry: Entry, production: Production | None = None, *, words: _Word
 
 def describe_all(entries: Iterable[Entry], production: Production | None = None) -> Iterable[str]:
     """``describe`` for many entries, sharing the name lookups."""
+    from armory.ledger.pack_versions import changed_in
+
     words = _Words(production)
+    seen: dict = {}
     for entry in entries:
-        yield describe(entry, production, words=words)
+        line = describe(entry, production, words=words)
+        changed = changed_in(entry, seen)
+        yield line + "".join(f"; WARNING: {c}" for c in changed)
 
 
 def spare_words(w, p) -> str:

@@ -207,7 +207,18 @@ class PackInForce(BaseModel):
     """The pack file's full text, so the record shows exactly what was asked."""
 
 
-class DayOpened(Payload):
+class RuleOff(BaseModel):
+    """A rule of the packs in force that the production switched off, as it stood when the day opened."""
+
+    model_config = _CONFIG
+    rule: str
+    reason: str
+    weapons: list[str] = Field(default_factory=list)
+    """Only for these weapons; empty: everywhere."""
+    replaced_by: str | None = None
+
+
+class DayOpened(LaterFields):
     day: str
     production_hash: str
     """SHA-256 of the production file's bytes, hex."""
@@ -216,6 +227,10 @@ class DayOpened(Payload):
     production_text: str | None = None
     """The production file in force, in full (as each pack's text is): who the crew were, which weapons,
     lots and loads, so an export names people and weapons from the chain alone. None in older ledgers."""
+    rules_off: list[RuleOff] = Field(default_factory=list)
+    """Rules the production switched off that day, each with its reason. Absent when none."""
+
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rules_off"})
 
 
 class PacksChanged(Payload):
@@ -369,8 +384,12 @@ class Refusal(LaterFields):
     related: list[str] = Field(default_factory=list)
     """Rule or invariant ids the reasons are about (stops that block, checks failed, not yet answered or stale),
     which the reason names in words. Absent when there are none."""
+    stop_seq: int | None = None
+    """The stop a refused clearance was for (absent for other actions, and in older ledgers)."""
+    incident_seq: int | None = None
+    """The incident a refused review was of (absent for other actions, and in older ledgers)."""
 
-    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"related"})
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"related", "stop_seq", "incident_seq"})
 
 
 class Return(Payload):

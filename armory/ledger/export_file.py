@@ -145,10 +145,13 @@ def _parse_export(path: Path) -> tuple[list[dict], NotCanonicalLine | None]:
         except (ValueError, UnicodeDecodeError, RecursionError) as err:
             if not records:
                 head = line if isinstance(line, bytes) else str(line).encode("utf-8", "replace")
-                if Path(path).suffix.lower() == ".csv" or head.lstrip("\ufeff".encode()).startswith(b"local time ("):
-                    raise InputError(f"{path}: a csv export is for reading in a spreadsheet and carries no hashes "
-                                     "to verify; verify the jsonl or html export of the same ledger (armory export "
-                                     "--format jsonl) or the ledger itself") from None
+                start = head.lstrip("\ufeff".encode()).lstrip(b'"')
+                if Path(path).suffix.lower() == ".csv" or start.startswith((b"local time (", b"armory csv export")):
+                    raise InputError(f"{path}: a csv export is a spreadsheet copy: its rows carry each entry's hash, "
+                                     "but no chain or signature to check them with, so it proves nothing on its "
+                                     "own. Check its rows against a jsonl export of the same ledger (armory log "
+                                     f"verify --rows {path} EXPORT.jsonl), or verify the jsonl or html export or "
+                                     "the ledger itself") from None
                 raise InputError(f"{path}: not an armory export: its first line (line {lineno}) is not a JSON "
                                  "object, so this is no export to verify") from None
             raise UnparsedLine(path, lineno, str(err).split(":")[0] or "an empty line", records) from None

@@ -12,20 +12,17 @@ from pathlib import Path
 
 from armory.ledger import signing
 from armory.ledger.recompute import VerifyResult
-from armory.problems import InputError
 
 
-def check_head(result: VerifyResult, head_hex: str) -> tuple[bool, str]:
-    """Whether a head noted earlier (a hex prefix of at least 8) is some entry of this chain."""
-    text = head_hex.strip().lower()
-    if len(text) < 8 or not all(c in "0123456789abcdef" for c in text):
-        raise InputError(f"--head {head_hex!r}: give at least 8 hex digits of a noted head hash")
-    for index, digest in enumerate(result.hashes):
-        if digest.startswith(text):
-            where = "the head" if index + 1 == result.entries else f"entry #{index + 1} ({result.kinds[index]})"
-            return True, f"head {text} is {where} of this chain"
-    return False, (f"no entry of this chain has a hash starting {text}: the chain was rewritten since that head "
-                   "was noted, or the head belongs to another ledger")
+def check_head(result: VerifyResult, head_text: str, *, complete: bool = True,
+               upto: int | None = None) -> tuple[bool, str]:
+    """Whether a head noted earlier (the call-sheet line, ``#N HEX`` or a hex prefix of at least 8) is in
+    this chain, and if not, which it is: later than this file, past where the file breaks off, or not in
+    this chain at all (:mod:`armory.ledger.head`)."""
+    from armory.ledger.head import check_noted, parse_noted
+
+    checked = check_noted(result, parse_noted(head_text), complete=complete, upto=upto)
+    return checked.found, checked.message
 
 
 def check_against(new: VerifyResult, earlier: VerifyResult, earlier_name: str, *,

@@ -49,15 +49,25 @@ def check_names(production, *, weapon: str | None, person: str | None) -> None:
 
 
 def select_entries(ledger, *, runs: set[str] | None, day: str | None, kinds, weapon: str | None,
-                   person: str | None) -> tuple[list, list[str]]:
-    """(the entries chosen, every day the ledger records in order, of any run)."""
+                   person: str | None, opened_on=None, zone=None) -> tuple[list, list[str]]:
+    """(the entries chosen, every day the ledger records in order, of any run).
+
+    ``opened_on`` (a date, local to ``zone``): only the entries of ``day`` as opened on that date."""
+    from armory.ledger.store import parse_time
+
     chosen = []
     days_seen: dict[str, None] = {}
     open_day: dict[str, str | None] = {}  # each drill run opens and closes its own days
+    open_date: dict[tuple[str, str], object] = {}  # (run, day) -> the local date it was last opened on
     for entry in ledger.entries(scope=None):
         entry_day = entry.payload.get("day") or open_day.get(entry.scope)
         if entry.kind == "day_opened":
             open_day[entry.scope] = entry.payload.get("day")
+            if opened_on is not None:
+                try:
+                    open_date[(entry.scope, str(entry_day))] = parse_time(entry.time).astimezone(zone).date()
+                except ValueError:
+                    pass
         elif entry.kind == "day_closed":
             open_day[entry.scope] = None
         if isinstance(entry_day, str):
@@ -65,6 +75,8 @@ def select_entries(ledger, *, runs: set[str] | None, day: str | None, kinds, wea
         if runs is not None and entry.scope not in runs:
             continue
         if day and entry_day != day:
+            continue
+        if opened_on is not None and open_date.get((entry.scope, str(entry_day))) != opened_on:
             continue
         if kinds and entry.kind not in kinds:
             continue

@@ -402,5 +402,7 @@ def short_head(ledger: Ledger) -> str:
     head = ledger.head()
     if head is None:
         return f"key {ledger.key_fingerprint()} (empty ledger)"
-    return f"armory ledger key {ledger.key_fingerprint()}, head #{head.seq} {head.hash[:16]}"
+    from armory.ledger.head import call_sheet_line
+
+    return call_sheet_line(ledger.key_fingerprint(), head.seq, head.hash)
 

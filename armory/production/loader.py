@@ -32,9 +32,31 @@ UNKNOWN_LOT_MESSAGE = (
 )
 
 
+HANDLER_MESSAGE = (
+    "the {role} never hands a firearm to a performer or takes it back, whatever a production says: on Rust the "
+    "1st AD took the revolver from a cart, called it cold and handed it over (DOMAIN F3), and California Labor "
+    "Code §9153 names only the armorer, the assistant armorer and the property master (DOMAIN S2)"
+)
+
+
+def handler_problems(source: SourceFile) -> list[Problem]:
+    """A first AD or a performer named as a handler: refused with the reason, not just "not allowed"."""
+    from armory.production.vocabulary import NEVER_HANDLERS
+
+    info = source.data.get("production")
+    settings = info.get("settings") if isinstance(info, dict) else None
+    handlers = settings.get("handlers") if isinstance(settings, dict) else None
+    out = []
+    for i, role in enumerate(handlers if isinstance(handlers, list) else []):
+        if role in NEVER_HANDLERS:
+            words = "first assistant director" if role == "first_assistant_director" else "actor"
+            out.append(source.problem(("production", "settings", "handlers", i), HANDLER_MESSAGE.format(role=words)))
+    return out
+
+
 def live_lot_problems(source: SourceFile) -> list[Problem]:
     """Live (or unknown) lots, found in the raw data so the reason is given, not just "invalid"."""
-    out = []
+    out = handler_problems(source)
     lots = source.data.get("lot")
     if not isinstance(lots, list):
         return out

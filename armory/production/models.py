@@ -12,7 +12,9 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from armory.modeldocs import add_field_docs
-from armory.production.vocabulary import Load, LotKind, Role, SceneFact, WeaponKind
+from typing import Literal
+
+from armory.production.vocabulary import HandlerRole, Load, LotKind, Role, SceneFact, WeaponKind
 
 _CONFIG = ConfigDict(
     extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
@@ -39,6 +41,39 @@ class Settings(BaseModel):
     """How long a weapon's completed checks stay recent enough for a handoff, in minutes."""
     min_blank_distance_feet: int = Field(default=20, ge=0)
     """The nearest a person may stand to the muzzle of a weapon firing blanks, in feet."""
+    handlers: list[HandlerRole] = Field(default_factory=lambda: ["armorer", "assistant_armorer"])
+    """Roles that may hand a firearm to a performer and take it back. The armorer and assistant armorer by default; add `property_master` where the production allows it (California Labor Code §9153). Never the first AD or a performer, and never a property master with another duty that day."""
+
+
+FactType = Literal["count", "feet", "metres", "text"]
+
+
+class ProductionFact(BaseModel):
+    """A value of this production that rules may compare answers with, as `production.<id>`."""
+
+    model_config = _CONFIG
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    """Name rules use after `production.` (`max_people_forward` is `production.max_people_forward`)."""
+    type: FactType
+    """`count` (a whole number), `feet` or `metres` (a distance), or `text`. Lint checks each rule compares it with an answer of that kind."""
+    value: int | float | str
+    """The value."""
+    about: str = ""
+    """What it is and who decided it."""
+
+
+class RuleOverride(BaseModel):
+    """A bundled or shared rule switched off (or replaced) for this production, with the reason."""
+
+    model_config = _CONFIG
+    rule: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    """Id of the rule switched off (`handling.cold-empty`)."""
+    reason: str = Field(min_length=1)
+    """Why, in words a producer reads: recorded on every day opened and shown in exports and `rules show`."""
+    weapons: list[str] = Field(default_factory=list)
+    """Only for these weapon ids (a non-firing replica); empty: everywhere."""
+    replaced_by: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    """Id of the rule, in a pack this production names, that asks in its place."""
 
 
 class CrewMember(BaseModel):
@@ -183,6 +218,10 @@ class ProductionInfo(BaseModel):
     """The rule packs in force."""
     settings: Settings = Field(default_factory=Settings)
     """Engine settings."""
+    fact: list[ProductionFact] = Field(default_factory=list)
+    """Values of this production that rules compare answers with (`production.<id>`)."""
+    override: list[RuleOverride] = Field(default_factory=list)
+    """Rules of the packs in force switched off or replaced for this production, each with a reason."""
 
 
 class Production(BaseModel):
@@ -213,6 +252,19 @@ class Production(BaseModel):
 
     def day_by_id(self, day_id: str) -> Day | None:
         return next((d for d in self.day if d.id == day_id), None)
+
+    def declared_fact(self, fact_id: str) -> ProductionFact | None:
+        """The `[[production.fact]]` named ``fact_id`` (without its `production.` prefix)."""
+        return next((f for f in self.production.fact if f.id == fact_id), None)
+
+    def override_for(self, rule_id: str, weapon_id: str | None) -> RuleOverride | None:
+        """The override that switches ``rule_id`` off here (for ``weapon_id``; None: a day check), if any."""
+        for override in self.production.override:
+            if override.rule != rule_id:
+                continue
+            if not override.weapons or (weapon_id is not None and weapon_id in override.weapons):
+                return override
+        return None
 
     def roles_on(self, crew_id: str, day_id: str) -> frozenset[str]:
         """Roles ``crew_id`` holds on ``day_id`` (the day's assignment, else the defaults)."""

@@ -21,8 +21,23 @@ Role = Literal[
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 
-#: Roles that may hand a firearm to an actor and take it back (DESIGN invariant 4).
+#: Roles that may hand a firearm to an actor and take it back (DESIGN invariant 4), unless the
+#: production's `settings.handlers` says otherwise.
 HANDLER_ROLES: frozenset[str] = frozenset({"armorer", "assistant_armorer"})
+
+#: Roles a production may allow to hand a firearm over: California Labor Code §9153 (DOMAIN S2) names
+#: the property master beside the armorer and the assistant. Never the first AD or a performer (F3).
+HandlerRole = Literal["armorer", "assistant_armorer", "property_master"]
+HANDLER_ROLE_CHOICES: tuple[str, ...] = get_args(HandlerRole)
+
+#: Roles that are never a handler, whatever a production says: the first AD handed the revolver over on
+#: Rust (F3), and a performer is who the handler hands it to.
+NEVER_HANDLERS: frozenset[str] = frozenset({"first_assistant_director", "actor"})
+
+#: Roles that are a duty of their own on set: a property master handing firearms over who also holds one
+#: of them that day has another duty, which §9153 forbids while firearms are out ("no other duties").
+CONFLICTING_DUTIES: frozenset[str] = frozenset(
+    r for r in ROLES if r not in {"armorer", "assistant_armorer", "property_master", "crew"})
 
 WeaponKind = Literal[
     "revolver",
@@ -70,4 +85,14 @@ Phase = Literal[
 PHASES: tuple[str, ...] = get_args(Phase)
 
 Severity = Literal["stop", "hold", "note"]
+
+#: What an answer can mean to the engine, whatever the rule's severity: each triggers the invariant that
+#: round verification, an incident or a failed stop triggers (DESIGN 3).
+Hazard = Literal["live_round", "unconfirmed_round", "obstruction", "misfire", "unintended_discharge"]
+HAZARDS: tuple[str, ...] = get_args(Hazard)
+
+#: The moments a rule may have to be answered before: the weapon going out again, being taken back,
+#: the day closing.
+Moment = Literal["handoff", "take_back", "day_close"]
+MOMENTS: tuple[str, ...] = get_args(Moment)
 SEVERITIES: tuple[str, ...] = get_args(Severity)

@@ -9,6 +9,7 @@ rounds exist, and no rule id is used twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from armory.problems import Problem
 from pydantic import ValidationError
 
 from armory.source_lines import format_key
-from armory.rulebook.models import FailureCatalogue, Pack, Rule
+from armory.rulebook.models import FailureCatalogue, Pack, Rule, is_production_fact
 from armory.source import SourceFile, did_you_mean, one_of, quote
 
 if TYPE_CHECKING:
@@ -53,6 +54,59 @@ EXPECTATIONS_FOR: dict[str, tuple[str, ...]] = {
 PER_ROUND_ANSWERS = frozenset({"choice", "yes_no", "digits", "text"})
 
 _FACT_KEYS = ("equals_fact", "at_least_fact", "at_most_fact")
+
+#: The moments each phase's rules may be required before (``required_before``), and why the others make
+#: no sense there.
+MOMENTS_FOR: dict[str, tuple[str, ...]] = {
+    "after_firing": ("handoff", "take_back", "day_close"),
+    "on_return": ("handoff", "day_close"),
+    "on_incident": ("handoff", "take_back", "day_close"),
+    "day_start": ("take_back", "day_close"),
+    "end_of_day": ("day_close",),
+    "before_setup": (),
+    "before_handoff": (),
+}
+_MOMENT_WHY = {
+    ("handoff", "day_start"): "the day-start checks are already required before any handoff",
+    ("handoff", "before_setup"): "the setup's checks are already required before its handoff",
+    ("handoff", "before_handoff"): "the setup's checks are already required before its handoff",
+    ("take_back", "before_setup"): "the setup's checks were required before the weapon went out",
+    ("take_back", "before_handoff"): "the setup's checks were required before the weapon went out",
+    ("day_close", "before_setup"): "the setup's checks were required before the weapon went out",
+    ("day_close", "before_handoff"): "the setup's checks were required before the weapon went out",
+    ("handoff", "end_of_day"): "the end-of-day checks are asked at wrap, after the last handoff",
+    ("take_back", "on_return"): "the return is the take-back; use `handoff` or `day_close`",
+    ("take_back", "end_of_day"): "the end-of-day checks are asked at wrap, after the last take-back",
+}
+
+#: Words in an option's text that name a hazard, and the hazard they name. A negation just before
+#: ("no obstruction", "not live") names its absence.
+_HAZARD_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\blive\b", "live_round"),
+    (r"\bbullets?\b", "live_round"),
+    (r"\bunconfirmed\b", "unconfirmed_round"),
+    (r"\bnot sure\b", "unconfirmed_round"),
+    (r"\bcannot (?:tell|confirm)\b", "unconfirmed_round"),
+    (r"\bobstruct\w*", "obstruction"),
+    (r"\bblocked\b", "obstruction"),
+    (r"\blodged\b", "obstruction"),
+    (r"\bsquib\b", "obstruction"),
+    (r"\bmisfired?s?\b", "misfire"),
+    (r"\bdischarged?\b", "unintended_discharge"),
+    (r"\bwent off\b", "unintended_discharge"),
+)
+_NEGATION = re.compile(r"\b(?:no|not|without|never)\s+(?:\w+\s+)?$")
+
+
+def named_hazard(text: str) -> str | None:
+    """The hazard an option's text names ("a live primer": live_round), or None."""
+    low = text.casefold()
+    for pattern, hazard in _HAZARD_WORDS:
+        for match in re.finditer(pattern, low):
+            if pattern != r"\bnot sure\b" and _NEGATION.search(low[:match.start()]):
+                continue
+            return hazard
+    return None
 
 
 def citation_problems(source: SourceFile, index: int, sources: object, failures: object,
@@ -117,6 +171,8 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
         fact = getattr(expect, key)
         if fact is None or key not in allowed:
             continue
+        if is_production_fact(fact):
+            continue  # declared by each production that names the pack: checked there, with its type
         if answer in ("count", "measurement", "sensed") and fact not in NUMBER_FACTS:
             report(("expect", key), f"{quote(fact)} is not a number; compare a count or measurement with "
                                     f"{one_of(sorted(NUMBER_FACTS))}")
@@ -158,7 +214,7 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
     if rule.unit is not None and answer != "measurement":
         report(("unit",), 'a unit is used only with answer = "measurement"')
     if rule.phase in DAY_PHASES:
-        for key in ("weapon_kind", "load", "facts"):
+        for key in ("weapon_kind", "load", "facts", "actor_roles"):
             if getattr(rule.when, key):
                 report(("when", key), f"has no effect in phase {quote(rule.phase)}, which is asked once a day "
                                       "without a weapon or setup")
@@ -166,6 +222,67 @@ def rule_problems(source: SourceFile, index: int, rule: Rule, failure_ids: Seque
             report(("when", "firing"), f"has no effect in phase {quote(rule.phase)}")
     if rule.asked_of and rule.sense is not None:
         report(("asked_of",), "a sensed rule is asked of nobody: the ledger answers it")
+    out.extend(_moment_problems(source, at, rule))
+    out.extend(_hazard_problems(source, at, rule))
+    return out
+
+
+def _moment_problems(source: SourceFile, at: tuple, rule: Rule) -> list[Problem]:
+    out = []
+    allowed = MOMENTS_FOR.get(rule.phase, ())
+    seen: set[str] = set()
+    for i, moment in enumerate(rule.required_before):
+        if moment in seen:
+            out.append(source.problem(at + ("required_before", i), f"{quote(moment)} is listed twice"))
+        seen.add(moment)
+        if moment not in allowed:
+            why = _MOMENT_WHY.get((moment, rule.phase), f"phase {quote(rule.phase)} is never due then")
+            out.append(source.problem(at + ("required_before", i),
+                                      f"{quote(moment)} has no effect in phase {quote(rule.phase)}: {why}"
+                                      + (f" (this phase allows {one_of(allowed)})" if allowed else "")))
+    if rule.required_before and rule.sense is not None:
+        out.append(source.problem(at + ("required_before",), "a sensed rule answers itself: nothing to wait for"))
+    return out
+
+
+def _hazard_problems(source: SourceFile, at: tuple, rule: Rule) -> list[Problem]:
+    """Hazards bound to answers the rule can get, and options whose text names a hazard nothing binds."""
+    out = []
+    if rule.hazards and rule.answer not in ("choice", "yes_no"):
+        what = "a sensed value" if rule.sense is not None else f'answer = "{rule.answer}"'
+        out.append(source.problem(at + ("hazards",), f"hazards are bound to choices or yes/no answers, not to {what}"))
+        return out
+    options = list(rule.choices) if rule.answer == "choice" else ["yes", "no"] if rule.answer == "yes_no" else []
+    for option, hazard in rule.hazards.items():
+        if option not in options:
+            out.append(source.problem(at + ("hazards", option),
+                                      f"{quote(option)} is not an answer this rule can get"
+                                      f"{did_you_mean(option, options)} (answers: {one_of(options)})"))
+            continue
+        passes = (rule.expect.one_of is not None and option in rule.expect.one_of) or (
+            rule.expect.equals is not None and str(rule.expect.equals).casefold() == option.casefold())
+        if passes:
+            out.append(source.problem(at + ("hazards", option),
+                                      f"{quote(option)} means {hazard.replace('_', ' ')}, but `expect` lets it pass; "
+                                      "an answer that stops the production never passes"))
+    return out
+
+
+def hazard_warnings(source: SourceFile, pack: Pack) -> list[Problem]:
+    """Options whose text names a hazard that nothing binds. Lint prints them as warnings: they never stop
+    a pack from loading (a pack written before hazards existed loads unchanged)."""
+    out = []
+    for index, rule in enumerate(pack.rule):
+        if rule.answer != "choice":
+            continue
+        for i, option in enumerate(rule.choices):
+            named = named_hazard(option)
+            if named is not None and option not in rule.hazards:
+                out.append(source.problem(
+                    ("rule", index, "choices", i),
+                    f"warning: {quote(option)} names a hazard ({named.replace('_', ' ')}) that nothing binds: "
+                    f"without `hazards = {{ {quote(option)} = {quote(named)} }}` this answer stops only what the "
+                    "rule's severity says"))
     return out
 
 

@@ -60,10 +60,60 @@ def lint_report(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ())
             except InputError as err:
                 problems.extend(err.problems)
     problems.extend(duplicate_rule_problems_raw(pack_sources))
+    problems.extend(_bundled_clash_problems(pack_sources))
     order: dict[str, int] = {}
     for problem in problems:
         order.setdefault(problem.file, len(order))
     return len(files), sorted(_unique(problems), key=lambda p: (order[p.file], p.line or 0))
+
+
+def lint_notes(paths_to_lint: Sequence[Path], extra_rules: Sequence[Path] = ()) -> list[str]:
+    """What lint says besides problems (these never fail it): options that name a hazard nothing binds, and
+    the rules each production switched off, with the reason."""
+    from armory.rulebook.checks import hazard_warnings
+    from armory.rulebook.production_rules import override_notes
+
+    files, _ = toml_files(paths_to_lint or default_lint_paths())
+    notes: list[str] = []
+    for path in files:
+        loaded = _load_path(path, extra_rules)
+        if loaded.value is None or loaded.kind is None or loaded.source is None:
+            continue
+        if loaded.kind.top_table == "pack":
+            notes.extend(str(p) for p in hazard_warnings(loaded.source, loaded.value))
+        elif loaded.kind.top_table == "production":
+            notes.extend(override_notes(loaded.value, loaded.source))
+    return notes
+
+
+def _bundled_clash_problems(pack_sources: Sequence[SourceFile]) -> list[Problem]:
+    """Rule ids of packs linted without the bundled rules that a bundled pack already uses.
+
+    A production naming both would not load; the clash is said when the pack is linted alone, not only
+    once a production names it. A pack with a bundled pack's own id is a replacement of it (found first
+    with ``--rules``), so its ids are not a clash.
+    """
+    from armory.source import read_source
+
+    linted = {source.path.resolve() for source in pack_sources}
+    bundled_files, _ = toml_files([paths.BUNDLED_RULES])
+    bundled: list[SourceFile] = []
+    for path in bundled_files:
+        if path.resolve() in linted:
+            continue
+        source, _problems = read_source(path)
+        if source is not None and isinstance(source.data.get("pack"), dict):
+            bundled.append(source)
+    if not bundled:
+        return []
+    bundled_ids = {s.data["pack"].get("id") for s in bundled}
+    own = [s for s in pack_sources
+           if not (isinstance(s.data.get("pack"), dict) and s.data["pack"].get("id") in bundled_ids)]
+    if not own:
+        return []
+    bundled_paths = {s.path for s in bundled}
+    return [p for p in duplicate_rule_problems_raw([*bundled, *own])
+            if p.file not in {s.display for s in bundled} and p.file not in map(str, bundled_paths)]
 
 
 #: The committed schema of each file kind, as a ``#:schema`` line names it.

@@ -178,9 +178,27 @@ def _load_path(path: Path, extra_rules: Sequence[Path] = (), want: str | None = 
 
 
 def _raise(path: Path, what: str, problems: list[Problem]) -> None:
+    """Raise InputError counting the file's own problems apart from those of the files it uses.
+
+    A drill whose production does not load carries the production's problems under one line of its own
+    ("production.toml does not load"): "drill has 3 problems" over a list whose 2 lines are the
+    production's, under a header, read as a miscount.
+    """
     problems = _unique(problems)
-    count = len(problems)
-    raise InputError(f"{display_path(path)}: {what} has {count} problem{'s' if count != 1 else ''}:", problems)
+    shown = display_path(path)
+    own = sum(1 for p in problems if p.file == shown)
+    others = len(problems) - own
+
+    def count(n: int) -> str:
+        return f"{n} problem{'s' if n != 1 else ''}"
+
+    if others and own:
+        head = f"{shown}: {what} has {count(own)}, and the files it uses {others} more:"
+    elif others:
+        head = f"{shown}: {what} cannot be used: the files it uses have {count(others)}:"
+    else:
+        head = f"{shown}: {what} has {count(own)}:"
+    raise InputError(head, problems)
 
 
 def load_pack(path: Path) -> LoadedPack:
@@ -263,6 +281,10 @@ def packs_for(production: LoadedProduction, extra: Sequence[Path] = ()) -> list[
     prod_source = SourceFile(production.path, production.text, production.sha256, {},
                              display=display_path(production.path))
     found, problems = _packs_for_refs(production.production.production.packs, prod_source, extra)
+    if not problems:
+        from armory.rulebook.production_rules import production_rule_problems
+
+        problems = production_rule_problems(production.production, found, prod_source)
     if problems:
         _raise(production.path, "production's rule packs", problems)
     return found

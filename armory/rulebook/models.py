@@ -9,12 +9,13 @@ validation error with a suggestion.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from armory.modeldocs import add_field_docs
-from armory.production.vocabulary import Load, Phase, Role, SceneFact, Severity, WeaponKind
+from armory.production.vocabulary import Hazard, Load, Moment, Phase, Role, SceneFact, Severity, WeaponKind
 
 _CONFIG = ConfigDict(
     extra="forbid", frozen=True, defer_build=True, json_schema_extra=add_field_docs
@@ -43,6 +44,33 @@ Fact = Literal[
 ]
 FACTS: tuple[str, ...] = get_args(Fact)
 
+#: A fact a production declares itself (`[[production.fact]]`), named `production.<id>`.
+PRODUCTION_FACT_PATTERN = r"^production\.[a-z0-9][a-z0-9_]*$"
+
+
+def is_production_fact(name: str) -> bool:
+    return re.fullmatch(PRODUCTION_FACT_PATTERN, name) is not None
+
+
+def _known_fact(name: str) -> str:
+    from armory.source import did_you_mean, one_of, quote
+
+    if name in FACTS or is_production_fact(name):
+        return name
+    hint = did_you_mean(name, FACTS)
+    if hint:
+        raise ValueError(f"{quote(name)} is not allowed{hint} (or `production.<id>`, a fact the production declares)")
+    raise ValueError(f"{quote(name)} is not allowed: expected {one_of(FACTS)}, or `production.<id>` for a fact the "
+                     "production declares in [[production.fact]]")
+
+
+#: A fact as a rule names it: one of :data:`FACTS`, or `production.<id>`.
+FactRef = Annotated[
+    str,
+    AfterValidator(_known_fact),
+    WithJsonSchema({"anyOf": [{"enum": list(FACTS)}, {"type": "string", "pattern": PRODUCTION_FACT_PATTERN}]}),
+]
+
 #: Values the engine reads from the ledger itself. A rule with ``sense`` is
 #: never asked: it ticks (or fails) on its own and nobody can answer it.
 Sensed = Literal[
@@ -62,15 +90,15 @@ class Expect(BaseModel):
     model_config = _CONFIG
     equals: int | str | None = None
     """The answer must equal this literal (a count, digits, a choice, `yes`/`no`)."""
-    equals_fact: Fact | None = None
+    equals_fact: FactRef | None = None
     """The answer must equal this fact of the production (`weapon.capacity`)."""
     at_least: int | None = None
     """A count or measurement must be at least this."""
-    at_least_fact: Fact | None = None
+    at_least_fact: FactRef | None = None
     """A count or measurement must be at least this fact (`settings.min_blank_distance_feet`)."""
     at_most: int | None = None
     """A count or measurement must be at most this."""
-    at_most_fact: Fact | None = None
+    at_most_fact: FactRef | None = None
     """A count or measurement must be at most this fact."""
     one_of: list[str] | None = None
     """A choice must be one of these (per round: every round's choice)."""
@@ -95,6 +123,10 @@ class When(BaseModel):
     """Only when the scene or setup has all of these facts."""
     firing: bool | None = None
     """Only for firing weapons (`true`) or non-firing ones (`false`)."""
+    armorer_roles: list[Role] = Field(default_factory=list)
+    """Only on a day when someone acting as armorer (or assistant armorer) also holds one of these roles (`["assistant_property_master"]`: the armorer who is also props, DOMAIN F4). Applies in the once-a-day phases too."""
+    actor_roles: list[Role] = Field(default_factory=list)
+    """Only when the actor the setup gives the weapon to also holds one of these roles that day."""
 
 
 class Rule(BaseModel):
@@ -127,6 +159,10 @@ class Rule(BaseModel):
     """What passes."""
     when: When = Field(default_factory=When)
     """When the rule applies."""
+    required_before: list[Moment] = Field(default_factory=list)
+    """Moments the engine refuses until this rule is answered: `handoff` (the weapon goes out again), `take_back`, `day_close`. What makes it due depends on the phase: each firing of the weapon (`after_firing`), each return (`on_return`), each incident (`on_incident`), the day itself (`day_start`, `end_of_day`)."""
+    hazards: dict[str, Hazard] = Field(default_factory=dict)
+    """Answers that mean a hazard, whatever the severity: a choice (or `yes`/`no`) -> `live_round`, `unconfirmed_round`, `obstruction`, `misfire` or `unintended_discharge`. The engine acts on it as on a round verified live, a stop, or an incident."""
     why: str = Field(min_length=1)
     """Why the rule exists, in words a crew member understands."""
     sources: list[str] = Field(min_length=1)

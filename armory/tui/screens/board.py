@@ -205,7 +205,11 @@ class BoardScreen(ArmoryScreen):
         row = self.selected()
         if row:
             scene, setup, issue = row
-            self.app.push_screen(ChecksScreen(self.day, SETUP_PHASES, scene.id, setup.id, issue.weapon))
+            from armory.checklist.moments import due_phases
+
+            # A check a rule requires before the weapon goes out again (the bore after its last firing) comes first.
+            owed = due_phases(self.app.session, issue.weapon)
+            self.app.push_screen(ChecksScreen(self.day, owed + SETUP_PHASES, scene.id, setup.id, issue.weapon))
 
     def action_rounds(self) -> None:
         from armory.tui.screens.rounds import RoundsScreen

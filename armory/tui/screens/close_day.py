@@ -84,9 +84,8 @@ class DayClosedModal(ModalScreen[None]):
                 "A signed checkpoint now covers the whole day. Write this on the call sheet or send it "
                 "to the producer; it is the one head to note:", markup=False)
             yield Static(self.head_text, id="closed-head", markup=False)
-            head = self.head_text.rsplit(" ", 1)[-1]
-            yield Static(f"Any export can be checked against it later: armory log verify FILE --head {head}",
-                         markup=False)
+            yield Static("Exports made now carry this same head. Any export can be checked against it later: "
+                         f"armory log verify FILE --head \"{self.head_text}\"", markup=False)
             yield Button("Done", id="closed-done")
 
     def on_mount(self) -> None:

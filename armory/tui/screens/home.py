@@ -34,6 +34,9 @@ class HomeScreen(ArmoryScreen):
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
         Binding("c", "crew", "Crew", id="home.crew", show=False,
                 tooltip="Crew and PINs: enroll someone or change a PIN (a safety officer authorizes it)"),
+        Binding("s", "rules", "Rules", id="home.rules", show=False,
+                tooltip="The safety officer's side: packs in force, each rule's question, why and sources, "
+                        "the overview of every rule against every setup, the bundled drills"),
         Binding("ctrl+q", "app.quit", "Quit", id="home.quit", show=False,
                 tooltip="Leave armory; everything recorded is already on disk"),
     ]
@@ -226,6 +229,11 @@ class HomeScreen(ArmoryScreen):
         from armory.tui.screens.record import RecordScreen
 
         self.app.push_screen(RecordScreen())
+
+    def action_rules(self) -> None:
+        from armory.tui.screens.rules import RulesScreen
+
+        self.app.push_screen(RulesScreen())
 
 
 def home_view(screen: HomeScreen) -> dict:

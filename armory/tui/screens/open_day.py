@@ -44,11 +44,20 @@ class OpenDayScreen(ArmoryScreen):
     def refresh_state(self) -> None:
         super().refresh_state()
         day = self.session.production.day_by_id(self.day)
+        note = self.off_schedule()
         self.query_one("#open-day-title", Static).update(
-            f"Open {day.id}, {day.date.isoformat()}{' at ' + day.location if day.location else ''}")
+            f"Open {day.id}, {day.date.isoformat()}{' at ' + day.location if day.location else ''}"
+            + (f"\n⚠ {note}" if note else ""))
         self.query_one("#open-day-next", Static).update(
             "s: the armorer signs in with their PIN. The day-start checks follow\n"
             "(lock-up inventory, safety briefing, no second job today, ...).")
+
+    def off_schedule(self) -> str | None:
+        """A day opened on another date than the schedule's is said to be, before anyone signs."""
+        from armory.export.openings import off_schedule_note
+
+        day = self.session.production.day_by_id(self.day)
+        return off_schedule_note(day.id, day.date, self.session.local_now().date()) if day is not None else None
 
     def action_back(self) -> None:
         self.dismiss()
@@ -74,6 +83,8 @@ class OpenDayScreen(ArmoryScreen):
             app.switch_screen(ChecksScreen(self.day, ("day_start",)))
 
         app.push_screen(SignModal(
-            f"Open {self.day}", [f"Packs in force: {', '.join(p.pack.pack.id + ' ' + p.pack.pack.version for p in self.session.packs)}"],
+            f"Open {self.day}",
+            [f"Packs in force: {', '.join(p.pack.pack.id + ' ' + p.pack.pack.version for p in self.session.packs)}",
+             *([f"⚠ {note}"] if (note := self.off_schedule()) else [])],
             [Signer("Armorer opening the day", armorers or app.crew_choices(self.day), crew_id=default)],
             purpose="open_day", authenticate=app.authenticate, confirm_label="Sign and open the day"), signed)
