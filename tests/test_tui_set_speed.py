@@ -328,6 +328,7 @@ async def test_keys_typed_ahead_in_a_burst_never_join_the_answer_before_them(led
         await pilot.pause()
         await pilot.pause()
         recorded = answers(app)[-1].payload
-        assert recorded["rule_id"] == "handling.barrel-clear" and recorded["observed"] == ["12:00"]
+        assert recorded["rule_id"] == "handling.barrel-clear"
+        assert len(recorded["observed"]) == 1 and recorded["observed"][0].endswith(" 12:00")  # not 12:0044
         assert screen.current.rule.id != "handling.barrel-clear"
         assert screen.query_one("#answer", Input).value == ""  # the keys behind it went nowhere
