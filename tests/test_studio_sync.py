@@ -53,7 +53,32 @@ def test_a_fork_is_refused_named_recorded_and_the_store_untouched(tmp_path, stor
     conflicts = query(store, "SELECT reason, first_seq, found_by FROM armory.conflicts")
     assert conflicts == [("fork", 6, "sync")]
     assert "fork at entry #6" in _status(capsys)
-    assert read_state(backup).problem.startswith("this laptop's chain differs")
+    assert read_state(backup).problem == "fork at entry #6: this ledger differs from the store's"
+    from armory.studio.state import sync_words
+
+    words = sync_words(read_state(backup))
+    assert len("studio store: " + words) <= 2 * 76  # two lines of the first screen at 80 columns
+    assert words.startswith("sync REFUSED, fork at entry #6")
+
+
+def test_a_refusal_seen_again_is_counted_not_written_again(tmp_path, store, capsys):
+    """A laptop left behind syncs every few minutes: one conflict row, a count and when it was last seen."""
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=3)
+    backup = tmp_path / "backup.sqlite"
+    shutil.copy(ledger, backup)
+    shutil.copy(ledger.with_name("main.sqlite.key"), backup.with_name("backup.sqlite.key"))
+    append(ledger, 2)
+    assert _sync(ledger) == 0
+    for _ in range(3):
+        assert _sync(backup) == 1
+    assert "seen 3 times now (still one conflict in the store)" in capsys.readouterr().out
+    assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("behind", 6)]
+    assert query(store, "SELECT times FROM armory.conflict_repeats") == [(2,)]
+    status = _status(capsys)
+    assert status.count("behind: a laptop lacks entries from #6") == 1 and "seen 3 times, last at" in status
+    append(backup, 1, text="recorded on the stale copy")  # a new situation: the copy went on recording
+    assert _sync(backup) == 1
+    assert query(store, "SELECT count(*) FROM armory.conflicts") == [(2,)]
 
 
 def test_a_laptop_restored_from_an_old_backup_is_told_it_is_behind(tmp_path, store, capsys):
@@ -75,11 +100,16 @@ def test_another_ledger_claiming_the_unit_is_refused(tmp_path, store, capsys):
     second = make_ledger(tmp_path / "b.sqlite")  # same production, a new ledger and key
     assert _sync(first) == 0
     assert _sync(second) == 1
-    assert "held in the store by another ledger" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "held in the store by another ledger" in out and "differing" not in out  # no entry differs: a claim
     assert _sync(second, "--unit", "second") == 0
     assert query(store, "SELECT unit FROM armory.units ORDER BY unit") == [("main",), ("second",)]
     assert read_state(second).unit == "second"
     assert _sync(second) == 0  # the name is remembered
+    capsys.readouterr()
+    assert _sync(second, "--unit", "splinter") == 0
+    assert "this ledger is unit 'second' in the store since its first sync" in capsys.readouterr().out
+    assert read_state(second).unit == "second"
 
 
 def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):
@@ -95,6 +125,9 @@ def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):
     assert "entry #3 (note) of this laptop's ledger does not verify" in capsys.readouterr().out
     assert query(store, "SELECT count(*) FROM armory.entries") == [(0,)]
     assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("unverified", 3)]
+    # nor does a refused first push claim the unit: a laptop with a sound ledger may still take the name
+    assert query(store, "SELECT count(*) FROM armory.units") == [(0,)]
+    assert _sync(make_ledger(tmp_path / "sound.sqlite")) == 0
 
 
 def _status(capsys):
@@ -121,12 +154,34 @@ def test_an_unusable_store_is_one_line_and_exit_2(tmp_path, pg_cluster, pg_db, c
     assert "Traceback" not in captured.err
     for secret in ("wrong-Pw-x9", WRITER_PASSWORD, SUPER_PASSWORD):
         assert secret not in captured.err
-    expected = {"password": "password authentication failed", "database": 'database "no_such_db" does not exist',
-                "server": "Connection refused", "port": 'invalid integer value "notaport"',
+    expected = {"password": "password authentication failed for user \"unit_writer\" (check the password in "
+                            "~/.pgpass or PGPASSWORD",
+                "database": 'database "no_such_db" does not exist',
+                "server": "Connection refused; Is the server running", "port": 'invalid integer value "notaport"',
                 "garbled": "not a valid libpq URL"}[what]
     assert expected in lines[0]
     if what != "garbled":
         assert read_state(ledger).unreachable_since is not None
+    from armory.studio.state import sync_words
+
+    words = sync_words(read_state(ledger))
+    if what == "password":  # the app's first screen says what to fix, not just "unreachable"
+        assert words.startswith("store refuses this laptop's password (see ~/.pgpass) since")
+    elif what in ("server", "database"):
+        assert words.startswith("store unreachable since")
+
+
+def test_a_login_without_the_writer_role_is_told_which_role_it_needs(tmp_path, pg_cluster, pg_db, capsys):
+    from tests.studio_pg import READER_PASSWORD, READER_USER
+
+    ledger = make_ledger(tmp_path / "main.sqlite")
+    assert _sync(ledger, "--store", pg_cluster.url(pg_db, READER_USER, READER_PASSWORD)) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "permission denied" in err and "need armory_writer" in err
+    assert READER_PASSWORD not in err
+    from armory.studio.state import sync_words
+
+    assert sync_words(read_state(ledger)).startswith("store refuses this login (it lacks the armory_writer role)")
 
 
 def test_no_store_named_is_exit_2(tmp_path, monkeypatch, capsys):

@@ -40,9 +40,20 @@ def test_witness_cosigns_and_sync_brings_it_home(tmp_path, store, capsys):
     with Ledger.open(ledger, readonly=True) as opened:
         assert len(opened) == 7
     capsys.readouterr()
+    assert _witness(tmp_path) == 0  # the new head is only its own cosignature: not cosigned in turn
+    assert "unchanged Dust Creek / main: head #6 already cosigned" in capsys.readouterr().out
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    with Ledger.open(ledger, readonly=True) as opened:
+        assert len(opened) == 7  # no entry a run for ever
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(1,)]
+    append(ledger, 1)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert _witness(tmp_path) == 0
+    assert "cosigned Dust Creek / main: head #8" in capsys.readouterr().out
+    capsys.readouterr()
     assert main(["log", "verify", "--store", "--witness", str(tmp_path / "witness.key")]) == 0
     out = capsys.readouterr().out
-    assert "intact: Dust Creek / main" in out and "witnessed to #6" in out
+    assert "intact: Dust Creek / main" in out and "witnessed to #8" in out
 
 
 def test_a_witnessed_head_catches_a_laptop_rewrite(tmp_path, store, capsys):
@@ -108,6 +119,9 @@ def test_witness_refuses_a_store_rewritten_under_it(tmp_path, pg_cluster, pg_db,
     assert _witness(tmp_path) == 1
     assert "no longer holds the head #6" in capsys.readouterr().out
     assert ("inconsistent", "witness", 6) in query(store, "SELECT reason, found_by, first_seq FROM armory.conflicts")
+    assert _witness(tmp_path) == 1  # cron runs it again: refused again, counted, not written again
+    assert query(store, "SELECT count(*) FROM armory.conflicts") == [(1,)]
+    assert query(store, "SELECT times FROM armory.conflict_repeats") == [(1,)]
 
 
 def test_verify_store_names_a_superuser_edit(tmp_path, pg_cluster, pg_db, store, capsys):
@@ -167,6 +181,17 @@ def test_status_shows_units_and_what_is_open_most_serious_first(tmp_path, store,
     assert not any("chamber count short" in line for line in lines)
     assert any(line.startswith("  Precinct / main: last entry #3 checkpoint") and "never witnessed" in line
                for line in lines)
+    assert main(["sync", "--ledger", str(make_ledger(tmp_path / "c.sqlite", "Precinct"))]) == 1  # a claim
+    capsys.readouterr()
+    assert main(["studio", "status", "--production", "Dust Creek"]) == 0
+    only = capsys.readouterr().out
+    assert only.splitlines()[0].endswith(", Dust Creek: 1 unit") and "Precinct" not in only
+    assert "UNREVIEWED incident (misfire)" in only and "CONFLICTS" not in only
+    assert main(["studio", "status", "--production", "Precinct"]) == 0
+    only = capsys.readouterr().out
+    assert "claimed: another ledger" in only and "Dust Creek" not in only and "OPEN ACROSS" not in only
+    assert main(["studio", "status", "--production", "Nope"]) == 2
+    assert "no unit of 'Nope'" in capsys.readouterr().err
 
 
 def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store, capsys):
@@ -178,8 +203,51 @@ def test_local_verify_checks_cosignatures_against_the_studio_key(tmp_path, store
     assert main(["sync", "--ledger", str(ledger)]) == 0
     capsys.readouterr()
     assert main(["log", "verify", "--ledger", str(ledger), "--witness", str(tmp_path / "witness.key")]) == 0
+    # the public half, written beside the key, is what the studio hands a producer who has no device secret
+    assert b"PRIVATE" not in (tmp_path / "witness.key.pub").read_bytes()
+    assert main(["log", "verify", "--ledger", str(ledger), "--witness", str(tmp_path / "witness.key.pub")]) == 0
     assert "ok: cosigned by the studio witness" in capsys.readouterr().out
     other = signing.load_or_create_key(tmp_path / "other.key", create=True)
     other_fp = signing.fingerprint(signing.public_raw(other))
     assert main(["log", "verify", "--ledger", str(ledger), "--witness", other_fp]) == 1
     assert "not the studio witness key given" in capsys.readouterr().out
+
+
+def test_a_witness_cosigns_nothing_it_could_not_remember_nor_with_a_unit_s_own_key(tmp_path, store, capsys):
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    capsys.readouterr()
+    assert main(["studio", "witness", "--key", str(tmp_path / "witness.key"), "--state",
+                 str(tmp_path / "no-such-dir" / "witness.json")]) == 2
+    err = capsys.readouterr().err
+    assert "the witness state cannot be written" in err and "Traceback" not in err
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(0,)]
+    assert main(["studio", "witness", "--key", str(tmp_path / "main.sqlite.key"), "--state",
+                 str(tmp_path / "witness.json")]) == 2
+    assert "is the signing key of Dust Creek / main itself" in capsys.readouterr().err
+    assert query(store, "SELECT count(*) FROM armory.cosignatures") == [(0,)]
+
+
+def test_verify_store_names_a_cosignature_made_with_the_unit_s_own_key(tmp_path, store, capsys):
+    import base64
+
+    from armory.ledger import signing
+
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    key = signing.load_or_create_key(tmp_path / "main.sqlite.key", create=False)
+    raw = signing.public_raw(key)
+    lid = ledger_id(ledger)
+    (seq, head), = query(store, "SELECT seq, hash FROM armory.entries WHERE ledger_id = %s ORDER BY seq DESC "
+                                "LIMIT 1", (lid,))
+    note = signing.sign_note(signing.note_text(f"armory.ledger/{lid}", seq, head, "2026-01-01T00:00:00Z"),
+                             "self", key)
+    query(store, "INSERT INTO armory.cosignatures (ledger_id, seq, hash, witness_name, witness_fingerprint, "
+                 "witness_public_key, note) VALUES (%s, %s, %s, 'self', %s, %s, %s) RETURNING 1",
+          (lid, seq, head, signing.fingerprint(raw), base64.b64encode(raw).decode(), note))
+    capsys.readouterr()
+    assert main(["log", "verify", "--store"]) == 1
+    assert "made with the unit's own key" in capsys.readouterr().out
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    assert "brought home" not in capsys.readouterr().out  # nor is it appended to the ledger as a witness's
+    assert read_state(ledger).witnessed_seq == 0

@@ -329,7 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  "several dates: DAY@YYYY-MM-DD picks the one opened on that local date")
     p.add_argument("--incident", type=int, metavar="SEQ", help="evidence bundle for this incident entry")
     _add_store_reader(p, "armory.cli.studio:export_store", "export from the studio store instead: every unit of "
-                      "--production TITLE, side by side (html) or on one timeline (jsonl)")
+                      "--production TITLE, side by side (html) or on one timeline (jsonl); with --incident, "
+                      "that incident's evidence bundle from the store's copy of --unit's chain")
+    p.add_argument("--unit", metavar="NAME", help="with --store --incident: the unit whose incident it is "
+                   "(needed when the production has several)")
 
     # crew ------------------------------------------------------------------
     crew = top.add_parser(
@@ -403,6 +406,7 @@ def _add_studio(top) -> None:
     p = _sub(studio_sub, "status", "armory.cli.studio:status",
              "every production and unit, and every open stop, incident and seal, most serious first")
     p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--production", metavar="TITLE", help="only this production (its title, or its file)")
     p = _sub(studio_sub, "witness", "armory.cli.studio:witness", "cosign each unit's new head with the studio's key",
              "For each unit, cosign its head in the store when the chain still holds the\n"
              "last head this witness cosigned and links forward from it; refuse (and record\n"

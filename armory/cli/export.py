@@ -19,6 +19,8 @@ EXIT_OK, EXIT_CHECK_FAILED = 0, 1
 
 
 def export(args: argparse.Namespace) -> int:
+    if getattr(args, "unit", None) is not None:
+        raise InputError("--unit names a unit in the studio store: it applies with --store --incident SEQ")
     if args.incident is not None and args.day is not None:
         raise InputError("--day does not apply to --incident: an evidence bundle always carries the whole chain")
     if args.incident is not None and args.format is not None:

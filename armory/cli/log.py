@@ -16,6 +16,38 @@ EXIT_OK, EXIT_TAMPERED = 0, 1
 # -- armory log verify -----------------------------------------------------------
 
 
+def _verify_units(target: Path, args: argparse.Namespace) -> int:
+    """The store's export of several units (``export --store ... --out units.jsonl``): each chain on its own."""
+    from armory.studio.units_file import verify_units_file
+
+    for option in ("head", "against", "index"):
+        if getattr(args, option, None) is not None:
+            raise InputError(f"--{option} checks one unit's chain: {target} holds several units (the studio "
+                             "store's export); give that unit's own export")
+    units = verify_units_file(target)
+    bad = 0
+    for unit in units:
+        where = f"{unit.production_title} / {unit.unit} (ledger {unit.ledger_id}, key {unit.key_fingerprint})"
+        result = unit.result
+        if unit.ok:
+            signed = (f"signed through #{result.signed_through}" if result.checkpoints_checked
+                      else "no signed checkpoint")
+            print(f"intact: {where}: {result.entries} entries, head #{result.entries} {result.head[:16]}, {signed}")
+            for problem in result.problems:  # (--head and --against check one unit's own export)
+                print(f"  note: {problem.split('; compare the head')[0]}")
+            continue
+        bad += 1
+        print(f"TAMPERED: {where}")
+        if result.first_bad is not None:
+            seq, kind, what = result.first_bad
+            print(f"  first bad entry: #{seq} ({kind}): {what}")
+        for failure in unit.failures:
+            print(f"  FAILED: {failure}")
+    print(f"{len(units) - bad} of {len(units)} unit chain{'s' if len(units) != 1 else ''} in {target} intact "
+          "(the studio store's export: each unit's chain checked on its own)")
+    return EXIT_TAMPERED if bad else EXIT_OK
+
+
 def verify(args: argparse.Namespace) -> int:
     from armory.ledger.against import check_extends, compare_broken, signed_upto
     from armory.ledger.verify import check_head, verify_file
@@ -26,6 +58,15 @@ def verify(args: argparse.Namespace) -> int:
         raise InputError(f"--rows {args.rows}: give the jsonl (or html) export to check its rows against: "
                          f"armory log verify --rows {args.rows} EXPORT.jsonl")
     target = Path(args.file) if args.file is not None else ledger_path(args)
+    if args.file is not None:
+        from armory.studio.units_file import is_units_file, is_units_report
+
+        if is_units_file(target):
+            return _verify_units(target, args)
+        if is_units_report(target):
+            raise InputError(f"{target}: the studio store's report of several units, which carries no chain to "
+                             "check; verify the store (armory log verify --store URL --production TITLE) or its "
+                             "jsonl export (armory export --store ... --out units.jsonl), which verifies on its own")
     result, kind = verify_file(target)
     out = sys.stdout
     what = {"ledger": "ledger", "jsonl": "jsonl export", "html": "html report"}[kind]

@@ -80,9 +80,17 @@ def sync(args: argparse.Namespace) -> int:
     where = f"unit {result.unit!r} of {result.production_title!r} in {display(url)}"
     if result.refused is not None:
         print(f"REFUSED: {where}: {result.refused.message}", file=sys.stdout)
-        print(f"  recorded as a conflict in the store (armory studio status shows it); first differing entry "
-              f"#{result.refused.first_seq}", file=sys.stdout)
+        named = {"fork": f"; first differing entry #{result.refused.first_seq}",
+                 "unverified": f"; first entry refused #{result.refused.first_seq}",
+                 "behind": f"; first entry missing here #{result.refused.first_seq}"}.get(result.refused.reason, "")
+        times = result.refused.times
+        recorded = (f"the same refusal as before, seen {times} times now (still one conflict in the store)"
+                    if times > 1 else "recorded as a conflict in the store")
+        print(f"  {recorded}; armory studio status shows it{named}", file=sys.stdout)
         return EXIT_FAILED
+    if args.unit and args.unit != result.unit:
+        print(f"note: this ledger is unit {result.unit!r} in the store since its first sync, and a unit keeps its "
+              f"name: --unit {args.unit} was not applied")
     what = f"{result.pushed} new entr{'y' if result.pushed == 1 else 'ies'}" if result.pushed else "nothing new"
     print(f"synced {where}: {what}; the store holds #1-#{result.head_seq} (head {result.head_hash[:16]})")
     return EXIT_OK
@@ -96,13 +104,22 @@ def status(args: argparse.Namespace) -> int:
     from armory.studio.schema import require_schema
     from armory.studio.status import read_status, render
 
+    from armory.studio.schema import VERSION, current_version
+
+    title = _title(args)
     url, conn = _connect(args)
     with conn, _guard(url, "reading"):
         with conn.cursor() as cur:
             require_schema(cur)
-        report = read_status(conn)
-    for line in render(report, display(url)):
+            version = current_version(cur)
+        report = read_status(conn, title)
+    if title is not None and not report.units:
+        raise InputError(f"no unit of {title!r} in the studio store")
+    for line in render(report, display(url), title):
         print(line)
+    if version < VERSION:
+        print(f"note: the store's schema is at version {version}; its owner brings it to {VERSION} with "
+              "armory studio init (units keep syncing meanwhile)")
     return EXIT_OK
 
 
@@ -118,9 +135,18 @@ def witness(args: argparse.Namespace) -> int:
     existed = key_path.exists()
     key = signing.load_or_create_key(key_path, create=True)
     fingerprint = signing.fingerprint(signing.public_raw(key))
+    public_path = key_path.with_name(key_path.name + ".pub")
+    if not public_path.exists():  # what producers and insurers are given: log verify --witness FILE.pub
+        from cryptography.hazmat.primitives import serialization
+
+        try:
+            public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+        except OSError as err:
+            raise InputError(f"cannot write the witness's public key {public_path}: {err.strerror or err}") from None
     if not existed:
         print(f"made a new witness key {key_path} (fingerprint {fingerprint}); keep it at the studio, never on a "
-              "unit's laptop, and publish the fingerprint")
+              f"unit's laptop, and publish the fingerprint or {public_path} (log verify --witness takes either)")
     url, conn = _connect(args)
     import socket
 
@@ -209,8 +235,10 @@ def verify_store(args: argparse.Namespace) -> int:
             where = f"{verdict.production_title} / {verdict.unit} (ledger {verdict.ledger_id}, key {verdict.key_fingerprint})"
             if verdict.ok:
                 print(f"intact: {where}")
-                print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}; "
-                      f"{result.checkpoints_checked} signed checkpoints verified (the last is #{result.signed_through})")
+                checked = result.checkpoints_checked
+                signed = (f"{checked} signed checkpoint{'s' if checked != 1 else ''} verified (the last is "
+                          f"#{result.signed_through})" if checked else "no signed checkpoint yet")
+                print(f"  {result.entries} entries, head #{result.entries} {result.head[:16]}; {signed}")
             else:
                 failed += 1
                 print(f"TAMPERED: {where}")
@@ -235,13 +263,18 @@ def export_store(args: argparse.Namespace) -> int:
     from armory.export.writing import export_format
     from armory.studio.report import export_units
 
-    if getattr(args, "incident", None) is not None or getattr(args, "day", None) is not None:
-        raise InputError("--store exports a production's units whole: --incident and --day are not available with it")
+    if getattr(args, "day", None) is not None:
+        raise InputError("--store exports a production's units whole: --day is not available with it")
     if getattr(args, "ledger", None) is not None:
         raise InputError("give either --store or --ledger, not both")
     title = _title(args)
     if not title:
         raise InputError("--store needs --production TITLE (the production's title, or its file)")
+    if getattr(args, "incident", None) is not None:
+        return _export_store_incident(args, title)
+    if getattr(args, "unit", None) is not None:
+        raise InputError("--unit names the incident's unit with --incident; --store exports every unit of the "
+                         "production")
     out = check_target(args.out)
     fmt = export_format(args.format, out)
     if fmt == "csv":
@@ -249,3 +282,30 @@ def export_store(args: argparse.Namespace) -> int:
     url, conn = _connect(args)
     with conn, _guard(url, "exporting from"):
         return export_units(conn, url, title, fmt, out)
+
+
+def _export_store_incident(args: argparse.Namespace, title: str) -> int:
+    """``export --store --incident SEQ``: the bundle a unit's ledger would make, from the store's copy of it."""
+    from armory.studio.bundle import write_store_bundle
+    from armory.studio.connect import display
+
+    if args.format is not None:
+        raise InputError(f"--format {args.format} does not apply to --incident: an evidence bundle is a directory; "
+                         "give --out DIR without --format")
+    given = Path(args.production)
+    production_path = given if given.is_file() else None
+    url, conn = _connect(args)
+    with conn, _guard(url, "exporting from"):
+        unit, bundle = write_store_bundle(conn, display(url), title, getattr(args, "unit", None), args.incident,
+                                          Path(args.out), production_path)
+    chain, verification = bundle.chain, bundle.verification
+    print(f"armory: wrote the evidence bundle for incident #{args.incident} of {title} / {unit} from "
+          f"{display(url)} to {args.out}: chain of {len(chain)} entries to its signed checkpoint, head "
+          f"{str(chain[-1].get('hash', ''))[:16]}, {len(bundle.index['entries'])} indexed, "
+          f"{len(bundle.index['custody'])} sealed item(s)", file=sys.stderr)
+    if not verification.ok:
+        seq, kind, what = verification.first_bad or (0, "?", "no entries")
+        print(f"armory: WARNING: the unit's chain in the store does not verify: entry #{seq} ({kind}): {what}. "
+              "The bundle was written and says so", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

@@ -63,7 +63,8 @@ def display(url: str) -> str:
 
 def _scrub(message: str, url: str) -> str:
     """A server or libpq message in one line, with any password the URL holds blanked out."""
-    line = " ".join(message.split())
+    # libpq's lines ("Connection refused" / "Is the server running ...?") are sentences of their own
+    line = "; ".join(" ".join(part.split()) for part in message.splitlines() if part.strip())
     password = _parts(url).get("password") if url else None
     if password:
         line = line.replace(password, "***")
@@ -73,9 +74,30 @@ def _scrub(message: str, url: str) -> str:
     return line
 
 
+#: What to do about the failures a person can fix, by SQLSTATE or by libpq's words (it gives no SQLSTATE).
+_HINTS = (
+    ("28P01", "password authentication failed",
+     "check the password in ~/.pgpass or PGPASSWORD (armory never shows it)"),
+    (None, "no password supplied", "put the password in ~/.pgpass or PGPASSWORD"),
+    ("42501", "permission denied",
+     "this login lacks armory's role for it: a unit's and the witness's login need armory_writer, the "
+     "safety office's and producers' armory_reader, and studio init the database's owner"),
+)
+
+
+def _hint(err: BaseException) -> str:
+    state = getattr(err, "sqlstate", None)
+    text = str(err)
+    for sqlstate, words, hint in _HINTS:
+        if (sqlstate is not None and state == sqlstate) or words in text:
+            return f" ({hint})"
+    return ""
+
+
 def unavailable(url: str, err: BaseException, doing: str = "reaching") -> StoreUnavailable:
     """The one line a person sees when the store cannot be used; never a traceback or a password."""
-    return StoreUnavailable(f"studio store {display(url)}: {doing} it failed: {_scrub(str(err), url) or type(err).__name__}")
+    reason = _scrub(str(err), url) or type(err).__name__
+    return StoreUnavailable(f"studio store {display(url)}: {doing} it failed: {reason}{_hint(err)}")
 
 
 def connect(url: str, *, timeout: int = CONNECT_TIMEOUT, autocommit: bool = False,

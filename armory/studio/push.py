@@ -45,6 +45,18 @@ class Refusal:
     store_hash: str
     pushed_hash: str
     message: str
+    times: int = 1
+    """How many times the store has now seen this same refusal (1: this is the first)."""
+
+    @property
+    def summary(self) -> str:
+        """The refusal in a few words, for the app's first screen (``armory sync`` prints the whole message)."""
+        return {
+            "fork": f"fork at entry #{self.first_seq}: this ledger differs from the store's",
+            "behind": f"this ledger lacks entries #{self.first_seq} on that the store holds (an old backup?)",
+            "claimed": "another ledger holds this unit in the store: run armory sync --unit NAME once",
+            "unverified": f"entry #{self.first_seq} of this ledger does not verify",
+        }.get(self.reason, self.message)
 
 
 @dataclass
@@ -84,11 +96,12 @@ def first_difference(ledger: Ledger, cur, ledger_id: str, upto: int) -> int:
 
 
 def _conflict(cur, result: PushResult, refusal: Refusal, host: str, found_by: str = "sync") -> None:
-    cur.execute(
-        f"INSERT INTO {SCHEMA}.conflicts (ledger_id, production_title, unit, first_seq, store_hash, pushed_hash, "
-        "host, found_by, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (result.ledger_id, result.production_title, result.unit, refusal.first_seq, refusal.store_hash,
-         refusal.pushed_hash, host, found_by, refusal.reason))
+    from armory.studio import conflicts
+
+    refusal.times = conflicts.record(
+        cur, ledger_id=result.ledger_id, production_title=result.production_title, unit=result.unit,
+        first_seq=refusal.first_seq, store_hash=refusal.store_hash, pushed_hash=refusal.pushed_hash, host=host,
+        found_by=found_by, reason=refusal.reason)
     result.refused = refusal
 
 
@@ -102,7 +115,8 @@ def push(ledger: Ledger, conn, unit: str, *, host: str | None = None) -> PushRes
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(f"INSERT INTO {SCHEMA}.heads (ledger_id) VALUES (%s) ON CONFLICT DO NOTHING", (ledger_id,))
         cur.execute(f"SELECT 1 FROM {SCHEMA}.heads WHERE ledger_id = %s FOR UPDATE", (ledger_id,))
-        if not _claim(cur, result, opened, host):
+        new_unit = _claim(cur, result, opened, host)
+        if new_unit is None:
             return result
         cur.execute(f"SELECT seq, hash, time FROM {SCHEMA}.entries WHERE ledger_id = %s ORDER BY seq DESC LIMIT 1",
                     (ledger_id,))
@@ -143,6 +157,8 @@ def push(ledger: Ledger, conn, unit: str, *, host: str | None = None) -> PushRes
                 "unverified", seq, _store_hash(cur, ledger_id, seq) or "", _local_hash(ledger, seq) or "",
                 f"entry #{seq} ({kind}) of this laptop's ledger does not verify: {what}; nothing was pushed"), host)
             return result
+        if new_unit and not _register(cur, result, opened, host):
+            return result
         with cur.copy(_COPY) as copy:
             for seq, time, kind, who, scope, hash_hex, body in rows:
                 copy.write_row((ledger_id, seq, time, kind, who, scope, hash_hex, body, body.decode()))
@@ -162,8 +178,9 @@ def _touch(cur, ledger_id: str, host: str) -> None:
                 (host, ledger_id))
 
 
-def _claim(cur, result: PushResult, opened: dict, host: str) -> bool:
-    """Register the unit's ledger, or refuse when another ledger (another key) holds the unit."""
+def _claim(cur, result: PushResult, opened: dict, host: str) -> bool | None:
+    """False when the store knows the unit's ledger, True when it is new to the store (registered by
+    :func:`_register` once its entries verify), None (refused) when another ledger or key holds the unit."""
     ledger_id = result.ledger_id
     cur.execute(f"SELECT ledger_id, unit, public_key FROM {SCHEMA}.units WHERE ledger_id = %s "
                 "OR (production_title = %s AND unit = %s)", (ledger_id, result.production_title, result.unit))
@@ -174,15 +191,21 @@ def _claim(cur, result: PushResult, opened: dict, host: str) -> bool:
         if ours[2] != opened["public_key"]:
             _conflict(cur, result, Refusal(
                 "claimed", 1, "", "", f"the store holds ledger {ledger_id} under another key: refused"), host)
-            return False
+            return None
         result.unit = ours[1]  # the name the unit was first pushed under
-        return True
+        return False
     if other is not None:
         _conflict(cur, result, Refusal(
             "claimed", 1, "", "", f"unit {result.unit!r} of {result.production_title!r} is held in the store by "
             f"another ledger ({other[0]}, another key): refused; a second laptop for a unit needs a unit name of "
             "its own (--unit NAME)"), host)
-        return False
+        return None
+    return True
+
+
+def _register(cur, result: PushResult, opened: dict, host: str) -> bool:
+    """Write the new unit's row, in the push's transaction; False (refused) when another ledger just took it."""
+    ledger_id = result.ledger_id
     cur.execute(f"INSERT INTO {SCHEMA}.units (ledger_id, production_title, unit, key_fingerprint, public_key, "
                 "first_host) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (ledger_id, result.production_title, result.unit, opened["key_fingerprint"], opened["public_key"],
@@ -203,7 +226,8 @@ def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:
     """
     from armory.ledger import signing
 
-    ledger_id = ledger.opened().payload["ledger_id"]
+    opened = ledger.opened().payload
+    ledger_id, own_key = opened["ledger_id"], opened["key_fingerprint"]
     have = set()
     for (body,) in ledger._conn.execute("SELECT body FROM entries WHERE kind = 'cosignature'"):
         payload = json.loads(body)["payload"]
@@ -214,8 +238,8 @@ def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:
         rows = cur.fetchall()
     brought: list[tuple[str, int, str]] = []
     for seq, hash_hex, name, fingerprint, public_key, note in rows:
-        if (fingerprint, seq) in have or _local_hash(ledger, seq) != hash_hex:
-            continue
+        if (fingerprint, seq) in have or fingerprint == own_key or _local_hash(ledger, seq) != hash_hex:
+            continue  # (the unit's own key witnesses nothing: log verify --store names such a row)
         try:
             raw = base64.b64decode(public_key, validate=True)
             parsed = signing.parse_and_verify_note(note, raw)

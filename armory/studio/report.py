@@ -112,7 +112,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111;background:#fff}
 @media (prefers-color-scheme:dark){body{color:#eee;background:#111}td,th{border-color:#444}}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;
-vertical-align:top;text-align:left;font-size:.9rem}.serious{color:#b00;font-weight:600}.warning{color:#a60}
+vertical-align:top;text-align:left;font-size:.9rem}.sev-serious{color:#b00;font-weight:600}.sev-warning{color:#a60}
 .bad{color:#b00;font-weight:700}.ok{color:#070;font-weight:700}.when{white-space:nowrap;font-family:monospace}
 """
 
@@ -128,9 +128,15 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
             seq, kind, what = result.first_bad or (0, "?", "no entries")
             state = f'<span class="bad">DOES NOT VERIFY at #{seq} ({esc(kind)}): {esc(what)}</span>'
         witnessed = f"#{chain.witnessed}" if chain.witnessed else "never"
+        # what the store holds, not how far the check got: a chain that fails at #6 still holds all its entries
+        stored_head = str(chain.entries[-1].get("hash", "")) if chain.entries else ""
+        if not result.ok:
+            signed = f"not checked past #{(result.first_bad or (0,))[0]}"
+        else:
+            signed = f"#{result.signed_through}" if result.signed_through else "no checkpoint yet"
         rows.append(f"<tr><td>{esc(chain.unit)}</td><td><code>{esc(chain.ledger_id)}</code></td>"
-                    f"<td><code>{esc(chain.key_fingerprint)}</code></td><td>{result.entries}</td>"
-                    f"<td><code>{esc(result.head[:16])}</code></td><td>#{result.signed_through}</td>"
+                    f"<td><code>{esc(chain.key_fingerprint)}</code></td><td>{len(chain.entries)}</td>"
+                    f"<td><code>{esc(stored_head[:16])}</code></td><td>{signed}</td>"
                     f"<td>{witnessed}</td><td>{state}</td></tr>")
     head = "".join(f"<th>{esc(chain.unit)}</th>" for chain in chains)
     lines = []
@@ -138,15 +144,19 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
         cells = ["<td></td>"] * len(chains)
         what = record.what if record is not None else str(entry.get("kind"))
         who = f" ({esc(record.who)})" if record is not None and record.who else ""
+        if record is not None and record.result:  # a check's answer and verdict, as the unit's own report says
+            who += f": {esc(record.result)}"
         severity = record.severity if record is not None else ""
-        cells[index] = (f'<td id="{esc(chains[index].unit)}-e{entry.get("seq")}" class="{esc(severity)}">'
+        # "sev-": the verdict's own "ok" and "bad" classes are bold; a passed check must read as plain
+        cells[index] = (f'<td id="{esc(chains[index].unit)}-e{entry.get("seq")}" class="sev-{esc(severity or "none")}">'
                         f'#{entry.get("seq")} {esc(what)}{who}</td>')
         local = record.time_local if record is not None else time
         lines.append(f'<tr><td class="when">{esc(local)}</td>{"".join(cells)}</tr>')
     failing = [chain for chain in chains if not chain.result.ok]
     verdict = ('<p class="bad">Some unit chains DO NOT VERIFY: read them as evidence of tampering.</p>' if failing
                else '<p class="ok">Every unit\'s chain verifies on its own (hashes, links, signed checkpoints).</p>')
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}: every unit"
+    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"armory-report\" content=\"studio-units\"><title>{esc(title)}: every unit"
             f"</title><style>{_CSS}</style></head><body>\n<h1>{esc(title)}: every unit, one timeline</h1>\n"
             f"{verdict}\n<table><thead><tr><th>unit</th><th>ledger</th><th>signing key</th><th>entries</th>"
             f"<th>head</th><th>signed through</th><th>witnessed head</th><th>chain</th></tr></thead><tbody>"

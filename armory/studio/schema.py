@@ -11,6 +11,8 @@ trigger, whoever asks, and the writer role may only INSERT into them and
 SELECT. ``armory.heads`` is the one table a writer updates: a summary kept
 at each push so that ``studio status`` never re-reads whole chains. Nothing
 reads it as evidence; ``log verify --store`` checks the entries themselves.
+``armory.conflict_repeats`` is the other: how often a recorded refusal was
+seen again (:mod:`armory.studio.conflicts`).
 
 Roles (group roles, NOLOGIN: grant them to the login roles people use):
 
@@ -134,8 +136,25 @@ _V1 = (
     f"GRANT INSERT, UPDATE ON {SCHEMA}.heads TO {WRITER}",
 )
 
+# A refusal repeated (every sync of a laptop left behind, every witness run) is one conflict row and a count.
+_V2 = (
+    f"""CREATE TABLE {SCHEMA}.conflict_repeats (
+        conflict_id bigint PRIMARY KEY REFERENCES {SCHEMA}.conflicts (id),
+        times bigint NOT NULL,
+        last_at timestamptz NOT NULL,
+        last_host text NOT NULL
+    )""",
+    f"""CREATE INDEX conflicts_same ON {SCHEMA}.conflicts
+        (ledger_id, production_title, unit, reason, found_by, first_seq)""",
+    f"ALTER TABLE {SCHEMA}.conflict_repeats OWNER TO {OWNER}",
+    f"REVOKE ALL ON {SCHEMA}.conflict_repeats FROM PUBLIC",
+    f"GRANT SELECT ON {SCHEMA}.conflict_repeats TO {WRITER}, {READER}",
+    f"GRANT INSERT, UPDATE ON {SCHEMA}.conflict_repeats TO {WRITER}",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the studio record: units, entries, heads, cosignatures, conflicts", _V1),
+    Migration(2, "a refusal seen again is counted, not written again", _V2),
 )
 VERSION = MIGRATIONS[-1].version
 

@@ -33,8 +33,10 @@ class UnitState:
     """Whether that cosigned head is the chain's head at the last sync (only cosignatures after it)."""
     unreachable_since: str | None = None
     """UTC time of the first failed sync since the last one that worked (None: reachable)."""
+    unreachable_why: str | None = None
+    """Why the last sync failed, when someone can fix it ("refuses this laptop's password"); None: not reached."""
     problem: str | None = None
-    """The last sync's refusal (a fork, another ledger claiming the unit), in words."""
+    """The last sync's refusal (a fork, another ledger claiming the unit), in a few words."""
 
 
 def state_path(ledger_path: Path) -> Path:
@@ -67,6 +69,17 @@ def write_state(ledger_path: Path, state: UnitState) -> None:
         raise
 
 
+def failure_words(message: str) -> str | None:
+    """A failed sync's reason in the first screen's words, when it is not simply an unreachable server."""
+    if "password" in message:
+        return "refuses this laptop's password (see ~/.pgpass)"
+    if "permission denied" in message:
+        return "refuses this login (it lacks the armory_writer role)"
+    if "no armory schema" in message:
+        return "has no armory schema yet (studio init)"
+    return None
+
+
 def now_text() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -74,13 +87,13 @@ def now_text() -> str:
 def sync_words(state: UnitState | None, now: datetime | None = None, tz=None) -> str:
     """The first screen's words: "synced 12 min ago, witnessed", "never synced", "store unreachable since 09:40"."""
     now = now or datetime.now(timezone.utc)
+    if state is not None and state.problem:  # before "never synced": a restored copy's first sync is refused
+        return f"sync REFUSED, {state.problem} (armory sync says more)"
     if state is None or (state.last_sync is None and state.unreachable_since is None):
         return "never synced to the studio store"
-    if state.problem:
-        return f"sync refused: {state.problem}"
     if state.unreachable_since:
         since = _parse(state.unreachable_since).astimezone(tz) if tz else _parse(state.unreachable_since)
-        return f"store unreachable since {since:%H:%M}: working offline"
+        return f"store {state.unreachable_why or 'unreachable'} since {since:%H:%M}: working offline"
     ago = now - _parse(state.last_sync)
     minutes = max(0, int(ago.total_seconds() // 60))
     when = ("just now" if minutes < 1 else f"{minutes} min ago" if minutes < 120

@@ -44,21 +44,55 @@ class Item:
 
 
 @dataclass
+class Conflict:
+    at: object
+    """When it was first refused (UTC)."""
+    production_title: str
+    unit: str
+    ledger_id: str
+    first_seq: int
+    reason: str
+    found_by: str
+    host: str
+    times: int = 1
+    """How many times the same refusal was seen, the first included."""
+    last_at: object = None
+    last_host: str = ""
+
+    @property
+    def last_seen(self):
+        return self.last_at or self.at
+
+    def words(self) -> str:
+        """What was refused, in words: the reason names what a person goes to look at."""
+        return {
+            "fork": f"fork at entry #{self.first_seq}: a laptop's chain differs from the store's",
+            "behind": f"behind: a laptop lacks entries from #{self.first_seq} on (restored from an old backup?)",
+            "claimed": f"claimed: another ledger ({self.ledger_id}) tried to push as this unit",
+            "unverified": f"unverified: entry #{self.first_seq} of a push did not verify",
+            "inconsistent": f"inconsistent at entry #{self.first_seq}: the head no longer extends the one the "
+                            "witness cosigned",
+        }.get(self.reason, f"{self.reason} at entry #{self.first_seq}")
+
+
+@dataclass
 class Status:
     units: list[UnitRow] = field(default_factory=list)
-    conflicts: list[tuple] = field(default_factory=list)
-    """(at, production_title, unit, first_seq, reason, found_by, host) newest first."""
+    conflicts: list[Conflict] = field(default_factory=list)
+    """Newest (last seen) first."""
     items: list[Item] = field(default_factory=list)
 
 
-def read_status(conn) -> Status:
+def read_status(conn, production_title: str | None = None) -> Status:
+    """Every unit of the store, or of one production, with its conflicts and what is open."""
     status = Status()
     with conn.cursor() as cur:
         cur.execute(f"""SELECT u.production_title, u.unit, u.ledger_id, u.key_fingerprint,
                                coalesce(h.head_seq, 0), coalesce(h.head_time, ''), coalesce(h.head_kind, ''),
                                h.last_sync_at, coalesce(h.last_sync_host, '')
                         FROM {SCHEMA}.units u LEFT JOIN {SCHEMA}.heads h USING (ledger_id)
-                        ORDER BY u.production_title, u.unit""")
+                        WHERE %(title)s::text IS NULL OR u.production_title = %(title)s
+                        ORDER BY u.production_title, u.unit""", {"title": production_title})
         units = {row[2]: UnitRow(*row) for row in cur.fetchall()}
         status.units = list(units.values())
         cur.execute(f"SELECT DISTINCT ON (ledger_id) ledger_id, seq, signed_at FROM {SCHEMA}.cosignatures "
@@ -66,16 +100,29 @@ def read_status(conn) -> Status:
         for ledger_id, seq, signed_at in cur.fetchall():
             if ledger_id in units:
                 units[ledger_id].witnessed_seq, units[ledger_id].witnessed_at = seq, signed_at
-        cur.execute(f"SELECT at, production_title, unit, first_seq, reason, found_by, host FROM {SCHEMA}.conflicts "
-                    "ORDER BY at DESC")
-        status.conflicts = cur.fetchall()
+        status.conflicts = _conflicts(cur, production_title)
         kinds = ", ".join(f"'{kind}'" for kind in NOTABLE_KINDS)
         cur.execute(f"SELECT ledger_id, seq, kind, time, doc->'payload' FROM {SCHEMA}.entries "
-                    f"WHERE kind IN ({kinds}) AND scope = '' ORDER BY ledger_id, seq")
+                    f"WHERE kind IN ({kinds}) AND scope = '' AND ledger_id = ANY(%s) ORDER BY ledger_id, seq",
+                    (list(units),))
         notable = cur.fetchall()
     conn.commit()
     status.items = _open_items(notable, units)
     return status
+
+
+def _conflicts(cur, production_title: str | None) -> list[Conflict]:
+    where = "WHERE %(title)s::text IS NULL OR c.production_title = %(title)s"
+    columns = "c.at, c.production_title, c.unit, c.ledger_id, c.first_seq, c.reason, c.found_by, c.host"
+    cur.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.conflict_repeats",))
+    if cur.fetchone()[0] is None:  # a store at schema version 1: every refusal is a row of its own
+        cur.execute(f"SELECT {columns} FROM {SCHEMA}.conflicts c {where} ORDER BY c.at DESC",
+                    {"title": production_title})
+        return [Conflict(*row) for row in cur.fetchall()]
+    cur.execute(f"""SELECT {columns}, 1 + coalesce(r.times, 0), r.last_at, coalesce(r.last_host, '')
+                    FROM {SCHEMA}.conflicts c LEFT JOIN {SCHEMA}.conflict_repeats r ON r.conflict_id = c.id
+                    {where} ORDER BY coalesce(r.last_at, c.at) DESC""", {"title": production_title})
+    return [Conflict(*row) for row in cur.fetchall()]
 
 
 def _open_items(rows: list[tuple], units: dict[str, UnitRow]) -> list[Item]:
@@ -141,16 +188,20 @@ def _ago(moment) -> str:
     return f"{minutes // (60 * 24)} days ago"
 
 
-def render(status: Status, store_name: str) -> list[str]:
+def render(status: Status, store_name: str, production_title: str | None = None) -> list[str]:
     """The status as lines of text, most serious first."""
     productions = sorted({unit.production_title for unit in status.units})
-    lines = [f"studio store {store_name}: {len(productions)} production{'s' if len(productions) != 1 else ''}, "
-             f"{len(status.units)} unit{'s' if len(status.units) != 1 else ''}"]
+    units = f"{len(status.units)} unit{'s' if len(status.units) != 1 else ''}"
+    lines = [f"studio store {store_name}, {production_title}: {units}" if production_title else
+             f"studio store {store_name}: {len(productions)} production{'s' if len(productions) != 1 else ''}, "
+             f"{units}"]
     if status.conflicts:
         lines.append(f"CONFLICTS ({len(status.conflicts)}): refused pushes and heads; the store kept what it held")
-        for at, title, unit, first_seq, reason, found_by, host in status.conflicts:
-            lines.append(f"  {title} / {unit}: {reason} at entry #{first_seq}, found by {found_by} from {host} "
-                         f"at {at:%Y-%m-%d %H:%M} UTC")
+        for conflict in status.conflicts:
+            seen = (f"; seen {conflict.times} times, last at {conflict.last_seen:%Y-%m-%d %H:%M} UTC"
+                    f"{f' from {conflict.last_host}' if conflict.last_host else ''}" if conflict.times > 1 else "")
+            lines.append(f"  {conflict.production_title} / {conflict.unit}: {conflict.words()}; found by "
+                         f"{conflict.found_by} from {conflict.host} at {conflict.at:%Y-%m-%d %H:%M} UTC{seen}")
     if status.items:
         lines.append(f"OPEN ACROSS THE STUDIO ({len(status.items)})")
         for item in status.items:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from armory.studio.connect import StoreUnavailable, connect, unavailable
-from armory.studio.state import UnitState, now_text, read_state, write_state
+from armory.problems import InputError
+from armory.studio.connect import connect, unavailable
+from armory.studio.state import UnitState, failure_words, now_text, read_state, write_state
 
 
 @dataclass
@@ -56,16 +57,17 @@ def sync_ledger(ledger_path: Path, url: str, *, unit: str | None = None, timeout
                     conn.close()
         except psycopg.Error as err:
             raise unavailable(url, err, "syncing with") from None
-    except StoreUnavailable:
+    except InputError as err:  # unreachable, or reached and unusable (a password, a role, no schema)
         state.unreachable_since = state.unreachable_since or now_text()
+        state.unreachable_why = failure_words(str(err))
         write_state(ledger_path, state)
         raise
     finally:
         ledger.close()
-    state.unreachable_since = None
+    state.unreachable_since = state.unreachable_why = None
     state.unit = result.unit
     if result.refused is not None:
-        state.problem = result.refused.message
+        state.problem = result.refused.summary
     else:
         state.problem = None
         state.last_sync = now_text()

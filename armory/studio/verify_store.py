@@ -105,6 +105,9 @@ def verify_unit(conn, unit_row: tuple, witnesses: set[str] | None = None) -> Uni
         elif seq > result.entries and result.first_bad is None:
             verdict.failures.append(f"witness {name} cosigned head #{seq}, but the store's chain ends at "
                                     f"#{result.entries}: entries were removed")
+        elif witness_fp == fingerprint:
+            verdict.failures.append(f"the cosignature of #{seq} by {name} is made with the unit's own key "
+                                    f"{fingerprint}: a unit cannot witness itself")
         elif witnesses is not None and witness_fp not in witnesses:
             verdict.failures.append(f"the cosignature of #{seq} is by key {witness_fp}, not the studio witness "
                                     "key given")

@@ -61,7 +61,11 @@ def read_state(path: Path) -> dict:
 
 def write_state(path: Path, data: dict) -> None:
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise InputError(f"{path}: the witness state cannot be written ({err.strerror or err}); nothing was "
+                         "cosigned") from None
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(data, handle, indent=1, sort_keys=True)
@@ -88,10 +92,13 @@ def witness(conn, key, name: str, state_path: Path, *, host: str = "witness") ->
     state["key_fingerprint"] = fingerprint
     remembered: dict = state["units"]
     with conn.cursor() as cur:
-        cur.execute(f"SELECT ledger_id, production_title, unit, public_key FROM {SCHEMA}.units "
+        cur.execute(f"SELECT ledger_id, production_title, unit, public_key, key_fingerprint FROM {SCHEMA}.units "
                     "ORDER BY production_title, unit")
-        units = cur.fetchall()
+        units = [row[:4] for row in cur.fetchall() if _not_own(row, fingerprint, state_path)]
     conn.commit()
+    # the state must be writable before anything is cosigned: a cosignature it could not remember is
+    # one it could not refuse to contradict later
+    write_state(state_path, state)
     said = []
     for ledger_id, title, unit, public_key in units:
         with conn.transaction(), conn.cursor() as cur:
@@ -101,9 +108,17 @@ def witness(conn, key, name: str, state_path: Path, *, host: str = "witness") ->
         if outcome.outcome == "cosigned":
             remembered[ledger_id] = {"seq": outcome.seq, "hash": outcome.hash}
             write_state(state_path, state)
-    if not Path(state_path).exists():
-        write_state(state_path, state)
     return said
+
+
+def _not_own(unit_row: tuple, fingerprint: str, state_path: Path) -> bool:
+    """True, or InputError when the witness's key is a unit's own: a unit cannot witness itself."""
+    _ledger_id, title, unit, _key, unit_fingerprint = unit_row
+    if unit_fingerprint == fingerprint:
+        raise InputError(f"the witness key {fingerprint} is the signing key of {title} / {unit} itself: a witness "
+                         "holds a key of its own that no unit holds (give --key a new file to make one); nothing "
+                         "was cosigned")
+    return True
 
 
 def _one(cur, ledger_id: str, title: str, unit: str, public_key: bytes, last: dict | None, key, name: str,
@@ -119,10 +134,11 @@ def _one(cur, ledger_id: str, title: str, unit: str, public_key: bytes, last: di
         return Witnessed(title, unit, ledger_id, "unchanged", head_seq, head_hash)
 
     def refuse(first_seq: int, store_hash: str, what: str) -> Witnessed:
-        cur.execute(
-            f"INSERT INTO {SCHEMA}.conflicts (ledger_id, production_title, unit, first_seq, store_hash, pushed_hash, "
-            "host, found_by, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, 'witness', 'inconsistent')",
-            (ledger_id, title, unit, first_seq, store_hash, last_hash, host))
+        from armory.studio import conflicts
+
+        conflicts.record(cur, ledger_id=ledger_id, production_title=title, unit=unit, first_seq=first_seq,
+                         store_hash=store_hash, pushed_hash=last_hash, host=host, found_by="witness",
+                         reason="inconsistent")
         return Witnessed(title, unit, ledger_id, "refused", head_seq, head_hash, what)
 
     last_time = ""
@@ -146,8 +162,12 @@ def _one(cur, ledger_id: str, title: str, unit: str, public_key: bytes, last: di
     extension = check_extension(Tip(ledger_id, public_key, last_seq, last_hash, last_time), rows, hash_at)
     if extension.bad is not None:
         seq, kind, what = extension.bad
-        return refuse(seq, hash_at(seq) or "", f"entry #{seq} ({kind}) does not extend the head #{last_seq} this "
-                      f"witness cosigned: {what}; refused")
+        cosigned = f"the head #{last_seq} this witness cosigned" if last_seq else "the start of the chain"
+        return refuse(seq, hash_at(seq) or "", f"entry #{seq} ({kind}) does not extend {cosigned}: {what}; refused")
+    if all(row[2] == "cosignature" for row in rows):
+        # only the cosignatures brought home since: cosigning them would be brought home in turn, one entry
+        # a run for ever, on a unit that recorded nothing
+        return Witnessed(title, unit, ledger_id, "unchanged", last_seq, last_hash)
     origin = f"armory.ledger/{ledger_id}"
     from datetime import datetime, timezone
 
