@@ -791,10 +791,13 @@ def test_a_cold_weapon_that_fired_stops_every_firearm(tmp_path):
                 signed_by=["arm", "actor"])
     s.take_back(day="day-1", weapon="replica", giver="actor", receiver="arm", rounds_fired=1, rounds_returned=0,
                 signed_by=["actor", "arm"])
+    # One take-back, one stop: the discharge (every firearm) names the miscount too (0 out, 1 fired).
     causes = sorted(st.cause for st in s.state.open_stops)
-    assert causes == ["invariant.discharge", "invariant.round-reconciliation"]  # 0 out, 1 fired: and a miscount
-    discharge = next(st for st in s.state.open_stops if st.cause == "invariant.discharge")
-    assert discharge.scope == "production" and "cold" in s.ledger.get(discharge.from_seq).payload["description"]
+    assert causes == ["invariant.discharge"]
+    discharge = s.state.open_stops[0]
+    described = s.ledger.get(discharge.from_seq).payload["description"]
+    assert discharge.scope == "production" and "cold" in described
+    assert "replica: 0 out, 0 back, 1 fired: 1 round more back or fired than went out" in described
 
 
 def test_blanks_fire_as_planned(tmp_path):
@@ -815,7 +818,7 @@ def test_a_reconciliation_stop_says_how_many_went_out(tmp_path):
                 signed_by=["actor", "arm"])
     (stop,) = s.state.open_stops
     assert stop.cause == "invariant.round-reconciliation"
-    assert stop.reason.startswith("colt: 5 rounds out, 4 back and 0 fired: +1 unaccounted.")
+    assert stop.reason.startswith("colt: 5 out, 4 back, 0 fired: 1 round not accounted for.")
 
 
 def test_readiness_names_checks_by_title_and_says_how_many(tmp_path):
@@ -954,3 +957,13 @@ def test_a_refused_close_leaves_no_end_of_day_stop_or_hold_behind(tmp_path):
     with pytest.raises(Refused):
         s.close_day("day-1", by="arm")
     assert (list(s.state.open_stops), list(s.state.open_holds)) == before
+
+
+def test_a_witness_is_neither_the_giver_nor_the_receiver(tmp_path):
+    s = open_session(tmp_path)
+    s.open_day("day-1", armorer="arm")
+    before = len(s.ledger)
+    with pytest.raises(InputError, match="neither the giver nor the receiver"):
+        s.hand_over(day="day-1", scene="street", setup="b", weapon="colt", giver="arm", receiver="actor",
+                    witnesses=["actor"], signed_by=["arm", "actor"])
+    assert len(s.ledger) == before  # nothing recorded: bad input, not a refusal

@@ -27,7 +27,7 @@ async def test_resume_opens_at_the_same_question(tmp_path: Path, keep_position_f
     ledger = tmp_path / "crash.sqlite"
     first = make_app(ledger)
     async with first.run_test(size=SIZE) as pilot:
-        answered = await start_setup_checks(pilot, first, answers=9)  # into the per-round questions
+        answered = await start_setup_checks(pilot, first, answers=4)  # into the per-round questions
         waiting = first.screen.current.key
         waiting_round = len(first.screen.round_answers)
         entries = len(first.session.ledger)

@@ -49,8 +49,9 @@ class AnswerActions(SessionBase):
             rounds = self.issue_of(day, scene, setup, weapon).rounds
         items = []
         # A weapon's setup checks answered before it last came back were for that time out: asked again.
-        current = self.state.weapons.get(weapon) if weapon is not None else None
-        returned = current.returned_seq if current is not None and phase not in DAY_PHASES else None
+        # So are those answered before it (or its lot) was put on the setup as a spare.
+        returned = (self.state.fresh_since(day, scene, setup, weapon)
+                    if weapon is not None and phase not in DAY_PHASES else None)
         for pc in planned:
             rule = pc.rule
             key = check_key(day, scene, setup, weapon, phase, rule.id)
@@ -274,8 +275,15 @@ class AnswerActions(SessionBase):
         return load in ("dummies", "blanks")
 
     def _open_stop_for(self, item: CheckItem) -> int | None:
+        """The open stop that already covers what this sensed item found, if any.
+
+        Rounds not accounted for are stopped by the take-back that found them (one event, one stop): the
+        sensed reconciliation that reads the same rounds says it is still stopped, and stops nothing again."""
+        causes = {item.rule.id}
+        if item.rule.sense == "rounds_unaccounted":
+            causes |= {"invariant.round-reconciliation", "invariant.discharge"}
         for stop in self.state.open_stops:
-            if stop.cause == item.rule.id and (item.weapon is None or item.weapon in stop.weapons):
+            if stop.cause in causes and (item.weapon is None or item.weapon in stop.weapons):
                 return stop.seq
         return None
 

@@ -57,6 +57,8 @@ class SessionBase:
     def __init__(self, loaded_production, packs, ledger, *, scope: str = "", clock: Clock | None = None,
                  credentials=None) -> None:
         self.loaded_production = loaded_production
+        self.planned_production: Production = loaded_production.production
+        """The production as its file says; :attr:`production` is it as the ledger's spares changed it."""
         self.production: Production = loaded_production.production
         self.packs = list(packs)
         self.ledger = ledger
@@ -75,7 +77,14 @@ class SessionBase:
         self.state = State.from_entries(
             [w.id for w in self.production.weapon], ledger.entries(scope=scope)
         )
+        self._spares_changed()
         ledger.on_append = self._followed
+
+    def _spares_changed(self) -> None:
+        """Work on the production as the ledger's spares change it (see armory.checklist.spares)."""
+        from armory.checklist.spare_plan import with_spares
+
+        self.production = with_spares(self.planned_production, self.state.spares)
 
     def close(self) -> None:
         self.ledger.close()
@@ -113,6 +122,8 @@ class SessionBase:
             self._ensure_current()
         entry = self.ledger.append(kind, who, payload, scope=self.scope)
         self.state.apply(entry)
+        if kind == "spare":
+            self._spares_changed()
         if self._action_depth:
             self._action_wrote = True
         return entry
@@ -134,6 +145,7 @@ class SessionBase:
         """Replay the ledger afresh (after another process appended to it)."""
         self._synced_head = self.ledger.head_key()
         self.state = State.from_entries([w.id for w in self.production.weapon], self.ledger.entries(scope=self.scope))
+        self._spares_changed()
 
     def _refuse(self, action: str, actor: str | None, reasons: Sequence[Reason], *, weapon: str | None = None,
                 day: str | None = None, stop_seq: int | None = None, incident_seq: int | None = None) -> Refused:

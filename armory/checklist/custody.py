@@ -38,6 +38,10 @@ class CustodyActions(IncidentActions):
             self._person(w)
         if not ({giver, receiver} <= set(signed_by)):
             raise InputError("both the giver and the receiver must sign a handoff with their PIN")
+        signers_as_witnesses = [w for w in witnesses if w in (giver, receiver)]
+        if signers_as_witnesses:
+            raise InputError(f"{', '.join(self.name(w) for w in signers_as_witnesses)} signs this handoff and "
+                             "cannot also witness it: a witness is neither the giver nor the receiver")
         setup = self.setup_of(day, scene, setup)[1].id if scene else setup
         if day in self.state.days_opened and day not in self.state.days_closed and scene:
             self.sense(day=day, phase="before_handoff", scene=scene, setup=setup, weapon=weapon)
@@ -91,15 +95,27 @@ class CustodyActions(IncidentActions):
             day=day, scene=hp.get("scene"), setup=hp.get("setup"), weapon=weapon, giver=giver, receiver=receiver,
             rounds_out=current.rounds_out, rounds_fired=fired, rounds_returned=rounds_returned,
             reconciled=reconciled, signed_by=list(signed_by)))
+        # One take-back, one stop, naming everything it found: a firing that cannot be (every firearm stops,
+        # and it is an incident to review) and rounds that do not add up.
+        counts = "" if balanced else rounds_not_accounted(weapon, out, rounds_returned, fired)
         if impossible:
             self._impossible_firing(day=day, weapon=weapon, load=hp["load"], rounds=rounds_fired, by=receiver,
-                                    seq=entry.seq)
-        if not balanced:
+                                    seq=entry.seq, also_found=counts)
+        elif not balanced:
             inv = INVARIANTS["invariant.round-reconciliation"]
             self._stop(scope="weapon", weapons=[weapon], cause=inv.id, failures=inv.failures, caused_by=None,
-                       from_seq=entry.seq, day=day,
-                       reason=(f"{weapon}: {out} rounds out, {rounds_returned} back and {fired} fired: "
-                               f"{out - rounds_returned - fired:+d} unaccounted. {inv.why}"))
+                       from_seq=entry.seq, day=day, reason=f"{counts}. {inv.why}")
         if hp.get("scene"):
             self.sense(day=day, phase="on_return", scene=hp["scene"], setup=hp.get("setup"), weapon=weapon)
         return entry
+
+
+def rounds_not_accounted(weapon: str, out: int, back: int, fired: int) -> str:
+    """'saa-1: 6 out, 3 back, 2 fired: 1 round not accounted for' (or more back than went out)."""
+    missing = out - back - fired
+    plural = "s" if abs(missing) != 1 else ""
+    if missing > 0:
+        gap = f"{missing} round{plural} not accounted for"
+    else:
+        gap = f"{-missing} round{plural} more back or fired than went out"
+    return f"{weapon}: {out} out, {back} back, {fired} fired: {gap}"

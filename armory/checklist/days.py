@@ -70,6 +70,32 @@ class DayActions(AnswerActions):
         self.sense(day=day, phase="day_start")
         return entry
 
+    def unsigned_checks(self, day: str, phase: str = "day_start") -> list:
+        """What stands between a phase's checks and the armorer's signature: items not answered, failed holds
+        not overridden, failed stops not cleared (empty: ready to sign)."""
+        return [item for item in self.checklist(day=day, phase=phase) if not item.sensed and (
+            item.status == "pending" or (item.status == "failed" and item.severity in ("hold", "stop")))]
+
+    @one_action
+    def sign_checks(self, day: str, *, by: str, phase: str = "day_start"):
+        """The armorer signs a day phase's checks as done, over every answer as it stands. Refused, changing
+        nothing, while one is unanswered or failed and unresolved, or by someone who is not an armorer."""
+        from armory.ledger.entries import ChecksSigned
+        from armory.problems import InputError
+
+        self._person(by)
+        self._require_open(day, "sign_checks", by)
+        if not (self.roles(by, day) & {"armorer", "assistant_armorer"}):
+            raise InputError(f"{self.name(by)} is not an armorer on {day}: the armorer signs the checks")
+        open_items = self.unsigned_checks(day, phase)
+        if open_items:
+            raise InputError(f"not signed: {len(open_items)} check(s) still to answer or resolve "
+                             f"({', '.join(i.rule.title for i in open_items[:3])}{'…' if len(open_items) > 3 else ''})")
+        items = [item for item in self.checklist(day=day, phase=phase) if item.answer_seq]
+        return self._append("checks_signed", by, ChecksSigned(
+            day=day, phase=phase, rules=[item.rule.id for item in items],
+            last_answer=max((item.answer_seq for item in items), default=0), signed_by=[by]))
+
     @one_action
     def close_day(self, day: str, *, by: str):
         from armory.ledger.entries import DayClosed

@@ -195,7 +195,9 @@ def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str 
     model = session.weapon(weapon)
     reasons.extend(sealed_reasons(session, None, issue.lot))  # the weapon's own seal: handoff_decision
     if model.firing and issue.load != "cold":
-        rounds = session.state.rounds_for(day, scene, setup, weapon)
+        from armory.checklist.round_checks import rounds_verified
+
+        rounds = rounds_verified(session, day, scene, setup, weapon)
         verified = [r for n, r in rounds.items() if 1 <= n <= issue.rounds]
         passed = [r for r in verified if r.verdict == "pass"]
         if len(passed) != issue.rounds:

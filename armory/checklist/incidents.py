@@ -95,7 +95,8 @@ class IncidentActions(AnswerActions):
                     return lot
         return current.last_lot
 
-    def _impossible_firing(self, *, day: str, weapon: str, load: str, rounds: int, by: str, seq: int) -> None:
+    def _impossible_firing(self, *, day: str, weapon: str, load: str, rounds: int, by: str, seq: int,
+                           also_found: str = "") -> None:
         """Rounds reported fired from a weapon loaded with dummies or cold: an unintended discharge.
 
         A dummy or an empty weapon cannot fire. A firing reported means a live round (or a live primer) was
@@ -107,7 +108,7 @@ class IncidentActions(AnswerActions):
             incident="unintended_discharge", day=day, weapon=weapon, reported_by=by, also_prevents=("F1", "F8"),
             description=(f"{rounds} round{'s' if rounds != 1 else ''} reported fired from {weapon}, which was loaded "
                          f"{stated} (entry {seq}): a dummy or a cold weapon cannot fire, so a live round was in "
-                         "it or the count is wrong"))
+                         f"it or the count is wrong{'; and ' + also_found if also_found else ''}"))
 
     @one_action
     def review_incident(self, incident_seq: int, *, findings: str, signed_by: Sequence[str]):

@@ -13,6 +13,7 @@ from one class per concern, each in a module named for it, all over the one fold
 - :mod:`~armory.checklist.incidents`: incidents recorded and reviewed.
 - :mod:`~armory.checklist.evidence`: what is frozen as evidence, its seals and custody.
 - :mod:`~armory.checklist.stops`: overrides of holds and clearances of stops.
+- :mod:`~armory.checklist.spares`: a spare weapon or lot put on a setup for the day.
 
 Faces authenticate people and pass crew ids in; the engine decides, records and refuses.
 """
@@ -30,6 +31,7 @@ from armory.checklist.custody import CustodyActions
 from armory.checklist.days import DayActions
 from armory.checklist.incidents import NON_FIRING_LOADS
 from armory.checklist.rounds import RoundActions
+from armory.checklist.spares import SpareActions
 from armory.checklist.stops import StopActions
 
 #: Names the faces, drills and tests import from here; they live in the concern modules above.
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-class Session(CrewActions, DayActions, CustodyActions, RoundActions, StopActions):
+class Session(CrewActions, DayActions, CustodyActions, RoundActions, StopActions, SpareActions):
     """One production, its packs and its ledger, in one scope of that ledger."""
 
     @classmethod

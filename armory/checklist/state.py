@@ -14,6 +14,7 @@ from typing import Any, Iterable, Protocol
 
 from armory.checklist.clock import clock_time
 from armory.checklist.folded import AnswerState, HoldState, IncidentState, RoundState, StopState, WeaponState
+from armory.checklist.state_changes import DayChangesFold, setup_key
 
 __all__ = ["AnswerState", "EntryLike", "HoldState", "IncidentState", "RoundState", "State", "StopState",
            "WeaponState", "check_key", "clock_time", "setup_key"]
@@ -34,12 +35,8 @@ def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None
     return "/".join([day, scene or "-", setup or "-", weapon or "-", phase, rule_id])
 
 
-def setup_key(day: str, scene: str | None, setup: str | None, weapon: str | None) -> str:
-    return "/".join([day, scene or "-", setup or "-", weapon or "-"])
-
-
 @dataclass
-class State:
+class State(DayChangesFold):
     """Everything the engine knows, rebuilt from entries."""
 
     weapons: dict[str, WeaponState] = field(default_factory=dict)
@@ -74,6 +71,9 @@ class State:
     """Unintended-discharge incident seq -> rounds reported fired from a load that cannot fire (dummies,
     cold). The counts add up, but nobody can vouch for those rounds while the incident's stop is open."""
     _last_firing: tuple[int, int] | None = None
+    spares: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
+    spare_since: dict[str, int] = field(default_factory=dict)
+    checks_signed: dict[tuple[str, str], int] = field(default_factory=dict)
     current_day: str | None = None
     _open_stops: dict[int, StopState] = field(default_factory=dict, repr=False)
     """Stops not yet cleared, by seq (kept as they open and close: a season has hundreds of stops)."""
@@ -113,7 +113,7 @@ class State:
         """Rounds verified for this setup since the weapon last came back (a load verified before it went
         out and came back says nothing about what is in it now)."""
         rounds = self.rounds.get(setup_key(day, scene, setup, weapon), {})
-        returned = self.weapons[weapon].returned_seq if weapon in self.weapons else None
+        returned = self.fresh_since(day, scene, setup, weapon)
         if returned is None:
             return rounds
         return {n: r for n, r in rounds.items() if r.seq > returned}
@@ -318,4 +318,4 @@ class State:
 
 
 #: Entry kind -> fold step, looked up once rather than per entry (replay of 100k entries).
-_HANDLERS = {name[len("_on_"):]: fn for name, fn in vars(State).items() if name.startswith("_on_")}
+_HANDLERS = {name[4:]: fn for cls in State.__mro__[::-1] for name, fn in vars(cls).items() if name[:4] == "_on_"}

@@ -61,7 +61,7 @@ class _VersionAction(argparse.Action):
 LOG_KINDS = (
     "ledger_opened", "crew_enrolled", "auth_failed", "day_opened", "packs_changed", "answer", "round_verified",
     "override", "correction", "stop", "clearance", "handoff", "refusal", "return", "rounds_fired", "incident",
-    "incident_reviewed", "seal", "custody_transfer", "note", "day_closed", "checkpoint", "export_recorded",
+    "incident_reviewed", "seal", "custody_transfer", "spare", "checks_signed", "note", "day_closed", "checkpoint", "export_recorded",
     "cosignature",
     "credentials_sealed",
 )

@@ -351,6 +351,23 @@ def _record(entry: dict, day: str | None, names: Names, tz: dt.tzinfo, answers: 
             weapon = str(item)
         result = "sealed"
         details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "checks_signed":
+        what = (f"{str(p.get('phase', '')).replace('_', '-')} checks of {p.get('day')} signed "
+                f"({len(p.get('rules') or [])} checks, answers up to #{p.get('last_answer')})")
+        result = "signed"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
+    elif kind == "spare":
+        changed = []
+        if p.get("spare_weapon") != p.get("replaces_weapon"):
+            changed.append(f"{p.get('spare_weapon')} instead of {p.get('replaces_weapon')}")
+            weapons = (str(p.get("spare_weapon")), str(p.get("replaces_weapon")))
+        if p.get("spare_lot") != p.get("replaces_lot"):
+            changed.append(f"rounds from lot {p.get('spare_lot')} instead of {p.get('replaces_lot') or 'none'}")
+        what = f"Spare on scene {p.get('scene')}, setup {p.get('setup')}: {', '.join(changed) or 'nothing changed'}"
+        weapon = str(p.get("spare_weapon"))
+        reason = str(p.get("reason", ""))
+        result = "spare"
+        details.append(("Signed by", n.people(p.get("signed_by") or [])))
     elif kind == "custody_transfer":
         what = (f"{p.get('item')} (seal {p.get('seal_id')}) handed to {p.get('investigator')}"
                 f" of {p.get('agency')}, receipt {p.get('receipt')}")

@@ -185,6 +185,12 @@ _KINDS: dict[str, _Describer] = {
     "custody_transfer": lambda w, p, e: (
         f"{_signed(w, p, e.who)} handed {p.get('item')} (seal {p.get('seal_id')}) to {p.get('investigator')} "
         f"of {p.get('agency')}, receipt {p.get('receipt')}"),
+    "spare": lambda w, p, e: (
+        f"{_signed(w, p, e.who)} put a spare on scene {p.get('scene')}, setup {p.get('setup')}: "
+        + spare_words(w, p) + f" ({p.get('reason')})"),
+    "checks_signed": lambda w, p, e: (
+        f"{_signed(w, p, e.who)} signed the {str(p.get('phase')).replace('_', '-')} checks of {p.get('day')} "
+        f"({len(p.get('rules') or [])} checks, answers up to #{p.get('last_answer')})"),
     "note": lambda w, p, e: (
         f"{w.person(e.who)} noted" + (f" about {w.weapon(p.get('weapon'))}" if p.get("weapon") else "")
         + f": {p.get('text')}"),
@@ -242,3 +248,13 @@ def describe_all(entries: Iterable[Entry], production: Production | None = None)
         line = describe(entry, production, words=words)
         changed = changed_in(entry, seen)
         yield line + "".join(f"; WARNING: {c}" for c in changed)
+
+
+def spare_words(w, p) -> str:
+    """'saa-2 instead of saa-1, rounds from d45-b instead of d45-a' (what changed, nothing else)."""
+    parts = []
+    if p.get("spare_weapon") != p.get("replaces_weapon"):
+        parts.append(f"{w.weapon(p.get('spare_weapon'))} instead of {w.weapon(p.get('replaces_weapon'))}")
+    if p.get("spare_lot") != p.get("replaces_lot"):
+        parts.append(f"rounds from lot {p.get('spare_lot')} instead of {p.get('replaces_lot') or 'none'}")
+    return ", ".join(parts) or "nothing changed"

@@ -47,6 +47,8 @@ Kind = Literal[
     "incident_reviewed",
     "seal",
     "custody_transfer",
+    "spare",
+    "checks_signed",
     "note",
     "day_closed",
     "checkpoint",
@@ -457,6 +459,41 @@ class CustodyTransfer(Payload):
     signed_by: list[str]
 
 
+class Spare(Payload):
+    """A spare put on a setup for the day: another weapon of the same kind, or another lot, and why.
+
+    The setup's row keeps the weapon the production names (``weapon``); from this entry on, what goes out in
+    that row is ``spare_weapon`` and its rounds come from ``spare_lot``. The spare's checks and rounds start
+    from nothing; whatever it replaces keeps its own record (a sealed weapon stays sealed)."""
+
+    day: str
+    scene: str
+    setup: str
+    weapon: str
+    """The weapon the production names for this row of the setup."""
+    replaces_weapon: str
+    """What went out in this row until now (the production's weapon, or an earlier spare)."""
+    spare_weapon: str
+    """What goes out in this row from now on (the same as ``replaces_weapon`` when only the lot changes)."""
+    replaces_lot: str | None = None
+    spare_lot: str | None = None
+    """The lot its rounds come from from now on (the same as ``replaces_lot`` when only the weapon changes)."""
+    reason: str
+    signed_by: list[str]
+
+
+class ChecksSigned(Payload):
+    """The armorer signs a phase's checks as done (the day-start checks end so): every answer they cover."""
+
+    day: str
+    phase: str
+    rules: list[str]
+    """The rule ids of the checks signed over, each answered (or sensed) as it stood."""
+    last_answer: int
+    """The newest of their answers' entries: the signature covers that answer and every one before it."""
+    signed_by: list[str]
+
+
 class Note(Payload):
     text: str
     day: str | None = None
@@ -547,6 +584,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "incident_reviewed": IncidentReviewed,
     "seal": Seal,
     "custody_transfer": CustodyTransfer,
+    "spare": Spare,
+    "checks_signed": ChecksSigned,
     "note": Note,
     "day_closed": DayClosed,
     "checkpoint": Checkpoint,

@@ -249,6 +249,13 @@ class Production(BaseModel):
             index.setdefault(day.id, day)  # the first of a repeated id, as a scan from the start finds it
         return index
 
+    def model_copy(self, *, update=None, deep: bool = False):
+        """A copy (pydantic's), without the day index of the original: a copy with other days (a setup's spare,
+        armory.checklist.spare_plan) must look its own days up."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("_days_by_id", None)
+        return copied
+
     def crew_member(self, crew_id: str) -> CrewMember | None:
         return next((c for c in self.crew if c.id == crew_id), None)
 

@@ -22,6 +22,20 @@ from armory.tui.words import ROLE_WORDS
 FOLLOW_SECONDS = 2.0
 """How often the app looks for entries another process appended to its ledger."""
 
+KEY_GUARD_SECONDS = 0.6
+"""How long a notice or dialog that opened by itself (a stop, a PIN asked of the actor) ignores keys: keys
+typed in that moment were meant for the screen before it (the next answer, typed ahead), not for it.
+``ARMORY_KEY_GUARD`` sets it (the tests set 0, and test the guard with their own value)."""
+
+
+def key_guard_seconds() -> float:
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("ARMORY_KEY_GUARD", KEY_GUARD_SECONDS)))
+    except ValueError:
+        return KEY_GUARD_SECONDS
+
 
 def check_chain(ledger) -> None:
     """Refuse to work on a ledger whose chain does not verify: nothing recorded on it could be trusted.
@@ -65,9 +79,12 @@ class ArmoryApp(App[int]):
         theme: str | None = None,
         on_theme: Callable[[str], None] | None = None,
         fast_start: bool = True,
+        key_guard: float | None = None,
         store_url: str | None = None,
     ) -> None:
         super().__init__()
+        self.key_guard = key_guard_seconds() if key_guard is None else key_guard
+        """Seconds a screen that opened by itself ignores keys (see :data:`KEY_GUARD_SECONDS`)."""
         self.on_theme = None
         if theme in self.available_themes:
             self.theme = theme
@@ -191,6 +208,26 @@ class ArmoryApp(App[int]):
 
     def open_after_paint(self) -> None:
         self.open_session()
+
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if isinstance(event, events.Key) and not event.is_forwarded and self.typed_before_seen(event):
+            return
+        await super().on_event(event)
+
+    def typed_before_seen(self, event) -> bool:
+        """A key typed before (or in the moment after) a screen that opened by itself appeared: it was meant
+        for what was there before, so it is dropped, and the screen says so (it never answers, signs or
+        dismisses anything)."""
+        screen = self.screen
+        appeared = getattr(screen, "appeared_at", None)
+        if appeared is None or event.time >= appeared + self.key_guard:
+            return False
+        told = getattr(screen, "keys_ignored", None)
+        if told is not None:
+            told(event.key)
+        return True
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         # A key pressed while the first screen is painted from last time, before the session is open:

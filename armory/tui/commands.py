@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+
+
+SYSTEM_ACTIONS = {"app.quit", "quit", "app.help", "help", "app.toggle_theme", "toggle_theme"}
+"""Listed once, as the palette's system commands (ArmoryApp.get_system_commands), wherever their key is bound."""
 
 
 class ScreenCommands(Provider):
@@ -18,11 +21,15 @@ class ScreenCommands(Provider):
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not isinstance(active.node, (Screen, App)):
-                continue  # a focused widget's cursor and scroll keys are not commands
+            if not isinstance(active.node, Screen):
+                # A focused widget's cursor and scroll keys are not commands, and the app's own keys (Keys,
+                # Light/dark, Quit; Textual's focus and copy keys) are the palette's system commands or none.
+                continue
             if not binding.description or binding.system or binding.action in seen:
                 continue
-            if binding.action in {"command_palette", "app.command_palette"}:
+            if not binding.id:
+                continue  # Textual's own screen keys (focus next and previous, copy): not armory's commands
+            if binding.action in {"command_palette", "app.command_palette"} | SYSTEM_ACTIONS:
                 continue
             seen.add(binding.action)
             help_text = binding.tooltip or binding.description

@@ -68,7 +68,9 @@ def resume(app) -> None:
     except Exception:  # the production changed under us: the board is the safe place to start
         return
     if screen == "rounds":
-        verified = session.state.rounds_for(day, scene, setup, weapon)
+        from armory.checklist.round_checks import rounds_verified
+
+        verified = rounds_verified(session, day, scene, setup, weapon)
         if len(verified) < issue.rounds or position.get("screen") == "rounds":
             app.push_screen(RoundsScreen(day, scene, setup, weapon))
     elif any_pending(session, day, SETUP_PHASES, scene, setup, weapon) or position.get("screen") == "checks":

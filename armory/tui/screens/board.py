@@ -29,6 +29,9 @@ class BoardScreen(ArmoryScreen):
                 tooltip="Hand the weapon to its actor; both sign; refused until every check allows it"),
         Binding("t", "take_back", "Take back", id="board.take_back",
                 tooltip="Take the weapon back and reconcile rounds fired and returned"),
+        Binding("p", "spare", "Spare", id="board.spare",
+                tooltip="Put a spare weapon or lot on this setup for the day, with a signed reason (when the one "
+                        "the production names is sealed or stopped)"),
         Binding("i", "incident", "Incident", id="board.incident", tooltip="Record a misfire, discharge, complaint..."),
         Binding("x", "clear_stop", "Clear stop", id="board.clear_stop",
                 tooltip="A safety officer signs a clearance with a reason"),
@@ -64,6 +67,8 @@ class BoardScreen(ArmoryScreen):
 
     def refresh_state(self) -> None:
         super().refresh_state()
+        from armory.checklist.round_checks import rounds_verified
+
         session, app = self.session, self.app
         day = session.production.day_by_id(self.day)
         self.query_one("#board-title", Static).update(
@@ -85,7 +90,8 @@ class BoardScreen(ArmoryScreen):
                         if not i.sensed]
                     done = sum(1 for i in asked if i.status != "pending")
                     failed = sum(1 for i in asked if i.status == "failed")
-                    verified = len(session.state.rounds_for(self.day, scene.id, setup.id, issue.weapon))
+                    verified = sum(1 for r in rounds_verified(session, self.day, scene.id, setup.id, issue.weapon)
+                                   .values() if r.verdict == "pass")
                     checks = f"{done}/{len(asked)}" + (f" ✗{failed}" if failed else (" ✓" if done == len(asked) else ""))
                     rounds = f"{verified}/{issue.rounds}" if issue.rounds else "-"
                     _, state_words = weapon_status(app, issue.weapon, short=True)
@@ -155,7 +161,7 @@ class BoardScreen(ArmoryScreen):
         row = self.selected()
         # What cannot apply to this row is hidden (False), so the footer keeps room at 80 columns;
         # the lines under the table say in words what is missing.
-        if action in ("checks", "rounds", "hand_over", "take_back") and row is None:
+        if action in ("checks", "rounds", "hand_over", "take_back", "spare") and row is None:
             return False
         if action in ("checks", "rounds", "hand_over") and self.day in self.session.state.days_closed:
             return False  # a closed day's record is final
@@ -163,6 +169,11 @@ class BoardScreen(ArmoryScreen):
             _scene, _setup, issue = row
             weapon_state = self.session.state.weapons[issue.weapon]
             holder = weapon_state.holder
+            if action == "spare":
+                # Shown when what the row names cannot go on: its weapon or lot sealed, or the weapon stopped.
+                sealed = self.session.sealed_items()
+                return bool(holder is None and (issue.weapon in sealed or (issue.lot and issue.lot in sealed)
+                                                or self.session.state.stops_on(issue.weapon)))
             if action in ("checks", "rounds", "hand_over") and getattr(weapon_state, "sealed", None):
                 return False  # evidence: it moves only to an investigator (the line under the table says so)
             if action == "rounds":
@@ -222,6 +233,14 @@ class BoardScreen(ArmoryScreen):
         row = self.selected()
         if row:
             take_back(self.app, self.day, row[2].weapon)
+
+    def action_spare(self) -> None:
+        from armory.tui.screens.spare import put_spare
+
+        row = self.selected()
+        if row:
+            scene, setup, issue = row
+            put_spare(self.app, self.day, scene.id, setup.id, issue.weapon)
 
     def action_incident(self) -> None:
         from armory.tui.screens.incident import record_incident

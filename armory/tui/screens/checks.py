@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
 
 from armory.problems import InputError
 from armory.tui.screens.base import ArmoryScreen
+from armory.tui.widgets.choices import ChoiceList
+from armory.tui.widgets.guard import AnswerInput
 from armory.tui.words import FAILED, PASSED, SENSED, item_mark, status_words
 
 
@@ -33,6 +33,8 @@ class ChecksScreen(ArmoryScreen):
                 tooltip="A failed hold goes on only with a signed override and a reason"),
         Binding("f4", "correct", "Correct", id="checks.correct",
                 tooltip="Correct a mistyped answer: a new entry pointing at it, with a reason"),
+        Binding("f6", "sign_checks", "Sign checks", id="checks.sign",
+                tooltip="The day-start checks end with the armorer's signature, once every one is answered"),
     ]
 
     def __init__(self, day: str, phases: Sequence[str], scene: str | None = None,
@@ -46,11 +48,17 @@ class ChecksScreen(ArmoryScreen):
         self.items: list = []
         self.current = None
         self.round_answers: list[str] = []
+        self.round_group: list = []
+        """The per-round checks asked together, one pick a round (rattle, primer and side hole of one dummy)."""
+        self.group_options: dict[str, dict[str, str]] = {}
+        """For a grouped question: option id -> {check key: the value that option answers for it}."""
         self.last_verdict: tuple[str, str] | None = None
         self.last_verdict_key: str | None = None
         """The check the last verdict is about: hidden when that check is asked again."""
         self.showing_why = False
         self.leaving = False
+        self.unsure: tuple[str, int, str] | None = None
+        """(check key, round, value) of a value asked again as implausible: typed once more, it is recorded."""
         self.shown: dict[str, str] = {}
         self.restored_rounds: dict[str, list[str]] = {}
         """Per-round answers given before a crash, from the position file, keyed by check key."""
@@ -65,8 +73,8 @@ class ChecksScreen(ArmoryScreen):
             yield Static(id="progress-line", markup=False)
             yield Static(id="verdict", markup=False)
             yield Static(id="question", markup=False)
-            yield Input(id="answer")
-            yield OptionList(id="choices")
+            yield AnswerInput(id="answer")
+            yield ChoiceList(id="choices")
             yield Static("", id="answer-msg", classes="field-error")
             yield Static(id="why", markup=False)
             yield Static(id="sensed", markup=False)
@@ -121,10 +129,13 @@ class ChecksScreen(ArmoryScreen):
             self.put("#sensed", "\n".join(lines))
         else:
             self.put("#sensed", "")
-        if next_item is None or self.current is None or next_item.key != self.current.key:
+        group = self.group_for(next_item, pending)
+        if (next_item is None or self.current is None or next_item.key != self.current.key
+                or [i.key for i in group] != [i.key for i in self.round_group]):
             self.round_answers = list(self.restored_rounds.get(next_item.key, [])) if next_item else []
             self.restored_rounds = {}
         self.current = next_item
+        self.round_group = group
         self.show_question()
 
     def put(self, selector: str, text: str) -> None:
@@ -155,7 +166,10 @@ class ChecksScreen(ArmoryScreen):
                 return f"\n{self.weapon} is evidence (seal {seal}) in an investigator's custody: it is not used again."
             return (f"\n{self.weapon} is sealed as evidence (seal {seal}): it is not loaded or handed over again; "
                     "it moves only to a named investigator (e on the first screen).")
-        verified = len(self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon))
+        from armory.checklist.round_checks import rounds_verified
+
+        verified = sum(1 for r in rounds_verified(self.session, self.day, self.scene, self.setup, self.weapon).values()
+                       if r.verdict == "pass")
         if issue.rounds and verified < issue.rounds:
             return (f"\nNext: on the board, v verifies each of the {issue.rounds} rounds as it goes into "
                     f"{self.weapon} ({verified} done); then h hands it over.")
@@ -176,6 +190,10 @@ class ChecksScreen(ArmoryScreen):
         choices = self.query_one("#choices", OptionList)
         notice = self.notice
         self.put("#answer-msg", notice[1] if notice and item is not None and notice[0] == item.key else "")
+        dropped = self.query_one("#answer", AnswerInput).rearm()
+        if dropped:
+            self.put("#answer-msg", f"✗ {dropped} key(s) typed before this question appeared were ignored: "
+                     "type the answer to this one.")
         if item is None:
             field.display = choices.display = False
             holds = self.open_holds()
@@ -183,7 +201,12 @@ class ChecksScreen(ArmoryScreen):
                 self.put("#question", f"{FAILED} Every question is answered, but {len(holds)} failed hold(s) "
                          "must be overridden with a signed reason (f3) before anything goes on.")
             else:
-                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{self.next_step()}")
+                signed = ""
+                if self.ready_to_sign():
+                    signed = "\nThe armorer signs them to end the day-start checks: f6."
+                elif self.phases == ("day_start",) and (self.day, "day_start") in self.session.state.checks_signed:
+                    signed = "\nSigned by the armorer."
+                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{signed}{self.next_step()}")
             self.update_why()
             return
         position = ""
@@ -191,19 +214,19 @@ class ChecksScreen(ArmoryScreen):
             position = "Answer again (the stop it caused was cleared): "
         if item.per_round:
             position += f"Round {len(self.round_answers) + 1} of {item.per_round}: "
+        if self.round_group:
+            self.show_group(position)
+            return
         severity = {"stop": "STOP if failed", "hold": "HOLD if failed", "note": "note"}[item.severity]
         kind = item.answer_kind
-        how = "↑↓ then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
+        how = "its number, then Enter" if kind in ("choice", "yes_no") else "type, then Enter"
         self.put("#question", f"{position}{item.question}\n[{item.rule.id} · {severity} · {how} · f2: why]")
         if kind in ("choice", "yes_no"):
             field.display = False
             options = list(item.choices) if kind == "choice" else ["yes", "no"]
-            if [choices.get_option_at_index(i).id for i in range(choices.option_count)] != options:
-                choices.clear_options()
-                choices.add_options([Option(Content(text), id=text) for text in options])  # plain, not markup
-            choices.display = True
             # Nothing highlighted: a stray second Enter must not answer the next question too.
-            choices.highlighted = None
+            choices.set_choices([(text, text) for text in options])
+            choices.display = True
             self.set_focus(choices)
         else:
             choices.display = False
@@ -213,11 +236,67 @@ class ChecksScreen(ArmoryScreen):
                 "count": "the number you counted",
                 "digits": "as written on the part",
                 # The clock the engine judges by (the production's time zone), as a wall clock would show.
-                "time": f"HH:MM, 24-hour (it is now {self.session.local_now():%H:%M %Z})",
+                "time": f"HHMM or HH:MM, 24-hour (it is now {self.session.local_now():%H:%M %Z})",
                 "measurement": f"distance with unit ({item.unit or 'feet'})",
                 "text": "in plain words",
             }.get(kind or "", "")
             self.set_focus(field)
+        self.update_why()
+
+    def group_for(self, item, pending: list) -> list:
+        """The per-round checks of this weapon asked together with ``item``, one pick a round, or [].
+
+        Each round is looked at once (shaken, its primer pocket and its case seen) and told in one pick:
+        the options are every combination that passes (few: one passing answer each but the primer's two)
+        and each failing answer on its own, which is recorded at once as the failing rule's answer."""
+        if item is None or not item.per_round or item.answer_kind != "choice" or item.status != "pending":
+            return []
+        operator = self.app.operator
+        group = [i for i in pending if i.per_round == item.per_round and i.answer_kind == "choice"
+                 and i.status == "pending" and i.phase == item.phase]
+        if len(group) < 2 or not operator:
+            return []
+        if any(not (self.session.roles(operator, i.day) & set(i.asked_of)) for i in group):
+            return []  # someone else answers one of them, and signs it: asked one by one
+        passing = [[c for c in i.choices if not self.session.round_fails(i, c)] for i in group]
+        combos = 1
+        for values in passing:
+            combos *= len(values)
+        if not all(passing) or combos > 4:
+            return []
+        options: dict[str, dict[str, str]] = {}
+        picks: list[dict[str, str]] = [{}]
+        for i, values in zip(group, passing):
+            picks = [{**pick, i.key: value} for pick in picks for value in values]
+        for n, pick in enumerate(picks):
+            options[f"pass-{n}"] = pick
+        for index, i in enumerate(group):
+            for choice in i.choices:
+                if choice not in passing[index]:
+                    options[f"fail-{index}-{choice}"] = {i.key: choice}
+        self.group_options = options
+        return group
+
+    def group_words(self, option_id: str) -> str:
+        values = self.group_options[option_id]
+        if option_id.startswith("pass-"):
+            return " · ".join(values[i.key] for i in self.round_group)
+        (key, value), = values.items()
+        item = next(i for i in self.round_group if i.key == key)
+        return f"{item.rule.title}: {value}  (STOP)"
+
+    def show_group(self, position: str) -> None:
+        """One question for a round: every per-round check of the group, one pick."""
+        group = self.round_group
+        choices = self.query_one("#choices", ChoiceList)
+        self.query_one("#answer", Input).display = False
+        looks = "\n".join(f"  · {i.question}" for i in group)
+        rules = ", ".join(i.rule.id for i in group)
+        self.put("#question", f"{position}this round, each of:\n{looks}\n[{rules} · STOP if failed · its number, "
+                 "then Enter · f2: why]")
+        choices.set_choices([(self.group_words(option_id), option_id) for option_id in self.group_options])
+        choices.display = True
+        self.set_focus(choices)
         self.update_why()
 
     def update_why(self) -> None:
@@ -226,8 +305,10 @@ class ChecksScreen(ArmoryScreen):
         if not self.showing_why or item is None:
             why.display = False
             return
-        why.update(f"Why: {item.why}\nSources: {', '.join(item.sources)} · prevents {', '.join(item.failures)}"
-                   f" · pack {item.pack_id}")
+        items = self.round_group or [item]
+        why.update("\n".join(f"Why{' (' + i.rule.title + ')' if len(items) > 1 else ''}: {i.why}\nSources: "
+                             f"{', '.join(i.sources)} · prevents {', '.join(i.failures)} · pack {i.pack_id}"
+                             for i in items))
         why.display = True
 
     # -- answering ---------------------------------------------------------
@@ -238,8 +319,47 @@ class ChecksScreen(ArmoryScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.current is not None and self.current.answer_kind in ("choice", "yes_no"):
+        if self.round_group:
+            self.take_group(str(event.option.id))
+        elif self.current is not None and self.current.answer_kind in ("choice", "yes_no"):
             self.take(str(event.option.id))
+
+    def take_group(self, option_id: str) -> None:
+        """One round of a grouped question: kept until the last round, or recorded at once when it fails."""
+        group, item = self.round_group, self.current
+        if option_id not in self.group_options or item is None:
+            return
+        self.notice = None
+        self.leaving = False
+        self.round_answers.append(option_id)
+        if option_id.startswith("fail-"):
+            # The failing check is recorded at once, with the rounds before it (they passed it); the others
+            # stay to be asked again, every round, once the stop is cleared.
+            (key, _value), = self.group_options[option_id].items()
+            failing = next(i for i in group if i.key == key)
+            observed = [self.group_options[o].get(key, "") for o in self.round_answers]
+            self.round_answers = []
+            self.app.note_position(self.position)
+            self.record(failing, observed, self.app.operator)
+            return
+        if len(self.round_answers) < item.per_round:
+            self.app.note_position({**self.position, "item": item.key, "rounds": self.round_answers})
+            self.show_question()
+            return
+        picks, self.round_answers = self.round_answers, []
+        self.app.note_position(self.position)
+        for check in group:
+            observed = [self.group_options[o][check.key] for o in picks]
+            try:
+                self.session.answer(check, observed, by=self.app.operator)
+            except InputError as err:
+                self.say(item, f"✗ {err.message}")
+                self.app.after_action()
+                return
+        self.last_verdict_key = item.key
+        self.last_verdict = ("verdict-pass", f"{PASSED} {', '.join(i.rule.title for i in group)}: passed for each "
+                             f"of the {item.per_round} rounds.")
+        self.app.after_action()
 
     def take(self, raw: str) -> None:
         item = self.current
@@ -251,8 +371,18 @@ class ChecksScreen(ArmoryScreen):
         try:
             value = parse(item.rule, raw)
         except InputError as err:
+            self.query_one("#answer", AnswerInput).rearm()
             self.put("#answer-msg", f"✗ {err.message}")
             return
+        doubt = self.doubt(item, value)
+        if doubt and self.unsure != (item.key, len(self.round_answers), value):
+            # Asked once more, blind as before: the same value typed again is recorded as it is.
+            self.unsure = (item.key, len(self.round_answers), value)
+            self.query_one("#answer", AnswerInput).rearm()
+            self.query_one("#answer", Input).value = ""
+            self.put("#answer-msg", f"? {doubt} Type it again to record it as it is, or type what you meant.")
+            return
+        self.unsure = None
         self.round_answers.append(value)
         self.leaving = False
         # A round that fails is recorded at once (and stops or holds): the rounds after it are not asked.
@@ -270,6 +400,17 @@ class ChecksScreen(ArmoryScreen):
             self.sign_answer(item, observed, asked_of)
             return
         self.record(item, observed, operator)
+
+    def doubt(self, item, value: str) -> str | None:
+        """Why a typed value looks like a slip (5555 chambers, a time still to come), or None."""
+        if item.answer_kind in ("choice", "yes_no"):
+            return None
+        from armory.checklist.plausible import implausible
+
+        session = self.session
+        facts = session.facts(item.day, item.scene, item.setup, item.weapon)
+        lot = session.production.lot_by_id(facts["setup.lot"]) if facts.get("setup.lot") else None
+        return implausible(item.rule, value, facts, session.local_now(), lot.count if lot else None)
 
     def sign_answer(self, item, observed: list[str], asked_of: set[str]) -> None:
         """Someone other than the armorer answers (the actor shown the load): they sign their own answer."""
@@ -292,7 +433,8 @@ class ChecksScreen(ArmoryScreen):
         app.push_screen(SignModal(
             f"The {who} signs this answer", [item.question, f"Answer given: {', '.join(observed)}"],
             [Signer(f"Answered by ({who})", choices, crew_id=preselect)],
-            purpose=f"answer {item.rule.id}", authenticate=app.authenticate, confirm_label="Sign the answer"),
+            purpose=f"answer {item.rule.id}", authenticate=app.authenticate, confirm_label="Sign the answer",
+            by_itself=True),
             signed)
 
     def record(self, item, observed: list[str], by: str) -> None:
@@ -311,7 +453,9 @@ class ChecksScreen(ArmoryScreen):
             self.last_verdict = ("verdict-fail", f"{FAILED} You entered {shown}. {verdict.message}")
         self.app.after_action()
         if verdict.needs_override:
-            self.override(verdict.entry_seq, item)
+            self.override(verdict.entry_seq, item, by_itself=True)
+        elif self.ready_to_sign():
+            self.action_sign_checks(by_itself=True)  # the last day-start answer: the armorer signs them
 
     # -- overrides, corrections, why ----------------------------------------
     def action_why(self) -> None:
@@ -323,7 +467,41 @@ class ChecksScreen(ArmoryScreen):
             return bool(self.open_holds())
         if action == "correct":
             return any(i.answer_seq and not i.sensed for i in self.items)
+        if action == "sign_checks":
+            return self.ready_to_sign()
         return True
+
+    def ready_to_sign(self) -> bool:
+        """The day-start checks, every one answered and none failed unresolved, not yet signed."""
+        if self.phases != ("day_start",) or self.day not in self.session.state.days_opened:
+            return False
+        if (self.day, "day_start") in self.session.state.checks_signed:
+            return False
+        return not self.session.unsigned_checks(self.day, "day_start")
+
+    def action_sign_checks(self, by_itself: bool = False) -> None:
+        """The armorer signs the day-start checks (their PIN); a cancel leaves them answered, unsigned (f6)."""
+        if not self.ready_to_sign():
+            return
+        from armory.tui.screens.sign import SignModal, Signer
+
+        app = self.app
+        answered = [i for i in self.items if i.answer_seq and not i.sensed]
+
+        def signed(result) -> None:
+            if result is None:
+                self.put("#answer-msg", "✗ not signed yet: f6 signs the day-start checks")
+                return
+            app.attempt(lambda: self.session.sign_checks(self.day, by=result.signed_by[0]),
+                        done="The day-start checks are signed.", title="Signed")
+
+        armorers = app.crew_choices(self.day, {"armorer", "assistant_armorer"}) or app.crew_choices(self.day)
+        app.push_screen(SignModal(
+            f"Sign the day-start checks of {self.day}",
+            [f"{len(answered)} answers, each on record; your signature says they were done as answered."],
+            [Signer("Armorer signing", armorers, crew_id=app.operator)],
+            purpose="sign_checks", authenticate=app.authenticate, confirm_label="Sign the checks",
+            by_itself=by_itself), signed)
 
     def action_override(self) -> None:
         holds = self.open_holds()
@@ -338,7 +516,7 @@ class ChecksScreen(ArmoryScreen):
         self.app.push_screen(PickModal("Which hold is overridden?", choices),
                              lambda item: self.override(item.answer_seq, item) if item else None)
 
-    def override(self, answer_seq: int, item) -> None:
+    def override(self, answer_seq: int, item, *, by_itself: bool = False) -> None:
         from armory.tui.screens.sign import SignModal, Signer
 
         app = self.app
@@ -363,7 +541,7 @@ class ChecksScreen(ArmoryScreen):
         app.push_screen(SignModal(
             "Override a failed hold", summary,
             [Signer("Safety officer signing the override", officers)],
-            purpose="override", authenticate=app.authenticate,
+            purpose="override", authenticate=app.authenticate, by_itself=by_itself,
             reason_label="Why it is safe to go on", confirm_label="Sign override"), signed)
 
     def action_correct(self) -> None:
@@ -372,10 +550,9 @@ class ChecksScreen(ArmoryScreen):
         choose_and_correct(self.app, [i for i in self.items if i.answer_seq and not i.sensed], self.day)
 
     def action_back(self) -> None:
-        if self.showing_why:  # Esc closes the why panel first, as it closes any open panel
-            self.showing_why = False
-            self.update_why()
-            return
+        # The why panel is f2's to close: Esc leaves at once, open panel or not (a first Esc that only
+        # closed the panel looked like a lost key).
+        self.showing_why = False
         if self.round_answers and not self.leaving:
             # Round answers not yet recorded would be lost: a second Esc is needed to leave them.
             self.leaving = True

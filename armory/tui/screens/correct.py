@@ -23,11 +23,9 @@ def choose_and_correct(app, answered_items, day: str) -> None:
 
 def correct_item(app, item, day: str) -> None:
     summary = [
-        f"{item.rule.title} ({item.rule.id}), entry #{item.answer_seq}",
+        f"#{item.answer_seq} {item.rule.title} ({item.rule.id}): recorded {', '.join(item.observed or ())}",
         f"Asked: {item.question}",
-        f"Recorded: {', '.join(item.observed or ())}",
-        "The old answer stays in the record; this one points at it.",
-        "A correction never lifts a stop or a hold.",
+        "The old answer stays on record, this one points at it; it never lifts a stop or a hold.",
     ]
     label = "Corrected answer" + (f" (one per round, comma separated, {item.per_round})" if item.per_round else "")
 

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from armory.problems import InputError
 from armory.tui.screens.sign import SignModal, Signer
@@ -50,8 +51,8 @@ class HandoverScreen(ModalScreen[bool]):
                                  compact=True)
                 # Why it is refused comes before the long witness list, so it is seen at 80x24.
                 yield Static(id="handover-reasons", markup=False)
-                yield Label("Witnesses (space ticks a name; the names ticked are listed above)")
-                yield SelectionList[str](*[(Content(f"  {text}"), crew_id) for text, crew_id in crew], id="witnesses")
+                yield Label("Witnesses (space ticks ✓ a name; neither the giver nor the receiver)")
+                yield SelectionList[str](id="witnesses")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Hand over…", id="confirm", variant="warning")
@@ -59,7 +60,29 @@ class HandoverScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#giver", Select).focus()
+        self.refresh_witnesses()
         self.refresh_decision()
+
+    def refresh_witnesses(self) -> None:
+        """Everyone but the giver and the receiver, each marked ✓ (ticked) or ○ (not): never colour alone.
+
+        A witness watches the handoff; the two people signing it cannot also witness it."""
+        listing = self.query_one("#witnesses", SelectionList)
+        giver, receiver = self.people()
+        chosen = set(listing.selected) - {giver, receiver}
+        crew = [(text, crew_id) for text, crew_id in self.app.crew_choices(self.day)
+                if crew_id not in (giver, receiver)]
+        shown = [listing.get_option_at_index(i).value for i in range(listing.option_count)]
+        if shown != [crew_id for _, crew_id in crew]:
+            highlighted = listing.highlighted
+            listing.clear_options()
+            listing.add_options([Selection(witness_prompt(text, crew_id in chosen), crew_id, crew_id in chosen)
+                                 for text, crew_id in crew])
+            if highlighted is not None and listing.option_count:
+                listing.highlighted = min(highlighted, listing.option_count - 1)
+        else:
+            for index, (text, crew_id) in enumerate(crew):
+                listing.replace_option_prompt_at_index(index, witness_prompt(text, crew_id in chosen))
 
     def people(self) -> tuple[str | None, str | None]:
         giver = self.query_one("#giver", Select).value
@@ -94,18 +117,24 @@ class HandoverScreen(ModalScreen[bool]):
         self.refresh_bindings()
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        self.refresh_witnesses()
         self.refresh_decision()
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        # A ticked name says so in words too: the list's own box differs only by colour.
-        witnesses = event.selection_list
-        chosen = set(witnesses.selected)
-        labels = {crew_id: text for text, crew_id in self.app.crew_choices(self.day)}
-        for index in range(witnesses.option_count):
-            crew_id = witnesses.get_option_at_index(index).value
-            mark = "✓ witness: " if crew_id in chosen else "  "
-            witnesses.replace_option_prompt_at_index(index, Content(f"{mark}{labels.get(crew_id, crew_id)}"))
+        # A ticked name says so by a symbol and a word too: the list's own box differs only by colour.
+        self.refresh_witnesses()
         self.refresh_decision()
+
+    def on_key(self, event) -> None:
+        if event.key == "f5" and not (self.decision and self.decision.allowed):
+            # Greyed out in the footer, yet pressed: say why here rather than nothing at all.
+            event.stop()
+            self.app.bell()
+            reasons = self.query_one("#handover-reasons", Static)
+            why = "; ".join(str(r) for r in self.decision.reasons) if self.decision else \
+                "choose who gives and who receives"
+            reasons.update(f"✗ f5 does nothing yet: not handed over, because {why}")
+            reasons.scroll_visible(animate=False)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "hand_over":
@@ -157,3 +186,8 @@ class HandoverScreen(ModalScreen[bool]):
             [Signer("Giver", [c for c in crew if c[1] == giver], crew_id=giver),
              Signer("Receiver", [c for c in crew if c[1] == receiver], crew_id=receiver)],
             purpose="handoff", authenticate=app.authenticate, confirm_label="Sign the handoff"), signed)
+
+
+def witness_prompt(text: str, ticked: bool) -> Content:
+    """A witness's line: ticked or not by a symbol and a word, names as plain text."""
+    return Content(f"✓ witness: {text}" if ticked else f"○ {text}")

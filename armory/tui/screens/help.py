@@ -35,7 +35,10 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("key", "does", "id (keymap.toml)", "why / when")
+        # Three short columns fit 80 columns; why and when, which no column at that width holds, is the
+        # whole text under the table for the highlighted key (the first one at the start).
+        table.add_columns("key", "does", "id (keymap.toml)")
+        self.whys: list[str] = []
         seen: set[tuple[str, str]] = set()
         # armory's own keys (each has an id, remappable) first, then the few general ones; a text
         # field's or list's editing and cursor keys are the usual ones and are not listed.
@@ -53,13 +56,19 @@ class HelpScreen(ModalScreen[None]):
                 self.app.get_key_display(binding),
                 binding.description + state,
                 binding.id or "",
-                binding.tooltip or "",
             )
+            self.whys.append(binding.tooltip or "")
+        if table.row_count:
+            self.show_why(0)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        # The why column is cut on a narrow screen: the highlighted key's whole text, wrapped.
-        row = event.data_table.get_row_at(event.cursor_row)
-        self.query_one("#help-why", Static).update(f"{row[0]} {row[1]}: {row[3]}" if row[3] else "")
+        self.show_why(event.cursor_row)
+
+    def show_why(self, row_index: int) -> None:
+        """The highlighted key's why and when, whole and wrapped (↑↓ moves through the keys)."""
+        row = self.query_one(DataTable).get_row_at(row_index)
+        why = self.whys[row_index] if row_index < len(self.whys) else ""
+        self.query_one("#help-why", Static).update(f"{row[0]} {row[1]}: {why}" if why else "")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -28,8 +28,9 @@ class HomeScreen(ArmoryScreen):
                 tooltip="A safety officer reviews an incident with findings (unreviewed, it fails the next day's start)"),
         Binding("r", "record", "Record", id="home.record",
                 tooltip="The day's ledger in plain language, whether it verifies, export"),
-        # Rarely needed at the moment a footer is full: in f1 and the palette (ctrl+p), not the footer.
-        Binding("e", "evidence", "Evidence", id="home.evidence", show=False,
+        # In the footer only while something is sealed (check_action hides it otherwise): then it is the
+        # key the stop screen and the board point to.
+        Binding("e", "evidence", "Evidence", id="home.evidence",
                 tooltip="Hand a sealed item to a named investigator, with a receipt"),
         Binding("c", "crew", "Crew", id="home.crew", show=False,
                 tooltip="Crew and PINs: enroll someone or change a PIN (a safety officer authorizes it)"),

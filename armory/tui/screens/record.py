@@ -17,7 +17,15 @@ def describe_entry(entry, production) -> str:
 
     text = describe(entry, production)
     head = f"#{entry.seq} "
-    return text.split("  ", 1)[1] if text.startswith(head) and "  " in text else text
+    text = text.split("  ", 1)[1] if text.startswith(head) and "  " in text else text
+    # The column is cut at 80 columns: what went wrong is said first, where it is never cut.
+    if entry.kind == "stop":
+        return f"■ STOP: {text}"
+    if entry.kind == "refusal":
+        return f"✗ REFUSED: {text}"
+    if entry.payload.get("verdict") == "fail":
+        return f"✗ FAILED: {text}"
+    return text
 
 
 class RecordScreen(ArmoryScreen):

@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from armory.problems import InputError
 from armory.tui.screens.base import ArmoryScreen
+from armory.tui.widgets.choices import ChoiceList
 from armory.tui.words import FAILED, PASSED
 
 
@@ -32,7 +32,7 @@ class RoundsScreen(ArmoryScreen):
             yield Static(id="progress-line", markup=False)
             yield Static(id="verdict", markup=False)
             yield Static(id="question", markup=False)
-            yield OptionList(id="methods")
+            yield ChoiceList(id="methods")
             yield Static(id="rounds-done", markup=False)
 
     def on_mount(self) -> None:
@@ -43,18 +43,24 @@ class RoundsScreen(ArmoryScreen):
     def issue(self):
         return self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
 
+    def verified(self) -> dict:
+        from armory.checklist.round_checks import rounds_verified
+
+        return rounds_verified(self.session, self.day, self.scene, self.setup, self.weapon)
+
     def next_round(self) -> int | None:
-        done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
+        done = self.verified()
         # A round that failed is asked again (once its stop is cleared): only a passed round is verified.
         return next((n for n in range(1, self.issue.rounds + 1) if n not in done or done[n].verdict != "pass"),
                     None)
 
     def refresh_state(self) -> None:
         super().refresh_state()
+        from armory.checklist.round_checks import BY_CHECKS
         from armory.checklist.types import ROUND_METHOD_WORDS, ROUND_METHODS
 
         issue = self.issue
-        done = self.session.state.rounds_for(self.day, self.scene, self.setup, self.weapon)
+        done = self.verified()
         self.query_one("#progress-line", Static).update(
             f"Rounds for {self.weapon}, scene {self.scene} setup {self.setup}: {issue.load} from lot "
             f"{issue.lot or '-'}; {sum(1 for r in done.values() if r.verdict == 'pass')} of {issue.rounds} verified")
@@ -63,13 +69,17 @@ class RoundsScreen(ArmoryScreen):
         if self.last:
             verdict.set_classes(self.last[0])
             verdict.update(self.last[1])
-        marks = " ".join(f"{n}{PASSED if r.verdict == 'pass' else FAILED}" for n, r in sorted(done.items()))
+        marks = " ".join(f"{n}{PASSED if r.verdict == 'pass' else FAILED}" for n, r in sorted(done.items())
+                         if r.method != BY_CHECKS)
         self.query_one("#rounds-done", Static).update(f"Verified: {marks}" if marks else "")
         question = self.query_one("#question", Static)
         methods = self.query_one("#methods", OptionList)
         round_no = self.next_round()
         if round_no is None:
-            question.update(f"{PASSED} Every round is verified. Esc: back to the board.")
+            by_checks = any(r.method == BY_CHECKS for r in done.values())
+            question.update(f"{PASSED} Every round is verified"
+                            + (" (each one looked at in the per-round checks, c)" if by_checks else "")
+                            + ". Esc: back to the board.")
             methods.display = False
             return
         sealed = self.session.sealed_items()
@@ -89,13 +99,11 @@ class RoundsScreen(ArmoryScreen):
         kind = "dummy" if issue.load == "dummies" else "blank"
         question.update(f"Round {round_no} of {issue.rounds}: how was it shown to be a {kind}?")
         fitting = [m for m, load in ROUND_METHODS.items() if load == issue.load]
-        options = [Option(f"{PASSED} {ROUND_METHOD_WORDS[m]}", id=m) for m in fitting]
-        options.append(Option(f"? {ROUND_METHOD_WORDS['unconfirmed']} (STOPS EVERY FIREARM)", id="unconfirmed"))
-        options.append(Option(f"{FAILED} {ROUND_METHOD_WORDS['live']} (STOPS EVERY FIREARM)", id="live"))
-        methods.clear_options()
-        methods.add_options(options)
+        options = [(f"{PASSED} {ROUND_METHOD_WORDS[m]}", m) for m in fitting]
+        options.append((f"? {ROUND_METHOD_WORDS['unconfirmed']} (STOPS EVERY FIREARM)", "unconfirmed"))
+        options.append((f"{FAILED} {ROUND_METHOD_WORDS['live']} (STOPS EVERY FIREARM)", "live"))
         # Nothing highlighted: Enter held down must never verify round after round unseen.
-        methods.highlighted = None
+        methods.set_choices(options)
         methods.display = True
         methods.focus()
 

@@ -36,8 +36,9 @@ def seal_evidence(app, stop_seq: int, on_done: Callable[[bool], None] | None = N
         return
     stop = session.state.stops[stop_seq]
     day = session.state.current_day
+    reason = stop.reason.split(". ", 1)[0]  # its first sentence: the whole is on the stop screen
     summary = [
-        f"Stop #{stop_seq}: {stop.reason}",
+        f"Stop #{stop_seq}: {reason if len(reason) <= 150 else reason[:149] + '…'}.",
         "Put each item in an evidence bag or box, close it with a numbered seal, and type the seal's number.",
         "A sealed item goes nowhere but to a named investigator, with a receipt.",
     ]

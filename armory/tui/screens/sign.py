@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from armory.problems import InputError
+from armory.tui.widgets.guard import OpensByItself
 
 Authenticate = Callable[[str, str, str], None]
 """``authenticate(crew_id, pin, purpose)``; raises InputError on a wrong PIN."""
@@ -51,6 +52,11 @@ class FieldError(Static):
 
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(text, markup=False, **kwargs)  # it quotes names and text people typed
+        self.display = bool(text)  # an empty message takes no line: at 80x24 each one pushed a field away
+
+    def update(self, content="", **kwargs) -> None:
+        super().update(content, **kwargs)
+        self.display = bool(str(content))
 
     def on_resize(self) -> None:
         # A message that wraps to a second line grows after the scroll that showed its first line:
@@ -59,7 +65,7 @@ class FieldError(Static):
             self.scroll_visible(animate=False)
 
 
-class SignModal(ModalScreen[Signed | None]):
+class SignModal(OpensByItself, ModalScreen[Signed | None]):
     """Ask each signer for their PIN (and a reason when one is needed)."""
 
     BINDINGS = [
@@ -79,8 +85,12 @@ class SignModal(ModalScreen[Signed | None]):
         extra_fields: Sequence[tuple[str, str]] = (),
         secret_fields: Sequence[tuple[str, str]] = (),
         validate: Validate | None = None,
+        by_itself: bool = False,
     ) -> None:
         super().__init__()
+        self.by_itself = by_itself
+        """Opened by the app, not by a key (the actor asked to sign the count they gave): keys typed as it
+        appeared are ignored, never typed into a PIN field."""
         self.title_text = title
         self.summary = list(summary)
         self.signers = list(signers)
@@ -125,15 +135,21 @@ class SignModal(ModalScreen[Signed | None]):
                     yield Label(self.reason_label)
                     yield Input(id="reason", placeholder="in plain words")
                     yield FieldError("", id="msg-reason", classes="field-error")
-            yield Static("Tab/Enter: next field · Enter on the button signs · Esc: cancel", classes="hint")
+            yield Static("Tab/Enter: next field · Enter on the button signs · Esc: cancel", classes="hint",
+                         id="sign-hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="warning")
 
     def on_mount(self) -> None:
+        if self.by_itself:
+            self.note_appeared()
         first = self._first_field()
         if first is not None:
             first.focus()
+
+    def show_ignored(self, message: str) -> None:
+        self.query_one("#sign-hint", Static).update(f"✗ {message}")
 
     def _first_field(self):
         if self.extra_fields:

@@ -8,9 +8,14 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from armory.tui.widgets.guard import OpensByItself
 
-class StopScreen(Screen[None]):
-    """Shown when a stop is recorded. Leaving it clears nothing: the banner stays."""
+
+class StopScreen(OpensByItself, Screen[None]):
+    """Shown when a stop is recorded. Leaving it clears nothing: the banner stays.
+
+    It opens by itself, often while the armorer is typing the next answer: keys typed as it appeared are
+    ignored (and it says so), so an Enter meant for a field never dismisses it unread."""
 
     BINDINGS = [
         Binding("enter", "acknowledge", "Understood", id="stop.acknowledge",
@@ -37,8 +42,12 @@ class StopScreen(Screen[None]):
         else:
             # A misfire or a live round found has no one who "caused" it: say who recorded what set it off.
             source = self.app.session.ledger.get(stop.from_seq) if stop.from_seq else None
-            who = (f"Recorded by: {self.app.crew_name(source.who)} (entry #{source.seq})"
-                   if source is not None and source.who else "Recorded by: the ledger (sensed)")
+            recorder = source.who if source is not None else None
+            if source is not None and source.kind == "return":
+                # A take-back is the armorer's record (both sign it; the entry is filed under who returned it).
+                recorder = source.payload.get("receiver") or recorder
+            who = (f"Recorded by: {self.app.crew_name(recorder)} (entry #{source.seq})"
+                   if source is not None and recorder else "Recorded by: the ledger (sensed)")
         lines = [
             f"■ STOP #{stop.seq}",
             "",
@@ -59,7 +68,17 @@ class StopScreen(Screen[None]):
         with Center():
             with Vertical(id="stop-box"):
                 yield Static(self.text(), id="stop-text", markup=False)
+                yield Static("", id="stop-ignored", markup=False, classes="field-error")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#stop-ignored", Static).display = False
+        self.note_appeared()
+
+    def show_ignored(self, message: str) -> None:
+        line = self.query_one("#stop-ignored", Static)
+        line.update(message)
+        line.display = True
 
     def evidence_lines(self) -> list[str]:
         from armory.tui.screens.seal import unsealed_evidence
