@@ -11,7 +11,6 @@ incident: the bundle then proves where its chain ends and verifies on its own
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,18 +45,9 @@ def unit_of(conn, title: str, unit: str | None) -> tuple:
 
 def entries_of(conn, ledger_id: str) -> list[dict]:
     """The unit's entries from the store, as ``armory.export.writing.read_entries`` reads a ledger's."""
-    entries = []
-    for seq, time, kind, who, scope, hash_hex, body in stored_rows(conn, ledger_id, name="bundle"):
-        try:
-            fields = json.loads(body)
-            if not isinstance(fields, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError, TypeError):
-            fields = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
-                      "payload": {"unreadable": "the stored bytes of this entry are not JSON"},
-                      "prev": "", "clock_skew_ms": 0}
-        entries.append({**fields, "hash": hash_hex})
-    return entries
+    from armory.export.chain import row_fields
+
+    return [row_fields(row) for row in stored_rows(conn, ledger_id, name="bundle")]
 
 
 def write_store_bundle(conn, store_name: str, title: str, unit: str | None, incident_seq: int, out: Path,

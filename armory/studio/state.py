@@ -54,12 +54,19 @@ def read_state(ledger_path: Path) -> UnitState | None:
 
 
 def write_state(ledger_path: Path, state: UnitState) -> None:
-    """Write the state whole or not at all (a temporary file renamed over it)."""
-    path = state_path(ledger_path)
+    """Write the unit's sync state whole or not at all."""
+    write_json_atomically(state_path(ledger_path), asdict(state))
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON whole or not at all, durable before it returns (a temporary file, fsynced and
+    renamed over ``path``). OSError when the folder cannot take the temporary file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as handle:
-            json.dump(asdict(state), handle, indent=1, sort_keys=True)
+            json.dump(data, handle, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
