@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,24 +58,14 @@ def read_state(path: Path) -> dict:
 
 
 def write_state(path: Path, data: dict) -> None:
+    from armory.studio.state import write_json_atomically
+
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_json_atomically(path, data)
     except OSError as err:
         raise InputError(f"{path}: the witness state cannot be written ({err.strerror or err}); nothing was "
                          "cosigned") from None
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def witness(conn, key, name: str, state_path: Path, *, host: str = "witness") -> list[Witnessed]:
