@@ -33,7 +33,8 @@ def row_fields(row: tuple) -> dict:
         fields = {"seq": seq, "time": time, "kind": kind, "who": who, "scope": scope,
                   "payload": {"unreadable": "the stored bytes of this entry are not JSON"},
                   "prev": "", "clock_skew_ms": 0}
-    return {**fields, "hash": hash_hex}
+    fields["hash"] = hash_hex  # the dict is ours: the same keys, in the same order, as a copy with it added
+    return fields
 
 
 def line_from_body(body: bytes, hash_hex: str) -> bytes | None:
@@ -89,8 +90,15 @@ class Chain(Sequence[dict]):
         return entry
 
     def __iter__(self) -> Iterator[dict]:
-        for index in range(len(self)):
-            yield self[index]
+        # Iterating looks at every entry: parse the rest at once, then hand out the list's own iterator (a
+        # season is read through three or four times per export; indexing one by one costs more than parsing).
+        parsed = self._parsed
+        if None in parsed:
+            rows = self.rows
+            for index, entry in enumerate(parsed):
+                if entry is None:
+                    parsed[index] = row_fields(rows[index])
+        return iter([*parsed, *self._extra] if self._extra else parsed)
 
     def __add__(self, more: Sequence[dict]) -> Chain:
         """This chain with ``more`` after it (the checkpoint an export signs)."""

@@ -17,7 +17,8 @@ import csv
 import datetime as dt
 from typing import IO, Iterable, Mapping
 
-from armory.export.records import Record, parse_time, zone
+from armory.export.days import local_with_offset
+from armory.export.records import Record, zone
 
 COLUMNS = (
     "time_local",
@@ -65,19 +66,16 @@ def note_row(title: str, head_seq: int, head_hash: str, key: str) -> list[str]:
             "armory log verify --rows THIS-FILE.csv EXPORT.jsonl"]
 
 
-def local_with_offset(time_utc: str, tz: dt.tzinfo) -> str:
-    """``2026-03-02 07:05:00 -07:00``: the local time, with its offset from UTC so nobody has to guess it."""
-    try:
-        local = parse_time(time_utc).astimezone(tz)
-    except ValueError:
-        return time_utc
-    offset = local.strftime("%z")
-    return f"{local.strftime('%Y-%m-%d %H:%M:%S')} {offset[:3]}:{offset[3:]}"
-
-
 def row(record: Record, tz: dt.tzinfo = dt.timezone.utc, opened_on: str = "") -> list[str]:
     weapon = record.weapon or ", ".join(record.weapons)
-    details = dict(record.details)
+    observed = expected = found = None
+    for label, value in record.details:  # the last of each label wins, as in a dict of them
+        if label == "Observed":
+            observed = value
+        elif label == "Expected":
+            expected = value
+        elif label == "Found in the ledger":
+            found = value
     return [
         local_with_offset(record.time_utc, tz),
         record.time_utc,
@@ -89,8 +87,8 @@ def row(record: Record, tz: dt.tzinfo = dt.timezone.utc, opened_on: str = "") ->
         record.who,
         record.what,
         record.result,
-        details.get("Observed", details.get("Found in the ledger", "")),
-        details.get("Expected", ""),
+        observed if observed is not None else found if found is not None else "",
+        expected if expected is not None else "",
         record.rule,
         record.reason,
         str(record.seq),
@@ -98,11 +96,16 @@ def row(record: Record, tz: dt.tzinfo = dt.timezone.utc, opened_on: str = "") ->
     ]
 
 
+#: Rows written at a time (and progress told between them).
+_BATCH = 1000
+
+
 def write_csv(handle: IO[str], records: Iterable[Record], *, timezone: str = "UTC", progress=None,
               note: list[str] | None = None, opened_on: Mapping[int, str] | None = None) -> int:
     """Write ``records`` to ``handle`` (opened with ``newline=""``); return the rows written.
 
-    ``note``: the first row (see :func:`note_row`); ``opened_on``: seq -> the local date its day was opened on."""
+    ``note``: the first row (see :func:`note_row`); ``opened_on``: seq -> the local date its day was opened on;
+    ``progress``: called with the rows written so far, every thousand rows and at the end."""
     handle.write("\ufeff")
     writer = csv.writer(handle, lineterminator="\r\n")
     if note:
@@ -110,10 +113,9 @@ def write_csv(handle: IO[str], records: Iterable[Record], *, timezone: str = "UT
     writer.writerow(header(timezone))
     tz = zone(timezone)
     opened_on = opened_on or {}
-    written = 0
-    for record in records:
-        writer.writerow(row(record, tz, opened_on.get(record.seq, "")))
-        written += 1
+    records = list(records)
+    for start in range(0, len(records), _BATCH):
+        writer.writerows([row(record, tz, opened_on.get(record.seq, "")) for record in records[start:start + _BATCH]])
         if progress is not None:
-            progress(written)
-    return written
+            progress(min(start + _BATCH, len(records)))
+    return len(records)

@@ -8,6 +8,7 @@ belong to no day, so they never stretch a day to the time of an export.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,12 +34,107 @@ def zone(name: str) -> dt.tzinfo:
 
 
 def local_time(value: str, tz: dt.tzinfo) -> str:
+    """``2026-03-02 07:05:00``: an entry time as the local wall-clock time in ``tz`` (the text as recorded
+    when it is not a time)."""
+    return local_times(tz).local(value)
+
+
+def local_with_offset(value: str, tz: dt.tzinfo) -> str:
+    """``2026-03-02 07:05:00 -07:00``: the local time, with its offset from UTC so nobody has to guess it
+    (the text as recorded when it is not a time)."""
+    return local_times(tz).with_offset(value)
+
+
+def exact_local_time(value: str, tz: dt.tzinfo) -> str:
+    """:func:`local_time` worked out from scratch for one time (what :class:`LocalTimes` must agree with)."""
     try:
         t = parse_time(value).astimezone(tz)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a time; a time the zone moves past year 1 or 9999
         return value
-    # strftime is the slow part of a 100,000-entry export; this is the same text.
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+
+
+def exact_local_with_offset(value: str, tz: dt.tzinfo) -> str:
+    """:func:`local_with_offset` worked out from scratch for one time (what :class:`LocalTimes` must agree with)."""
+    try:
+        local = parse_time(value).astimezone(tz)
+    except (ValueError, OverflowError):
+        return value
+    offset = local.strftime("%z")
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S')} {offset[:3]}:{offset[3:]}"
+
+
+#: An entry time as armory writes it (``2026-03-02T14:05:00.000000Z``): the UTC hour, its minute and second.
+_UTC_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d):([0-5]\d):([0-5]\d)(?:\.\d{3}|\.\d{6})?Z", re.ASCII)
+_HOUR_END = dt.timedelta(minutes=59, seconds=59)
+
+
+class LocalTimes:
+    """Local times of entry times in one zone, worked out once per UTC hour rather than once per entry.
+
+    Within an hour whose offset from UTC is the same at its first and its last second (every hour but those
+    a clock change falls in) and is whole minutes, an entry's local time is the hour's local start plus the
+    entry's minutes and seconds: no parsing, no zone lookup. Anything else (a clock change within the hour,
+    an offset with seconds, a year before 1000, a time armory did not write) is worked out from scratch, so
+    the text is always the one :func:`exact_local_time` and :func:`exact_local_with_offset` give.
+    """
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        self.tz = tz
+        self._hours: dict[str, tuple[str, int, str] | None] = {}
+
+    def _hour(self, hour: str) -> tuple[str, int, str] | None:
+        """(local date and hour ``2026-03-02 07``, local minute of the hour's start, offset ``-07:00``), or None
+        when an entry of this UTC hour must be worked out from scratch."""
+        try:
+            start = parse_time(f"{hour}:00:00Z")
+            local, end = start.astimezone(self.tz), (start + _HOUR_END).astimezone(self.tz)
+        except (ValueError, OverflowError):
+            return None
+        offset = local.utcoffset()
+        if (offset is None or offset != end.utcoffset()
+                or offset % dt.timedelta(minutes=1) or not 1000 <= local.year <= 9999):
+            return None
+        text = local.strftime("%z")
+        return (f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}", local.minute,
+                f"{text[:3]}:{text[3:]}")
+
+    def _parts(self, value: str) -> tuple[str, str] | None:
+        """(local time, offset) of ``value`` from its hour, or None when it must be worked out from scratch."""
+        match = _UTC_TIME.fullmatch(value)
+        if match is None:
+            return None
+        hour, minute, second = match.groups()
+        try:
+            known = self._hours[hour]
+        except KeyError:
+            known = self._hours[hour] = self._hour(hour)
+        if known is None:
+            return None
+        prefix, start_minute, offset = known
+        minute_no = start_minute + int(minute)
+        if minute_no >= 60:  # a half-hour zone's local hour ends within this UTC hour
+            return None
+        return f"{prefix}:{minute_no:02d}:{second}", offset
+
+    def local(self, value: str) -> str:
+        parts = self._parts(value)
+        return exact_local_time(value, self.tz) if parts is None else parts[0]
+
+    def with_offset(self, value: str) -> str:
+        parts = self._parts(value)
+        return exact_local_with_offset(value, self.tz) if parts is None else f"{parts[0]} {parts[1]}"
+
+
+_LOCAL_TIMES: dict[dt.tzinfo, LocalTimes] = {}
+
+
+def local_times(tz: dt.tzinfo) -> LocalTimes:
+    """The :class:`LocalTimes` of ``tz``, kept for the next export in the same zone."""
+    try:
+        return _LOCAL_TIMES[tz]
+    except KeyError:
+        return _LOCAL_TIMES.setdefault(tz, LocalTimes(tz))
 
 
 #: Entries the export itself writes (a signed head, a note that an export was made). They belong to the

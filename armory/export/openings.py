@@ -83,7 +83,7 @@ def _local_date(entry: dict, tz: dt.tzinfo) -> dt.date | None:
 
     try:
         return parse_time(str(entry.get("time", ""))).astimezone(tz).date()
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

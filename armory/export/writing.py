@@ -104,8 +104,11 @@ def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = Non
 
 def load(ledger: Any, production: Any = None) -> Loaded:
     """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
+    from armory.export.bulk import collector_paused
+
     stored_as_text: list[tuple[int, str]] = []
-    entries = read_entries(ledger, stored_as_text)
+    with collector_paused():  # a hundred thousand rows read at once (see armory.export.bulk)
+        entries = read_entries(ledger, stored_as_text)
     why_not = _cannot_sign(ledger)
     if production is None or isinstance(production, (str, Path)):
         production = _production(Path(production) if production else None, entries)
@@ -283,6 +286,14 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
 
     Progress of a long export goes to ``progress_stream`` (default: standard error).
     """
+    from armory.export.bulk import collector_paused
+
+    with collector_paused():  # a season's entries: millions of objects, no cycles (see armory.export.bulk)
+        return _write_export(loaded, fmt, out, day=day, progress_stream=progress_stream)
+
+
+def _write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progress_stream: TextIO | None
+                  ) -> Written:
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.chain import of_kinds
     from armory.export.progress import Progress
@@ -338,8 +349,10 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
         from armory.export.production_file import recorded_title
 
         names = Names(production_in_chain(carried) or loaded.production)
-        records = build_records(shown, names, verified=verification.ok)
-        opened = openings_by_seq(carried, assign_days(carried), zone(names.timezone), names.production)
+        days = assign_days(carried)
+        records = build_records(shown, names, verified=verification.ok,
+                                days=days if shown is carried and verification.ok else None)
+        opened = openings_by_seq(carried, days, zone(names.timezone), names.production)
         note = note_row(names.title or recorded_title(carried) or "an unnamed production",
                         int(carried[-1].get("seq") or 0), str(carried[-1].get("hash", "")),
                         verification.key_fingerprint)
