@@ -62,10 +62,11 @@ def _open(args: argparse.Namespace) -> Loaded:
 
 
 def _announce(count: int) -> None:
-    """Say what a long export is doing before the first progress line can (reading and checking take a while)."""
+    """Say what a long export is doing before the first progress line can (reading and checking take a while);
+    on a terminal only, as the progress is."""
     from armory.export.progress import LONG_EXPORT
 
-    if count >= LONG_EXPORT or (sys.stderr.isatty() and count >= LONG_EXPORT // 10):
+    if sys.stderr.isatty() and count >= LONG_EXPORT // 10:
         print(f"armory: reading {count:,} entries and checking the chain…", file=sys.stderr, flush=True)
 
 

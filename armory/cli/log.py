@@ -67,7 +67,13 @@ def verify(args: argparse.Namespace) -> int:
             raise InputError(f"{target}: the studio store's report of several units, which carries no chain to "
                              "check; verify the store (armory log verify --store URL --production TITLE) or its "
                              "jsonl export (armory export --store ... --out units.jsonl), which verifies on its own")
-    result, kind = verify_file(target)
+    from armory.export.progress import Progress
+
+    progress = Progress("verifying", 0)  # on a terminal only: a season's chain takes seconds
+    try:
+        result, kind = verify_file(target, progress=progress.of)
+    finally:
+        progress.done()
     out = sys.stdout
     what = {"ledger": "ledger", "jsonl": "jsonl export", "html": "html report"}[kind]
     key = result.key_fingerprint or "unknown"
@@ -120,7 +126,11 @@ def verify(args: argparse.Namespace) -> int:
 
         if kind == "ledger":
             raise InputError(f"--rows {args.rows}: FILE must be a jsonl or html export, not a ledger")
-        rows = check_rows(Path(args.rows), read_export(target))
+        checking = Progress("checking rows", 0, unit="rows")
+        try:
+            rows = check_rows(Path(args.rows), read_export(target), progress=checking.of)
+        finally:
+            checking.done()
         (notes if rows.ok else failures).append(rows.message)
 
     if getattr(args, "index", None) is not None:  # an evidence bundle's index, recomputed from the chain

@@ -192,9 +192,17 @@ def _passes(expected: str) -> str:
 # -- armory rules test -------------------------------------------------------------
 
 
+def _shown_again(progress, done: int) -> None:
+    """The progress line again, under what was just printed (printed first: stdout may be buffered)."""
+    if progress.enabled:
+        sys.stdout.flush()
+        progress(done)
+
+
 def test(args: argparse.Namespace) -> int:
     """Run drills, print a line each and a diff for each failure (and the coverage, when asked)."""
     from armory.drills.suite import check_packs_named, coverage, find_drills, run_drills
+    from armory.export.progress import Progress
 
     drills = find_drills(list(args.drills))
     only = list(dict.fromkeys(getattr(args, "coverage_of", None) or []))
@@ -203,8 +211,10 @@ def test(args: argparse.Namespace) -> int:
     failed = 0
     unusable: list[Path] = []
     runs = []
+    progress = Progress("running drills", len(drills), unit="drills")  # on a terminal only
     with contextlib.closing(run_drills(drills, args.ledger, list(args.rules))) as each:
         for run in each:
+            progress.done()  # the line is wiped before each result is printed, and shown again after it
             runs.append(run)
             if run.error is not None:
                 # One drill that cannot run (a broken file, a missing pack) does not stop the others.
@@ -212,6 +222,7 @@ def test(args: argparse.Namespace) -> int:
                 print(f"ERROR {run.path}: could not run:")
                 for line in str(run.error).splitlines():
                     print(f"        {line}")
+                _shown_again(progress, len(runs))
                 continue
             result = run.result
             mark = "PASS" if result.passed else "FAIL"
@@ -220,6 +231,8 @@ def test(args: argparse.Namespace) -> int:
                 failed += 1
                 for line in result.diff:
                     print(f"        - {line}")
+            _shown_again(progress, len(runs))
+    progress.done()
     total = len(drills)
     print(f"{total - failed - len(unusable)} passed, {failed} failed"
           + (f", {len(unusable)} could not run" if unusable else ""))

@@ -26,8 +26,16 @@ class RowsCheck:
     message: str
 
 
-def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
-    """Check every row of ``csv_path`` against ``chain`` (the entries of an export that verified)."""
+def check_rows(csv_path: Path, chain: Sequence[dict], *, progress=None) -> RowsCheck:
+    """Check every row of ``csv_path`` against ``chain`` (the entries of an export that verified);
+    ``progress(done, total)`` is told the rows checked, every thousand and at the end."""
+    from armory.export.bulk import collector_paused
+
+    with collector_paused():  # a season's rows and records (see armory.export.bulk)
+        return _check_rows(csv_path, chain, progress)
+
+
+def _check_rows(csv_path: Path, chain: Sequence[dict], progress) -> RowsCheck:
     from armory.export.csv_export import NOTE_START, header, row
     from armory.export.openings import openings_by_seq
     from armory.export.clean import as_int, clean_all
@@ -65,6 +73,8 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
     opened = openings_by_seq(chain, assign_days(chain), tz, names.production)
     seen: set[int] = set()
     for number, cells in enumerate(body, 3):  # the note row and the header come first
+        if progress is not None and number % 1000 == 0:
+            progress(number - 2, len(body))
         where = f"{csv_path}: row {number}"
         if len(cells) != len(titles):
             return RowsCheck(False, f"{where} has {len(cells)} cells, not {len(titles)}: the file was edited")
@@ -89,6 +99,8 @@ def check_rows(csv_path: Path, chain: Sequence[dict]) -> RowsCheck:
             if found != wanted:
                 return RowsCheck(False, f"{where} (entry #{seq}), column {titles[column]!r} reads {_clip(found)} "
                                         f"where the verified entry gives {_clip(wanted)}: the cell was changed")
+    if progress is not None:
+        progress(len(body), len(body))
     return RowsCheck(True, f"every row of {csv_path} ({len(body)}) is a verified entry of this chain, "
                            "field for field and hash for hash")
 

@@ -1,8 +1,11 @@
-"""A progress indicator on stderr for long exports.
+"""Progress of a long job on stderr: one line rewritten in place, on a terminal only.
 
-Shown when stderr is a terminal (one line rewritten in place) or, for an
-export of many entries, as a few plain lines a log file can hold. Short
-exports to a pipe stay silent.
+``armory export``, ``armory log verify`` and ``armory rules test`` over many
+drills take seconds on a season's record; on a terminal they say how far they
+are (``armory: verifying: 45,000 of 104,560 entries (43%)``). To a pipe or a
+log file they say nothing, so what is kept holds only what the command found.
+The core never prints: it is handed a :class:`Progress` (or any callable) by
+the command line.
 """
 
 from __future__ import annotations
@@ -11,38 +14,47 @@ import sys
 import time
 from typing import TextIO
 
-#: Entries above which an export counts as long even when stderr is not a terminal.
+#: Entries from which reading and checking a ledger takes long enough to say so first (on a terminal).
 LONG_EXPORT = 20_000
 
 
 class Progress:
-    def __init__(self, label: str, total: int, *, stream: TextIO | None = None) -> None:
+    """``progress(done)`` shows how far a job of ``total`` things is; ``done()`` wipes the line."""
+
+    def __init__(self, label: str, total: int, *, stream: TextIO | None = None, unit: str = "entries") -> None:
         self.label = label
+        self.unit = unit
         self.total = max(total, 1)
         self.stream = stream or sys.stderr
         isatty = getattr(self.stream, "isatty", lambda: False)
-        self.tty = bool(isatty())
-        self.enabled = self.tty or total >= LONG_EXPORT
+        try:
+            self.enabled = bool(isatty())
+        except ValueError:  # a closed stream
+            self.enabled = False
         self._last_shown = 0.0
-        self._last_quarter = 0
+        self._shown = False
 
     def __call__(self, done: int) -> None:
         if not self.enabled:
             return
+        now = time.monotonic()
+        if now - self._last_shown < 0.1 and done < self.total:
+            return
+        self._last_shown = now
         percent = min(100, done * 100 // self.total)
-        if self.tty:
-            now = time.monotonic()
-            if now - self._last_shown < 0.1 and done < self.total:
-                return
-            self._last_shown = now
-            self.stream.write(f"\rarmory: {self.label}: {done:,} of {self.total:,} entries ({percent}%)")
-            self.stream.flush()
-        elif percent // 25 > self._last_quarter:
-            self._last_quarter = percent // 25
-            self.stream.write(f"armory: {self.label}: {percent}%\n")
-            self.stream.flush()
+        self.stream.write(f"\r\033[Karmory: {self.label}: {done:,} of {self.total:,} {self.unit} ({percent}%)")
+        self.stream.flush()
+        self._shown = True
+
+    def of(self, done: int, total: int) -> None:
+        """``progress(done)`` of a job whose size the core found out (a callback of ``(done, total)``)."""
+        self.total = max(total, 1)
+        self(done)
 
     def done(self) -> None:
-        if self.enabled and self.tty:
+        """Wipe the line (before a result is printed, and at the end)."""
+        if self._shown:
             self.stream.write("\r\033[K")
             self.stream.flush()
+            self._shown = False
+            self._last_shown = 0.0

@@ -19,6 +19,7 @@ callers use; the work is in :mod:`armory.ledger.recompute` (the chain),
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from armory.ledger.export_file import (
@@ -50,12 +51,26 @@ __all__ = [
 ]
 
 
-def verify_file(path: Path) -> tuple[VerifyResult, str]:
+def _told(items: Iterable, total: int, progress: Callable[[int, int], None] | None) -> Iterable:
+    """``items``, calling ``progress(done, total)`` every thousand of them and at the end."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for done, item in enumerate(items, 1):
+        yield item
+        if done % 1000 == 0:
+            progress(done, total)
+    progress(done, total)
+
+
+def verify_file(path: Path, *, progress: Callable[[int, int], None] | None = None) -> tuple[VerifyResult, str]:
     """Verify a ledger file or an export; returns the result and the file's kind.
 
     An export (jsonl or html) must end with a signed checkpoint over every
     entry before it, as ``armory export`` writes it: one that does not was
-    cut short (or came from elsewhere), and fails.
+    cut short (or came from elsewhere), and fails. ``progress(done, total)``
+    is told how many entries are checked, every thousand (a season's take seconds).
     """
     path = Path(path)
     kind = file_kind(path)
@@ -63,7 +78,7 @@ def verify_file(path: Path) -> tuple[VerifyResult, str]:
         from armory.ledger.store import Ledger
 
         with Ledger.open(path, readonly=True) as ledger:
-            result = verify_rows(ledger.rows())
+            result = verify_rows(_told(ledger.rows(), len(ledger), progress))
         if not result.entries and result.first_bad is None:
             raise InputError(f"{path}: the ledger has no entries")
         return result, kind
@@ -82,7 +97,7 @@ def verify_file(path: Path) -> tuple[VerifyResult, str]:
             result.first_bad = (result.entries + 1, err.kind, str(err))
             result.problems.clear()
         return result, kind
-    result = verify_entries(records)
+    result = verify_entries(_told(records, len(records), progress))
     if result.ok and result.last_kind != "checkpoint":
         result.ok = False
         where = (f"after its last signed checkpoint (#{result.signed_through})" if result.signed_through
