@@ -26,7 +26,7 @@ def row_fields(row: tuple) -> dict:
     """
     seq, time, kind, who, scope, hash_hex, body = row
     try:
-        fields = json.loads(body)
+        fields = _parsed_body(body)
         if not isinstance(fields, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError, TypeError):
@@ -35,6 +35,23 @@ def row_fields(row: tuple) -> dict:
                   "prev": "", "clock_skew_ms": 0}
     fields["hash"] = hash_hex  # the dict is ours: the same keys, in the same order, as a copy with it added
     return fields
+
+
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _parsed_body(body: Any) -> Any:
+    """``json.loads(body)``, the way armory's own bodies (UTF-8, no space around them) parse quickest: as text
+    straight to the decoder. Anything else goes through ``json.loads``, which says what is wrong with it."""
+    if type(body) is bytes:
+        try:
+            text = body.decode("utf-8")
+            parsed, end = _raw_decode(text)
+            if end == len(text) and not text.startswith("\ufeff"):
+                return parsed
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return json.loads(body)
 
 
 def line_from_body(body: bytes, hash_hex: str) -> bytes | None:
