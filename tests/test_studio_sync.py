@@ -274,3 +274,40 @@ def test_a_connection_killed_mid_push_leaves_nothing_half_written(tmp_path, pg_c
     assert _sync(ledger) == 0
     assert query(store, "SELECT count(*) FROM armory.entries") == [(502,)]
     assert read_state(ledger).unreachable_since is None
+
+
+def test_a_sync_that_fails_once_reached_is_not_called_unreachable(tmp_path, store, capsys, monkeypatch):
+    """Reaching the store and failing there (a full disk, here) is worth a look, not "working offline"."""
+    import psycopg
+
+    from armory.studio.state import sync_words
+
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+
+    def disk_full(*_args, **_kwargs):
+        raise psycopg.errors.DiskFull("could not extend file \"base/16384/16401\": No space left on device")
+
+    monkeypatch.setattr(push_module, "push", disk_full)
+    assert _sync(ledger) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "No space left on device" in err and "Traceback" not in err
+    words = sync_words(read_state(ledger))
+    assert words.startswith('store sync failed (could not extend file "base/16384/16401": No space left on')
+    assert "unreachable" not in words and len("studio store: " + words) <= 2 * 76
+
+
+@pytest.mark.parametrize(("sqlstate", "connection"), [
+    (None, True), ("08006", True), ("28P01", True), ("3D000", True), ("57P03", True),
+    ("53100", False), ("23505", False), ("XX000", False)])
+def test_which_failures_count_as_the_store_out_of_reach(sqlstate, connection):
+    from armory.studio.connect import is_connection_failure
+
+    class Failure(Exception):
+        pass
+
+    failure = Failure("x")
+    failure.sqlstate = sqlstate
+    if sqlstate is None:
+        Failure.__name__ = "OperationalError"
+    assert is_connection_failure(failure) is connection
+    assert is_connection_failure(ConnectionRefusedError()) is True
