@@ -102,6 +102,9 @@ def test_another_ledger_claiming_the_unit_is_refused(tmp_path, store, capsys):
     assert _sync(second) == 1
     out = capsys.readouterr().out
     assert "held in the store by another ledger" in out and "differing" not in out  # no entry differs: a claim
+    # the refusal left its conflict and nothing else: no heads row of a unit the store never registered
+    assert query(store, "SELECT count(*) FROM armory.heads h LEFT JOIN armory.units u USING (ledger_id) "
+                        "WHERE u.ledger_id IS NULL") == [(0,)]
     assert _sync(second, "--unit", "second") == 0
     assert query(store, "SELECT unit FROM armory.units ORDER BY unit") == [("main",), ("second",)]
     assert read_state(second).unit == "second"
@@ -127,6 +130,7 @@ def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):
     assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("unverified", 3)]
     # nor does a refused first push claim the unit: a laptop with a sound ledger may still take the name
     assert query(store, "SELECT count(*) FROM armory.units") == [(0,)]
+    assert query(store, "SELECT count(*) FROM armory.heads") == [(0,)]
     assert _sync(make_ledger(tmp_path / "sound.sqlite")) == 0
 
 
