@@ -10,9 +10,10 @@ and knows each entry's kind without parsing it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
+
+from armory.fastjson import loads
 
 _PREFIX = b'{"clock_skew_ms":'
 
@@ -26,7 +27,7 @@ def row_fields(row: tuple) -> dict:
     """
     seq, time, kind, who, scope, hash_hex, body = row
     try:
-        fields = _parsed_body(body)
+        fields = loads(body)
         if not isinstance(fields, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError, TypeError):
@@ -35,23 +36,6 @@ def row_fields(row: tuple) -> dict:
                   "prev": "", "clock_skew_ms": 0}
     fields["hash"] = hash_hex  # the dict is ours: the same keys, in the same order, as a copy with it added
     return fields
-
-
-_raw_decode = json.JSONDecoder().raw_decode
-
-
-def _parsed_body(body: Any) -> Any:
-    """``json.loads(body)``, the way armory's own bodies (UTF-8, no space around them) parse quickest: as text
-    straight to the decoder. Anything else goes through ``json.loads``, which says what is wrong with it."""
-    if type(body) is bytes:
-        try:
-            text = body.decode("utf-8")
-            parsed, end = _raw_decode(text)
-            if end == len(text) and not text.startswith("\ufeff"):
-                return parsed
-        except (ValueError, UnicodeDecodeError):
-            pass
-    return json.loads(body)
 
 
 def line_from_body(body: bytes, hash_hex: str) -> bytes | None:

@@ -29,9 +29,9 @@ class RowsCheck:
 def check_rows(csv_path: Path, chain: Sequence[dict], *, progress=None) -> RowsCheck:
     """Check every row of ``csv_path`` against ``chain`` (the entries of an export that verified);
     ``progress(done, total)`` is told the rows checked, every thousand and at the end."""
-    from armory.export.bulk import collector_paused
+    from armory.fastjson import paused_gc
 
-    with collector_paused():  # a season's rows and records (see armory.export.bulk)
+    with paused_gc():  # a season's rows and records
         return _check_rows(csv_path, chain, progress)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
+from armory.fastjson import paused_gc
 from armory.problems import InputError
 
 
@@ -104,10 +105,8 @@ def read_entries(ledger: Any, stored_as_text: list[tuple[int, str]] | None = Non
 
 def load(ledger: Any, production: Any = None) -> Loaded:
     """Read an open ledger for export; ``production`` is a model, a path, or None to guess."""
-    from armory.export.bulk import collector_paused
-
     stored_as_text: list[tuple[int, str]] = []
-    with collector_paused():  # a hundred thousand rows read at once (see armory.export.bulk)
+    with paused_gc():  # a hundred thousand rows read at once
         entries = read_entries(ledger, stored_as_text)
     why_not = _cannot_sign(ledger)
     if production is None or isinstance(production, (str, Path)):
@@ -280,20 +279,13 @@ def _public_key(entries: Sequence[dict]) -> bytes:
     return base64.b64decode((entries[0].get("payload") or {}).get("public_key", ""))
 
 
+@paused_gc()
 def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progress_stream: TextIO | None = None
                  ) -> Written:
     """Write ``loaded`` as ``fmt`` to ``out`` (of ``day`` only, when given); sign and record it where it may be.
 
     Progress of a long export goes to ``progress_stream`` (default: standard error).
     """
-    from armory.export.bulk import collector_paused
-
-    with collector_paused():  # a season's entries: millions of objects, no cycles (see armory.export.bulk)
-        return _write_export(loaded, fmt, out, day=day, progress_stream=progress_stream)
-
-
-def _write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progress_stream: TextIO | None
-                  ) -> Written:
     from armory.export.atomic import atomic_open, check_writable
     from armory.export.chain import of_kinds
     from armory.export.progress import Progress

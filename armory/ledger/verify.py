@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from armory.fastjson import paused_gc
 from armory.ledger.export_file import (
     SQLITE_MAGIC,
     NotCanonicalLine,
@@ -64,6 +65,7 @@ def _told(items: Iterable, total: int, progress: Callable[[int, int], None] | No
     progress(done, total)
 
 
+@paused_gc()
 def verify_file(path: Path, *, progress: Callable[[int, int], None] | None = None) -> tuple[VerifyResult, str]:
     """Verify a ledger file or an export; returns the result and the file's kind.
 
