@@ -68,7 +68,7 @@ def _check_rows(csv_path: Path, chain: Sequence[dict], progress) -> RowsCheck:
                                 "made from another production's file, or edited")
     seq_col, hash_col = titles.index("seq"), titles.index("hash")
     by_seq = {as_int(e.get("seq")): index for index, e in enumerate(chain)}
-    records = build_records(chain, names)
+    records = build_records(chain, names, local=False)  # the csv's row writes its own, with the offset
     tz = zone(names.timezone)
     opened = openings_by_seq(chain, assign_days(chain), tz, names.production)
     seen: set[int] = set()

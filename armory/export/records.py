@@ -114,13 +114,14 @@ class Record(NamedTuple):
 
 
 def build_records(entries: Sequence[dict], names: Names | None = None, *, verified: bool = False,
-                  days: Sequence[str | None] | None = None) -> list[Record]:
+                  days: Sequence[str | None] | None = None, local: bool = True) -> list[Record]:
     """Every entry as a :class:`Record`, in chain order (entries of any shape: see :func:`clean`; entries of a
     chain that ``verified`` were written by armory and are used as they are). ``days``: the day of each entry,
-    as :func:`assign_days` gives them, when the caller has them already."""
+    as :func:`assign_days` gives them, when the caller has them already. ``local=False`` leaves each record's
+    ``time_local`` empty, for a caller that writes its own (the csv's, with the offset)."""
     entries = list(entries) if verified else clean_all(entries)
     names = names or Names()
-    times = local_times(zone(names.timezone))
+    times = local_times(zone(names.timezone)) if local else None
     answers: dict[int, dict] = {}
     worded: dict[tuple, Words] = {}  # the words of each distinct answer, worked out once (see words_key)
     records = []
@@ -132,7 +133,7 @@ def build_records(entries: Sequence[dict], names: Names | None = None, *, verifi
     return records
 
 
-def _record(entry: dict, day: str | None, n: Names, times: LocalTimes, answers: dict[int, dict],
+def _record(entry: dict, day: str | None, n: Names, times: LocalTimes | None, answers: dict[int, dict],
             worded: dict[tuple, Words]) -> Record:
     kind = str(entry.get("kind", ""))
     p = payload_of(entry)
@@ -155,7 +156,7 @@ def _record(entry: dict, day: str | None, n: Names, times: LocalTimes, answers: 
         as_int(entry.get("seq")),
         kind,
         time_utc,
-        times.local(time_utc),
+        times.local(time_utc) if times is not None else "",
         day,
         scene if isinstance(scene, str) else None,
         setup if isinstance(setup, str) else None,

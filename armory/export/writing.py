@@ -343,7 +343,7 @@ def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progre
         names = Names(production_in_chain(carried) or loaded.production)
         days = assign_days(carried)
         records = build_records(shown, names, verified=verification.ok,
-                                days=days if shown is carried and verification.ok else None)
+                                days=days if shown is carried and verification.ok else None, local=False)
         opened = openings_by_seq(carried, days, zone(names.timezone), names.production)
         note = note_row(names.title or recorded_title(carried) or "an unnamed production",
                         int(carried[-1].get("seq") or 0), str(carried[-1].get("hash", "")),
