@@ -204,17 +204,17 @@ class ArmoryApp(App[int]):
         self.run_worker(partial(check_device_secret, self, self.session.credentials.sealed_under()),
                         thread=True, group="device-secret", exit_on_error=False)
 
-    def show_problems(self, err: InputError | OSError) -> None:
-        """Why the session cannot be worked on, on the whole screen (nothing else stays beneath it)."""
+    def show_problems(self, err: InputError | OSError, *, on_top: bool = False) -> None:
+        """Why the session cannot be worked on, on the whole screen; ``on_top`` of the screens already drawn
+        (it only quits: nothing beneath it is reached again)."""
         from armory.tui.screens.problems import ProblemsScreen
 
         self._session_failed = True
         message = getattr(err, "message", None) or str(err)
         screen = ProblemsScreen(message, getattr(err, "problems", []))
-        if len(self.screen_stack) > 2:  # screens drawn from a state that cannot be trusted: none stays
-            while len(self.screen_stack) > 2:
-                self.pop_screen()
-        if len(self.screen_stack) > 1:
+        if on_top:
+            self.push_screen(screen)
+        elif len(self.screen_stack) > 1:
             self.switch_screen(screen)  # not the first screen drawn from last time
         else:
             self.push_screen(screen)
@@ -225,9 +225,10 @@ class ArmoryApp(App[int]):
         if session is None:
             return
         if error is not None:
-            self.session = None
-            session.close()
-            self.show_problems(error)
+            # The screens drawn from the saved fold stay beneath the problems, which only quit; the session
+            # stays for them, and records nothing more.
+            session.records_held = str(error)
+            self.show_problems(error, on_top=True)
             return
         if session.records_held is not None:
             session.records_held = None
@@ -261,7 +262,7 @@ class ArmoryApp(App[int]):
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
         whole screen, as if recorded here). One indexed SELECT when nothing changed."""
         session = self.session
-        if session is None:
+        if session is None or self._session_failed:
             return
         try:
             if not session.behind():
