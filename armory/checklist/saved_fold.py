@@ -65,8 +65,10 @@ def _key(session, head: tuple[int, str]) -> bytes:
     }, sort_keys=True).encode()
 
 
-def _mac(secret, key: bytes, body: bytes) -> bytes:
-    return hmac.new(secret.saved_fold_key(), key + b"\n" + body, hashlib.sha256).hexdigest().encode()
+def _mac(secret, key: bytes, body: bytes | memoryview) -> bytes:
+    mac = hmac.new(secret.saved_fold_key(), key + b"\n", hashlib.sha256)
+    mac.update(body)
+    return mac.hexdigest().encode()
 
 
 def _records(state: State) -> dict:
@@ -91,7 +93,7 @@ def _fields(record) -> tuple:
 def _state(data: dict) -> State:
     state = State()
     for f in fields(State):
-        value = data[f.name]
+        value = data.pop(f.name)  # each part let go once rebuilt: a season holds one copy at a time
         if f.name in _RECORDS:
             cls = _RECORDS[f.name]
             value = {k: cls(*v) for k, v in value.items()}
@@ -114,7 +116,8 @@ def load(session, path: Path) -> tuple[State, int] | None:
             return None
         header_end = data.index(b"\n", len(MAGIC))
         header = json.loads(data[len(MAGIC):header_end])
-        mac, body = data[header_end + 1:header_end + 65], data[header_end + 66:]
+        view = memoryview(data)  # a season's fold is megabytes: read in place, not copied
+        mac, body = data[header_end + 1:header_end + 65], view[header_end + 66:]
         seq, digest = header["head"]
         if type(seq) is not int or type(digest) is not str or session.ledger.hash_at(seq) != digest:
             return None  # saved at a head this ledger does not hold (another ledger, or rewritten)
@@ -122,7 +125,9 @@ def load(session, path: Path) -> tuple[State, int] | None:
         secrets = [s for s in device_secret.candidates() if s.secret_id == header.get("secret")]
         if not secrets or not hmac.compare_digest(_mac(secrets[0], key, body), mac):
             return None
-        state = _state(marshal.loads(body))
+        records = marshal.loads(body)
+        del view, body, data
+        state = _state(records)
     except Exception:  # noqa: BLE001 - unreadable, damaged or of another shape: the ledger is replayed whole
         return None
     return state, seq
