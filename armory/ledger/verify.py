@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from armory.fastjson import paused_gc
 from armory.ledger.export_file import (
     SQLITE_MAGIC,
     NotCanonicalLine,
@@ -83,6 +84,7 @@ def verify_ledger_apart(path: Path) -> VerifyResult:
         conn.close()
 
 
+@paused_gc()
 def verify_file(path: Path) -> tuple[VerifyResult, str]:
     """Verify a ledger file or an export; returns the result and the file's kind.
 
