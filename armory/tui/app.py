@@ -278,6 +278,11 @@ class ArmoryApp(App[int]):
         self.after_action()
 
     def open_after_paint(self) -> None:
+        import time
+
+        # The painted frame is queued for Textual's writer thread; loading a season's saved fold holds the
+        # interpreter for a few hundred ms in one call (marshal), so let the writer put it on the terminal first.
+        time.sleep(0.01)
         self.open_session()
 
     async def on_event(self, event) -> None:
