@@ -442,7 +442,9 @@ def measure_startup(production: Path, ledger_path: Path, folder: Path, runs: int
     argv = [str(armory), "--ledger", str(ledger), "--production", str(production)]
     markers = [b"Dust Creek", b"saa-1"]
     bare_argv = [sys.executable, str(bare_script)]
-    painted(argv, markers, env, timeout=120)  # draws the first-screen picture for the runs after it
+    # The first start draws the first-screen picture and saves the fold for the runs after it (a key answered:
+    # it is past its open, and the fold written just after the first paint).
+    painted(argv, markers, env, timeout=120, then=(F1, HELP_MARKER))
     painted(bare_argv, [b"BARE-MARKER"], env)
     bare, ours, ready, cold, rss = [], [], [], [], []
     picture = Path(str(ledger) + ".first-screen.json")

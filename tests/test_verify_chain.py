@@ -656,3 +656,55 @@ def test_the_count_of_entries_before_a_bad_one_is_the_same_everywhere(export, tm
     code, text = _verify(capsys, export, "--head", noted_head[:12])
     linked = int(text.split("entries before it that link up: ")[1].split(",")[0])
     assert code == 1 and f"among the {linked} entries before the bad one" in text
+
+
+# -- the app's check on opening: the same verdicts, holding no hash per entry ------------------------------
+
+from armory.ledger.verify import verify_ledger, verify_ledger_apart  # noqa: E402
+
+
+def _checkpoint_over(ledger: Ledger, back: int, *, off_by_one: bool = False) -> None:
+    """A checkpoint signing the head ``back`` entries before it (not the entry just before, as usual)."""
+    opened = ledger.opened()
+    key = signing.load_or_create_key(ledger.key_path, create=False)
+    origin = f"armory.ledger/{opened.payload['ledger_id']}"
+
+    def make(seq, prev, time):
+        size = seq - back
+        head = ledger.hash_at(size + 1 if off_by_one else size)
+        note = signing.sign_note(signing.note_text(origin, size, head, time), origin, key)
+        return ledger._payload("checkpoint", {"origin": origin, "size": size, "head_hash": head,
+                                              "key_fingerprint": opened.payload["key_fingerprint"], "note": note})
+
+    ledger._append("checkpoint", None, "", make)
+
+
+@pytest.mark.parametrize("off_by_one", [False, True])
+def test_the_apps_check_reads_back_an_earlier_head_a_checkpoint_signs(ledger_path, off_by_one):
+    with Ledger.open(ledger_path, clock=StepClock()) as ledger:
+        _checkpoint_over(ledger, 4, off_by_one=off_by_one)
+        _fill(ledger, 10, 2)
+        whole = verify_file(ledger_path)[0]
+        held = verify_ledger(ledger)
+    apart = verify_ledger_apart(ledger_path)
+    assert whole.ok is not off_by_one
+    for result in (held, apart):
+        assert (result.ok, result.first_bad, result.entries, result.head, result.checkpoints_checked) == (
+            whole.ok, whole.first_bad, whole.entries, whole.head, whole.checkpoints_checked)
+        assert result.hashes == []  # none kept
+    if off_by_one:
+        assert "which is not this chain's entry" in apart.first_bad[2]
+
+
+@pytest.mark.parametrize("edit", ["UPDATE entries SET who = 'mallory' WHERE seq = 3",
+                                  "DELETE FROM entries WHERE seq = 5",
+                                  "UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), 'bob', 'dan') AS BLOB) "
+                                  "WHERE seq = 4"])
+def test_the_apps_check_names_the_entry_log_verify_names(ledger_path, edit):
+    conn = _untriggered(ledger_path)
+    conn.execute(edit)
+    conn.commit()
+    conn.close()
+    whole = verify_file(ledger_path)[0]
+    apart = verify_ledger_apart(ledger_path)
+    assert not whole.ok and apart.first_bad == whole.first_bad

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,7 +56,7 @@ class SessionBase:
     """One production, its packs and its ledger, in one scope of that ledger; the state folded from it."""
 
     def __init__(self, loaded_production, packs, ledger, *, scope: str = "", clock: Clock | None = None,
-                 credentials=None) -> None:
+                 credentials=None, saved_fold: Path | None = None) -> None:
         self.loaded_production = loaded_production
         self.planned_production: Production = loaded_production.production
         """The production as its file says; :attr:`production` is it as the ledger's spares changed it."""
@@ -74,9 +75,17 @@ class SessionBase:
         self._synced_head = ledger.head_key()
         self._action_depth = 0
         self._action_wrote = False
-        self.state = State.from_entries(
-            [w.id for w in self.production.weapon], ledger.entries(scope=scope)
-        )
+        self.records_held: str | None = None
+        """Why nothing may be recorded yet (the app checking the chain behind a saved fold), or None."""
+        self.fold_replayed = 0
+        """Entries replayed on opening (after the saved fold, when one was loaded)."""
+        self.fold_loaded = False
+        if saved_fold is None:
+            self.state = State.from_entries([w.id for w in self.production.weapon], ledger.entries(scope=scope))
+        else:
+            from armory.checklist.saved_fold import open_fold
+
+            self.state, self.fold_replayed, self.fold_loaded = open_fold(self, saved_fold)
         self._spares_changed()
         ledger.on_append = self._followed
 
@@ -118,6 +127,8 @@ class SessionBase:
     def _append(self, kind: str, who: str | None, payload):
         # Only an action's first entry may be refused for a stale state: once it is on disk, the entries that
         # follow from it (the stop after a live round, a take-back's reconciliation) must be written too.
+        if self.records_held is not None:
+            raise InputError(self.records_held)
         if not self._action_wrote:
             self._ensure_current()
         entry = self.ledger.append(kind, who, payload, scope=self.scope)

@@ -47,8 +47,9 @@ class Session(CrewActions, DayActions, CustodyActions, RoundActions, StopActions
     @classmethod
     def open(cls, production_path: Path, ledger_path: Path, rules_paths: Sequence[Path] = (), *,
              scope: str = "", clock: Clock | None = None, key_path: Path | None = None,
-             readonly: bool = False) -> Session:
-        """Load and check the files, open (or create) the ledger, replay it."""
+             readonly: bool = False, saved_fold: Path | None = None) -> Session:
+        """Load and check the files, open (or create) the ledger, replay it (after the fold saved at
+        ``saved_fold``, when it holds: see armory.checklist.saved_fold)."""
         from armory.ledger.identity import Credentials
         from armory.ledger.store import Ledger
         from armory.rulebook.loader import load_context
@@ -59,7 +60,7 @@ class Session(CrewActions, DayActions, CustodyActions, RoundActions, StopActions
             clock=clock, key_path=key_path, readonly=readonly,
         )
         session = cls(loaded, packs, ledger, scope=scope, clock=clock,
-                      credentials=Credentials(ledger, production=loaded.production))
+                      credentials=Credentials(ledger, production=loaded.production), saved_fold=saved_fold)
         if not readonly:
             session._note_pack_change()
         return session

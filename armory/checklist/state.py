@@ -9,6 +9,7 @@ the TUI, the drills and the exports all see the same truth.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
@@ -31,6 +32,15 @@ class EntryLike(Protocol):
     payload: dict[str, Any]
 
 
+def _shared(value):
+    """One copy of a repeated word for the whole fold (``sys.intern``); anything but text as it is."""
+    return sys.intern(value) if type(value) is str else value
+
+
+def _pack_names(packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": _shared(p["id"]), "version": _shared(p["version"]), "hash": _shared(p["hash"])} for p in packs]
+
+
 def check_key(day: str, scene: str | None, setup: str | None, weapon: str | None, phase: str, rule_id: str) -> str:
     return "/".join([day, scene or "-", setup or "-", weapon or "-", phase, rule_id])
 
@@ -49,6 +59,7 @@ class State(DayChangesFold):
     days_opened: dict[str, int] = field(default_factory=dict)
     days_closed: dict[str, int] = field(default_factory=dict)
     packs_in_force: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Day -> the id, version and hash of each pack in force (their text is in the ledger, once a day)."""
     production_texts: set[str] = field(default_factory=set)
     """Hashes of the production files whose full text a day_opened entry has recorded."""
     refusals: list[int] = field(default_factory=list)
@@ -148,13 +159,13 @@ class State(DayChangesFold):
 
     def _on_day_opened(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self.days_opened.setdefault(p["day"], entry.seq)
-        self.packs_in_force[p["day"]] = p["packs"]
+        self.packs_in_force[p["day"]] = _pack_names(p["packs"])
         self.current_day = p["day"]
         if isinstance(p.get("production_text"), str):
             self.production_texts.add(p["production_hash"])
 
     def _on_packs_changed(self, entry: EntryLike, p: dict[str, Any]) -> None:
-        self.packs_in_force[p["day"]] = p["packs"]
+        self.packs_in_force[p["day"]] = _pack_names(p["packs"])
 
     def _on_day_closed(self, entry: EntryLike, p: dict[str, Any]) -> None:
         self.days_closed[p["day"]] = entry.seq
@@ -163,16 +174,18 @@ class State(DayChangesFold):
 
     def _on_answer(self, entry: EntryLike, p: dict[str, Any]) -> None:
         key = check_key(p["day"], p.get("scene"), p.get("setup"), p.get("weapon"), p["phase"], p["rule_id"])
+        # A season folds tens of thousands of answers: the words they repeat (rule ids, verdicts, counts, who)
+        # are kept once each, not once per answer.
         self.answers[key] = AnswerState(
             seq=entry.seq,
             time=clock_time(entry),
-            rule_id=p["rule_id"],
-            severity=p["severity"],
-            verdict=p["verdict"],
-            observed=list(p["observed"]),
-            expected=p["expected"],
+            rule_id=_shared(p["rule_id"]),
+            severity=_shared(p["severity"]),
+            verdict=_shared(p["verdict"]),
+            observed=[_shared(value) for value in p["observed"]],
+            expected=_shared(p["expected"]),
             sensed=bool(p.get("sensed")),
-            by=entry.who,
+            by=_shared(entry.who),
         )
         self.answers_by_seq[entry.seq] = key
         if p.get("weapon") and p.get("scene"):
@@ -195,7 +208,7 @@ class State(DayChangesFold):
         # A correction changes what was observed. It never turns a failed stop
         # or hold into a pass: those stay until cleared or overridden.
         still_failed = ans.verdict == "fail" and ans.severity in ("stop", "hold")
-        ans.observed = list(p["observed"])
+        ans.observed = [_shared(value) for value in p["observed"]]
         ans.corrected_by = entry.seq
         if not still_failed:
             ans.verdict = p["verdict"]
@@ -213,7 +226,7 @@ class State(DayChangesFold):
     def _on_round_verified(self, entry: EntryLike, p: dict[str, Any]) -> None:
         key = setup_key(p["day"], p["scene"], p["setup"], p["weapon"])
         self.rounds.setdefault(key, {})[p["round_no"]] = RoundState(
-            p["round_no"], p["method"], p["verdict"], entry.seq, clock_time(entry)
+            p["round_no"], _shared(p["method"]), _shared(p["verdict"]), entry.seq, clock_time(entry)
         )
         if p.get("lot"):
             self._weapon(p["weapon"]).last_lot = p["lot"]

@@ -14,7 +14,7 @@ on first use and kept
 ``ARMORY_SECRET_DIR`` names another folder for the file; ``ARMORY_KEYRING=off``
 keeps the keyring out (the tests do: they never touch a real keyring).
 
-Two keys are derived from it with HKDF-SHA256, one per use:
+Keys are derived from it with HKDF-SHA256, one per use:
 
 - PIN hashes are argon2id as before, then **encrypted** with AES-256-GCM
   under the "pin hashes" key before they are stored: the OWASP Password
@@ -26,6 +26,9 @@ Two keys are derived from it with HKDF-SHA256, one per use:
 - The ledger's Ed25519 signing key is a PKCS#8 PEM encrypted under the
   "signing key" key (``BestAvailableEncryption``), so a copy of the ledger's
   folder cannot sign checkpoints as the unit.
+- The engine's state the app saves beside a ledger is authenticated with an
+  HMAC under the "saved fold" key, so a file written by anyone else is never
+  taken for it (:mod:`armory.checklist.saved_fold`).
 
 Each sealed value names the secret it was sealed under by a short id (a hash
 derived from it, not the secret), so a ledger moved to another laptop says
@@ -113,6 +116,10 @@ class DeviceSecret:
 
     def signing_key_password(self) -> bytes:
         return base64.b64encode(_hkdf(self.raw, "signing key"))
+
+    def saved_fold_key(self) -> bytes:
+        """The key that authenticates the engine's state saved beside a ledger (armory.checklist.saved_fold)."""
+        return _hkdf(self.raw, "saved fold")
 
     def seal_pin_hash(self, pin_hash: str, *, ledger_id: str, crew_id: str) -> str:
         """``pin_hash`` encrypted for storage in ``ledger_id``'s credentials row of ``crew_id``."""

@@ -345,6 +345,11 @@ class Ledger:
         row = self._query_one("SELECT body, hash FROM entries ORDER BY seq DESC LIMIT 1", ())
         return self._decode(*row) if row else None
 
+    def hash_at(self, seq: int) -> str:
+        """The stored hash of entry ``seq`` ("" when there is none)."""
+        row = self._query_one("SELECT hash FROM entries WHERE seq = ?", (seq,))
+        return row[0] if row and isinstance(row[0], str) else ""
+
     def head_key(self) -> tuple[int, str] | None:
         """(seq, hash) of the last entry on disk now; None for an empty ledger."""
         row = self._query_one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", ())

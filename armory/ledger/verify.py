@@ -48,6 +48,8 @@ __all__ = [
     "read_note",
     "verify_entries",
     "verify_file",
+    "verify_ledger",
+    "verify_ledger_apart",
     "verify_rows",
 ]
 
@@ -63,6 +65,37 @@ def _told(items: Iterable, total: int, progress: Callable[[int, int], None] | No
         if done % 1000 == 0:
             progress(done, total)
     progress(done, total)
+
+
+def verify_ledger(ledger) -> VerifyResult:
+    """An open ledger's chain checked as ``log verify`` checks it, holding no hash per entry (the app opening a
+    season's ledger)."""
+    return verify_rows(ledger.rows(), hash_of=ledger.hash_at)
+
+
+def verify_ledger_apart(path: Path) -> VerifyResult:
+    """:func:`verify_ledger` on a read-only connection of its own: for a worker thread, while the app works on
+    its ledger on another (SQLite connections are not shared between threads). Nothing is written, nor warned."""
+    import sqlite3
+
+    from armory.ledger.sqlite_file import connect, sqlite_problem
+
+    conn = connect(Path(path), readonly=True)
+    try:
+        def hash_of(seq: int) -> str:
+            row = conn.execute("SELECT hash FROM entries WHERE seq = ?", (seq,)).fetchone()
+            return row[0] if row and isinstance(row[0], str) else ""
+
+        def rows():
+            cursor = conn.execute("SELECT seq, time, kind, who, scope, hash, body FROM entries ORDER BY seq")
+            while batch := cursor.fetchmany(2048):
+                yield from batch
+
+        return verify_rows(rows(), hash_of=hash_of)
+    except sqlite3.Error as err:
+        raise sqlite_problem(Path(path), err, "reading") from None
+    finally:
+        conn.close()
 
 
 @paused_gc()

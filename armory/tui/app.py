@@ -28,6 +28,11 @@ typed in that moment were meant for the screen before it (the next answer, typed
 ``ARMORY_KEY_GUARD`` sets it (the tests set 0, and test the guard with their own value)."""
 
 
+CHECKING = ("the record is still being checked (every entry's hash, a second or two on a season's ledger); "
+            "nothing was recorded: try again in a moment")
+"""Why nothing is recorded while the chain is checked behind a saved fold."""
+
+
 def key_guard_seconds() -> float:
     import os
 
@@ -42,14 +47,18 @@ def check_chain(ledger) -> None:
 
     The same check as ``armory log verify`` (a few microseconds an entry); the state the screens show is a
     fold over these entries, so an edited one would change what the armorer is told without a word."""
-    from armory.ledger.verify import verify_rows
+    from armory.ledger.verify import verify_ledger
 
-    result = verify_rows(ledger.rows())
+    refuse_unverified(ledger.path, verify_ledger(ledger))
+
+
+def refuse_unverified(path: Path, result) -> None:
+    """The InputError that names the first entry of ``path`` that does not verify (nothing when all do)."""
     if not result.ok and result.first_bad is not None:
         seq, kind, what = result.first_bad
         raise InputError(
-            f"{ledger.path} does not verify at entry #{seq} ({kind}): {what}. Nothing was recorded. "
-            f"`armory log verify {ledger.path}` says more; keep this file as evidence, and to go on working "
+            f"{path} does not verify at entry #{seq} ({kind}): {what}. Nothing was recorded. "
+            f"`armory log verify {path}` says more; keep this file as evidence, and to go on working "
             "start armory with a new ledger (--ledger NEW.sqlite)")
 
 
@@ -136,33 +145,47 @@ class ArmoryApp(App[int]):
 
         from armory.tui.private_files import check_device_secret, opening_quietly, offer_to_make_private
 
+        from armory.checklist.saved_fold import fold_path
+
         try:
             with opening_quietly():  # files others can read are offered a fix below, not printed
-                session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
-            try:
-                check_chain(session.ledger)
-            except InputError:
-                session.close()
-                raise
+                session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock,
+                                       saved_fold=fold_path(self.ledger_path) if self.fast_start else None)
+            if session.fold_loaded:
+                # A season's state came from the fold saved beside the ledger: the screens are drawn from it
+                # now, while the chain is checked in a worker; nothing is recorded until that is done.
+                session.records_held = CHECKING
+            else:
+                try:
+                    check_chain(session.ledger)
+                except InputError:
+                    session.close()
+                    raise
             self.session = session
         except (InputError, OSError) as err:
-            from armory.tui.screens.problems import ProblemsScreen
-
-            self._session_failed = True
-            message = getattr(err, "message", None) or str(err)
-            screen = ProblemsScreen(message, getattr(err, "problems", []))
-            if len(self.screen_stack) > 1:
-                self.switch_screen(screen)  # not the first screen drawn from last time
-            else:
-                self.push_screen(screen)
+            self.show_problems(err)
             return
         production = self.session.production
-        credentials = self.session.credentials
-        if production.production.sample and credentials is not None:
-            # The bundled sample works with no setup: its demo PINs are enrolled on first use.
-            if any(m.demo_pin and not credentials.is_enrolled(m.id) for m in production.crew):
-                credentials.enroll_demo(production)
         self.sub_title = production.production.title
+        if self.session.records_held is None:
+            self.chain_checked()
+        else:
+            self.sub_title = f"{production.production.title} · checking the record…"
+            from armory.ledger.verify import verify_ledger_apart
+
+            path = self.session.ledger.path
+
+            def check_apart() -> None:
+                try:
+                    refuse_unverified(path, verify_ledger_apart(path))
+                    error = None
+                except InputError as err:
+                    error = err
+                except Exception as err:  # noqa: BLE001 - said on the problems screen, never a traceback
+                    error = InputError(f"{path}: the record could not be checked ({err})")
+                self.call_from_thread(self.chain_checked, error)
+
+            self.run_worker(check_apart, thread=True, group="chain-check", exit_on_error=False)
         self.seen_stops = {stop.seq for stop in self.session.state.open_stops}
         from armory.tui.resume import resume
 
@@ -177,21 +200,69 @@ class ArmoryApp(App[int]):
         # Another armory (or a command) may record on this ledger while this one sits on a screen: a stop
         # recorded there must show here without anyone pressing a key.
         self.set_interval(FOLLOW_SECONDS, self.follow_ledger, name="follow-ledger")
+        offer_to_make_private(self, self.session.ledger)
+        self.run_worker(partial(check_device_secret, self, self.session.credentials.sealed_under()),
+                        thread=True, group="device-secret", exit_on_error=False)
+
+    def show_problems(self, err: InputError | OSError, *, on_top: bool = False) -> None:
+        """Why the session cannot be worked on, on the whole screen; ``on_top`` of the screens already drawn
+        (it only quits: nothing beneath it is reached again)."""
+        from armory.tui.screens.problems import ProblemsScreen
+
+        self._session_failed = True
+        message = getattr(err, "message", None) or str(err)
+        screen = ProblemsScreen(message, getattr(err, "problems", []))
+        if on_top:
+            self.push_screen(screen)
+        elif len(self.screen_stack) > 1:
+            self.switch_screen(screen)  # not the first screen drawn from last time
+        else:
+            self.push_screen(screen)
+
+    def chain_checked(self, error: InputError | None = None) -> None:
+        """The ledger's chain is checked: refuse it, or let work be recorded and start what writes."""
+        session = self.session
+        if session is None:
+            return
+        if error is not None:
+            # The screens drawn from the saved fold stay beneath the problems, which only quit; the session
+            # stays for them, and records nothing more.
+            session.records_held = str(error)
+            self.show_problems(error, on_top=True)
+            return
+        if session.records_held is not None:
+            session.records_held = None
+            self.sub_title = session.production.production.title
+            self.notify("The record is checked: work can be recorded.", timeout=3)
+        production = session.production
+        credentials = session.credentials
+        if production.production.sample and credentials is not None:
+            # The bundled sample works with no setup: its demo PINs are enrolled on first use.
+            if any(m.demo_pin and not credentials.is_enrolled(m.id) for m in production.crew):
+                credentials.enroll_demo(production)
         if self.store_url and self.studio_sync is None:
             from armory.tui.studio_sync import BackgroundSync
 
             self.studio_sync = BackgroundSync(self, self.store_url, self.ledger_path,
-                                              self.session.production.production.timezone)
+                                              production.production.timezone)
             self.studio_sync.start()
-        offer_to_make_private(self, self.session.ledger)
-        self.run_worker(partial(check_device_secret, self, self.session.credentials.sealed_under()),
-                        thread=True, group="device-secret", exit_on_error=False)
+        from armory.checklist.saved_fold import SAVE_AFTER
+
+        if self.fast_start and session.fold_replayed >= SAVE_AFTER and not getattr(session.ledger, "readonly", False):
+            self.call_after_refresh(self.save_fold)
+
+    def save_fold(self) -> None:
+        """Keep the state just replayed (its chain checked) for the next start: see armory.checklist.saved_fold."""
+        from armory.checklist.saved_fold import fold_path, save
+
+        if self.session is not None and self.session.records_held is None:
+            save(self.session, fold_path(self.ledger_path))
 
     def follow_ledger(self) -> None:
         """If another process appended to the ledger, replay it and show what changed (a new stop takes the
         whole screen, as if recorded here). One indexed SELECT when nothing changed."""
         session = self.session
-        if session is None:
+        if session is None or self._session_failed:
             return
         try:
             if not session.behind():
@@ -207,6 +278,11 @@ class ArmoryApp(App[int]):
         self.after_action()
 
     def open_after_paint(self) -> None:
+        import time
+
+        # The painted frame is queued for Textual's writer thread; loading a season's saved fold holds the
+        # interpreter for a few hundred ms in one call (marshal), so let the writer put it on the terminal first.
+        time.sleep(0.01)
         self.open_session()
 
     async def on_event(self, event) -> None:
