@@ -56,3 +56,44 @@ async def test_the_collector_does_not_walk_the_fold_of_the_ledger(tmp_path):
         assert walked(fold_objects(state)) == 0
         del fold
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_full_pass_due_waits_until_the_next_question_is_painted(tmp_path):
+    from armory.tui.heap import FULL_PASS_DUE
+
+    production, ledger = copy_sample(tmp_path), tmp_path / "l.sqlite"
+    app = ArmoryApp(production, ledger, [], clock=fixed_clock)
+    seen: list[tuple[str, str | None]] = []
+
+    def current() -> str | None:
+        item = getattr(app.screen, "current", None)
+        return item.key if item is not None else None
+
+    original_display = app._display
+
+    def display(screen, renderable) -> None:
+        original_display(screen, renderable)
+        if renderable is not None:
+            seen.append(("painted", current()))
+
+    def full_pass(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            seen.append(("full pass", current()))
+
+    app._display = display
+    gc.callbacks.append(full_pass)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_day_to_checks(pilot, app)
+            for _ in range(FULL_PASS_DUE):
+                gc.collect(1)  # each counts towards the next full pass, as the screens' own allocations do
+            asked = current()
+            seen.clear()
+            await answer_current(pilot, app)
+            after = [event for event in seen if event[1] != asked]
+            passes = [event for event in seen if event[0] == "full pass"]
+            # One full pass, and only once the next question was on screen: the answer did not wait for it.
+            assert len(passes) == 1
+            assert after[0][0] == "painted" and passes[0][1] != asked
+    finally:
+        gc.callbacks.remove(full_pass)

@@ -198,6 +198,7 @@ class ArmoryApp(App[int]):
         if session is None:
             return
         self.folds.keep(session)  # a fold made since the last look (an action replayed the ledger)
+        self.folds.collect_due()  # a full pass due while screens were browsed, no action taken
         try:
             if not session.behind():
                 self._follow_error = None
@@ -320,6 +321,7 @@ class ArmoryApp(App[int]):
         refresh = getattr(self.screen, "refresh_state", None)
         if refresh is not None:
             refresh()
+        self.call_after_refresh(self.folds.collect_due)  # once the next question is painted, not before
         for stop in new:
             self.push_screen(StopScreen(stop))
 
