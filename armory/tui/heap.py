@@ -8,13 +8,13 @@ while the screens draw; so the answer it lands on waited in proportion to the le
 second on a 270-day season, ten times a fresh ledger's).
 
 ``gc.freeze()`` moves every object alive at that moment to a permanent generation that the passes skip;
-reference counting still frees them as usual. The app freezes once each time the session's state is folded anew, and hands everything back to the
-collector when it exits.
+reference counting still frees them as usual. The app freezes once each time the session's state is folded
+anew, and hands everything back to the collector when it exits.
 
 What the screens make afterwards is collected as before, but a full pass (tens of milliseconds of what they
-made since) is no longer left to land wherever the allocations make it due, which is often in the middle of an answer:
-it runs when due just after the next question is painted (:meth:`FoldKeeper.collect_due`, which the app
-calls after each action's redraw and on its two-second look at the ledger), while the armorer reads.
+made since) is no longer left to land wherever the allocations make it due, which is often in the middle of an
+answer: it runs when due just after the next question is painted (:meth:`FoldKeeper.collect_due`, which the
+app calls after each action's redraw and on its two-second look at the ledger), while the armorer reads.
 """
 
 from __future__ import annotations
