@@ -16,6 +16,7 @@ from textual.binding import Binding
 
 from armory.problems import InputError
 from armory.tui.commands import ScreenCommands
+from armory.tui.heap import FoldKeeper
 from armory.tui.words import ROLE_WORDS
 
 
@@ -113,6 +114,8 @@ class ArmoryApp(App[int]):
         """The studio store to sync with in the background (armory.tui.studio_sync); None: no store."""
         self.studio_sync = None
         self.seen_stops: set[int] = set()
+        self.folds = FoldKeeper()
+        """Keeps the session's folded state out of the garbage collector's full passes (armory.tui.heap)."""
         self.operator: str | None = None
         """The crew id who signed in on this device (the armorer who opened the day, or who signed in since)."""
 
@@ -162,6 +165,7 @@ class ArmoryApp(App[int]):
                     session.close()
                     raise
             self.session = session
+            self.folds.keep(session)
         except (InputError, OSError) as err:
             self.show_problems(err)
             return
@@ -264,11 +268,14 @@ class ArmoryApp(App[int]):
         session = self.session
         if session is None or self._session_failed:
             return
+        self.folds.keep(session)  # a fold made since the last look (an action replayed the ledger)
+        self.folds.collect_due()  # a full pass due while screens were browsed, no action taken
         try:
             if not session.behind():
                 self._follow_error = None
                 return
             session.resync()
+            self.folds.keep(session)
         except InputError as err:
             if str(err) != getattr(self, "_follow_error", None):  # said once, not every 2 s
                 self._follow_error = str(err)
@@ -339,10 +346,12 @@ class ArmoryApp(App[int]):
 
         self.session.close()
         self.session = Session.open(self.production_path, self.ledger_path, self.rules_paths, clock=self.clock)
+        self.folds.keep(self.session)
 
     def on_unmount(self) -> None:
         if self.session is not None:
             self.session.close()
+        self.folds.release()
 
     # -- shared by the screens ------------------------------------------
     def crew_choices(self, day: str | None = None, roles: set[str] | None = None) -> list[tuple[str, str]]:
@@ -388,6 +397,7 @@ class ArmoryApp(App[int]):
         refresh = getattr(self.screen, "refresh_state", None)
         if refresh is not None:
             refresh()
+        self.call_after_refresh(self.folds.collect_due)  # once the next question is painted, not before
         for stop in new:
             self.push_screen(StopScreen(stop))
 
