@@ -81,26 +81,34 @@ class Driver:
         else:
             await self.press(*["down"] * (index + 1), "enter")
 
-    async def sign(self, *, fields: list[str] = ()) -> None:
-        """Fill a signing dialog as a person does: each field typed, Enter to the next, Enter on the button."""
-        from textual.widgets import Input, Select
+    async def sign(self, *, fields: dict[str, str] | None = None) -> None:
+        """Fill a signing dialog as a person does, field by field from where the focus is: each value typed,
+        then Enter, which goes to the next field; Enter in the last field signs (before that, the dialog
+        needed Enter on its button too, which is pressed when the focus is on it)."""
+        from textual.widgets import Button, Input, Select
 
         from armory.tui.screens.sign import SignModal
 
         self.expect(SignModal, "signing")
         modal = self.screen
-        for value in fields:
+        fields = fields or {}
+        for _ in range(20):
+            if self.screen is not modal:
+                return
+            focused = self.app.focused
+            if isinstance(focused, Button) and focused.id == "confirm":
+                await self.press("enter")  # on the button
+                continue
+            if not isinstance(focused, Input) or not focused.id:
+                raise SystemExit(f"bench: {modal.title_text!r}: the focus is on {focused!r}, not a field to type")
+            if focused.id.startswith("pin-"):
+                who = modal.query_one(f"#who-{focused.id.removeprefix('pin-')}", Select).value
+                value = PINS[str(who)]
+            else:
+                value = fields[focused.id.removeprefix("field-")]
             await self.type(value)
             await self.press("enter")
-        index = 0
-        while modal.query(f"#pin-{index}"):
-            who = modal.query_one(f"#who-{index}", Select).value
-            if not modal.query_one(f"#pin-{index}", Input).has_focus:
-                raise SystemExit(f"bench: PIN field {index} not focused")
-            await self.type(PINS[str(who)])
-            await self.press("enter")
-            index += 1
-        await self.press("enter")  # on the button
+        raise SystemExit(f"bench: the dialog {modal.title_text!r} did not sign")
 
 
 async def answer_checks(d: Driver) -> None:
@@ -214,19 +222,31 @@ async def hand_over(d: Driver, witnesses: list[str]) -> None:
             await d.press("tab")
         for crew_id in witnesses:
             target = next(i for i in range(listing.option_count) if listing.get_option_at_index(i).value == crew_id)
+            if getattr(listing, "JUMPS_BY_LETTER", False):  # the first letter of the name, again if shared
+                for _ in range(listing.option_count):
+                    if listing.highlighted == target:
+                        break
+                    await d.press(d.app.crew_name(crew_id)[0].lower())
             if listing.highlighted is None:
                 await d.press("down")
             while listing.highlighted != target:
                 await d.press("down" if listing.highlighted < target else "up")
             await d.press("space")
+    # The counts of those shown the load, typed in the signing dialog where it asks them (as they pass).
+    from armory.checklist.judge import passing_answer
+
+    session = d.app.session
+    asked = screen.asked_here() if hasattr(screen, "asked_here") else []
+    facts = session.facts(DAY, screen.scene, screen.setup, screen.weapon)
+    counts = {f"count-{n}": passing_answer(item.rule, facts, session.local_now()) for n, item in enumerate(asked)}
     await d.press("f5")
-    await d.sign()
+    await d.sign(fields=counts)
 
 
 async def take_back(d: Driver, returned: int) -> None:
     d.phase = "take_back"
     await d.press("t")
-    await d.sign(fields=["0", str(returned)])
+    await d.sign(fields={"fired": "0", "returned": str(returned)})
 
 
 async def drive(app) -> Driver:

@@ -83,11 +83,11 @@ async def test_nobody_enrolled_opens_on_enrollment_first_officer_then_crew(tmp_p
         await pick_row(pilot, app, "ana-reyes")
         await type_new_pin(pilot, "2749")
         assert app.focused is app.screen.query_one("#pin-0", Input)
-        await pilot.press(*"0000", "enter", "enter")
+        await pilot.press(*"0000", "enter")  # Enter in the last PIN signs
         await pilot.pause()
         assert "wrong PIN" in str(app.screen.query_one("#msg-0", Static).content)
         assert len(enrolled_entries(ledger)) == 1
-        await pilot.press(*"3917", "enter", "enter")
+        await pilot.press(*"3917", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
         assert enrolled_entries(ledger)[-1] == {"crew_id": "ana-reyes", "changed": False,
@@ -129,7 +129,7 @@ async def test_a_restart_after_the_first_officer_goes_home_and_c_reopens_the_cre
         # Changing one's own PIN needs the old one, typed as the authorizing officer.
         await pick_row(pilot, app, "carla-diaz")
         await type_new_pin(pilot, "8642")
-        await pilot.press(*"3917", "enter", "enter")
+        await pilot.press(*"3917", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CrewScreen)
     assert enrolled_entries(ledger)[-1] == {"crew_id": "carla-diaz", "changed": True,

@@ -48,10 +48,41 @@ async def test_focus_starts_on_the_pin_never_on_the_confirming_button():
         await pilot.pause()
         assert app.focused is app.screen.query_one("#pin-0", Input)
         assert app.screen.query_one("#who-0", Select).value == "ann"
-        # Enter on an empty PIN moves to the button; it does not press it.
+        # Enter on an empty PIN signs nothing: it says what is missing and stays in the field.
         await pilot.press("enter")
         await pilot.pause()
-        assert app.focused is app.screen.query_one("#confirm", Button)
+        assert app.focused is app.screen.query_one("#pin-0", Input)
+        assert "type the PIN" in str(app.screen.query_one("#msg-0", Static).content)
+        assert app.result == "unset"
+
+
+async def test_enter_in_the_last_pin_field_signs_once_every_field_is_filled():
+    signers = [Signer("Armorer", CREW, crew_id="ann"), Signer("Officer", CREW, crew_id="sam")]
+    app = Host(modal(signers=signers))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"1111", "enter")  # the first PIN: Enter goes on to the next field, signs nothing
+        await pilot.pause()
+        assert app.result == "unset"
+        assert app.focused is app.screen.query_one("#pin-1", Input)
+        await pilot.press(*"2222", "enter")
+        await pilot.pause()
+        assert app.result == Signed(["ann", "sam"])
+
+
+async def test_enter_in_the_last_field_with_an_earlier_pin_empty_names_it_and_signs_nothing():
+    signers = [Signer("Armorer", CREW, crew_id="ann"), Signer("Officer", CREW, crew_id="sam")]
+    app = Host(modal(signers=signers))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#pin-1", Input).focus()
+        await pilot.press(*"2222", "enter")
+        await pilot.pause()
+        assert app.result == "unset"
+        assert app.focused is app.screen.query_one("#pin-0", Input)
+        assert "type the PIN" in str(app.screen.query_one("#msg-0", Static).content)
+        await pilot.press(*"1111", "enter")  # now every field is filled, but this is not the last field
+        await pilot.pause()
         assert app.result == "unset"
 
 
@@ -69,14 +100,14 @@ async def test_wrong_pin_is_told_beside_the_field_and_the_pin_cleared():
         await pilot.pause()
         assert app.focused is app.screen.query_one("#pin-0", Input)
         await pilot.press(*"9999", "enter")
-        await pilot.press(*"checked the gun", "enter")
-        assert app.focused is app.screen.query_one("#confirm", Button)
-        await pilot.press("enter")
+        await pilot.press(*"checked the gun", "enter")  # the last field, every one filled: it tries to sign
         await pilot.pause()
         assert app.result == "unset"
         assert "wrong PIN" in str(app.screen.query_one("#msg-0", Static).content)
         assert app.screen.query_one("#pin-0", Input).value == ""
-        await pilot.press(*"2222", "enter")
+        assert app.focused is app.screen.query_one("#pin-0", Input)
+        await pilot.press(*"2222", "enter")  # not the last field: on to the button, which then signs
+        assert app.focused is app.screen.query_one("#confirm", Button)
         await pilot.press("enter")
         await pilot.pause()
         assert app.result == Signed(["sam"], "checked the gun")
@@ -184,7 +215,7 @@ async def test_a_wrapped_error_in_a_tall_dialog_is_seen_whole_at_80x24(tmp_path)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press(*"5290", "enter", *"5290", "enter", *"9999", "enter", "enter")
+        await pilot.press(*"5290", "enter", *"5290", "enter", *"9999", "enter")  # Enter in the last PIN signs
         await pilot.pause()
         dialog = app.screen
         message = dialog.query_one("#msg-0", Static)

@@ -180,30 +180,29 @@ async def test_a_restart_on_the_crew_screen_keeps_who_opened_the_day(tmp_path: P
         assert len(second.session.ledger) > before
 
 
-async def test_another_actor_signing_the_shown_load_is_refused_in_words_beside_the_question(tmp_path: Path):
-    from textual.widgets import Input, Select, Static
+async def test_the_shown_load_is_counted_by_the_receiving_actor_and_no_other(tmp_path: Path):
+    """Any actor of the day could sign 'the load was shown to me' for another actor's revolver. The count is
+    now typed in the handover's dialog, above the receiver's own PIN: nobody else can be chosen there (the
+    engine refuses anyone else too: test_engine_handover_counts)."""
+    from textual.widgets import Select
 
     from armory.tui.screens.sign import SignModal
-    from test_tui_day import DEMO_PINS, sign
+    from test_tui_day import answer_all
 
     app = make_app(tmp_path / "actor.sqlite")
     async with app.run_test(size=SIZE) as pilot:
         await open_day_to_checks(pilot, app)
-        while app.screen.current is not None and app.screen.current.rule.id != "handoff.show-the-load":
-            await answer_current(pilot, app)
-        screen = app.screen
-        assert screen.current is not None, "the sample asks the actor to confirm the load"
-        screen.query_one("#answer", Input).value = "6"
-        await pilot.press("enter")
+        await answer_all(pilot, app)
+        await pilot.press("escape", "h")
         await pilot.pause()
-        assert isinstance(app.screen, SignModal)
-        app.screen.query_one("#who-0", Select).value = "faye-moreno"
-        await sign(pilot, app, DEMO_PINS["faye-moreno"])
-        assert app.screen is screen
+        await pilot.press("f5")
         await pilot.pause()
-        message = str(screen.query_one("#answer-msg", Static).content)
-        assert "Eli Stone" in message and "not Faye Moreno" in message
-        assert screen.current.rule.id == "handoff.show-the-load"  # asked again
+        modal = app.screen
+        assert isinstance(modal, SignModal)
+        receiver = modal.signers[1]
+        assert [name for name, _label in receiver.fields] == ["count-0"]
+        assert [crew_id for _text, crew_id in receiver.choices] == ["eli-stone"]
+        assert modal.query_one("#who-1", Select).value == "eli-stone"
 
 
 async def test_a_round_that_failed_is_asked_again_once_its_stop_is_cleared(tmp_path: Path):

@@ -239,7 +239,7 @@ async def test_the_help_shows_the_whole_why_of_the_highlighted_key_at_80x24(ledg
 
 
 async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_found(ledger: Path):
-    from test_tui_day import ACTOR, PINS, answer_all, sign
+    from test_tui_day import ACTOR, PINS, answer_all, sign, sign_handover
 
     app = make_app(ledger)
     async with app.run_test(size=NARROW) as pilot:
@@ -249,7 +249,7 @@ async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_
         await pilot.pause()
         await pilot.press("f5")
         await pilot.pause()
-        await sign(pilot, app, PINS[ARMORER], PINS[ACTOR])
+        await sign_handover(pilot, app)
         before = {stop.seq for stop in app.session.state.open_stops}
         await pilot.press("t")
         await pilot.pause()

@@ -15,7 +15,7 @@ from armory.checklist.handoff import handler_words, handoff_decision, is_handler
 from armory.checklist.moments import weapon_due
 from armory.checklist.incidents import NON_FIRING_LOADS, IncidentActions
 from armory.checklist.invariants import INVARIANTS
-from armory.checklist.types import Decision, invariant_reason
+from armory.checklist.types import CheckItem, Decision, invariant_reason
 from armory.problems import InputError
 
 
@@ -23,13 +23,22 @@ class CustodyActions(IncidentActions):
     """A weapon handed from one person to another, and taken back with its rounds reconciled."""
 
     def may_hand_over(self, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
-                      receiver: str) -> Decision:
-        return handoff_decision(self, day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver)
+                      receiver: str, counts_at_handover: bool = False) -> Decision:
+        """Whether the handoff is allowed now; with ``counts_at_handover``, whether it will be once the checks
+        asked at the handover (:func:`~armory.checklist.handoff.asked_at_handover`) are answered and pass."""
+        return handoff_decision(self, day=day, scene=scene, setup=setup, weapon=weapon, giver=giver, receiver=receiver,
+                                counts_at_handover=counts_at_handover)
 
     @one_action
     def hand_over(self, *, day: str, scene: str, setup: str | None, weapon: str, giver: str, receiver: str,
-                  witnesses: Sequence[str] = (), signed_by: Sequence[str]):
-        """Hand a weapon to someone, after both authenticated. Refusals are recorded, then raised."""
+                  witnesses: Sequence[str] = (), signed_by: Sequence[str],
+                  answers: Sequence[tuple[CheckItem, Sequence[str], str]] = ()):
+        """Hand a weapon to someone, after both authenticated. Refusals are recorded, then raised.
+
+        ``answers`` are (check, observed, by) given as the handoff was signed (the actor's and the 1st AD's
+        count of the load they were shown, each authenticated by the face as any answer is): recorded first,
+        each judged as any answer, then the handoff decided on them; one that fails leaves its hold (or stop)
+        on record and the handoff is refused, that refusal recorded too."""
         from armory.ledger.entries import Handoff
 
         self._person(giver)
@@ -42,6 +51,8 @@ class CustodyActions(IncidentActions):
         if signers_as_witnesses:
             raise InputError(f"{', '.join(self.name(w) for w in signers_as_witnesses)} signs this handoff and "
                              "cannot also witness it: a witness is neither the giver nor the receiver")
+        for item, observed, by in answers:
+            self.answer(item, observed, by=by)
         setup = self.setup_of(day, scene, setup)[1].id if scene else setup
         if day in self.state.days_opened and day not in self.state.days_closed and scene:
             self.sense(day=day, phase="before_handoff", scene=scene, setup=setup, weapon=weapon)

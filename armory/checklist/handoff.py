@@ -50,6 +50,15 @@ class SessionView(Protocol):
 READINESS_PHASES = ("before_setup", "before_handoff")
 
 
+def asked_at_handover(item: CheckItem) -> bool:
+    """A check the people shown the load answer as they sign the handover, each their own count with their own
+    PIN (the actor, the 1st AD): asked before the handoff, of someone who does not hand firearms over, one
+    typed value. A face may ask it there; answered any other way (a drill, the checks screen) it counts the same.
+    """
+    return (item.phase == "before_handoff" and not item.sensed and not item.per_round
+            and item.answer_kind not in ("choice", "yes_no") and not set(item.asked_of) & HANDLER_ROLES)
+
+
 def handler_roles(session: SessionView, weapon: str) -> frozenset[str]:
     """The roles that may hand ``weapon`` over: the production's ``settings.handlers`` (the armorer and the
     assistant armorer by default; the property master where it allows), and the property master for a
@@ -133,8 +142,12 @@ def _checks(titles: dict[str, str], what: str) -> str:
     return f"{n} {what.replace('check', 'checks', 1) if n != 1 else what}: {'; '.join(titles.values())}"
 
 
-def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str | None, weapon: str) -> list[Reason]:
-    """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready)."""
+def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str | None, weapon: str,
+                      counts_at_handover: bool = False) -> list[Reason]:
+    """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready).
+
+    ``counts_at_handover``: the checks :func:`asked_at_handover` still pending are not missing, because the
+    handover about to be signed answers them first (and is refused if one fails)."""
     reasons: list[Reason] = []
     valid = dt.timedelta(minutes=session.production.production.settings.check_valid_minutes)
     # rule id -> the DOMAIN failures it prevents, per kind of gap, in checklist order
@@ -146,7 +159,8 @@ def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str 
         for item in session.checklist(day=day, phase=phase, scene=scene, setup=setup, weapon=weapon):
             titles[item.rule.id] = item.rule.title
             if item.status == "pending":
-                missing[item.rule.id] = item.failures
+                if not (counts_at_handover and asked_at_handover(item)):
+                    missing[item.rule.id] = item.failures
                 continue
             ans = session.state.answer_for(item.key)
             if ans is None or not ans.resolved or session.state.holds_on(item.key):
@@ -212,7 +226,7 @@ def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str 
 
 
 def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup: str | None, weapon: str, giver: str,
-                     receiver: str) -> Decision:
+                     receiver: str, counts_at_handover: bool = False) -> Decision:
     state = session.state
     session.weapon(weapon)
     reasons: list[Reason] = []
@@ -257,7 +271,8 @@ def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup
                 reasons.append(Reason(
                     "invariant.handler-only",
                     f"The setup gives {weapon} to {session.name(issue.actor)}, not {session.name(receiver)}.", ("F3",)))
-            reasons.extend(readiness_reasons(session, day=day, scene=scene, setup=setup, weapon=weapon))
+            reasons.extend(readiness_reasons(session, day=day, scene=scene, setup=setup, weapon=weapon,
+                                             counts_at_handover=counts_at_handover))
         # Checks a rule requires before the weapon goes out again: the bore after its last firing, ...
         reasons.extend(weapon_due(session, "handoff", weapon))
         reasons.extend(day_due(session, "handoff", day))

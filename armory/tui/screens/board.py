@@ -114,8 +114,9 @@ class BoardScreen(ArmoryScreen):
         giver = self.app.operator or next(iter(c for _, c in self.app.crew_choices(self.day, {"armorer"})), None)
         if giver is None:
             return None
+        # The counts of those shown the load are given as the handover is signed: not missing before it.
         return self.session.may_hand_over(day=self.day, scene=scene.id, setup=setup.id, weapon=issue.weapon,
-                                          giver=giver, receiver=issue.actor)
+                                          giver=giver, receiver=issue.actor, counts_at_handover=True)
 
     def show_missing(self) -> None:
         row = self.selected()

@@ -16,8 +16,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, OptionList, Static
 
+from armory.checklist.handoff import asked_at_handover
 from armory.problems import InputError
 from armory.tui.screens.base import ArmoryScreen
+from armory.tui.screens.handover import counters
 from armory.tui.widgets.choices import ChoiceList
 from armory.tui.widgets.guard import AnswerInput
 from armory.tui.words import FAILED, PASSED, SENSED, item_mark, status_words
@@ -46,6 +48,8 @@ class ChecksScreen(ArmoryScreen):
         self.phases = tuple(phases)
         self.scene, self.setup, self.weapon = scene, setup, weapon
         self.items: list = []
+        self.at_handover: list = []
+        """Pending checks asked at the handover instead (the counts of those shown the load)."""
         self.current = None
         self.round_answers: list[str] = []
         self.round_group: list = []
@@ -102,11 +106,15 @@ class ChecksScreen(ArmoryScreen):
         self.load_items()
         asked = [i for i in self.items if not i.sensed]
         sensed = [i for i in self.items if i.sensed]
-        pending = [i for i in asked if self.askable(i)]
-        done = len(asked) - len(pending)
+        # The counts of those shown the load are typed in the handover's signing dialog, each above its PIN.
+        self.at_handover = [i for i in asked if i.status == "pending" and asked_at_handover(i)]
+        later = {i.key for i in self.at_handover}
+        pending = [i for i in asked if self.askable(i) and i.key not in later]
+        done = len(asked) - len(pending) - len(later)
         phases = ", ".join(p.replace("_", " ") for p in self.phases)
         self.put("#progress-line",
             f"{phases} checks for {self.target_words()}: {done} of {len(asked)} answered"
+            + (f"; {len(later)} asked at the handover" if later else "")
             + (f"; {len(self.open_holds())} failed hold(s) need a signed override (f3)" if self.open_holds() else "")
         )
         verdict = self.query_one("#verdict", Static)
@@ -206,7 +214,12 @@ class ChecksScreen(ArmoryScreen):
                     signed = "\nThe armorer signs them to end the day-start checks: f6."
                 elif self.phases == ("day_start",) and (self.day, "day_start") in self.session.state.checks_signed:
                     signed = "\nSigned by the armorer."
-                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{signed}{self.next_step()}")
+                there = ""
+                if self.at_handover:
+                    there = (f"\nAsked at the handover, not here: {counters(self.at_handover)} each type their count "
+                             "of the load they were shown, and sign it with their PIN, as they sign the handover.")
+                self.put("#question", f"{PASSED} Every question here is answered. Esc: back.{signed}{there}"
+                         f"{self.next_step()}")
             self.update_why()
             return
         position = ""

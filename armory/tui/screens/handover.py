@@ -2,6 +2,11 @@
 
 "Hand over" stays greyed out (``check_action`` returning None) until the
 engine's ``may_hand_over`` allows it, and the reasons it does not are shown.
+
+The people shown the load (the actor, the 1st AD) count it here: each types
+their count in the signing dialog, just above their PIN, and that one PIN
+signs their count (and, for the actor, the receipt of the weapon). The counts
+are blind: while they are still to be given, the round count is not on screen.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from armory.checklist.handoff import asked_at_handover
 from armory.problems import InputError
 from armory.tui.screens.sign import SignModal, Signer
 
@@ -51,17 +57,21 @@ class HandoverScreen(ModalScreen[bool]):
                                  compact=True)
                 # Why it is refused comes before the long witness list, so it is seen at 80x24.
                 yield Static(id="handover-reasons", markup=False)
-                yield Label("Witnesses (space ticks ✓ a name; neither the giver nor the receiver)")
-                yield SelectionList[str](id="witnesses")
+                yield Label("Witnesses (a letter goes to a name, space ticks ✓ it; neither the giver nor the receiver)")
+                yield WitnessList(id="witnesses")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Hand over…", id="confirm", variant="warning")
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#giver", Select).focus()
         self.refresh_witnesses()
         self.refresh_decision()
+        # Who gives and who receives are filled in from the setup: once it is allowed, the witnesses are what
+        # is left to choose (Shift+Tab goes back to the two people), nothing in the list highlighted or ticked.
+        # Refused, the focus stays at the top, where the reasons are read (the list would scroll them away).
+        allowed = bool(self.decision and self.decision.allowed)
+        self.query_one("#witnesses" if allowed else "#giver").focus()
 
     def refresh_witnesses(self) -> None:
         """Everyone but the giver and the receiver, each marked ✓ (ticked) or ○ (not): never colour alone.
@@ -89,15 +99,32 @@ class HandoverScreen(ModalScreen[bool]):
         receiver = self.query_one("#receiver", Select).value
         return (None if giver is Select.NULL else str(giver), None if receiver is Select.NULL else str(receiver))
 
+    def asked_here(self) -> list:
+        """The checks still to be answered as the handover is signed: the counts of those shown the load."""
+        giver, receiver = self.people()
+        issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
+        if giver is None or receiver is None or receiver != issue.actor:
+            return []
+        return [item for item in self.session.checklist(day=self.day, phase="before_handoff", scene=self.scene,
+                                                        setup=self.setup, weapon=self.weapon)
+                if item.status == "pending" and asked_at_handover(item)]
+
+    def stated_load(self, issue, blind: bool) -> str:
+        lot = f" from lot {issue.lot}" if issue.lot else ""
+        if blind:
+            # Blind: whoever still counts the load must not read the number first.
+            return f"Stated load: {issue.load}{lot}; the round count is shown once the counts are given"
+        return f"Stated load: {issue.load}, {issue.rounds} round(s){lot}"
+
     def refresh_decision(self) -> None:
         app = self.app
         issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
         model = self.session.production.weapon_by_id(self.weapon)
         witnesses = self.query_one("#witnesses", SelectionList).selected
+        asked = self.asked_here()
         self.query_one("#handover-summary", Static).update(
             f"Weapon: {self.weapon}, {model.make} {model.model}, serial …{model.serial[-4:]}\n"
-            f"Scene {self.scene}, setup {self.setup}. Stated load: {issue.load}, {issue.rounds} round(s)"
-            f"{' from lot ' + issue.lot if issue.lot else ''}.\n"
+            f"Scene {self.scene}, setup {self.setup}. {self.stated_load(issue, bool(asked))}.\n"
             f"Witnesses: {', '.join(app.crew_name(w) for w in witnesses) or 'none yet'}")
         giver, receiver = self.people()
         reasons = self.query_one("#handover-reasons", Static)
@@ -106,8 +133,12 @@ class HandoverScreen(ModalScreen[bool]):
             reasons.update("✗ choose who gives and who receives")
         else:
             self.decision = self.session.may_hand_over(day=self.day, scene=self.scene, setup=self.setup,
-                                                       weapon=self.weapon, giver=giver, receiver=receiver)
-            if self.decision.allowed:
+                                                       weapon=self.weapon, giver=giver, receiver=receiver,
+                                                       counts_at_handover=True)
+            if self.decision.allowed and asked:
+                reasons.update(f"✓ Allowed once {counters(asked)} give their count as they sign (f5); every other "
+                               f"check for {self.weapon} is complete and clear.")
+            elif self.decision.allowed:
                 reasons.update(f"✓ Allowed: every check for {self.weapon} is complete and clear.")
             else:
                 reasons.update("✗ REFUSED, hand over is off until:\n"
@@ -158,20 +189,49 @@ class HandoverScreen(ModalScreen[bool]):
         giver, receiver = self.people()
         witnesses = list(self.query_one("#witnesses", SelectionList).selected)
         issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
+        asked = self.asked_here()
         summary = [
             f"{app.crew_name(giver)} hands {self.weapon} to {app.crew_name(receiver)}",
-            f"Stated load: {issue.load}, {issue.rounds} round(s). Scene {self.scene}, setup {self.setup}.",
+            f"{self.stated_load(issue, bool(asked))}. Scene {self.scene}, setup {self.setup}.",
             f"Witnesses: {', '.join(app.crew_name(w) for w in witnesses) or 'none'}",
         ]
         crew = app.crew_choices(self.day)
+        signers = [Signer("Giver", [c for c in crew if c[1] == giver], crew_id=giver),
+                   Signer("Receiver", [c for c in crew if c[1] == receiver], crew_id=receiver,
+                          fields=[(f"count-{n}", item.question) for n, item in enumerate(asked)
+                                  if self.session.roles(receiver, self.day) & set(item.asked_of)])]
+        # Each other one shown the load (the 1st AD) types their count above their own PIN.
+        others: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for n, item in enumerate(asked):
+            if not self.session.roles(receiver, self.day) & set(item.asked_of):
+                others.setdefault(tuple(sorted(item.asked_of)), []).append((f"count-{n}", item.question))
+        for roles, fields in others.items():
+            who = " or ".join(r.replace("_", " ") for r in roles)
+            signers.append(Signer(f"Shown the load ({who})", app.crew_choices(self.day, set(roles)), fields=fields))
+        answerer = {name: index for index, signer in enumerate(signers) for name, _label in signer.fields}
+
+        def counts(fields: dict[str, str]) -> dict[str, str]:
+            from armory.checklist.judge import parse
+
+            problems = {}
+            for n, item in enumerate(asked):
+                try:
+                    parse(item.rule, fields.get(f"count-{n}", ""))
+                except InputError as err:
+                    problems[f"count-{n}"] = err.message
+            return problems
 
         def signed(result) -> None:
             if result is None:
                 return
+            from armory.checklist.judge import parse
+
+            answers = [(item, [parse(item.rule, result.fields[f"count-{n}"])],
+                        result.signed_by[answerer[f"count-{n}"]]) for n, item in enumerate(asked)]
             try:
                 self.session.hand_over(day=self.day, scene=self.scene, setup=self.setup, weapon=self.weapon,
                                        giver=giver, receiver=receiver, witnesses=witnesses,
-                                       signed_by=result.signed_by)
+                                       signed_by=result.signed_by[:2], answers=answers)
             except InputError as err:
                 app.report(err)
                 app.after_action()
@@ -182,10 +242,35 @@ class HandoverScreen(ModalScreen[bool]):
             app.after_action()
 
         app.push_screen(SignModal(
-            "Both sign the handoff", summary,
-            [Signer("Giver", [c for c in crew if c[1] == giver], crew_id=giver),
-             Signer("Receiver", [c for c in crew if c[1] == receiver], crew_id=receiver)],
-            purpose="handoff", authenticate=app.authenticate, confirm_label="Sign the handoff"), signed)
+            "Both sign the handoff" + (", with the counts of those shown the load" if asked else ""), summary,
+            signers, purpose="handoff", authenticate=app.authenticate, confirm_label="Sign the handoff",
+            validate=counts if asked else None), signed)
+
+
+def counters(items) -> str:
+    """'the actor and the first assistant director': who still gives a count at the handover."""
+    roles = list(dict.fromkeys(" or ".join(r.replace("_", " ") for r in item.asked_of) for item in items))
+    return " and ".join(f"the {role}" for role in roles)
+
+
+class WitnessList(SelectionList[str]):
+    """The witnesses: a letter goes to the next person whose name starts with it, space ticks them."""
+
+    JUMPS_BY_LETTER = True
+    """Read by bench/keystrokes.py: a name is reached by its first letter, not by arrows from the top."""
+
+    def on_key(self, event) -> None:
+        character = event.character or ""
+        if len(character) != 1 or not character.isalpha() or not self.option_count:
+            return
+        names = [self.app.crew_name(str(self.get_option_at_index(i).value)) for i in range(self.option_count)]
+        start = -1 if self.highlighted is None else self.highlighted
+        order = [*range(start + 1, self.option_count), *range(0, start + 1)]
+        found = next((i for i in order if names[i][:1].lower() == character.lower()), None)
+        if found is not None:
+            event.stop()
+            event.prevent_default()
+            self.highlighted = found
 
 
 def witness_prompt(text: str, ticked: bool) -> Content:

@@ -2,8 +2,11 @@
 
 Every attesting action (open the day, override, clear, hand over, correct)
 goes through here, so no single key signs anything: focus starts on the
-first person field, never on the confirming button; Enter moves from field
-to field and only Enter on the button itself signs. Escape cancels.
+first field to type, never on the confirming button; Enter moves from field
+to field, and Enter in the dialog's last field signs once every field is
+filled (a person chosen and a PIN typed for each signer): the PIN typed is
+the deliberate act. An empty field signs nothing; the dialog says what is
+missing beside it. Escape cancels.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ class Signer:
     choices: Sequence[tuple[str, str]]
     """(shown text, crew id) pairs."""
     crew_id: str | None = None
+    fields: Sequence[tuple[str, str]] = ()
+    """(name, label) of what this person types just above their PIN (the count of the load they were shown):
+    their PIN signs it. Returned in :attr:`Signed.fields` with the dialog's own fields."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ class SignModal(OpensByItself, ModalScreen[Signed | None]):
         self.authenticate = authenticate
         self.reason_label = reason_label
         self.confirm_label = confirm_label
-        self.extra_fields = list(extra_fields) + list(secret_fields)
+        self.own_fields = list(extra_fields) + list(secret_fields)
+        self.extra_fields = self.own_fields + [f for signer in self.signers for f in signer.fields]
+        """Every field typed, the dialog's own first, then each signer's, in the order they are shown."""
         self.secret = {name for name, _ in secret_fields}
         """Fields typed unseen (a new PIN): shown as dots, never trimmed."""
         self.validate = validate
@@ -109,15 +117,12 @@ class SignModal(OpensByItself, ModalScreen[Signed | None]):
             with VerticalScroll(id="dialog-body"):
                 if self.summary:
                     yield Static("\n".join(self.summary), id="summary", markup=False)
-                for name, label in self.extra_fields:
-                    yield Label(label)
-                    if name in self.secret:
-                        yield Input(id=f"field-{name}", password=True, max_length=8, placeholder="PIN")
-                    else:
-                        yield Input(id=f"field-{name}")
-                    yield FieldError("", id=f"msg-field-{name}", classes="field-error")
+                for name, label in self.own_fields:
+                    yield from self._field(name, label)
                 for index, signer in enumerate(self.signers):
                     yield Label(signer.label, classes="signer-label")
+                    for name, label in signer.fields:
+                        yield from self._field(name, label)
                     with Horizontal(classes="signer-row"):
                         # Preselected (the PIN is what proves who signs); Shift+Tab changes the person.
                         ids = [crew_id for _, crew_id in signer.choices]
@@ -135,11 +140,19 @@ class SignModal(OpensByItself, ModalScreen[Signed | None]):
                     yield Label(self.reason_label)
                     yield Input(id="reason", placeholder="in plain words")
                     yield FieldError("", id="msg-reason", classes="field-error")
-            yield Static("Tab/Enter: next field · Enter on the button signs · Esc: cancel", classes="hint",
+            yield Static("Tab/Enter: next field · Enter in the last field signs · Esc: cancel", classes="hint",
                          id="sign-hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="warning")
+
+    def _field(self, name: str, label: str) -> ComposeResult:
+        yield Label(label, markup=False)  # a rule's question, as its pack wrote it
+        if name in self.secret:
+            yield Input(id=f"field-{name}", password=True, max_length=8, placeholder="PIN")
+        else:
+            yield Input(id=f"field-{name}")
+        yield FieldError("", id=f"msg-field-{name}", classes="field-error")
 
     def on_mount(self) -> None:
         if self.by_itself:
@@ -152,9 +165,11 @@ class SignModal(OpensByItself, ModalScreen[Signed | None]):
         self.query_one("#sign-hint", Static).update(f"✗ {message}")
 
     def _first_field(self):
-        if self.extra_fields:
-            return self.query_one(f"#field-{self.extra_fields[0][0]}", Input)
+        if self.own_fields:
+            return self.query_one(f"#field-{self.own_fields[0][0]}", Input)
         if self.signers:
+            if self.signers[0].fields:
+                return self.query_one(f"#field-{self.signers[0].fields[0][0]}", Input)
             if self.signers[0].choices:
                 return self.query_one("#pin-0", Input)
             return self.query_one("#who-0", Select)
@@ -166,9 +181,12 @@ class SignModal(OpensByItself, ModalScreen[Signed | None]):
         event.stop()
         if self._refused_at_once(event.input):
             return
-        # Enter goes to the next empty field, and to the button once all are
-        # filled; the button still needs its own Enter to sign.
+        # Enter goes to the next empty field; in the last field it signs, once every field is filled (else
+        # the first one missing is named and focused, and nothing is signed).
         inputs = list(self.query(Input))
+        if event.input is inputs[-1] and self.signers:
+            self._confirm()
+            return
         later = inputs[inputs.index(event.input) + 1:]
         empty = next((w for w in later if not w.value), None)
         if empty is not None:
