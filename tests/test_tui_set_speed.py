@@ -332,3 +332,40 @@ async def test_keys_typed_ahead_in_a_burst_never_join_the_answer_before_them(led
         assert len(recorded["observed"]) == 1 and recorded["observed"][0].endswith(" 12:00")  # not 12:0044
         assert screen.current.rule.id != "handling.barrel-clear"
         assert screen.query_one("#answer", Input).value == ""  # the keys behind it went nowhere
+
+
+async def test_hand_over_is_greyed_on_the_board_until_the_day_start_checks_are_signed(ledger: Path):
+    from textual.widgets import DataTable
+
+    from armory.tui.screens.board import BoardScreen
+    from armory.tui.screens.sign import SignModal
+    from test_tui_day import PINS, open_day, sign
+    from test_tui_polish import pass_all
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day(pilot, app)
+        pass_all(app.session, "day-1", "day_start")  # every one answered; the armorer has not signed yet
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape", "b")
+            await pilot.pause()
+        board = app.screen
+        table = board.query_one("#board", DataTable)
+        table.move_cursor(row=list(board.rows).index("12|12a|saa-1"))
+        await pilot.pause()
+        assert board.check_action("hand_over", ()) is None  # greyed out, with the reason under the table
+        missing = str(board.query_one("#board-missing", Static).content)
+        assert "day-start checks of day-1 are not signed" in missing and "f6" in missing
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.screen is board  # no handover dialog for a firearm on an unsigned day
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        await sign(pilot, app, PINS[ARMORER])
+        assert app.screen is board
+        signed = [e for e in app.session.ledger.entries(scope=None) if e.kind == "checks_signed"]
+        assert len(signed) == 1 and signed[0].payload["signed_by"] == [ARMORER]
+        assert board.check_action("hand_over", ()) is True
+        assert board.check_action("sign_checks", ()) is False
+        assert "not signed" not in str(board.query_one("#board-missing", Static).content)
