@@ -264,6 +264,13 @@ async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_
         screen = app.screen
         assert isinstance(screen, StopScreen)
         assert "Recorded by: Ana Reyes" in str(screen.query_one("#stop-text", Static).content)
+        # Understood: under the stop, the checks of the revolver as it came back, its rounds found wanting.
+        await pilot.press("enter")
+        await pilot.pause()
+        back = app.screen
+        assert isinstance(back, ChecksScreen) and back.phases == ("on_return",) and back.weapon == "saa-1"
+        assert {i.rule.id: i.status for i in back.items if i.sensed}["rounds.reconciliation"] == "failed"
+        assert back.current is not None and not back.current.sensed  # asked, with the stop open
 
 
 async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path):
@@ -369,3 +376,35 @@ async def test_hand_over_is_greyed_on_the_board_until_the_day_start_checks_are_s
         assert board.check_action("hand_over", ()) is True
         assert board.check_action("sign_checks", ()) is False
         assert "not signed" not in str(board.query_one("#board-missing", Static).content)
+
+
+async def test_the_board_asks_a_returned_weapons_on_return_checks_first_until_answered(ledger: Path):
+    from textual.widgets import DataTable
+
+    from armory.tui.screens.board import BoardScreen
+    from test_tui_day import ACTOR, answer_all
+    from test_tui_polish import hand_out_saa_1
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        hand_out_saa_1(app.session)
+        app.operator = ARMORER  # signed in, as opening the day in the app does
+        app.session.take_back(day="day-1", weapon="saa-1", giver=ACTOR, receiver=ARMORER, rounds_fired=0,
+                              rounds_returned=6, signed_by=[ACTOR, ARMORER])  # taken back, its return unchecked
+        app.push_screen(BoardScreen("day-1"))
+        await pilot.pause()
+        board = app.screen
+        table = board.query_one("#board", DataTable)
+        table.move_cursor(row=list(board.rows).index("12|12a|saa-1"))
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        checks = app.screen
+        assert isinstance(checks, ChecksScreen) and checks.phases[0] == "on_return"
+        assert checks.current.phase == "on_return"
+        await answer_all(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and "on_return" not in app.screen.phases  # answered: not again

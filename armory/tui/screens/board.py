@@ -227,8 +227,16 @@ class BoardScreen(ArmoryScreen):
             scene, setup, issue = row
             from armory.checklist.moments import due_phases
 
-            # A check a rule requires before the weapon goes out again (the bore after its last firing) comes first.
+            # A check a rule requires before the weapon goes out again (the bore after its last firing) comes first,
+            # and the checks of its return from this setup while one is still to answer.
             owed = due_phases(self.app.session, issue.weapon)
+            from armory.tui.screens.take_back import on_return_owed
+
+            weapon_state = self.session.state.weapons[issue.weapon]
+            if ("on_return" not in owed and weapon_state.holder is None
+                    and weapon_state.out_for == (self.day, scene.id, setup.id)
+                    and on_return_owed(self.session, self.day, scene.id, setup.id, issue.weapon)):
+                owed = ("on_return", *owed)
             self.app.push_screen(ChecksScreen(self.day, owed + SETUP_PHASES, scene.id, setup.id, issue.weapon))
 
     def action_rounds(self) -> None:

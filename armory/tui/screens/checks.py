@@ -157,6 +157,8 @@ class ChecksScreen(ArmoryScreen):
         """What the board still wants for this weapon after its checks: its rounds, one by one."""
         if not (self.weapon and self.scene and self.setup):
             return ""
+        if self.phases == ("on_return",):
+            return f"\n{self.weapon} is back in the armory, its return checked. Esc: the board."
         issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
         weapon_state = self.session.state.weapons.get(self.weapon)
         seal = getattr(weapon_state, "sealed", None)
