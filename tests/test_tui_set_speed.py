@@ -299,7 +299,11 @@ async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path)
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PickModal)
-        await pilot.press("down", "enter")
+        # Two may stand in now: the spare revolver (first) and the second .45 dummy lot.
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 2 and "lot d45-b instead of d45-a" in str(options.get_option_at_index(1).prompt)
+        options.highlighted = 0
+        await pilot.press("enter")
         await pilot.pause()
         await sign(pilot, app, PINS[ARMORER], reason="saa-1 sealed after the live round")
         assert isinstance(app.screen, BoardScreen)
