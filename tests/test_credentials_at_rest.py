@@ -3,6 +3,7 @@ private files, no guessable PINs, and the one-time upgrade of a ledger written b
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import warnings
@@ -624,3 +625,50 @@ async def test_the_app_says_at_once_when_this_computer_lacks_the_secret_its_pins
                 break
             await pilot.pause()
         assert any("Nobody can sign on this computer" in m and "restore it from the laptop" in m for m in said), said
+
+
+_RACING_PROCESS = r"""
+import json, sys, time
+from pathlib import Path
+
+from armory.ledger import device_secret
+
+store = Path(sys.argv[1])
+
+
+class SlowFileKeyring:
+    '''A keyring two processes share, as the OS's is: asking it finds nothing only slowly, so both look first.'''
+
+    priority = 1
+
+    def get_password(self, service, user):
+        value = json.loads(store.read_text()).get(user) if store.exists() else None
+        if value is None:
+            time.sleep(0.4)
+        return value
+
+    def set_password(self, service, user, value):
+        store.write_text(json.dumps({user: value}))
+
+
+backend = SlowFileKeyring()
+device_secret._usable_keyring = lambda: backend
+print(device_secret.current(create=True).secret_id)
+"""
+
+
+def test_two_processes_making_the_first_secret_at_once_end_with_one(tmp_path):
+    """A keyring has no "store unless one is there": without a lock, two processes starting on a new laptop each
+    stored a secret of their own, and what the first sealed would never open again."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ARMORY_SECRET_DIR": str(tmp_path / "secret")}
+    store = tmp_path / "keyring.json"
+    runs = [subprocess.Popen([sys.executable, "-c", _RACING_PROCESS, str(store)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    ids = {out.strip() for out, _err in outputs}
+    assert len(ids) == 1, ids
+    assert not (tmp_path / "secret" / "device.secret").exists()  # kept in the keyring, not the file

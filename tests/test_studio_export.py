@@ -171,3 +171,22 @@ def test_the_store_s_jsonl_verifies_on_its_own_unit_by_unit(tmp_path, store, cap
     swapped = [line.replace(first_key, other_key) if i == 0 else line for i, line in enumerate(lines)]
     (tmp_path / "swapped.jsonl").write_text("\n".join(swapped) + "\n")
     assert main(["log", "verify", str(tmp_path / "swapped.jsonl")]) == 1
+
+
+def test_the_timeline_names_a_person_and_a_result_once(tmp_path, store, capsys):
+    """The unit's wording already says who reported a misfire and that it was one; the cross-unit timeline
+    repeated both ("reported by ana-reyes (ana-reyes): misfire")."""
+    import re
+
+    from armory.ledger.store import Ledger
+
+    ledger = make_ledger(tmp_path / "a.sqlite", notes=1)
+    with Ledger.open(ledger, create=False) as opened:
+        opened.append("incident", "ana-reyes", {"incident": "misfire", "description": "click, no bang",
+                                                "reported_by": "ana-reyes", "weapon": "saa-1"})
+    assert main(["sync", "--ledger", str(ledger)]) == 0
+    out = tmp_path / "report.html"
+    assert main(["export", "--store", "--production", "Dust Creek", "--out", str(out)]) == 0
+    timeline = re.sub(r"<[^>]+>", " ", out.read_text().split("<h2>Timeline</h2>")[1])
+    line = next(text for text in timeline.splitlines() if "INCIDENT" in text)
+    assert line.count("ana-reyes") == 1 and line.count("misfire") == 1, line

@@ -102,6 +102,9 @@ def test_another_ledger_claiming_the_unit_is_refused(tmp_path, store, capsys):
     assert _sync(second) == 1
     out = capsys.readouterr().out
     assert "held in the store by another ledger" in out and "differing" not in out  # no entry differs: a claim
+    # the refusal left its conflict and nothing else: no heads row of a unit the store never registered
+    assert query(store, "SELECT count(*) FROM armory.heads h LEFT JOIN armory.units u USING (ledger_id) "
+                        "WHERE u.ledger_id IS NULL") == [(0,)]
     assert _sync(second, "--unit", "second") == 0
     assert query(store, "SELECT unit FROM armory.units ORDER BY unit") == [("main",), ("second",)]
     assert read_state(second).unit == "second"
@@ -127,6 +130,7 @@ def test_new_entries_that_do_not_verify_are_refused(tmp_path, store, capsys):
     assert query(store, "SELECT reason, first_seq FROM armory.conflicts") == [("unverified", 3)]
     # nor does a refused first push claim the unit: a laptop with a sound ledger may still take the name
     assert query(store, "SELECT count(*) FROM armory.units") == [(0,)]
+    assert query(store, "SELECT count(*) FROM armory.heads") == [(0,)]
     assert _sync(make_ledger(tmp_path / "sound.sqlite")) == 0
 
 
@@ -274,3 +278,40 @@ def test_a_connection_killed_mid_push_leaves_nothing_half_written(tmp_path, pg_c
     assert _sync(ledger) == 0
     assert query(store, "SELECT count(*) FROM armory.entries") == [(502,)]
     assert read_state(ledger).unreachable_since is None
+
+
+def test_a_sync_that_fails_once_reached_is_not_called_unreachable(tmp_path, store, capsys, monkeypatch):
+    """Reaching the store and failing there (a full disk, here) is worth a look, not "working offline"."""
+    import psycopg
+
+    from armory.studio.state import sync_words
+
+    ledger = make_ledger(tmp_path / "main.sqlite", notes=2)
+
+    def disk_full(*_args, **_kwargs):
+        raise psycopg.errors.DiskFull("could not extend file \"base/16384/16401\": No space left on device")
+
+    monkeypatch.setattr(push_module, "push", disk_full)
+    assert _sync(ledger) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "No space left on device" in err and "Traceback" not in err
+    words = sync_words(read_state(ledger))
+    assert words.startswith('store sync failed (could not extend file "base/16384/16401": No space left on')
+    assert "unreachable" not in words and len("studio store: " + words) <= 2 * 76
+
+
+@pytest.mark.parametrize(("sqlstate", "connection"), [
+    (None, True), ("08006", True), ("28P01", True), ("3D000", True), ("57P03", True),
+    ("53100", False), ("23505", False), ("XX000", False)])
+def test_which_failures_count_as_the_store_out_of_reach(sqlstate, connection):
+    from armory.studio.connect import is_connection_failure
+
+    class Failure(Exception):
+        pass
+
+    failure = Failure("x")
+    failure.sqlstate = sqlstate
+    if sqlstate is None:
+        Failure.__name__ = "OperationalError"
+    assert is_connection_failure(failure) is connection
+    assert is_connection_failure(ConnectionRefusedError()) is True

@@ -10,9 +10,10 @@ and knows each entry's kind without parsing it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
+
+from armory.fastjson import loads
 
 _PREFIX = b'{"clock_skew_ms":'
 
@@ -26,7 +27,7 @@ def row_fields(row: tuple) -> dict:
     """
     seq, time, kind, who, scope, hash_hex, body = row
     try:
-        fields = json.loads(body)
+        fields = loads(body)
         if not isinstance(fields, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError, TypeError):

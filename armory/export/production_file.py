@@ -9,6 +9,7 @@ or do without one.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 from armory.export.clean import payload_of
@@ -21,12 +22,7 @@ def production_in_chain(entries: Sequence[dict]) -> Any:
 
     Names, weapons and the time zone taken from here are covered by the chain's hashes and signatures,
     so a report drawn from them can be re-drawn, and checked, from the exported entries alone."""
-    import tomllib
-
-    from pydantic import ValidationError
-
     from armory.export.chain import of_kinds
-    from armory.production.models import Production
 
     wanted = None  # the production_hash of the last day opened: its text may be recorded on an earlier day
     latest = None  # else the last text recorded, as before texts were recorded once
@@ -46,6 +42,19 @@ def production_in_chain(entries: Sequence[dict]) -> Any:
         text = latest
     if not isinstance(text, str):
         return None
+    return _production_of(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _production_of(text: str) -> Any:
+    """The production a recorded text holds, parsed once: an export asks for it several times, and a season's
+    text (every shooting day in it) takes a third of a second to read."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from armory.production.models import Production
+
     try:
         return Production.model_validate(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, ValidationError, ValueError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
+from armory.fastjson import paused_gc
 from armory.problems import InputError
 
 
@@ -277,6 +278,7 @@ def _public_key(entries: Sequence[dict]) -> bytes:
     return base64.b64decode((entries[0].get("payload") or {}).get("public_key", ""))
 
 
+@paused_gc()
 def write_export(loaded: Loaded, fmt: str, out: Path, *, day: str | None, progress_stream: TextIO | None = None
                  ) -> Written:
     """Write ``loaded`` as ``fmt`` to ``out`` (of ``day`` only, when given); sign and record it where it may be.

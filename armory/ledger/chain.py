@@ -10,12 +10,12 @@ checks them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pydantic import BaseModel, ValidationError
 
+from armory.fastjson import loads
 from armory.ledger.canonical import (
     MAX_SAFE_INTEGER,
     check_domain,
@@ -95,7 +95,7 @@ class Entry:
     @classmethod
     def from_body(cls, body: bytes, hash_hex: str | None = None) -> "Entry":
         """Build from stored canonical bytes (``hash_hex`` defaults to their SHA-256)."""
-        fields = json.loads(body)
+        fields = loads(body)
         return cls(
             seq=fields["seq"],
             time=fields["time"],

@@ -40,6 +40,8 @@ import hmac
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -332,21 +334,52 @@ def current(*, create: bool) -> DeviceSecret | None:
         return found[0]
     if not create:
         return None
-    with _asking:
-        _keyring_said.clear()  # what this process read may be old: never write over a secret stored since
-    found = candidates()
-    if found:
-        return found[0]
-    backend = _usable_keyring()
-    if backend is not None:
-        raw = os.urandom(SECRET_BYTES)
-        ok, _ = _with_timeout(backend.set_password, KEYRING_SERVICE, KEYRING_USER, base64.b64encode(raw).decode())
-        if ok:
-            _keyring_said.clear()
-            stored = _from_keyring(backend)  # another process may have stored one a moment before
-            if stored is not None:
-                return stored
-    return _write_file(secret_file())
+    with _creating():
+        with _asking:
+            _keyring_said.clear()  # what this process read may be old: never write over a secret stored since
+        found = candidates()
+        if found:
+            return found[0]
+        backend = _usable_keyring()
+        if backend is not None:
+            raw = os.urandom(SECRET_BYTES)
+            ok, _ = _with_timeout(backend.set_password, KEYRING_SERVICE, KEYRING_USER,
+                                  base64.b64encode(raw).decode())
+            if ok:
+                _keyring_said.clear()
+                stored = _from_keyring(backend)
+                if stored is not None:
+                    return stored
+        return _write_file(secret_file())
+
+
+@contextmanager
+def _creating() -> Iterator[None]:
+    """Only one process on this account makes the secret at a time.
+
+    A keyring has no "store unless one is there": two armory processes starting on a new laptop (the app and
+    ``armory crew enroll``) could each find none and each store its own, and whatever the first sealed under
+    its secret would never open again. An exclusive lock on a file beside the secret file makes the second
+    wait, then find the first's. Where the system has no ``fcntl`` (Windows), the file store's link-or-fail
+    still keeps one secret, and a keyring's race stays as narrow as two processes' first seconds."""
+    from armory.ledger.permissions import private_dir
+
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path = secret_dir() / "device.secret.lock"
+    try:
+        private_dir(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        raise InputError(f"cannot create the device secret's lock {path}: {err.strerror or err}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def missing(secret_ids: set[str]) -> SecretMissing | None:

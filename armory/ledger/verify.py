@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from armory.fastjson import paused_gc
 from armory.ledger.export_file import (
     SQLITE_MAGIC,
     NotCanonicalLine,
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 
+@paused_gc()
 def verify_file(path: Path) -> tuple[VerifyResult, str]:
     """Verify a ledger file or an export; returns the result and the file's kind.
 

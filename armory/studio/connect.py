@@ -24,7 +24,29 @@ CONNECT_TIMEOUT = 5
 
 
 class StoreUnavailable(InputError):
-    """The store cannot be reached or used: wrong URL, password, database, or server down (exit 2)."""
+    """The store cannot be reached or used: wrong URL, password, database, or server down (exit 2).
+
+    ``connection`` is True when the store could not be reached or logged into (the laptop works offline until
+    it can), False when it was reached and then failed (a full disk, a constraint, a bug: worth a look)."""
+
+    def __init__(self, message: str, *, connection: bool = True) -> None:
+        super().__init__(message)
+        self.connection = connection
+
+
+#: SQLSTATE classes of a failure to reach or log into the store: connection exception (08), invalid
+#: authorization (28), no such database (3D), operator intervention such as a shutdown (57).
+_CONNECTION_CLASSES = ("08", "28", "3D", "57")
+
+
+def is_connection_failure(err: BaseException) -> bool:
+    """Did ``err`` keep the store from being reached (as opposed to failing once reached)?"""
+    if isinstance(err, OSError):
+        return True
+    state = getattr(err, "sqlstate", None)
+    if state is None:  # libpq's own failures (no server, a refused login) carry no SQLSTATE
+        return type(err).__name__ in ("OperationalError", "ConnectionTimeout", "InterfaceError")
+    return str(state)[:2] in _CONNECTION_CLASSES
 
 
 def store_url(given: str | None) -> str:
@@ -97,7 +119,8 @@ def _hint(err: BaseException) -> str:
 def unavailable(url: str, err: BaseException, doing: str = "reaching") -> StoreUnavailable:
     """The one line a person sees when the store cannot be used; never a traceback or a password."""
     reason = _scrub(str(err), url) or type(err).__name__
-    return StoreUnavailable(f"studio store {display(url)}: {doing} it failed: {reason}{_hint(err)}")
+    return StoreUnavailable(f"studio store {display(url)}: {doing} it failed: {reason}{_hint(err)}",
+                            connection=is_connection_failure(err))
 
 
 def connect(url: str, *, timeout: int = CONNECT_TIMEOUT, autocommit: bool = False,

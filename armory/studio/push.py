@@ -109,67 +109,79 @@ def push(ledger: Ledger, conn, unit: str, *, host: str | None = None) -> PushRes
     """Push the entries the store lacks, in one transaction; a refusal records a conflict and nothing else."""
     host = host or socket.gethostname()
     opened = ledger.opened().payload
-    ledger_id, title = opened["ledger_id"], opened["production_title"]
-    public_key = opened["public_key"]
-    result = PushResult(ledger_id, title, unit)
+    result = PushResult(opened["ledger_id"], opened["production_title"], unit)
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(f"INSERT INTO {SCHEMA}.heads (ledger_id) VALUES (%s) ON CONFLICT DO NOTHING", (ledger_id,))
-        cur.execute(f"SELECT 1 FROM {SCHEMA}.heads WHERE ledger_id = %s FOR UPDATE", (ledger_id,))
-        new_unit = _claim(cur, result, opened, host)
-        if new_unit is None:
-            return result
-        cur.execute(f"SELECT seq, hash, time FROM {SCHEMA}.entries WHERE ledger_id = %s ORDER BY seq DESC LIMIT 1",
-                    (ledger_id,))
-        row = cur.fetchone()
-        store_seq, store_hash, store_time = row if row else (0, GENESIS, "")
-        result.head_seq, result.head_hash = store_seq, store_hash
-        if store_seq:
-            local = _local_hash(ledger, store_seq)
-            if local != store_hash:
-                local_len = len(ledger)
-                if local is None:
-                    upto = local_len
-                    if _local_hash(ledger, local_len) == _store_hash(cur, ledger_id, local_len):
-                        _conflict(cur, result, Refusal(
-                            "behind", local_len + 1, store_hash, "", f"this laptop's ledger ends at #{local_len}, "
-                            f"but the store holds {store_seq} entries of it: entries #{local_len + 1}-#{store_seq} "
-                            "are only in the store (was the ledger restored from an old backup?); nothing was "
-                            "pushed, and nothing should be recorded on this copy"), host)
-                        return result
-                else:
-                    upto = store_seq
-                first = first_difference(ledger, cur, ledger_id, upto)
-                _conflict(cur, result, Refusal(
-                    "fork", first, _store_hash(cur, ledger_id, first) or "", _local_hash(ledger, first) or "",
-                    f"this laptop's chain differs from the store's at entry #{first}: a fork (a ledger restored from "
-                    "an old backup and used on, or a rewritten chain); refused, nothing was pushed, and the store "
-                    "keeps what it held"), host)
-                return result
-        tip = Tip(ledger_id, base64.b64decode(public_key), store_seq, store_hash, store_time)
-        rows = ledger._conn.execute(_ROWS, (store_seq,)).fetchall()
-        if not rows:
-            _touch(cur, ledger_id, host)
-            return result
-        extension = check_extension(tip, rows, lambda seq: _store_hash(cur, ledger_id, seq))
-        if extension.bad is not None:
-            seq, kind, what = extension.bad
-            _conflict(cur, result, Refusal(
-                "unverified", seq, _store_hash(cur, ledger_id, seq) or "", _local_hash(ledger, seq) or "",
-                f"entry #{seq} ({kind}) of this laptop's ledger does not verify: {what}; nothing was pushed"), host)
-            return result
-        if new_unit and not _register(cur, result, opened, host):
-            return result
-        with cur.copy(_COPY) as copy:
-            for seq, time, kind, who, scope, hash_hex, body in rows:
-                copy.write_row((ledger_id, seq, time, kind, who, scope, hash_hex, body, body.decode()))
-        last = rows[-1]
-        cur.execute(
-            f"UPDATE {SCHEMA}.heads SET head_seq = %s, head_hash = %s, head_time = %s, head_kind = %s, "
-            "signed_through = greatest(signed_through, %s), last_sync_at = now(), last_sync_host = %s "
-            "WHERE ledger_id = %s",
-            (last[0], last[5], last[1], last[2], extension.signed_through, host, ledger_id))
-        result.pushed, result.head_seq, result.head_hash = len(rows), last[0], last[5]
+        try:
+            with conn.transaction():  # a savepoint: a refused push leaves nothing but its conflict row behind
+                _push_in(cur, ledger, result, opened, host)
+        except _Refused as refused:
+            _conflict(cur, result, refused.refusal, host)
     return result
+
+
+class _Refused(Exception):
+    """A push refused: its savepoint is rolled back (no heads row of a unit never registered), then the
+    conflict is recorded."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
+
+
+def _push_in(cur, ledger: Ledger, result: PushResult, opened: dict, host: str) -> None:
+    """The push itself, in the savepoint :func:`push` opened; a refusal raises :class:`_Refused`."""
+    ledger_id, public_key = result.ledger_id, opened["public_key"]
+    cur.execute(f"INSERT INTO {SCHEMA}.heads (ledger_id) VALUES (%s) ON CONFLICT DO NOTHING", (ledger_id,))
+    cur.execute(f"SELECT 1 FROM {SCHEMA}.heads WHERE ledger_id = %s FOR UPDATE", (ledger_id,))
+    new_unit = _claim(cur, result, opened)
+    cur.execute(f"SELECT seq, hash, time FROM {SCHEMA}.entries WHERE ledger_id = %s ORDER BY seq DESC LIMIT 1",
+                (ledger_id,))
+    row = cur.fetchone()
+    store_seq, store_hash, store_time = row if row else (0, GENESIS, "")
+    result.head_seq, result.head_hash = store_seq, store_hash
+    if store_seq:
+        local = _local_hash(ledger, store_seq)
+        if local != store_hash:
+            local_len = len(ledger)
+            if local is None:
+                upto = local_len
+                if _local_hash(ledger, local_len) == _store_hash(cur, ledger_id, local_len):
+                    raise _Refused(Refusal(
+                        "behind", local_len + 1, store_hash, "", f"this laptop's ledger ends at #{local_len}, "
+                        f"but the store holds {store_seq} entries of it: entries #{local_len + 1}-#{store_seq} "
+                        "are only in the store (was the ledger restored from an old backup?); nothing was "
+                        "pushed, and nothing should be recorded on this copy"))
+            else:
+                upto = store_seq
+            first = first_difference(ledger, cur, ledger_id, upto)
+            raise _Refused(Refusal(
+                "fork", first, _store_hash(cur, ledger_id, first) or "", _local_hash(ledger, first) or "",
+                f"this laptop's chain differs from the store's at entry #{first}: a fork (a ledger restored from "
+                "an old backup and used on, or a rewritten chain); refused, nothing was pushed, and the store "
+                "keeps what it held"))
+    tip = Tip(ledger_id, base64.b64decode(public_key), store_seq, store_hash, store_time)
+    rows = ledger._conn.execute(_ROWS, (store_seq,)).fetchall()
+    if not rows:
+        _touch(cur, ledger_id, host)
+        return
+    extension = check_extension(tip, rows, lambda seq: _store_hash(cur, ledger_id, seq))
+    if extension.bad is not None:
+        seq, kind, what = extension.bad
+        raise _Refused(Refusal(
+            "unverified", seq, _store_hash(cur, ledger_id, seq) or "", _local_hash(ledger, seq) or "",
+            f"entry #{seq} ({kind}) of this laptop's ledger does not verify: {what}; nothing was pushed"))
+    if new_unit:
+        _register(cur, result, opened, host)
+    with cur.copy(_COPY) as copy:
+        for seq, time, kind, who, scope, hash_hex, body in rows:
+            copy.write_row((ledger_id, seq, time, kind, who, scope, hash_hex, body, body.decode()))
+    last = rows[-1]
+    cur.execute(
+        f"UPDATE {SCHEMA}.heads SET head_seq = %s, head_hash = %s, head_time = %s, head_kind = %s, "
+        "signed_through = greatest(signed_through, %s), last_sync_at = now(), last_sync_host = %s "
+        "WHERE ledger_id = %s",
+        (last[0], last[5], last[1], last[2], extension.signed_through, host, ledger_id))
+    result.pushed, result.head_seq, result.head_hash = len(rows), last[0], last[5]
 
 
 def _touch(cur, ledger_id: str, host: str) -> None:
@@ -178,9 +190,9 @@ def _touch(cur, ledger_id: str, host: str) -> None:
                 (host, ledger_id))
 
 
-def _claim(cur, result: PushResult, opened: dict, host: str) -> bool | None:
+def _claim(cur, result: PushResult, opened: dict) -> bool:
     """False when the store knows the unit's ledger, True when it is new to the store (registered by
-    :func:`_register` once its entries verify), None (refused) when another ledger or key holds the unit."""
+    :func:`_register` once its entries verify), and raises the refusal when another ledger or key holds the unit."""
     ledger_id = result.ledger_id
     cur.execute(f"SELECT ledger_id, unit, public_key FROM {SCHEMA}.units WHERE ledger_id = %s "
                 "OR (production_title = %s AND unit = %s)", (ledger_id, result.production_title, result.unit))
@@ -189,33 +201,28 @@ def _claim(cur, result: PushResult, opened: dict, host: str) -> bool | None:
     other = next((row for row in rows if row[0] != ledger_id), None)
     if ours is not None:
         if ours[2] != opened["public_key"]:
-            _conflict(cur, result, Refusal(
-                "claimed", 1, "", "", f"the store holds ledger {ledger_id} under another key: refused"), host)
-            return None
+            raise _Refused(Refusal(
+                "claimed", 1, "", "", f"the store holds ledger {ledger_id} under another key: refused"))
         result.unit = ours[1]  # the name the unit was first pushed under
         return False
     if other is not None:
-        _conflict(cur, result, Refusal(
+        raise _Refused(Refusal(
             "claimed", 1, "", "", f"unit {result.unit!r} of {result.production_title!r} is held in the store by "
             f"another ledger ({other[0]}, another key): refused; a second laptop for a unit needs a unit name of "
-            "its own (--unit NAME)"), host)
-        return None
+            "its own (--unit NAME)"))
     return True
 
 
-def _register(cur, result: PushResult, opened: dict, host: str) -> bool:
-    """Write the new unit's row, in the push's transaction; False (refused) when another ledger just took it."""
+def _register(cur, result: PushResult, opened: dict, host: str) -> None:
+    """Write the new unit's row, in the push's transaction; refused when another ledger just took it."""
     ledger_id = result.ledger_id
     cur.execute(f"INSERT INTO {SCHEMA}.units (ledger_id, production_title, unit, key_fingerprint, public_key, "
                 "first_host) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (ledger_id, result.production_title, result.unit, opened["key_fingerprint"], opened["public_key"],
                  host))
     if cur.rowcount == 0:  # another ledger claimed the unit while we waited on its index
-        _conflict(cur, result, Refusal("claimed", 1, "", "", f"unit {result.unit!r} of "
-                                       f"{result.production_title!r} was just claimed by another ledger: refused"),
-                  host)
-        return False
-    return True
+        raise _Refused(Refusal("claimed", 1, "", "", f"unit {result.unit!r} of "
+                               f"{result.production_title!r} was just claimed by another ledger: refused"))
 
 
 def pull_cosignatures(ledger: Ledger, conn) -> list[tuple[str, int, str]]:

@@ -143,9 +143,10 @@ def render_html(title: str, chains: list[UnitChain]) -> str:
     for time, index, entry, record in _timeline(chains):
         cells = ["<td></td>"] * len(chains)
         what = record.what if record is not None else str(entry.get("kind"))
-        who = f" ({esc(record.who)})" if record is not None and record.who else ""
-        if record is not None and record.result:  # a check's answer and verdict, as the unit's own report says
-            who += f": {esc(record.result)}"
+        # who and what came of it, unless the words already say them ("reported by Ana Reyes", "misfire")
+        who = f" ({esc(record.who)})" if record is not None and record.who and record.who not in what else ""
+        if record is not None and record.result and record.result not in what:
+            who += f": {esc(record.result)}"  # a check's answer and verdict, as the unit's own report says
         severity = record.severity if record is not None else ""
         # "sev-": the verdict's own "ok" and "bad" classes are bold; a passed check must read as plain
         cells[index] = (f'<td id="{esc(chains[index].unit)}-e{entry.get("seq")}" class="sev-{esc(severity or "none")}">'

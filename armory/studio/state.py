@@ -76,14 +76,20 @@ def write_json_atomically(path: Path, data: dict) -> None:
         raise
 
 
-def failure_words(message: str) -> str | None:
-    """A failed sync's reason in the first screen's words, when it is not simply an unreachable server."""
+def failure_words(message: str, *, connection: bool = True) -> str | None:
+    """A failed sync's reason in the first screen's words, when it is not simply an unreachable server.
+
+    ``connection`` False: the store was reached and the sync failed there (a full disk, a damaged ledger):
+    the screen says so with the reason's first words, never "unreachable"."""
     if "password" in message:
         return "refuses this laptop's password (see ~/.pgpass)"
     if "permission denied" in message:
         return "refuses this login (it lacks the armory_writer role)"
     if "no armory schema" in message:
         return "has no armory schema yet (studio init)"
+    if not connection:
+        reason = message.rsplit(" failed: ", 1)[-1].strip().splitlines()[0] if message.strip() else "no reason given"
+        return f"sync failed ({reason[:60].rstrip()}{'...' if len(reason) > 60 else ''}; armory sync says more)"
     return None
 
 

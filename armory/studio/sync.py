@@ -59,7 +59,7 @@ def sync_ledger(ledger_path: Path, url: str, *, unit: str | None = None, timeout
             raise unavailable(url, err, "syncing with") from None
     except InputError as err:  # unreachable, or reached and unusable (a password, a role, no schema)
         state.unreachable_since = state.unreachable_since or now_text()
-        state.unreachable_why = failure_words(str(err))
+        state.unreachable_why = failure_words(str(err), connection=getattr(err, "connection", False))
         write_state(ledger_path, state)
         raise
     finally:
