@@ -48,6 +48,7 @@ def ready_colt(session: Session, *, scene="church", setup="a", by="arm"):
         # The fixture's armorer also holds props that day: the sole-duty hold needs a signed override.
         for hold in session.state.open_holds:
             session.override(hold.answer_seq, reason="second armorer covers props", signed_by=["so"])
+        session.sign_checks("day-1", by=by)  # the day-start checks end with the armorer's signature
     answer_all(session, scene=scene, setup=setup, phase="before_setup", by=by)
     answer_all(session, scene=scene, setup=setup, phase="before_handoff", by=by)
     issue = session.issue_of("day-1", scene, setup, "colt")

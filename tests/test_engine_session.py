@@ -257,6 +257,7 @@ def test_invariants_hold_with_an_empty_rule_pack(tmp_path, case):
         [hold] = s.state.open_holds
         assert hold.rule_id == "invariant.sole-duty"
         s.override(hold.answer_seq, reason="props moved to the property master", signed_by=["so"])
+        s.sign_checks("day-1", by="arm")  # and the armorer signs the day start: an invariant, with no rules too
         s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",
                     signed_by=["arm", "actor"])
     elif case == "live_round":
@@ -502,6 +503,7 @@ def test_a_refusal_cites_the_failures_of_the_rules_that_block(tmp_path, blocked_
     s.open_day("day-1", armorer="arm")
     if blocked_by != "t.sole-duty":
         s.override(s.state.open_holds[0].answer_seq, reason="props moved", signed_by=["so"])
+    s.sign_checks("day-1", by="arm")  # a sensed hold does not keep the armorer from signing; it still blocks
     answer_all(s, phase="before_setup", overrides={"t.serial": "9999"} if blocked_by == "t.serial" else None)
     with pytest.raises(Refused) as err:
         s.hand_over(day="day-1", scene="church", setup="a", weapon="colt", giver="arm", receiver="actor",

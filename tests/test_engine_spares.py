@@ -44,7 +44,7 @@ def test_a_spare_revolver_goes_on_the_setup_and_starts_from_nothing(session: Ses
     pass_all(s, "day-1", "before_setup", weapon="saa-1", **target)
     assert rounds_verified(s, "day-1", "14", "14a", "saa-1")
     live_round_sealed(s)
-    assert s.spare_candidates("day-1", "14", "14a", "saa-1") == (["saa-2"], [])
+    assert s.spare_candidates("day-1", "14", "14a", "saa-1") == (["saa-2"], ["d45-b"])
     entry = s.put_spare(day="day-1", scene="14", setup="14a", weapon="saa-1", spare_weapon="saa-2",
                         reason="saa-1 sealed as evidence after a live round", by=ARMORER)
     assert entry.kind == "spare" and entry.payload["spare_weapon"] == "saa-2"
@@ -95,3 +95,25 @@ def test_the_day_start_checks_are_signed_only_when_all_are_answered(tmp_path: Pa
         entry = s.sign_checks("day-1", by=ARMORER)
         assert entry.kind == "checks_signed" and s.state.checks_signed[("day-1", "day_start")] == entry.seq
         assert "signed the day-start checks of day-1" in describe(entry, s.production)
+
+
+def test_the_spare_revolver_and_the_second_lot_go_on_the_setup_and_out_to_the_actor(session: Session):
+    """After the revolver and its lot are sealed, the spare revolver is loaded from the second .45 dummy lot
+    (d45-b), checked, its rounds verified one by one, and handed to the actor."""
+    s = session
+    s.sign_checks("day-1", by=ARMORER)
+    live_round_sealed(s)
+    s.put_spare(day="day-1", scene="14", setup="14a", weapon="saa-1", spare_weapon="saa-2", spare_lot="d45-b",
+                reason="saa-1 and lot d45-a sealed after a live round", by=ARMORER)
+    issue = s.issue_of("day-1", "14", "14a", "saa-2")
+    assert (issue.weapon, issue.lot, issue.rounds) == ("saa-2", "d45-b", 6)
+    target = {"scene": "14", "setup": "14a", "weapon": "saa-2"}
+    pass_all(s, "day-1", "before_setup", **target)
+    for round_no in range(1, 7):
+        s.verify_round(day="day-1", round_no=round_no, method="rattle", by=ARMORER, **target)
+    pass_all(s, "day-1", "before_handoff", **target)
+    entry = s.hand_over(day="day-1", giver=ARMORER, receiver="eli-stone", signed_by=[ARMORER, "eli-stone"],
+                        **target)
+    assert entry.kind == "handoff" and entry.payload["rounds"] == 6
+    assert s.state.weapons["saa-2"].holder == "eli-stone"
+    assert s.sealed_items() == {"saa-1": "EV-1", "d45-a": "EV-2"}  # sealed stays sealed

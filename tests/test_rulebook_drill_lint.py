@@ -80,8 +80,8 @@ CASES = [
     ], id="expect-table"),
     pytest.param(7, 'action = "open_dya"', [
         'drill.toml:7: step[1].action: "open_dya" is not allowed; did you mean "open_day"? (expected "open_day", '
-        '"check", "verify_rounds", "hand_over", "take_back", "fire", "incident", "review_incident", "clear", '
-        '"override", "correct", "seal", "transfer", "close_day" or "wait")',
+        '"check", "sign_checks", "verify_rounds", "hand_over", "take_back", "fire", "incident", "review_incident", '
+        '"clear", "override", "correct", "seal", "transfer", "close_day" or "wait")',
     ], id="step-action"),
     pytest.param(23, 'expect = "ok"', [
         'drill.toml:18: step[3]: `refused_by` only makes sense with expect = "refused"',

@@ -251,6 +251,23 @@ async def test_a_whole_shooting_day(ledger: Path):
         assert returned.payload["reconciled"] is True
         assert not app.session.state.open_stops
 
+        # Straight on to the checks of the revolver as it came back, the ones the ledger senses ticked already.
+        back = app.screen
+        assert isinstance(back, ChecksScreen) and back.phases == ("on_return",)
+        assert (back.scene, back.setup, back.weapon) == ("12", "12a", "saa-1")
+        sensed = {i.rule.id: i for i in back.items if i.sensed}
+        assert sensed["rounds.reconciliation"].status == "passed"
+        assert "✓ Every round of this weapon accounted for" in str(back.query_one("#sensed", Static).content)
+        assert back.current is not None and not back.current.sensed
+        assert await answer_all(pilot, app) == 3  # who collected it, the cylinder, what came back
+        on_return = [e.payload["rule_id"] for e in app.session.ledger.entries(scope=None)
+                     if e.kind == "answer" and e.payload["phase"] == "on_return" and not e.payload.get("sensed")]
+        assert sorted(on_return) == ["handoff.collected-by", "handoff.cylinder-back", "rounds.returned-cases"]
+        assert "saa-1 is back in the armory" in str(back.query_one("#question", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+
         # An incident: a misfire stops every firearm, full screen.
         await pilot.press("i")
         await pilot.pause()

@@ -54,6 +54,7 @@ def hand_out_saa_1(session) -> None:
     """Open day-1 and hand saa-1 to its actor in setup 12a, every check passed."""
     session.open_day("day-1", armorer=ARMORER)
     pass_all(session, "day-1", "day_start")
+    session.sign_checks("day-1", by=ARMORER)
     target = {"scene": "12", "setup": "12a", "weapon": "saa-1"}
     pass_all(session, "day-1", "before_setup", **target)
     for round_no in range(1, 7):

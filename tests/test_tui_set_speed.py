@@ -264,6 +264,13 @@ async def test_one_take_back_that_does_not_add_up_raises_one_stop_naming_all_it_
         screen = app.screen
         assert isinstance(screen, StopScreen)
         assert "Recorded by: Ana Reyes" in str(screen.query_one("#stop-text", Static).content)
+        # Understood: under the stop, the checks of the revolver as it came back, its rounds found wanting.
+        await pilot.press("enter")
+        await pilot.pause()
+        back = app.screen
+        assert isinstance(back, ChecksScreen) and back.phases == ("on_return",) and back.weapon == "saa-1"
+        assert {i.rule.id: i.status for i in back.items if i.sensed}["rounds.reconciliation"] == "failed"
+        assert back.current is not None and not back.current.sensed  # asked, with the stop open
 
 
 async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path):
@@ -292,7 +299,11 @@ async def test_a_spare_revolver_is_put_on_the_setup_from_the_board(ledger: Path)
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PickModal)
-        await pilot.press("down", "enter")
+        # Two may stand in now: the spare revolver (first) and the second .45 dummy lot.
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 2 and "lot d45-b instead of d45-a" in str(options.get_option_at_index(1).prompt)
+        options.highlighted = 0
+        await pilot.press("enter")
         await pilot.pause()
         await sign(pilot, app, PINS[ARMORER], reason="saa-1 sealed after the live round")
         assert isinstance(app.screen, BoardScreen)
@@ -332,3 +343,72 @@ async def test_keys_typed_ahead_in_a_burst_never_join_the_answer_before_them(led
         assert len(recorded["observed"]) == 1 and recorded["observed"][0].endswith(" 12:00")  # not 12:0044
         assert screen.current.rule.id != "handling.barrel-clear"
         assert screen.query_one("#answer", Input).value == ""  # the keys behind it went nowhere
+
+
+async def test_hand_over_is_greyed_on_the_board_until_the_day_start_checks_are_signed(ledger: Path):
+    from textual.widgets import DataTable
+
+    from armory.tui.screens.board import BoardScreen
+    from armory.tui.screens.sign import SignModal
+    from test_tui_day import PINS, open_day, sign
+    from test_tui_polish import pass_all
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        await open_day(pilot, app)
+        pass_all(app.session, "day-1", "day_start")  # every one answered; the armorer has not signed yet
+        while not isinstance(app.screen, BoardScreen):
+            await pilot.press("escape", "b")
+            await pilot.pause()
+        board = app.screen
+        table = board.query_one("#board", DataTable)
+        table.move_cursor(row=list(board.rows).index("12|12a|saa-1"))
+        await pilot.pause()
+        assert board.check_action("hand_over", ()) is None  # greyed out, with the reason under the table
+        missing = str(board.query_one("#board-missing", Static).content)
+        assert "day-start checks of day-1 are not signed" in missing and "f6" in missing
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.screen is board  # no handover dialog for a firearm on an unsigned day
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, SignModal)
+        await sign(pilot, app, PINS[ARMORER])
+        assert app.screen is board
+        signed = [e for e in app.session.ledger.entries(scope=None) if e.kind == "checks_signed"]
+        assert len(signed) == 1 and signed[0].payload["signed_by"] == [ARMORER]
+        assert board.check_action("hand_over", ()) is True
+        assert board.check_action("sign_checks", ()) is False
+        assert "not signed" not in str(board.query_one("#board-missing", Static).content)
+
+
+async def test_the_board_asks_a_returned_weapons_on_return_checks_first_until_answered(ledger: Path):
+    from textual.widgets import DataTable
+
+    from armory.tui.screens.board import BoardScreen
+    from test_tui_day import ACTOR, answer_all
+    from test_tui_polish import hand_out_saa_1
+
+    app = make_app(ledger)
+    async with app.run_test(size=NARROW) as pilot:
+        hand_out_saa_1(app.session)
+        app.operator = ARMORER  # signed in, as opening the day in the app does
+        app.session.take_back(day="day-1", weapon="saa-1", giver=ACTOR, receiver=ARMORER, rounds_fired=0,
+                              rounds_returned=6, signed_by=[ACTOR, ARMORER])  # taken back, its return unchecked
+        app.push_screen(BoardScreen("day-1"))
+        await pilot.pause()
+        board = app.screen
+        table = board.query_one("#board", DataTable)
+        table.move_cursor(row=list(board.rows).index("12|12a|saa-1"))
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        checks = app.screen
+        assert isinstance(checks, ChecksScreen) and checks.phases[0] == "on_return"
+        assert checks.current.phase == "on_return"
+        await answer_all(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecksScreen) and "on_return" not in app.screen.phases  # answered: not again

@@ -65,7 +65,7 @@ class DayActions(AnswerActions):
         entry = self._append("day_opened", armorer, DayOpened(
             day=day, production_hash=digest, packs=self.packs_in_force(), signed_by=[armorer],
             production_text=None if digest in self.state.production_texts else self.loaded_production.text,
-            rules_off=self.rules_off(),
+            rules_off=self.rules_off(), signed_before_handoff=True,
         ))
         self.sense(day=day, phase="day_start")
         return entry

@@ -142,6 +142,18 @@ def _checks(titles: dict[str, str], what: str) -> str:
     return f"{n} {what.replace('check', 'checks', 1) if n != 1 else what}: {'; '.join(titles.values())}"
 
 
+def signature_reasons(session: SessionView, day: str) -> list[Reason]:
+    """The day-start checks not yet signed by the armorer, on a day opened asking for that signature (a day
+    opened by an earlier armory did not, and is not refused for it)."""
+    state = session.state
+    if day not in state.days_to_sign or (day, "day_start") in state.checks_signed:
+        return []
+    return [invariant_reason(
+        "invariant.day-start-signed",
+        f"The day-start checks of {day} are not signed: once each is answered, the armorer signs them with a PIN "
+        "(f6 on the day-start checks).")]
+
+
 def readiness_reasons(session: SessionView, *, day: str, scene: str, setup: str | None, weapon: str,
                       counts_at_handover: bool = False) -> list[Reason]:
     """What is missing before ``weapon`` may leave the armorer in this setup (empty when ready).
@@ -262,6 +274,8 @@ def handoff_decision(session: SessionView, *, day: str, scene: str | None, setup
             base = invariant_reason("invariant.stop-open", f"{weapon} is stopped: {causes}.")
             reasons.append(Reason(base.cause, base.message, base.failures,
                                   related=tuple(dict.fromkeys(s.cause for s in stops))))
+        if session.weapon(weapon).firing:
+            reasons.extend(signature_reasons(session, day))
         if scene is None:
             reasons.append(Reason("invariant.checks-complete",
                                   "A handoff to an actor names the scene and setup it is for.", ("F3",)))

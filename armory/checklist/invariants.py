@@ -57,6 +57,15 @@ _ALL = [
         ("F2", "F3"),
     ),
     Invariant(
+        "invariant.day-start-signed",
+        "The day-start checks are signed by the armorer before a firearm goes to an actor",
+        "The day-start checks (the search for live rounds, the safety meeting, who guards the firearms "
+        "at breaks, the armorer's one job) are the armorer's to answer for. The armorer's signature, "
+        "with a PIN, says they were done as answered; no firearm goes to an actor on a day nobody has "
+        "signed for.",
+        ("F4", "F5", "F6"),
+    ),
+    Invariant(
         "invariant.rounds-verified",
         "Every round loaded is verified one by one and the count reconciles",
         "Rounds were not checked one by one on Rust. Each round going into the weapon must be "

@@ -85,6 +85,9 @@ class State(DayChangesFold):
     spares: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
     spare_since: dict[str, int] = field(default_factory=dict)
     checks_signed: dict[tuple[str, str], int] = field(default_factory=dict)
+    days_to_sign: set[str] = field(default_factory=set)
+    """Days opened asking for the armorer's signature over their day-start checks before any handoff to an
+    actor (days opened by an earlier armory are not among them)."""
     current_day: str | None = None
     _open_stops: dict[int, StopState] = field(default_factory=dict, repr=False)
     """Stops not yet cleared, by seq (kept as they open and close: a season has hundreds of stops)."""
@@ -161,6 +164,8 @@ class State(DayChangesFold):
         self.days_opened.setdefault(p["day"], entry.seq)
         self.packs_in_force[p["day"]] = _pack_names(p["packs"])
         self.current_day = p["day"]
+        if p.get("signed_before_handoff"):
+            self.days_to_sign.add(p["day"])
         if isinstance(p.get("production_text"), str):
             self.production_texts.add(p["production_hash"])
 

@@ -23,6 +23,7 @@ _CONFIG = ConfigDict(
 Action = Literal[
     "open_day",
     "check",
+    "sign_checks",
     "verify_rounds",
     "hand_over",
     "take_back",
@@ -58,7 +59,8 @@ class Step(BaseModel):
 
     model_config = _CONFIG
     action: Action
-    """What is done."""
+    """What is done. `sign_checks`: the armorer signs the day-start checks once each is answered, as the app
+    asks with a PIN; no firearm goes to an actor before that signature."""
     by: str | None = None
     """Crew id of who does it (the armorer, the 1st AD, a safety officer...). Not needed for `wait`."""
     note: str = ""
@@ -72,7 +74,8 @@ class Step(BaseModel):
     weapon: str | None = None
     """Weapon id."""
     phase: str | None = None
-    """For `check`: which phase's checklist to answer (`before_setup`, `before_handoff`, `day_start`, ...)."""
+    """For `check`: which phase's checklist to answer (`before_setup`, `before_handoff`, `day_start`, ...).
+    For `sign_checks`: which day phase's checks the armorer signs (default `day_start`)."""
     answers: dict[str, str | list[str]] = Field(default_factory=dict)
     """For `check`: rule id -> the answer given (a list gives one answer per round)."""
     pass_others: bool = True

@@ -297,7 +297,10 @@ def _play(session: Session, drill: Drill, index: int, step: Step, clock: DrillCl
         detail = _do(session, drill, step) or ""
         return StepResult(index, step, "ok", detail)
     except Refused as refusal:
-        return StepResult(index, step, "refused", "; ".join(r.message for r in refusal.reasons),
+        unsigned = any(r.cause == "invariant.day-start-signed" for r in refusal.reasons)
+        return StepResult(index, step, "refused", "; ".join(r.message for r in refusal.reasons)
+                          + (" (in a drill: a `sign_checks` step by the armorer, after the day-start checks)"
+                             if unsigned else ""),
                           tuple(r.cause for r in refusal.reasons),
                           tuple(dict.fromkeys(rel for r in refusal.reasons for rel in r.related)))
     except InputError as err:
@@ -318,6 +321,9 @@ def _do(session: Session, drill: Drill, step: Step) -> str | None:
         return None
     if action == "check":
         return _check(session, day, step)
+    if action == "sign_checks":
+        session.sign_checks(day, by=by, phase=step.phase or "day_start")
+        return None
     if action == "verify_rounds":
         issue = session.issue_of(day, step.scene, step.setup, step.weapon)
         methods = step.methods or [step.method or ("rattle" if issue.load == "dummies" else "crimped_blank")] * issue.rounds

@@ -230,8 +230,12 @@ class DayOpened(LaterFields):
     day_opened of the chain recorded the same file (the same ``production_hash``), and in older ledgers."""
     rules_off: list[RuleOff] = Field(default_factory=list)
     """Rules the production switched off that day, each with its reason. Absent when none."""
+    signed_before_handoff: bool | None = None
+    """True: no firearm goes to an actor that day before the armorer has signed its day-start checks
+    (``checks_signed``). Absent from days opened by an armory that did not ask for that signature: they
+    replay as they were, never refused after the fact."""
 
-    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rules_off"})
+    omit_when_unset: ClassVar[frozenset[str]] = frozenset({"rules_off", "signed_before_handoff"})
 
 
 class PacksChanged(Payload):

@@ -395,7 +395,7 @@ class ArmoryApp(App[int]):
         new = [stop for stop in stops if stop.seq not in self.seen_stops]
         self.seen_stops = {stop.seq for stop in stops}
         refresh = getattr(self.screen, "refresh_state", None)
-        if refresh is not None:
+        if refresh is not None and self.screen.is_mounted:  # a screen just pushed fills itself in on mount
             refresh()
         self.call_after_refresh(self.folds.collect_due)  # once the next question is painted, not before
         for stop in new:

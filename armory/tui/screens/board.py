@@ -41,6 +41,9 @@ class BoardScreen(ArmoryScreen):
                 tooltip="End-of-day checks, then the armorer signs; prints the head for the call sheet"),
         Binding("d", "day_checks", "Day-start checks", id="board.day_checks", show=False,
                 tooltip="Back to the day-start checks: answer what is left, override a failed hold (f3)"),
+        Binding("f6", "sign_checks", "Sign day start", id="board.sign", show=False,
+                tooltip="The armorer signs the day-start checks, once every one is answered: no firearm goes to "
+                        "an actor before"),
     ]
 
     def __init__(self, day: str) -> None:
@@ -142,8 +145,12 @@ class BoardScreen(ArmoryScreen):
         decision = self.decision(row)
         from armory.tui.position import day_start_unfinished
 
+        from armory.tui.screens.sign_checks import ready_to_sign
+
         day_note = ("\n  d: the day-start checks are not finished (an answer or a hold's override is missing)"
-                    if day_start_unfinished(self.session, self.day) else "")
+                    if day_start_unfinished(self.session, self.day) else
+                    "\n  f6: the armorer signs the day-start checks (every one is answered)"
+                    if ready_to_sign(self.session, self.day) else "")
         if decision is None:
             missing.update(f"{issue.weapon} stays with the armorer in this setup (no actor).{day_note}")
         elif decision.allowed:
@@ -180,15 +187,28 @@ class BoardScreen(ArmoryScreen):
             if action == "rounds":
                 return bool(issue.rounds)
             if action == "hand_over":
-                # Opens the handover, where the giver is chosen and "hand over" stays greyed until allowed.
-                return bool(issue.actor) and holder is None
+                # Opens the handover, where the giver is chosen and "hand over" stays greyed until allowed;
+                # greyed here while the day-start checks are unsigned, whoever gives (the line below says so).
+                if not (issue.actor and holder is None):
+                    return False
+                return None if self.unsigned_day(issue.weapon) else True
             if action == "take_back":
                 return holder is not None
+        if action == "sign_checks":
+            from armory.tui.screens.sign_checks import ready_to_sign
+
+            return ready_to_sign(self.session, self.day)
         if action == "clear_stop":
             return bool(self.session.state.open_stops)
         if action == "close_day":
             return self.day not in self.session.state.days_closed
         return True
+
+    def unsigned_day(self, weapon: str) -> bool:
+        """The day's start is not signed, and ``weapon`` is a firearm: it goes to no actor yet."""
+        from armory.checklist.handoff import signature_reasons
+
+        return bool(self.session.weapon(weapon).firing and signature_reasons(self.session, self.day))
 
     # -- actions -------------------------------------------------------------
     def on_screen_resume(self) -> None:
@@ -208,8 +228,16 @@ class BoardScreen(ArmoryScreen):
             scene, setup, issue = row
             from armory.checklist.moments import due_phases
 
-            # A check a rule requires before the weapon goes out again (the bore after its last firing) comes first.
+            # A check a rule requires before the weapon goes out again (the bore after its last firing) comes first,
+            # and the checks of its return from this setup while one is still to answer.
             owed = due_phases(self.app.session, issue.weapon)
+            from armory.tui.screens.take_back import on_return_owed
+
+            weapon_state = self.session.state.weapons[issue.weapon]
+            if ("on_return" not in owed and weapon_state.holder is None
+                    and weapon_state.out_for == (self.day, scene.id, setup.id)
+                    and on_return_owed(self.session, self.day, scene.id, setup.id, issue.weapon)):
+                owed = ("on_return", *owed)
             self.app.push_screen(ChecksScreen(self.day, owed + SETUP_PHASES, scene.id, setup.id, issue.weapon))
 
     def action_rounds(self) -> None:
@@ -263,6 +291,12 @@ class BoardScreen(ArmoryScreen):
         from armory.tui.screens.checks import ChecksScreen
 
         self.app.push_screen(ChecksScreen(self.day, ("day_start",)))
+
+    def action_sign_checks(self) -> None:
+        from armory.tui.screens.sign_checks import ready_to_sign, sign_day_start
+
+        if ready_to_sign(self.session, self.day):
+            sign_day_start(self.app, self.day)
 
     def action_close_day(self) -> None:
         from armory.tui.screens.close_day import close_day

@@ -165,6 +165,8 @@ class ChecksScreen(ArmoryScreen):
         """What the board still wants for this weapon after its checks: its rounds, one by one."""
         if not (self.weapon and self.scene and self.setup):
             return ""
+        if self.phases == ("on_return",):
+            return f"\n{self.weapon} is back in the armory, its return checked. Esc: the board."
         issue = self.session.issue_of(self.day, self.scene, self.setup, self.weapon)
         weapon_state = self.session.state.weapons.get(self.weapon)
         seal = getattr(weapon_state, "sealed", None)
@@ -486,35 +488,18 @@ class ChecksScreen(ArmoryScreen):
 
     def ready_to_sign(self) -> bool:
         """The day-start checks, every one answered and none failed unresolved, not yet signed."""
-        if self.phases != ("day_start",) or self.day not in self.session.state.days_opened:
-            return False
-        if (self.day, "day_start") in self.session.state.checks_signed:
-            return False
-        return not self.session.unsigned_checks(self.day, "day_start")
+        from armory.tui.screens.sign_checks import ready_to_sign
+
+        return self.phases == ("day_start",) and ready_to_sign(self.session, self.day)
 
     def action_sign_checks(self, by_itself: bool = False) -> None:
         """The armorer signs the day-start checks (their PIN); a cancel leaves them answered, unsigned (f6)."""
         if not self.ready_to_sign():
             return
-        from armory.tui.screens.sign import SignModal, Signer
+        from armory.tui.screens.sign_checks import sign_day_start
 
-        app = self.app
-        answered = [i for i in self.items if i.answer_seq and not i.sensed]
-
-        def signed(result) -> None:
-            if result is None:
-                self.put("#answer-msg", "✗ not signed yet: f6 signs the day-start checks")
-                return
-            app.attempt(lambda: self.session.sign_checks(self.day, by=result.signed_by[0]),
-                        done="The day-start checks are signed.", title="Signed")
-
-        armorers = app.crew_choices(self.day, {"armorer", "assistant_armorer"}) or app.crew_choices(self.day)
-        app.push_screen(SignModal(
-            f"Sign the day-start checks of {self.day}",
-            [f"{len(answered)} answers, each on record; your signature says they were done as answered."],
-            [Signer("Armorer signing", armorers, crew_id=app.operator)],
-            purpose="sign_checks", authenticate=app.authenticate, confirm_label="Sign the checks",
-            by_itself=by_itself), signed)
+        sign_day_start(self.app, self.day, by_itself=by_itself,
+                       cancelled=lambda: self.put("#answer-msg", "✗ not signed yet: f6 signs the day-start checks"))
 
     def action_override(self) -> None:
         holds = self.open_holds()

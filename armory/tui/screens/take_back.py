@@ -42,6 +42,11 @@ def take_back(app, day: str, weapon: str) -> None:
         else:
             app.notify(f"{weapon} is back ({counts}): NOT reconciled; see the stop.", title="Taken back",
                        severity="error", timeout=10)
+        if on_return_owed(session, day, p.get("scene"), p.get("setup"), weapon):
+            # Straight on to the checks of the weapon as it came back (a stop it raised still shows first).
+            from armory.tui.screens.checks import ChecksScreen
+
+            app.push_screen(ChecksScreen(day, ("on_return",), p["scene"], p["setup"], weapon))
         app.after_action()
 
     app.push_screen(SignModal(
@@ -51,6 +56,15 @@ def take_back(app, day: str, weapon: str) -> None:
         purpose="return", authenticate=app.authenticate, confirm_label="Sign the return",
         extra_fields=[("fired", "Rounds fired"), ("returned", "Rounds returned")],
         validate=whole_numbers), signed)
+
+
+def on_return_owed(session, day: str, scene: str | None, setup: str | None, weapon: str) -> bool:
+    """The weapon's on-return checks in the setup it came back from, some still to answer by a person (those
+    the ledger senses, the rounds reconciled, have answered themselves)."""
+    if not scene or day in session.state.days_closed:
+        return False
+    return any(not item.sensed and item.status == "pending"
+               for item in session.checklist(day=day, phase="on_return", scene=scene, setup=setup, weapon=weapon))
 
 
 def whole_numbers(fields: dict[str, str]) -> dict[str, str]:
