@@ -287,6 +287,10 @@ async def drive(app) -> Driver:
             if app.session.state.weapons[weapon].holder != issue.actor:
                 raise SystemExit(f"bench: {weapon} was not handed over in {setup}")
             await take_back(d, issue.rounds)
+            if isinstance(d.screen, ChecksScreen):  # the weapon's on-return checks, asked after a take-back
+                d.phase = "on_return"
+                await answer_checks(d)
+                await d.press("escape")
             d.expect(BoardScreen, "after the take-back")
             if app.session.state.open_stops:
                 raise SystemExit(f"bench: a stop on the clean day: {app.session.state.open_stops[0].reason}")
@@ -319,7 +323,7 @@ def main() -> int:
         d = asyncio.run(drive(app))
     total = sum(d.keys.values())
     per_round = d.keys["rounds"] / d.rounds
-    for phase in ("open", "day_start", "board", "checks", "rounds", "handover", "take_back", "close"):
+    for phase in ("open", "day_start", "board", "checks", "rounds", "handover", "take_back", "on_return", "close"):
         print(f"{phase:10} {d.keys[phase]:5} keys")
     print(f"{'total':10} {total:5} keys")
     print(f"rounds loaded: {d.rounds}; round answers: {d.round_answers} "
