@@ -124,3 +124,27 @@ def test_a_real_terminal_sees_the_line_and_a_pipe_does_not(ledger):
     assert b"armory: verifying: " in seen and seen.endswith(b"\r\x1b[K")
     piped = subprocess.run(command, capture_output=True, timeout=120)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def test_log_verify_reads_an_export_once_to_check_its_chain_its_page_and_a_csv(ledger, tmp_path, monkeypatch,
+                                                                                capsys):
+    """A season's html took as long to read twice (chain, then page) as to check: the entries verify_file read
+    are handed on."""
+    from armory.ledger import export_file
+
+    page, csv_file = tmp_path / "day.html", tmp_path / "day.csv"
+    assert main(["export", "--ledger", str(ledger), "--out", str(page)]) == 0
+    assert main(["export", "--ledger", str(ledger), "--out", str(csv_file)]) == 0
+    reads = []
+    parse = export_file._parse_export
+
+    def counted(path):
+        reads.append(path)
+        return parse(path)
+
+    monkeypatch.setattr(export_file, "_parse_export", counted)
+    monkeypatch.setattr("armory.ledger.verify._parse_export", counted)
+    capsys.readouterr()
+    assert main(["log", "verify", str(page), "--rows", str(csv_file)]) == 0
+    assert "exactly what the signed entries draw" in capsys.readouterr().out
+    assert reads == [page]

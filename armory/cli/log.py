@@ -114,7 +114,7 @@ def verify(args: argparse.Namespace) -> int:
         from armory.export.report_check import check_report
         from armory.ledger.verify import read_export
 
-        readable = check_report(target, read_export(target))
+        readable = check_report(target, result.records if result.records is not None else read_export(target))
         if readable.matches:
             notes.append(readable.message)
         else:  # a page that cannot be drawn again is not passed: what it shows is not known to be the record
@@ -128,7 +128,8 @@ def verify(args: argparse.Namespace) -> int:
             raise InputError(f"--rows {args.rows}: FILE must be a jsonl or html export, not a ledger")
         checking = Progress("checking rows", 0, unit="rows")
         try:
-            rows = check_rows(Path(args.rows), read_export(target), progress=checking.of)
+            records = result.records if result.records is not None else read_export(target)
+            rows = check_rows(Path(args.rows), records, progress=checking.of)
         finally:
             checking.done()
         (notes if rows.ok else failures).append(rows.message)

@@ -50,6 +50,10 @@ class VerifyResult:
     """The raw Ed25519 public key from the first entry (empty if none)."""
     cosigned: list[tuple[str, int, str]] = field(default_factory=list, repr=False)
     """(witness key fingerprint, size, head hash) of each studio witness cosignature that verified."""
+    records: list[dict] | None = field(default=None, repr=False, compare=False)
+    """An export's entries as :func:`armory.ledger.verify.verify_file` read them (None for a ledger): what
+    ``read_export`` would return, so a caller checking the page or a csv against them need not read the file
+    again (a season's html took as long to read twice as to check)."""
 
 
 class _Latest:

@@ -133,6 +133,7 @@ def verify_file(path: Path, *, progress: Callable[[int, int], None] | None = Non
             result.problems.clear()
         return result, kind
     result = verify_entries(_told(records, len(records), progress))
+    result.records = records
     if result.ok and result.last_kind != "checkpoint":
         result.ok = False
         where = (f"after its last signed checkpoint (#{result.signed_through})" if result.signed_through
