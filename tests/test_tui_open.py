@@ -10,20 +10,25 @@ from armory.tui.screens.problems import ProblemsScreen
 from test_tui_day import SIZE, make_app
 
 
+def _edit_the_first_enrollment(ledger: Path) -> None:
+    """Change one early entry in place. Still bytes, still JSON, still the types armory writes: only the hash
+    tells (a PIN hash is not in it)."""
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), 'ana-reyes', 'ana-reyez') AS BLOB) "
+                 "WHERE kind = 'crew_enrolled' AND seq = (SELECT min(seq) FROM entries WHERE kind = 'crew_enrolled')")
+    assert conn.total_changes == 1
+    conn.commit()
+    conn.close()
+
+
 async def test_an_edited_entry_is_named_and_nothing_is_shown_from_it(tmp_path: Path):
     ledger = tmp_path / "edited.sqlite"
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    conn = sqlite3.connect(ledger)
-    conn.execute("DROP TRIGGER entries_no_update")
-    # Still bytes, still JSON, still the types armory writes: only the hash tells (a PIN hash is not in it).
-    conn.execute("UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), 'ana-reyes', 'ana-reyez') AS BLOB) "
-                 "WHERE kind = 'crew_enrolled' AND seq = (SELECT min(seq) FROM entries WHERE kind = 'crew_enrolled')")
-    assert conn.total_changes == 1
-    conn.commit()
-    conn.close()
+    _edit_the_first_enrollment(ledger)
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -101,14 +106,8 @@ async def test_an_entry_edited_after_the_fold_was_saved_is_named_once_the_check_
         tmp_path: Path, saves_every_open):
     ledger = tmp_path / "season.sqlite"
     await _worked_on(ledger)
-    conn = sqlite3.connect(ledger)
-    conn.execute("DROP TRIGGER entries_no_update")
     # An early entry changed; the head the fold was saved at is still there, so the fold itself loads.
-    conn.execute("UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), 'ana-reyes', 'ana-reyez') AS BLOB) "
-                 "WHERE kind = 'crew_enrolled' AND seq = (SELECT min(seq) FROM entries WHERE kind = 'crew_enrolled')")
-    assert conn.total_changes == 1
-    conn.commit()
-    conn.close()
+    _edit_the_first_enrollment(ledger)
     app = make_app(ledger)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
