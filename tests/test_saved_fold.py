@@ -175,3 +175,15 @@ def test_the_fold_keeps_repeated_words_once_and_no_pack_text(tmp_path):
     assert all(a.severity is answers[0].severity for a in answers if a.severity == answers[0].severity)
     assert all(a.rule_id is same_rule[0].rule_id for a in same_rule)
     assert all(set(p) == {"id", "version", "hash"} for packs in s.state.packs_in_force.values() for p in packs)
+
+
+def test_a_fold_that_cannot_be_put_in_place_leaves_nothing_half_written(tmp_path, monkeypatch):
+    s = busy_day(tmp_path)
+    path = fold_path(s.ledger.path)
+
+    def full_disk(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saved_fold.os, "replace", full_disk)
+    assert not saved_fold.save(s, path)
+    assert sorted(p.name for p in tmp_path.iterdir() if ".fold" in p.name) == []

@@ -158,6 +158,7 @@ def save(session, path: Path) -> bool:
     head = session.picture_head()
     if head is None:
         return False
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
     try:
         secret = device_secret.current(create=True)
         body = marshal.dumps(_records(session.state))
@@ -165,7 +166,6 @@ def save(session, path: Path) -> bool:
             return False
         header = json.dumps({"head": list(head), "secret": secret.secret_id}).encode()
         blob = MAGIC + header + b"\n" + _mac(secret, _key(session, head), body) + b"\n" + body
-        tmp = Path(path).with_name(Path(path).name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
         try:
             os.fchmod(fd, PRIVATE_FILE)
@@ -175,5 +175,9 @@ def save(session, path: Path) -> bool:
             handle.write(blob)
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - a hint for the next start, never a record: the next start replays
+        try:
+            tmp.unlink()  # nothing half-written left beside the ledger
+        except OSError:
+            pass
         return False
     return True
